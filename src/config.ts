@@ -1,0 +1,133 @@
+/** Environment -> typed, validated configuration. Every bad value is reported, each with its own message. */
+
+export interface VoucherifyConfig {
+  /** null: start the embedded emulator and use it. */
+  apiUrl: string | null;
+  appId: string | null;
+  appToken: string | null;
+  timeoutMs: number;
+  maxConcurrency: number;
+  /** Forward a client's own X-App-Id/X-App-Token (multi-tenant); off unless the operator turns it on. */
+  allowClientCredentials: boolean;
+}
+
+export interface Config {
+  port: number;
+  host: string;
+  production: boolean;
+  introspection: boolean;
+  landingPage: boolean;
+  logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
+  voucherify: VoucherifyConfig;
+  emulator: { port: number; dbFile: string; appId: string; appToken: string };
+}
+
+/** Every variable the gateway reads, for `--help`, `.env.example` and the README. */
+export const ENVIRONMENT: ReadonlyArray<{ name: string; meaning: string; default: string }> = [
+  { name: "PORT", meaning: "Port the gateway listens on (GraphQL at /graphql, Sandbox at / outside production)", default: "4000" },
+  { name: "HOST", meaning: "Interface the gateway listens on", default: "127.0.0.1" },
+  { name: "VOUCHERIFY_API_URL", meaning: "Voucherify base URL (any cluster); unset = start the embedded emulator", default: "unset" },
+  { name: "VOUCHERIFY_APP_ID", meaning: "Voucherify application id (required with VOUCHERIFY_API_URL unless ALLOW_CLIENT_CREDENTIALS)", default: "emulator's" },
+  { name: "VOUCHERIFY_APP_TOKEN", meaning: "Voucherify secret key (required with VOUCHERIFY_API_URL unless ALLOW_CLIENT_CREDENTIALS)", default: "emulator's" },
+  { name: "VOUCHERIFY_TIMEOUT_MS", meaning: "Time budget of one upstream call, retries included", default: "5000" },
+  { name: "VOUCHERIFY_MAX_CONCURRENCY", meaning: "Upstream requests in flight from one process, at most", default: "64" },
+  { name: "ALLOW_CLIENT_CREDENTIALS", meaning: "true: a request's own X-App-Id/X-App-Token are forwarded upstream", default: "false" },
+  { name: "EMULATOR_PORT", meaning: "Embedded emulator port (npm run emulator: 4010)", default: "0 (ephemeral)" },
+  { name: "EMULATOR_DB", meaning: "Emulator SQLite file, or :memory:", default: ".data/emulator.sqlite" },
+  { name: "NODE_ENV", meaning: "production: introspection, landing page and stack traces off", default: "development" },
+  { name: "GRAPHQL_INTROSPECTION", meaning: "Override: true/false for introspection", default: "on outside production" },
+  { name: "GRAPHQL_LANDING_PAGE", meaning: "Override: true/false for the Apollo Sandbox landing page", default: "on outside production" },
+  { name: "LOG_LEVEL", meaning: "fatal, error, warn, info, debug, trace or silent", default: "info" },
+];
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    this.name = "ConfigError";
+  }
+}
+
+const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
+export const EMULATOR_DEFAULT_CREDENTIALS = { appId: "demo-app-id", appToken: "demo-app-token" };
+
+type Env = Record<string, string | undefined>;
+
+export function loadConfig(env: Env = process.env): Config {
+  const problems: string[] = [];
+  const text = (name: string) => {
+    const value = env[name]?.trim();
+    return value ? value : null;
+  };
+  const integer = (name: string, fallback: number, min: number, max: number) => {
+    const raw = text(name);
+    if (raw === null) return fallback;
+    const value = Number(raw);
+    if (!/^\d+$/.test(raw) || value < min || value > max) {
+      problems.push(`${name} must be a whole number from ${min} to ${max}; got "${raw}"`);
+      return fallback;
+    }
+    return value;
+  };
+  const flag = (name: string, fallback: boolean) => {
+    const raw = text(name)?.toLowerCase();
+    if (raw === undefined || raw === null) return fallback;
+    if (["true", "1", "yes", "on"].includes(raw)) return true;
+    if (["false", "0", "no", "off"].includes(raw)) return false;
+    problems.push(`${name} must be true or false; got "${raw}"`);
+    return fallback;
+  };
+
+  const production = text("NODE_ENV") === "production";
+  const apiUrl = text("VOUCHERIFY_API_URL");
+  if (apiUrl !== null) {
+    let url: URL | null = null;
+    try {
+      url = new URL(apiUrl);
+    } catch {
+      problems.push(`VOUCHERIFY_API_URL is not a URL; got "${apiUrl}"`);
+    }
+    if (url && url.protocol !== "https:" && url.protocol !== "http:") {
+      problems.push("VOUCHERIFY_API_URL must be an http or https URL");
+    }
+    if (url && (url.username || url.password)) {
+      problems.push("VOUCHERIFY_API_URL must not carry credentials; use VOUCHERIFY_APP_ID and VOUCHERIFY_APP_TOKEN");
+    }
+  }
+  const allowClientCredentials = flag("ALLOW_CLIENT_CREDENTIALS", false);
+  const appId = text("VOUCHERIFY_APP_ID");
+  const appToken = text("VOUCHERIFY_APP_TOKEN");
+  if (apiUrl !== null && !allowClientCredentials) {
+    if (appId === null) problems.push("VOUCHERIFY_API_URL is set but VOUCHERIFY_APP_ID is missing");
+    if (appToken === null) problems.push("VOUCHERIFY_API_URL is set but VOUCHERIFY_APP_TOKEN is missing");
+  }
+  if ((appId === null) !== (appToken === null)) {
+    problems.push(`${appId === null ? "VOUCHERIFY_APP_TOKEN" : "VOUCHERIFY_APP_ID"} is set but ${appId === null ? "VOUCHERIFY_APP_ID" : "VOUCHERIFY_APP_TOKEN"} is missing`);
+  }
+  const logLevel = (text("LOG_LEVEL") ?? "info").toLowerCase();
+  if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) {
+    problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(", ")}; got "${logLevel}"`);
+  }
+  const config: Config = {
+    port: integer("PORT", 4000, 0, 65535),
+    host: text("HOST") ?? "127.0.0.1",
+    production,
+    introspection: flag("GRAPHQL_INTROSPECTION", !production),
+    landingPage: flag("GRAPHQL_LANDING_PAGE", !production),
+    logLevel: (LOG_LEVELS as readonly string[]).includes(logLevel) ? (logLevel as Config["logLevel"]) : "info",
+    voucherify: {
+      apiUrl: apiUrl?.replace(/\/+$/, "") ?? null,
+      appId,
+      appToken,
+      timeoutMs: integer("VOUCHERIFY_TIMEOUT_MS", 5000, 100, 120_000),
+      maxConcurrency: integer("VOUCHERIFY_MAX_CONCURRENCY", 64, 1, 1024),
+      allowClientCredentials,
+    },
+    emulator: {
+      port: integer("EMULATOR_PORT", 0, 0, 65535),
+      dbFile: text("EMULATOR_DB") ?? ".data/emulator.sqlite",
+      ...EMULATOR_DEFAULT_CREDENTIALS,
+    },
+  };
+  if (problems.length > 0) throw new ConfigError(problems);
+  return config;
+}

@@ -1,0 +1,86 @@
+import type { UpstreamError } from "../voucherify/upstream-types.js";
+
+/**
+ * Voucherify's error envelope. Bodies mirror test/fixtures/voucherify/examples/*: same code/key/message text, so
+ * clients written against the real API (and the gateway's error mapping) see no difference.
+ */
+export class EmulatorError extends Error {
+  constructor(
+    readonly status: number,
+    readonly key: string,
+    message: string,
+    readonly details?: string,
+    readonly resourceId?: string,
+    readonly resourceType?: string,
+    readonly headers?: Record<string, string>,
+  ) {
+    super(message);
+  }
+
+  toBody(requestId: string): UpstreamError {
+    const body: UpstreamError = { code: this.status, key: this.key, message: this.message };
+    if (this.details !== undefined) body.details = this.details;
+    body.request_id = requestId;
+    if (this.resourceId !== undefined) body.resource_id = this.resourceId;
+    if (this.resourceType !== undefined) body.resource_type = this.resourceType;
+    return body;
+  }
+}
+
+export const unauthorized = () => new EmulatorError(401, "unauthorized", "Unauthorized");
+
+export const invalidPayload = (details: string) => new EmulatorError(400, "invalid_payload", "Invalid payload", details);
+
+/** Query-string problems use the body problems' envelope, so clients need one 400 mapping only. */
+export const invalidQuery = (details: string) => invalidPayload(details);
+
+export const notFound = (resourceType: string, resourceId: string) =>
+  new EmulatorError(404, "not_found", "Resource not found", `Cannot find ${resourceType} with id ${resourceId}`, resourceId, resourceType);
+
+export const routeNotFound = (method: string, path: string) =>
+  new EmulatorError(404, "not_found", "Resource not found", `No route for ${method} ${path}`);
+
+export const methodNotAllowed = (method: string, allowed: readonly string[]) =>
+  new EmulatorError(
+    405,
+    "method_not_allowed",
+    "HTTP Method Not Allowed",
+    `${method} is not supported by this endpoint. Did you mean ${allowed.join(" or ")}?`,
+    undefined,
+    undefined,
+    { allow: allowed.join(", ") },
+  );
+
+export const payloadTooLarge = (limit: number) =>
+  new EmulatorError(413, "payload_too_large", "Payload Too Large", `Request body exceeds ${limit} bytes`);
+
+export const notPublished = () =>
+  new EmulatorError(
+    400,
+    "not_published",
+    "Voucher is not published",
+    "Referral code must be first published to Referrer before assigning it to Referee",
+  );
+
+export const duplicateFound = (customerKey: string) =>
+  new EmulatorError(409, "duplicate_found", "Duplicated resource found", `Duplicated customer exists with id ${customerKey}`, customerKey, "customer");
+
+export const alreadyAssigned = (customerId: string, voucherId: string) =>
+  new EmulatorError(
+    409,
+    "holder_assignement_duplication",
+    "Customer is already assigned to given redeemable",
+    `Customer ${customerId} is already assigned to voucher ${voucherId}`,
+    customerId,
+    "customer",
+  );
+
+export const cannotRemoveReferrer = () =>
+  new EmulatorError(403, "forbidden", "Can not remove assignment", "You can not remove Referrer assignment");
+
+/** Request ids look like Voucherify's (`v-` + 18 hex); a per-process random base keeps them unique across restarts. */
+let requestCounter = BigInt(Date.now()) << 12n;
+export function nextRequestId(): string {
+  requestCounter += 1n;
+  return "v-" + requestCounter.toString(16).padStart(18, "0");
+}

@@ -1,0 +1,46 @@
+/** What the emulator remembers of each request: enough for tests to count and inspect upstream calls. */
+export interface RecordedRequest {
+  method: string;
+  path: string;
+  query: string; // raw query string without "?", "" when none
+}
+
+/**
+ * A test-only misbehaviour. With `status`, the emulator answers it (raw `body`, extra `headers`) instead of the
+ * real handler; with only `latencyMs`, it answers normally but late; `dropConnection` destroys the socket unanswered.
+ */
+export interface FaultSpec {
+  status?: number;
+  body?: string;
+  headers?: Record<string, string>;
+  latencyMs?: number;
+  dropConnection?: boolean;
+  times?: number; // default: until cleared
+  match?: (r: RecordedRequest) => boolean;
+}
+
+/**
+ * Faults live only in this in-process object, reachable through the EmulatorHandle: no route or environment variable
+ * can switch them on, so a running demo can never be made to misbehave from outside.
+ */
+export class FaultInjector {
+  private faults: { spec: FaultSpec; remaining: number }[] = [];
+
+  inject(spec: FaultSpec): void {
+    this.faults.push({ spec, remaining: spec.times ?? Infinity });
+  }
+
+  clear(): void {
+    this.faults = [];
+  }
+
+  /** The first active fault matching this request, counting one use of it. */
+  take(r: RecordedRequest): FaultSpec | undefined {
+    if (this.faults.length === 0) return undefined;
+    const i = this.faults.findIndex((f) => !f.spec.match || f.spec.match(r));
+    if (i < 0) return undefined;
+    const f = this.faults[i]!;
+    if (--f.remaining <= 0) this.faults.splice(i, 1);
+    return f.spec;
+  }
+}

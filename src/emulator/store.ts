@@ -1,0 +1,195 @@
+import Database from "better-sqlite3";
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import type { HolderWhere } from "./filters.js";
+
+export type HolderRole = "OWNER" | "REFERRER" | "REFEREE";
+export type ListOrder = "id" | "-id";
+
+export interface CampaignRow { id: string; name: string }
+export interface VoucherRow { id: string; code: string; campaign_id: string; type: string }
+export interface CustomerRow {
+  id: string;
+  source_id: string | null;
+  name: string | null;
+  email: string | null;
+  phone: string | null;
+  description: string | null;
+  birthdate: string | null;
+  address: string | null; // JSON text
+  metadata: string | null; // JSON text
+  created_at: string;
+}
+export interface HolderRow {
+  id: string;
+  voucher_id: string;
+  customer_id: string;
+  holder_role: HolderRole;
+  metadata: string | null; // JSON text
+  created_at: string;
+}
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS campaigns (id TEXT PRIMARY KEY, name TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS vouchers (
+  id TEXT PRIMARY KEY, code TEXT NOT NULL UNIQUE, campaign_id TEXT NOT NULL REFERENCES campaigns(id),
+  type TEXT NOT NULL DEFAULT 'DISCOUNT_VOUCHER');
+CREATE TABLE IF NOT EXISTS customers (
+  id TEXT PRIMARY KEY, source_id TEXT UNIQUE, name TEXT, email TEXT, phone TEXT, description TEXT, birthdate TEXT,
+  address TEXT, metadata TEXT, created_at TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS holders (
+  id TEXT PRIMARY KEY, voucher_id TEXT NOT NULL REFERENCES vouchers(id), customer_id TEXT NOT NULL REFERENCES customers(id),
+  holder_role TEXT NOT NULL, metadata TEXT, created_at TEXT NOT NULL, UNIQUE (voucher_id, customer_id));
+CREATE INDEX IF NOT EXISTS holders_by_voucher ON holders (voucher_id, id);
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+`;
+
+const HOLDER_COLS = "id, voucher_id, customer_id, holder_role, metadata, created_at";
+const STATEMENT_CACHE_LIMIT = 256;
+
+/**
+ * SQLite access for the emulator. Every fixed statement is prepared once here; list statements depend on the filter
+ * shape and are cached by SQL text, so the hot path (list a page) never re-prepares.
+ */
+export class EmulatorStore {
+  readonly db: Database.Database;
+  private lastHolderSeq: bigint;
+  private readonly listCache = new Map<string, { page: Database.Statement; count: Database.Statement }>();
+
+  private readonly stmts;
+
+  constructor(file = ":memory:") {
+    if (file !== ":memory:") mkdirSync(dirname(file), { recursive: true });
+    this.db = new Database(file);
+    if (file !== ":memory:") this.db.pragma("journal_mode = WAL");
+    this.db.pragma("foreign_keys = ON");
+    this.db.exec(SCHEMA);
+    const db = this.db;
+    this.stmts = {
+      campaign: db.prepare<[string], CampaignRow>("SELECT id, name FROM campaigns WHERE id = ?"),
+      voucher: db.prepare<[string, string], VoucherRow>("SELECT id, code, campaign_id, type FROM vouchers WHERE id = ? OR code = ? LIMIT 1"),
+      customerById: db.prepare<[string], CustomerRow>("SELECT * FROM customers WHERE id = ?"),
+      customerBySourceId: db.prepare<[string], CustomerRow>("SELECT * FROM customers WHERE source_id = ?"),
+      insertCampaign: db.prepare<[string, string]>("INSERT INTO campaigns (id, name) VALUES (?, ?)"),
+      insertVoucher: db.prepare<[string, string, string]>("INSERT INTO vouchers (id, code, campaign_id) VALUES (?, ?, ?)"),
+      insertCustomer: db.prepare<CustomerRow>(
+        `INSERT INTO customers (id, source_id, name, email, phone, description, birthdate, address, metadata, created_at)
+         VALUES (@id, @source_id, @name, @email, @phone, @description, @birthdate, @address, @metadata, @created_at)`,
+      ),
+      updateCustomer: db.prepare<CustomerRow>(
+        `UPDATE customers SET name = @name, email = @email, phone = @phone, description = @description,
+         birthdate = @birthdate, address = @address, metadata = @metadata WHERE id = @id`,
+      ),
+      holder: db.prepare<[string], HolderRow>(`SELECT ${HOLDER_COLS} FROM holders WHERE id = ?`),
+      holderOfCustomer: db.prepare<[string, string], HolderRow>(`SELECT ${HOLDER_COLS} FROM holders WHERE voucher_id = ? AND customer_id = ?`),
+      referrerOf: db.prepare<[string], { id: string }>("SELECT id FROM holders WHERE voucher_id = ? AND holder_role = 'REFERRER' LIMIT 1"),
+      insertHolder: db.prepare<HolderRow>(
+        `INSERT INTO holders (${HOLDER_COLS}) VALUES (@id, @voucher_id, @customer_id, @holder_role, @metadata, @created_at)`,
+      ),
+      deleteHolder: db.prepare<[string]>("DELETE FROM holders WHERE id = ?"),
+      getMeta: db.prepare<[string], { value: string }>("SELECT value FROM meta WHERE key = ?"),
+      setMeta: db.prepare<[string, string]>("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value"),
+      maxHolderId: db.prepare<[], { id: string | null }>("SELECT max(id) AS id FROM holders"),
+      countCampaigns: db.prepare<[], { n: number }>("SELECT count(*) AS n FROM campaigns"),
+      countCustomers: db.prepare<[], { n: number }>("SELECT count(*) AS n FROM customers"),
+      countHolders: db.prepare<[], { n: number }>("SELECT count(*) AS n FROM holders"),
+    };
+    // The counter survives deletes and restarts, so a holder id is never handed out twice.
+    const stored = this.stmts.getMeta.get("holder_seq")?.value;
+    const maxId = this.stmts.maxHolderId.get()?.id;
+    this.lastHolderSeq = [stored ? BigInt(stored) : 0n, maxId ? BigInt("0x" + maxId.slice(3)) : 0n].reduce((a, b) => (a > b ? a : b));
+  }
+
+  /**
+   * Holder ids are `rh_` + 18 hex digits of (milliseconds << 16 | sequence), never below the last one issued: string
+   * order is creation order, which is what `order=id` and `starting_after_id` rely on.
+   */
+  nextHolderId(atMs: number = Date.now()): string {
+    const fromClock = BigInt(atMs) << 16n;
+    this.lastHolderSeq = fromClock > this.lastHolderSeq ? fromClock : this.lastHolderSeq + 1n;
+    this.stmts.setMeta.run("holder_seq", this.lastHolderSeq.toString());
+    return "rh_" + this.lastHolderSeq.toString(16).padStart(18, "0");
+  }
+
+  transaction<T>(fn: () => T): T {
+    return this.db.transaction(fn)();
+  }
+
+  isEmpty(): boolean {
+    return this.stmts.countCampaigns.get()!.n === 0;
+  }
+  counts(): { customers: number; holders: number } {
+    return { customers: this.stmts.countCustomers.get()!.n, holders: this.stmts.countHolders.get()!.n };
+  }
+
+  campaign(id: string): CampaignRow | undefined {
+    return this.stmts.campaign.get(id);
+  }
+  /** A member is a referral code or its voucher id. */
+  voucher(memberId: string): VoucherRow | undefined {
+    return this.stmts.voucher.get(memberId, memberId);
+  }
+  customerById(id: string): CustomerRow | undefined {
+    return this.stmts.customerById.get(id);
+  }
+  customerBySourceId(sourceId: string): CustomerRow | undefined {
+    return this.stmts.customerBySourceId.get(sourceId);
+  }
+  holder(id: string): HolderRow | undefined {
+    return this.stmts.holder.get(id);
+  }
+  holderOfCustomer(voucherId: string, customerId: string): HolderRow | undefined {
+    return this.stmts.holderOfCustomer.get(voucherId, customerId);
+  }
+  hasReferrer(voucherId: string): boolean {
+    return this.stmts.referrerOf.get(voucherId) !== undefined;
+  }
+
+  insertCampaign(c: CampaignRow): void {
+    this.stmts.insertCampaign.run(c.id, c.name);
+  }
+  insertVoucher(v: Pick<VoucherRow, "id" | "code" | "campaign_id">): void {
+    this.stmts.insertVoucher.run(v.id, v.code, v.campaign_id);
+  }
+  insertCustomer(c: CustomerRow): void {
+    this.stmts.insertCustomer.run(c);
+  }
+  updateCustomer(c: CustomerRow): void {
+    this.stmts.updateCustomer.run(c);
+  }
+  insertHolder(h: HolderRow): void {
+    this.stmts.insertHolder.run(h);
+  }
+  deleteHolder(id: string): void {
+    this.stmts.deleteHolder.run(id);
+  }
+
+  /** One page (limit + 1 rows, so the caller can tell has_more) and the total matching the filters. */
+  listHolders(voucherId: string, where: HolderWhere, order: ListOrder, afterId: string | undefined, limit: number) {
+    const s = this.listStatements(where.sql, order, afterId !== undefined);
+    const rows = (afterId === undefined ? s.page.all(voucherId, ...where.params, limit + 1) : s.page.all(voucherId, ...where.params, afterId, limit + 1)) as HolderRow[];
+    const total = (s.count.get(voucherId, ...where.params) as { n: number }).n;
+    return { rows, total };
+  }
+
+  private listStatements(whereSql: string, order: ListOrder, withCursor: boolean) {
+    const key = `${order}|${withCursor ? 1 : 0}|${whereSql}`;
+    let s = this.listCache.get(key);
+    if (!s) {
+      const filter = whereSql ? ` AND ${whereSql}` : "";
+      const cursor = withCursor ? (order === "id" ? " AND id > ?" : " AND id < ?") : "";
+      s = {
+        page: this.db.prepare(`SELECT ${HOLDER_COLS} FROM holders WHERE voucher_id = ?${filter}${cursor} ORDER BY id ${order === "id" ? "ASC" : "DESC"} LIMIT ?`),
+        count: this.db.prepare(`SELECT count(*) AS n FROM holders WHERE voucher_id = ?${filter}`),
+      };
+      // Filter shapes come from clients: bound the cache rather than let it grow without limit.
+      if (this.listCache.size >= STATEMENT_CACHE_LIMIT) this.listCache.clear();
+      this.listCache.set(key, s);
+    }
+    return s;
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+}

@@ -1,0 +1,56 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { HeaderMap, type ApolloServer, type BaseContext } from "@apollo/server";
+import { BodyTooLargeError, readBody } from "./read-body.js";
+import { sendRequestError } from "./send.js";
+
+/**
+ * Apollo Server on plain node:http (no Express): the request is handed to executeHTTPGraphQLRequest as is.
+ * Apollo keeps doing CSRF prevention, content negotiation, the landing page and batching rules.
+ */
+export function createGraphQLHandler<TContext extends BaseContext>(
+  apollo: ApolloServer<TContext>,
+  context: (request: IncomingMessage, requestId: string) => Promise<TContext>,
+) {
+  return async (request: IncomingMessage, response: ServerResponse, requestId: string, search: string): Promise<void> => {
+    let body: unknown;
+    if (request.method === "POST") {
+      let text: string;
+      try {
+        text = await readBody(request);
+      } catch (error) {
+        if (error instanceof BodyTooLargeError) {
+          sendRequestError(response, 413, "BAD_REQUEST", "Request body is larger than the gateway accepts (1 MiB).");
+          return;
+        }
+        throw error;
+      }
+      const type = request.headers["content-type"] ?? "";
+      if (type.includes("json")) {
+        try {
+          body = text.length === 0 ? undefined : JSON.parse(text);
+        } catch {
+          sendRequestError(response, 400, "BAD_REQUEST", "Request body is not valid JSON.");
+          return;
+        }
+      } else {
+        body = text;
+      }
+    }
+    const headers = new HeaderMap();
+    for (const [name, value] of Object.entries(request.headers)) {
+      if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(", ") : value);
+    }
+    const result = await apollo.executeHTTPGraphQLRequest({
+      httpGraphQLRequest: { method: request.method ?? "GET", headers, search, body },
+      context: () => context(request, requestId),
+    });
+    for (const [name, value] of result.headers) response.setHeader(name, value);
+    response.statusCode = result.status ?? 200;
+    if (result.body.kind === "complete") {
+      response.end(result.body.string);
+      return;
+    }
+    for await (const chunk of result.body.asyncIterator) response.write(chunk);
+    response.end();
+  };
+}

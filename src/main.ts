@@ -1,0 +1,69 @@
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import { ConfigError, ENVIRONMENT, loadConfig, type Config } from "./config.js";
+import { startEmulator, type EmulatorHandle } from "./emulator/emulator.js";
+import { createLogger } from "./logger.js";
+import { startGateway } from "./server.js";
+
+function printHelp(): void {
+  const width = Math.max(...ENVIRONMENT.map((v) => v.name.length));
+  console.log("Referrals gateway: GraphQL (Apollo Federation 2 subgraph) over Voucherify's referral code holders API.\n");
+  console.log("Usage: npm start            (configure with environment variables)\n");
+  for (const variable of ENVIRONMENT) {
+    console.log(`  ${variable.name.padEnd(width)}  ${variable.meaning} [default: ${variable.default}]`);
+  }
+}
+
+async function main(): Promise<void> {
+  if (process.argv.includes("--help") || process.argv.includes("-h")) {
+    printHelp();
+    return;
+  }
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(error.message);
+      process.exit(2);
+    }
+    throw error;
+  }
+  const logger = createLogger(config.logLevel);
+  let emulator: EmulatorHandle | null = null;
+  let upstreamUrl = config.voucherify.apiUrl;
+  let credentials =
+    config.voucherify.appId && config.voucherify.appToken
+      ? { appId: config.voucherify.appId, appToken: config.voucherify.appToken }
+      : null;
+  if (upstreamUrl === null) {
+    if (config.emulator.dbFile !== ":memory:") mkdirSync(dirname(config.emulator.dbFile), { recursive: true });
+    emulator = await startEmulator({ port: config.emulator.port, dbFile: config.emulator.dbFile });
+    upstreamUrl = emulator.url;
+    credentials = { appId: emulator.appId, appToken: emulator.appToken };
+  }
+  const gateway = await startGateway({ config, upstreamUrl, credentials, logger });
+  const backend = emulator ? `embedded Voucherify emulator at ${emulator.url} (db: ${config.emulator.dbFile})` : `Voucherify at ${upstreamUrl}`;
+  logger.info({ url: gateway.graphqlUrl, backend }, "gateway ready");
+  console.log(`Referrals gateway ready at ${gateway.graphqlUrl}`);
+  console.log(`Backend: ${backend}`);
+  if (config.landingPage) console.log(`Explore it in Apollo Sandbox: open ${gateway.url}/ in a browser`);
+
+  let shuttingDown = false;
+  const shutdown = async (signal: string) => {
+    if (shuttingDown) return;
+    shuttingDown = true;
+    logger.info({ signal }, "shutting down");
+    await gateway.stop();
+    await emulator?.stop();
+    logger.info("stopped");
+    process.exit(0);
+  };
+  process.on("SIGTERM", () => void shutdown("SIGTERM"));
+  process.on("SIGINT", () => void shutdown("SIGINT"));
+}
+
+main().catch((error: unknown) => {
+  console.error("Gateway failed to start:", error instanceof Error ? error.message : error);
+  process.exit(1);
+});

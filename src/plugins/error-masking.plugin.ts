@@ -1,0 +1,61 @@
+import type { ApolloServerPlugin } from "@apollo/server";
+import type { GraphQLFormattedError } from "graphql";
+import type { GatewayContext } from "../context.js";
+import { ErrorCode } from "../errors.js";
+import type { Logger } from "../logger.js";
+
+const KNOWN_CODES = new Set<string>([
+  ...Object.values(ErrorCode),
+  // Apollo's own request-level codes (parse, validation, persisted queries, bad HTTP requests).
+  "GRAPHQL_PARSE_FAILED",
+  "GRAPHQL_VALIDATION_FAILED",
+  "BAD_REQUEST",
+  "PERSISTED_QUERY_NOT_FOUND",
+  "PERSISTED_QUERY_NOT_SUPPORTED",
+  "OPERATION_RESOLUTION_FAILURE",
+]);
+
+export const MASKED_MESSAGE = "Unexpected error in the gateway.";
+
+function isUnexpected(error: GraphQLFormattedError): boolean {
+  const code = error.extensions?.code;
+  return typeof code !== "string" || !KNOWN_CODES.has(code);
+}
+
+/**
+ * Unexpected errors (bugs, not the error table) are logged in full with the request id, and, when `mask` is on,
+ * reach the client only as a stable message plus that id as `correlationId`.
+ */
+export function errorMaskingPlugin(options: { mask: boolean; logger: Logger }): ApolloServerPlugin<GatewayContext> {
+  return {
+    async requestDidStart() {
+      return {
+        async didEncounterErrors({ errors, contextValue }) {
+          for (const error of errors) {
+            const code = error.extensions?.code;
+            if (typeof code === "string" && KNOWN_CODES.has(code)) continue;
+            options.logger.error(
+              { requestId: contextValue?.requestId, err: error.originalError ?? error, path: error.path },
+              "unexpected error",
+            );
+          }
+        },
+        async willSendResponse({ response, contextValue }) {
+          if (!options.mask || response.body.kind !== "single") return;
+          const result = response.body.singleResult;
+          if (!result.errors?.some(isUnexpected)) return;
+          result.errors = result.errors.map((error) =>
+            isUnexpected(error)
+              ? {
+                  message: MASKED_MESSAGE,
+                  ...(error.path ? { path: error.path } : {}),
+                  ...(error.locations ? { locations: error.locations } : {}),
+                  extensions: { code: "INTERNAL_SERVER_ERROR", correlationId: contextValue?.requestId },
+                }
+              : error,
+          );
+        },
+      };
+    },
+  };
+}

@@ -1,0 +1,12 @@
+import { Field, ObjectType } from "type-graphql";
+import { ReferralHolder } from "./referral-holder.type.js";
+import { ReferralMember } from "./referral-member.type.js";
+
+@ObjectType()
+export class AddHoldersPayload {
+  @Field(() => [ReferralHolder], { description: "The new holder assignments, in the order given." })
+  holders!: ReferralHolder[];
+
+  @Field(() => ReferralMember, { description: "The member after the change; its holders are read afresh." })
+  member!: ReferralMember;
+}

@@ -1,0 +1,39 @@
+import { Arg, Ctx, Mutation, Resolver } from "type-graphql";
+import type { GatewayContext } from "../context.js";
+import { AddHoldersInput } from "./add-holders.input.js";
+import { AddHoldersPayload } from "./add-holders.payload.js";
+import { RemoveHolderInput } from "./remove-holder.input.js";
+import { RemoveHolderPayload } from "./remove-holder.payload.js";
+import { checkAddHoldersInput, checkId } from "./validate-input.js";
+
+@Resolver()
+export class HolderMutationsResolver {
+  @Mutation(() => AddHoldersPayload, {
+    description: "Adds 1 to 100 referees to a referral code, all or nothing; customers are upserted by sourceId.",
+  })
+  async addHolders(@Arg("input", () => AddHoldersInput) input: AddHoldersInput, @Ctx() context: GatewayContext): Promise<AddHoldersPayload> {
+    checkAddHoldersInput(input);
+    const member = { memberId: input.memberId, campaignId: input.campaignId ?? null };
+    try {
+      const holders = await context.voucherify.addHolders(member, input.holders, input.metadata);
+      return { holders, member: { id: member.memberId, campaignId: member.campaignId } };
+    } finally {
+      // Even a failed POST may have been applied upstream (a lost reply): never serve pages cached before it.
+      context.loaders.holderPages.clearMember(member);
+    }
+  }
+
+  @Mutation(() => RemoveHolderPayload, { description: "Removes a referee from a referral code. The referrer cannot be removed." })
+  async removeHolder(@Arg("input", () => RemoveHolderInput) input: RemoveHolderInput, @Ctx() context: GatewayContext): Promise<RemoveHolderPayload> {
+    checkId(input.memberId, "memberId");
+    checkId(input.holderId, "holderId");
+    if (input.campaignId) checkId(input.campaignId, "campaignId");
+    const member = { memberId: input.memberId, campaignId: input.campaignId ?? null };
+    try {
+      await context.voucherify.removeHolder(member, input.holderId);
+      return { removedHolderId: input.holderId, member: { id: member.memberId, campaignId: member.campaignId } };
+    } finally {
+      context.loaders.holderPages.clearMember(member);
+    }
+  }
+}

@@ -1,0 +1,42 @@
+import { Arg, Args, Ctx, FieldResolver, ID, Query, Resolver, Root } from "type-graphql";
+import type { GatewayContext } from "../context.js";
+import { encodeCursor } from "../relay/cursor.js";
+import { toPageRequest } from "../relay/page-request.js";
+import { toConnection } from "../relay/to-connection.js";
+import { HolderOrder } from "./enums.js";
+import { HolderConnection } from "./holder-connection.type.js";
+import { HoldersArgs } from "./holders.args.js";
+import { readHolderWindow } from "./read-holders.js";
+import { ReferralMember } from "./referral-member.type.js";
+import { checkHolderFilter, checkId } from "./validate-input.js";
+
+@Resolver(() => ReferralMember)
+export class ReferralMemberResolver {
+  @Query(() => ReferralMember, {
+    description: "A referral code's membership. Costs no upstream call until `holders` is selected.",
+  })
+  referralMember(
+    @Arg("memberId", () => ID, { description: "Referral code (for example WELCOME-REF) or its voucher id (v_...)." })
+    memberId: string,
+    @Arg("campaignId", () => ID, { nullable: true, description: "Reads through the campaign-scoped upstream path." })
+    campaignId?: string | null,
+  ): ReferralMember {
+    return { id: checkId(memberId, "memberId"), campaignId: campaignId ? checkId(campaignId, "campaignId") : null };
+  }
+
+  @FieldResolver(() => HolderConnection, {
+    description: "Holders of the code, Relay-style: first/after forwards, last/before backwards, up to 500 per page.",
+  })
+  async holders(@Root() member: ReferralMember, @Args(() => HoldersArgs) args: HoldersArgs, @Ctx() context: GatewayContext): Promise<HolderConnection> {
+    const request = toPageRequest(args, member.id);
+    checkHolderFilter(args.filter);
+    const window = await readHolderWindow(
+      context.loaders.holderPages,
+      { memberId: member.id, campaignId: member.campaignId },
+      args.order ?? HolderOrder.ID_ASC,
+      args.filter,
+      request,
+    );
+    return toConnection(window, request, (holder) => encodeCursor(member.id, holder.id));
+  }
+}

@@ -1,0 +1,46 @@
+import { Field, Int, ObjectType, type ClassType } from "type-graphql";
+import { PageInfo } from "./page-info.type.js";
+
+export interface Edge<TNode> {
+  cursor: string;
+  node: TNode;
+}
+
+export interface Connection<TNode> {
+  edges: Edge<TNode>[];
+  nodes: TNode[];
+  pageInfo: PageInfo;
+  totalCount: number;
+}
+
+/**
+ * Builds the `<Name>Connection` and `<Name>Edge` types for a node type, as in the type-graphql examples:
+ * one factory, so every connection in the schema has the same shape.
+ */
+export function ConnectionType<TNode extends object>(name: string, NodeType: ClassType<TNode>) {
+  @ObjectType(`${name}Edge`)
+  class EdgeType implements Edge<TNode> {
+    @Field(() => String, { description: "Opaque cursor; pass it as `after` or `before`." })
+    cursor!: string;
+
+    @Field(() => NodeType)
+    node!: TNode;
+  }
+
+  @ObjectType(`${name}Connection`)
+  class ConnectionTypeClass implements Connection<TNode> {
+    @Field(() => [EdgeType])
+    edges!: EdgeType[];
+
+    @Field(() => [NodeType], { description: "The nodes of `edges`, for clients that need no cursors." })
+    nodes!: TNode[];
+
+    @Field(() => PageInfo)
+    pageInfo!: PageInfo;
+
+    @Field(() => Int, { description: "How many holders match the filter, over all pages." })
+    totalCount!: number;
+  }
+
+  return ConnectionTypeClass;
+}

@@ -1,0 +1,55 @@
+import { badUserInput } from "../errors.js";
+import { decodeCursor } from "./cursor.js";
+
+/** `first` when neither `first` nor `last` is given. */
+export const DEFAULT_PAGE_SIZE = 10;
+/** Largest `first`/`last`; above the upstream's 100 a page is served by chaining upstream pages. */
+export const MAX_PAGE_SIZE = 500;
+
+export interface ConnectionArgs {
+  first?: number | null;
+  after?: string | null;
+  last?: number | null;
+  before?: string | null;
+}
+
+/** What a connection page asks for, once validated: `size` items going `forward` after or `backward` before a holder. */
+export interface PageRequest {
+  direction: "forward" | "backward";
+  size: number;
+  /** Holder id decoded from `after` (forward) or `before` (backward). */
+  cursorHolderId: string | null;
+}
+
+function checkSize(value: number, argument: "first" | "last"): number {
+  if (!Number.isInteger(value) || value < 0 || value > MAX_PAGE_SIZE) {
+    throw badUserInput(`Argument "${argument}" must be between 0 and ${MAX_PAGE_SIZE}; got ${value}.`, argument);
+  }
+  return value;
+}
+
+/** Validates Relay arguments before any upstream call. */
+export function toPageRequest(args: ConnectionArgs, memberId: string): PageRequest {
+  const { first, after, last, before } = args;
+  const hasFirst = first !== undefined && first !== null;
+  const hasLast = last !== undefined && last !== null;
+  const hasAfter = after !== undefined && after !== null;
+  const hasBefore = before !== undefined && before !== null;
+  if (hasFirst && hasLast) {
+    throw badUserInput('Pass either "first" or "last", not both.', "last");
+  }
+  if (hasLast || (hasBefore && !hasFirst)) {
+    if (hasAfter) throw badUserInput('"after" goes with "first"; page backwards with "last" and "before".', "after");
+    return {
+      direction: "backward",
+      size: hasLast ? checkSize(last, "last") : DEFAULT_PAGE_SIZE,
+      cursorHolderId: hasBefore ? decodeCursor(before, memberId, "before") : null,
+    };
+  }
+  if (hasBefore) throw badUserInput('"before" goes with "last"; page forwards with "first" and "after".', "before");
+  return {
+    direction: "forward",
+    size: hasFirst ? checkSize(first, "first") : DEFAULT_PAGE_SIZE,
+    cursorHolderId: hasAfter ? decodeCursor(after, memberId, "after") : null,
+  };
+}

@@ -1,0 +1,42 @@
+import { buildSubgraphSchema } from "@apollo/subgraph";
+import type { GraphQLResolverMap } from "@apollo/subgraph/dist/schema-helper/resolverMap.js";
+import { printSchemaWithDirectives } from "@graphql-tools/utils";
+import { parse, type GraphQLSchema } from "graphql";
+import { buildSchema, createResolversMap } from "type-graphql";
+import { CustomerResolver } from "./referrals/customer.resolver.js";
+import type { Customer } from "./referrals/customer.type.js";
+import { HolderMutationsResolver } from "./referrals/holder-mutations.resolver.js";
+import { ReferralHolderResolver } from "./referrals/referral-holder.resolver.js";
+import { ReferralMemberResolver } from "./referrals/referral-member.resolver.js";
+import type { ReferralMember } from "./referrals/referral-member.type.js";
+
+/** Federation 2 version this subgraph declares; composition with any router that knows v2.7 or later. */
+export const FEDERATION_LINK =
+  'extend schema @link(url: "https://specs.apollo.dev/federation/v2.7", import: ["@key", "@shareable"])';
+
+const resolvers = [ReferralMemberResolver, ReferralHolderResolver, CustomerResolver, HolderMutationsResolver] as const;
+
+/**
+ * type-graphql builds the types and resolvers; @apollo/subgraph turns them into a Federation 2 subgraph
+ * (`_service`, `_entities`). graphql's printSchema drops `@key`, hence printSchemaWithDirectives.
+ */
+export async function buildGatewaySchema(): Promise<GraphQLSchema> {
+  const typeGraphQLSchema = await buildSchema({ resolvers, skipCheck: true, validate: false });
+  const typeDefs = parse(`${FEDERATION_LINK}\n\n${printSchemaWithDirectives(typeGraphQLSchema)}`);
+  const resolverMap = createResolversMap(typeGraphQLSchema) as GraphQLResolverMap<unknown>;
+  return buildSubgraphSchema({
+    typeDefs,
+    resolvers: {
+      ...resolverMap,
+      // Entity references cost no upstream call: holders and customer fields are read when selected.
+      ReferralMember: {
+        ...(resolverMap.ReferralMember as object),
+        __resolveReference: (reference: { id: string }): ReferralMember => ({ id: reference.id, campaignId: null }),
+      },
+      Customer: {
+        ...(resolverMap.Customer as object),
+        __resolveReference: (reference: { id: string }): Customer => ({ id: reference.id }),
+      },
+    } as GraphQLResolverMap<unknown>,
+  });
+}

@@ -1,0 +1,98 @@
+import type { HolderCustomerInput } from "../referrals/add-holders.input.js";
+import type { Customer } from "../referrals/customer.type.js";
+import type { HolderFilter } from "../referrals/holder-filter.input.js";
+import type { ReferralHolder } from "../referrals/referral-holder.type.js";
+import { invalidResponseError } from "./error-mapping.js";
+import { encodeHolderFilter } from "./filters.js";
+import {
+  toAddedHolders,
+  toCustomer,
+  toHolderPage,
+  UpstreamShapeError,
+  type HolderPage,
+} from "./to-graphql.js";
+import { toUpstreamCustomer } from "./to-upstream.js";
+import type { Credentials, UpstreamRequest, UpstreamTransport } from "./transport.js";
+import type { UpstreamOrder } from "./upstream-types.js";
+
+export interface MemberRef {
+  memberId: string;
+  campaignId?: string | null;
+}
+
+export interface ListHoldersParams extends MemberRef {
+  limit: number;
+  order: UpstreamOrder;
+  startingAfterId?: string | null;
+  filter?: HolderFilter | null;
+}
+
+/**
+ * Voucherify's referral-holders API, one method per upstream operation. Cheap to create (one per GraphQL
+ * request, carrying that request's credentials and request id); the transport underneath is shared.
+ */
+export class VoucherifyClient {
+  constructor(
+    private readonly transport: UpstreamTransport,
+    private readonly credentials: Credentials,
+    private readonly requestId?: string,
+  ) {}
+
+  /** `GET /v1/referrals[/{campaignId}]/members/{memberId}/holders` */
+  async listHolders(params: ListHoldersParams): Promise<HolderPage> {
+    return this.parse(await this.send("GET", "listHolders", `${holdersPath(params)}?${listQuery(params)}`), toHolderPage);
+  }
+
+  /** `POST /v1/referrals[/{campaignId}]/members/{memberId}/holders`: all or nothing upstream. Never retried. */
+  async addHolders(
+    member: MemberRef,
+    holders: HolderCustomerInput[],
+    metadata?: Record<string, unknown> | null,
+  ): Promise<ReferralHolder[]> {
+    const json = { holders: holders.map(toUpstreamCustomer), ...(metadata ? { metadata } : {}) };
+    return this.parse(await this.send("POST", "addHolders", holdersPath(member), json), toAddedHolders);
+  }
+
+  /** `DELETE /v1/referrals[/{campaignId}]/members/{memberId}/holders/{holderId}` (204). */
+  async removeHolder(member: MemberRef, holderId: string): Promise<void> {
+    await this.send("DELETE", "removeHolder", `${holdersPath(member)}/${encodeURIComponent(holderId)}`);
+  }
+
+  /** `GET /v1/customers/{customerId}` */
+  async getCustomer(customerId: string): Promise<Customer> {
+    return this.parse(await this.send("GET", "getCustomer", `v1/customers/${encodeURIComponent(customerId)}`), toCustomer);
+  }
+
+  private send(method: UpstreamRequest["method"], endpoint: string, path: string, json?: unknown) {
+    return this.transport.request({ method, endpoint, path, json, credentials: this.credentials, requestId: this.requestId });
+  }
+
+  private parse<T>(response: { status: number; body: string }, map: (value: unknown) => T): T {
+    let value: unknown;
+    try {
+      value = JSON.parse(response.body);
+    } catch {
+      throw invalidResponseError(response.status, "not JSON");
+    }
+    try {
+      return map(value);
+    } catch (error) {
+      if (error instanceof UpstreamShapeError) throw invalidResponseError(response.status, error.message);
+      throw error;
+    }
+  }
+}
+
+function holdersPath({ memberId, campaignId }: MemberRef): string {
+  const member = `members/${encodeURIComponent(memberId)}/holders`;
+  return campaignId ? `v1/referrals/${encodeURIComponent(campaignId)}/${member}` : `v1/referrals/${member}`;
+}
+
+function listQuery(params: ListHoldersParams): string {
+  const query = new URLSearchParams();
+  query.set("limit", String(params.limit));
+  query.set("order", params.order);
+  if (params.startingAfterId) query.set("starting_after_id", params.startingAfterId);
+  for (const [key, value] of encodeHolderFilter(params.filter)) query.append(key, value);
+  return query.toString();
+}

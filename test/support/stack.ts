@@ -1,0 +1,67 @@
+import { loadConfig, type Config } from "../../src/config.js";
+import { startEmulator, type EmulatorHandle, type EmulatorOptions } from "../../src/emulator/emulator.js";
+import { createLogger } from "../../src/logger.js";
+import { startGateway, type GatewayHandle, type GatewayOptions } from "../../src/server.js";
+
+export interface Stack {
+  emulator: EmulatorHandle;
+  gateway: GatewayHandle;
+  stop(): Promise<void>;
+}
+
+/** The real thing on ephemeral ports: the emulator (in-memory SQLite) and the gateway in front of it. */
+export async function startStack(
+  options: {
+    env?: Record<string, string>;
+    emulator?: EmulatorOptions;
+    gateway?: Partial<Omit<GatewayOptions, "config">>;
+  } = {},
+): Promise<Stack> {
+  const emulator = await startEmulator({ dbFile: ":memory:", port: 0, ...options.emulator });
+  let gateway: GatewayHandle;
+  try {
+    const config: Config = loadConfig({ PORT: "0", LOG_LEVEL: "silent", ...options.env });
+    gateway = await startGateway({
+      config,
+      upstreamUrl: emulator.url,
+      credentials: { appId: emulator.appId, appToken: emulator.appToken },
+      logger: createLogger(config.logLevel),
+      retryBaseDelayMs: 5,
+      ...options.gateway,
+    });
+  } catch (error) {
+    await emulator.stop();
+    throw error;
+  }
+  return {
+    emulator,
+    gateway,
+    async stop() {
+      await gateway.stop();
+      await emulator.stop();
+    },
+  };
+}
+
+export interface GraphQLResponse<TData = Record<string, unknown>> {
+  status: number;
+  data?: TData | null;
+  errors?: Array<{ message: string; path?: (string | number)[]; extensions?: Record<string, unknown> }>;
+  headers: Headers;
+}
+
+/** POSTs one operation over real HTTP, as a client would. */
+export async function graphql<TData = any>(
+  url: string,
+  query: string,
+  variables?: Record<string, unknown>,
+  headers: Record<string, string> = {},
+): Promise<GraphQLResponse<TData>> {
+  const response = await fetch(url, {
+    method: "POST",
+    headers: { "content-type": "application/json", ...headers },
+    body: JSON.stringify({ query, variables }),
+  });
+  const body = (await response.json()) as { data?: TData; errors?: GraphQLResponse["errors"] };
+  return { status: response.status, data: body.data, errors: body.errors, headers: response.headers };
+}

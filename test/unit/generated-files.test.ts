@@ -1,0 +1,20 @@
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { printServedSchema } from "../../src/schema-sdl.js";
+
+// Committed generated files must be what the generators produce now: drift fails here, not in production.
+describe("generated files are up to date", () => {
+  test("schema/schema.graphql is the served subgraph SDL (run `npm run schema`)", async () => {
+    expect(readFileSync("schema/schema.graphql", "utf8")).toBe(await printServedSchema());
+  });
+
+  test("src/voucherify/upstream.generated.ts matches the OpenAPI document (run `npm run codegen:upstream`)", () => {
+    const out = join(mkdtempSync(join(tmpdir(), "upstream-types-")), "upstream.generated.ts");
+    execFileSync("node_modules/.bin/openapi-typescript", ["schema/upstream/openapi-referral-holders.json", "-o", out], {
+      stdio: "ignore",
+    });
+    expect(readFileSync("src/voucherify/upstream.generated.ts", "utf8")).toBe(readFileSync(out, "utf8"));
+  });
+});
