@@ -100,7 +100,7 @@ export function loadConfig(env: Env = process.env): Config {
     if (appId === null) problems.push("VOUCHERIFY_API_URL is set but VOUCHERIFY_APP_ID is missing");
     if (appToken === null) problems.push("VOUCHERIFY_API_URL is set but VOUCHERIFY_APP_TOKEN is missing");
   }
-  if ((appId === null) !== (appToken === null)) {
+  if ((apiUrl === null || allowClientCredentials) && (appId === null) !== (appToken === null)) {
     problems.push(`${appId === null ? "VOUCHERIFY_APP_TOKEN" : "VOUCHERIFY_APP_ID"} is set but ${appId === null ? "VOUCHERIFY_APP_ID" : "VOUCHERIFY_APP_TOKEN"} is missing`);
   }
   const logLevel = (text("LOG_LEVEL") ?? "info").toLowerCase();

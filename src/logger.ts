@@ -6,7 +6,9 @@ export type { Logger };
  * Structured JSON logs. Credentials are redacted by path wherever they could appear, as a second line of
  * defence: the code never logs headers or upstream URLs in the first place.
  */
-export function createLogger(level: string, destination?: pino.DestinationStream): Logger {
+export function createLogger(level: string, destination?: pino.DestinationStream, options: { pretty?: boolean } = {}): Logger {
+  // Pretty output is for a developer's terminal only: it runs in a worker thread and is not for log pipelines.
+  const transport = options.pretty && !destination ? pino.transport({ target: "pino-pretty", options: { colorize: true } }) : destination;
   return pino(
     {
       level,
@@ -27,6 +29,6 @@ export function createLogger(level: string, destination?: pino.DestinationStream
         censor: "[redacted]",
       },
     },
-    destination,
+    transport,
   );
 }

@@ -29,7 +29,7 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  const logger = createLogger(config.logLevel);
+  const logger = createLogger(config.logLevel, undefined, { pretty: !config.production && process.stdout.isTTY });
   let emulator: EmulatorHandle | null = null;
   let upstreamUrl = config.voucherify.apiUrl;
   let credentials =

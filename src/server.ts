@@ -1,5 +1,5 @@
 import "reflect-metadata";
-import { createServer, type IncomingMessage, type Server } from "node:http";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { ApolloServer } from "@apollo/server";
 import {
@@ -15,6 +15,9 @@ import { requestIdFrom } from "./http/request-id.js";
 import { sendJson } from "./http/send.js";
 import { SANDBOX_INITIAL_DOCUMENT, SANDBOX_INITIAL_VARIABLES } from "./landing-page.js";
 import { createLogger, type Logger } from "./logger.js";
+import { GatewayMetrics } from "./observability/metrics.js";
+import { ReadinessProbe } from "./http/readiness.js";
+import { operationObserverPlugin } from "./plugins/operation-observer.plugin.js";
 import { errorMaskingPlugin } from "./plugins/error-masking.plugin.js";
 import { buildGatewaySchema } from "./schema.js";
 import { VoucherifyClient } from "./voucherify/client.js";
@@ -30,6 +33,8 @@ export interface GatewayOptions {
   logger?: Logger;
   /** Upstream retry backoff base (tests shorten it). */
   retryBaseDelayMs?: number;
+  /** How long stop() lets in-flight requests finish before closing their connections. */
+  shutdownGraceMs?: number;
 }
 
 export interface GatewayHandle {
@@ -39,8 +44,18 @@ export interface GatewayHandle {
   port: number;
   server: Server;
   transport: UpstreamTransport;
+  metrics: GatewayMetrics;
+  /** Stops accepting connections, lets in-flight operations finish (bounded), then closes upstream sockets. */
   stop(): Promise<void>;
 }
+
+/** Upstream failures an operator must hear about: credentials, quota, outages. */
+const OPERATOR_ERRORS = new Set<string>([
+  ErrorCode.UNAUTHENTICATED,
+  ErrorCode.RATE_LIMITED,
+  ErrorCode.UPSTREAM_ERROR,
+  ErrorCode.UPSTREAM_TIMEOUT,
+]);
 
 function header(request: IncomingMessage, name: string): string | undefined {
   const value = request.headers[name];
@@ -56,9 +71,23 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayHand
     maxConcurrency: config.voucherify.maxConcurrency,
     retryBaseDelayMs: options.retryBaseDelayMs,
   });
+  const metrics = new GatewayMetrics();
+  transport.onCall((event) => {
+    metrics.recordUpstreamCall(event);
+    // Client-caused answers (404, 409, ...) are normal traffic; the operation log line already names them.
+    if (event.errorCode && OPERATOR_ERRORS.has(event.errorCode)) {
+      logger.warn(
+        { requestId: event.requestId, endpoint: event.endpoint, status: event.status, code: event.errorCode, upstreamRequestId: event.upstreamRequestId, durationMs: Math.round(event.durationMs) },
+        "upstream call failed",
+      );
+    }
+  });
+  const readiness = new ReadinessProbe(options.credentials ? new VoucherifyClient(transport, options.credentials) : null);
   const apollo = new ApolloServer<GatewayContext>({
     schema: await buildGatewaySchema(),
     introspection: config.introspection,
+    // Shutdown belongs to the process (main.ts drains HTTP first); Apollo's own signal handlers would race it.
+    stopOnTerminationSignals: false,
     includeStacktraceInErrorResponses: !config.production,
     logger,
     plugins: [
@@ -71,6 +100,7 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayHand
           })
         : ApolloServerPluginLandingPageDisabled(),
       errorMaskingPlugin({ mask: config.production, logger }),
+      operationObserverPlugin({ logger, metrics }),
     ],
   });
   await apollo.start();
@@ -93,7 +123,17 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayHand
   };
   const handleGraphQL = createGraphQLHandler(apollo, context);
 
+  let draining = false;
+  const inFlight = new Set<ServerResponse>();
+  // While draining, tell keep-alive clients to reconnect elsewhere and close each socket once its answer is out.
+  const closeAfterAnswer = (response: ServerResponse) => {
+    if (!response.headersSent) response.setHeader("connection", "close");
+    response.once("finish", () => server.closeIdleConnections());
+  };
   const server = createServer(async (request, response) => {
+    inFlight.add(response);
+    response.once("close", () => inFlight.delete(response));
+    if (draining) closeAfterAnswer(response);
     const requestId = requestIdFrom(request.headers["x-request-id"]);
     response.setHeader("x-request-id", requestId);
     const url = request.url ?? "/";
@@ -105,6 +145,13 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayHand
         await handleGraphQL(request, response, requestId, search);
       } else if (path === "/healthz" && request.method === "GET") {
         sendJson(response, 200, { status: "ok" });
+      } else if (path === "/readyz" && request.method === "GET") {
+        const state = await readiness.check();
+        sendJson(response, state.ready ? 200 : 503, state);
+      } else if (path === "/metrics" && request.method === "GET") {
+        const text = await metrics.registry.metrics();
+        response.writeHead(200, { "content-type": metrics.registry.contentType });
+        response.end(text);
       } else {
         sendJson(response, 404, { error: "Not found. GraphQL is served at /graphql." });
       }
@@ -130,12 +177,17 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayHand
     port,
     server,
     transport,
+    metrics,
     stop() {
       stopping ??= (async () => {
-        await new Promise<void>((resolve) => {
-          server.close(() => resolve());
-          server.closeIdleConnections();
-        });
+        draining = true;
+        inFlight.forEach(closeAfterAnswer);
+        const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+        // Idle keep-alive sockets would hold close() open; busy ones finish their request first.
+        server.closeIdleConnections();
+        const grace = setTimeout(() => server.closeAllConnections(), options.shutdownGraceMs ?? 10_000);
+        await closed;
+        clearTimeout(grace);
         await apollo.stop();
         transport.close();
       })();

@@ -53,7 +53,13 @@ export function createRequestListener(ctx: AppContext) {
 async function handle(ctx: AppContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const url = req.url ?? "/";
   const q = url.indexOf("?");
-  const recorded: RecordedRequest = { method: req.method ?? "GET", path: q < 0 ? url : url.slice(0, q), query: q < 0 ? "" : url.slice(q + 1) };
+  const callerRequestId = req.headers["x-request-id"];
+  const recorded: RecordedRequest = {
+    method: req.method ?? "GET",
+    path: q < 0 ? url : url.slice(0, q),
+    query: q < 0 ? "" : url.slice(q + 1),
+    ...(typeof callerRequestId === "string" ? { requestId: callerRequestId } : {}),
+  };
   ctx.requests.push(recorded);
   // A long-running emulator (npm start, benchmarks) must not grow without limit; trim in batches to stay O(1) amortised.
   if (ctx.requests.length > ctx.maxRecordedRequests + 1000) ctx.requests.splice(0, ctx.requests.length - ctx.maxRecordedRequests);
@@ -69,6 +75,10 @@ async function handle(ctx: AppContext, req: IncomingMessage, res: ServerResponse
     if (!ALLOWED[route.kind].includes(recorded.method)) throw methodNotAllowed(recorded.method, ALLOWED[route.kind]);
     const body = recorded.method === "POST" ? await readJson(req) : undefined;
     const reply = dispatch(ctx.store, route, recorded, body);
+    if (fault?.afterHandler === "drop") {
+      req.socket.destroy();
+      return;
+    }
     send(res, reply.status, reply.body);
   } catch (err) {
     if (!(err instanceof EmulatorError)) throw err;

@@ -3,6 +3,8 @@ export interface RecordedRequest {
   method: string;
   path: string;
   query: string; // raw query string without "?", "" when none
+  /** The caller's x-request-id header, if any: lets tests see that the gateway forwards its request id. */
+  requestId?: string;
 }
 
 /**
@@ -15,6 +17,8 @@ export interface FaultSpec {
   headers?: Record<string, string>;
   latencyMs?: number;
   dropConnection?: boolean;
+  /** "drop": the real handler runs (a write is applied), then the socket is destroyed unanswered: a lost reply. */
+  afterHandler?: "drop";
   times?: number; // default: until cleared
   match?: (r: RecordedRequest) => boolean;
 }

@@ -1,3 +1,4 @@
+import { badUserInput } from "../errors.js";
 import type { HolderCustomerInput } from "../referrals/add-holders.input.js";
 import type { Customer } from "../referrals/customer.type.js";
 import type { HolderFilter } from "../referrals/holder-filter.input.js";
@@ -32,6 +33,9 @@ export interface ListHoldersParams extends MemberRef {
  * request, carrying that request's credentials and request id); the transport underneath is shared.
  */
 export class VoucherifyClient {
+  /** Upstream calls made through this client: one client per GraphQL request, so per operation (for logs). */
+  upstreamCalls = 0;
+
   constructor(
     private readonly transport: UpstreamTransport,
     private readonly credentials: Credentials,
@@ -55,15 +59,16 @@ export class VoucherifyClient {
 
   /** `DELETE /v1/referrals[/{campaignId}]/members/{memberId}/holders/{holderId}` (204). */
   async removeHolder(member: MemberRef, holderId: string): Promise<void> {
-    await this.send("DELETE", "removeHolder", `${holdersPath(member)}/${encodeURIComponent(holderId)}`);
+    await this.send("DELETE", "removeHolder", `${holdersPath(member)}/${pathSegment(holderId, "holderId")}`);
   }
 
   /** `GET /v1/customers/{customerId}` */
   async getCustomer(customerId: string): Promise<Customer> {
-    return this.parse(await this.send("GET", "getCustomer", `v1/customers/${encodeURIComponent(customerId)}`), toCustomer);
+    return this.parse(await this.send("GET", "getCustomer", `v1/customers/${pathSegment(customerId, "customerId")}`), toCustomer);
   }
 
   private send(method: UpstreamRequest["method"], endpoint: string, path: string, json?: unknown) {
+    this.upstreamCalls++;
     return this.transport.request({ method, endpoint, path, json, credentials: this.credentials, requestId: this.requestId });
   }
 
@@ -83,9 +88,20 @@ export class VoucherifyClient {
   }
 }
 
+/**
+ * One path segment. encodeURIComponent leaves "." and ".." as they are, and URL parsing (got's WHATWG URL) then
+ * resolves them: memberId ".." would turn `v1/referrals/members/../holders` into another endpoint called with the
+ * gateway's credentials. Entity references (federation) reach here without the resolvers' input checks, so the
+ * last line of defence is here.
+ */
+export function pathSegment(value: string, field: string): string {
+  if (value === "" || value === "." || value === "..") throw badUserInput(`${field} is not a valid id.`, field);
+  return encodeURIComponent(value);
+}
+
 function holdersPath({ memberId, campaignId }: MemberRef): string {
-  const member = `members/${encodeURIComponent(memberId)}/holders`;
-  return campaignId ? `v1/referrals/${encodeURIComponent(campaignId)}/${member}` : `v1/referrals/${member}`;
+  const member = `members/${pathSegment(memberId, "memberId")}/holders`;
+  return campaignId ? `v1/referrals/${pathSegment(campaignId, "campaignId")}/${member}` : `v1/referrals/${member}`;
 }
 
 function listQuery(params: ListHoldersParams): string {

@@ -70,16 +70,36 @@ async function mapBounded<T, R>(items: readonly T[], concurrency: number, task: 
   return results;
 }
 
+/** DataLoader's cache, counting the loads it answers without a fetch (the dedupe metric). */
+class CountingCache<V> extends Map<string, V> {
+  hits = 0;
+  override get(key: string): V | undefined {
+    const value = super.get(key);
+    if (value !== undefined) this.hits++;
+    return value;
+  }
+}
+
 /** Customers for one operation: each distinct id fetched at most once, at most CUSTOMER_FETCH_CONCURRENCY at a time. */
-export function createCustomerLoader(client: VoucherifyClient): DataLoader<string, Customer> {
-  return new DataLoader((ids) => mapBounded(ids, CUSTOMER_FETCH_CONCURRENCY, (id) => client.getCustomer(id)));
+export class CustomerLoader extends DataLoader<string, Customer> {
+  private readonly cache: CountingCache<Promise<Customer>>;
+
+  constructor(client: VoucherifyClient) {
+    const cache = new CountingCache<Promise<Customer>>();
+    super((ids) => mapBounded(ids, CUSTOMER_FETCH_CONCURRENCY, (id) => client.getCustomer(id)), { cacheMap: cache });
+    this.cache = cache;
+  }
+
+  get dedupeHits(): number {
+    return this.cache.hits;
+  }
 }
 
 export interface Loaders {
   holderPages: HolderPageLoader;
-  customers: DataLoader<string, Customer>;
+  customers: CustomerLoader;
 }
 
 export function createLoaders(client: VoucherifyClient): Loaders {
-  return { holderPages: new HolderPageLoader(client), customers: createCustomerLoader(client) };
+  return { holderPages: new HolderPageLoader(client), customers: new CustomerLoader(client) };
 }

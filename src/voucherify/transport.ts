@@ -47,7 +47,11 @@ export interface UpstreamCallEvent {
   method: string;
   status: number | null;
   durationMs: number;
+  /** The gateway request this call served (forwarded upstream as x-request-id). */
+  requestId?: string;
   errorCode?: ErrorCode;
+  /** Voucherify's own `request_id` from an error body: what their support asks for. */
+  upstreamRequestId?: string;
 }
 
 // 429 is not here: the rate-limit guard handles it, never by waiting inside a client's request.
@@ -143,7 +147,7 @@ export class UpstreamTransport {
       return { status, body: response.body, retried };
     } catch (error) {
       const mapped = this.mapError(error, signal);
-      this.emit(request, status, started, (mapped.extensions.code as ErrorCode | undefined) ?? ErrorCode.UPSTREAM_ERROR);
+      this.emit(request, status, started, mapped);
       throw mapped;
     } finally {
       release?.();
@@ -167,14 +171,17 @@ export class UpstreamTransport {
     return transportError(typeof code === "string" && /^E[A-Z_]+$/.test(code) ? code : undefined);
   }
 
-  private emit(request: UpstreamRequest, status: number | null, started: number, errorCode?: ErrorCode): void {
+  private emit(request: UpstreamRequest, status: number | null, started: number, error?: GraphQLError): void {
     if (this.listeners.size === 0) return;
+    const upstream = error?.extensions.upstream as { requestId?: string } | undefined;
     const event: UpstreamCallEvent = {
       endpoint: request.endpoint,
       method: request.method,
       status,
       durationMs: performance.now() - started,
-      ...(errorCode ? { errorCode } : {}),
+      requestId: request.requestId,
+      ...(error ? { errorCode: (error.extensions.code as ErrorCode | undefined) ?? ErrorCode.UPSTREAM_ERROR } : {}),
+      ...(upstream?.requestId ? { upstreamRequestId: upstream.requestId } : {}),
     };
     for (const listener of this.listeners) listener(event);
   }

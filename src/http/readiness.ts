@@ -1,0 +1,50 @@
+import type { GraphQLError } from "graphql";
+import { ErrorCode } from "../errors.js";
+import type { VoucherifyClient } from "../voucherify/client.js";
+
+/** How long a readiness answer is reused: probes every few seconds must not spend the upstream's rate limit. */
+export const READINESS_CACHE_MS = 5000;
+// No real code is called this: the upstream answers 404 to valid credentials and 401 to bad ones.
+const PROBE_MEMBER = "readiness-probe";
+
+export interface Readiness {
+  ready: boolean;
+  checks: { schema: "ok"; upstream: "ok" | "unauthenticated" | "unreachable" | "rate_limited" | "error" };
+  checkedAt: string;
+}
+
+/**
+ * `/readyz`: the schema is built (the server exists only after that) and the upstream answers the configured
+ * credentials. A 404 for a made-up member proves both reachability and accepted credentials without touching data.
+ * A 429 still counts as ready: taking every replica out of rotation would turn a rate limit into an outage.
+ */
+export class ReadinessProbe {
+  private cached: { at: number; value: Promise<Readiness> } | null = null;
+
+  constructor(private readonly client: VoucherifyClient | null, private readonly now: () => number = Date.now) {}
+
+  check(): Promise<Readiness> {
+    const now = this.now();
+    if (this.cached && now - this.cached.at < READINESS_CACHE_MS) return this.cached.value;
+    const value = this.probe(now);
+    this.cached = { at: now, value };
+    return value;
+  }
+
+  private async probe(now: number): Promise<Readiness> {
+    const checkedAt = new Date(now).toISOString();
+    // Without server credentials every client brings its own: there is nothing of ours to verify upstream.
+    if (!this.client) return { ready: true, checks: { schema: "ok", upstream: "ok" }, checkedAt };
+    let upstream: Readiness["checks"]["upstream"] = "ok";
+    try {
+      await this.client.listHolders({ memberId: PROBE_MEMBER, limit: 1, order: "id" });
+    } catch (error) {
+      const code = (error as GraphQLError).extensions?.code;
+      if (code === ErrorCode.UNAUTHENTICATED || code === ErrorCode.FORBIDDEN) upstream = "unauthenticated";
+      else if (code === ErrorCode.UPSTREAM_ERROR || code === ErrorCode.UPSTREAM_TIMEOUT) upstream = "unreachable";
+      else if (code === ErrorCode.RATE_LIMITED) upstream = "rate_limited";
+      else if (code !== ErrorCode.NOT_FOUND && code !== ErrorCode.BAD_USER_INPUT) upstream = "error";
+    }
+    return { ready: upstream === "ok" || upstream === "rate_limited", checks: { schema: "ok", upstream }, checkedAt };
+  }
+}

@@ -1,0 +1,60 @@
+import type { ApolloServerPlugin } from "@apollo/server";
+import type { GraphQLFormattedError } from "graphql";
+import type { GatewayContext } from "../context.js";
+import type { Logger } from "../logger.js";
+import type { GatewayMetrics } from "../observability/metrics.js";
+
+function errorCodes(errors: readonly GraphQLFormattedError[] | undefined): string[] {
+  return (errors ?? []).map((error) => String(error.extensions?.code ?? "INTERNAL_SERVER_ERROR"));
+}
+
+function upstreamRequestIds(errors: readonly GraphQLFormattedError[] | undefined): string[] {
+  const ids = (errors ?? [])
+    .map((error) => (error.extensions?.upstream as { requestId?: string } | undefined)?.requestId)
+    .filter((id): id is string => typeof id === "string");
+  return [...new Set(ids)];
+}
+
+/**
+ * One log line and one set of metrics per operation: name, duration, upstream calls, outcome, request id, and for
+ * failures the error codes plus Voucherify's request ids. Never variables or headers: they may carry personal data.
+ */
+export function operationObserverPlugin(options: { logger: Logger; metrics: GatewayMetrics }): ApolloServerPlugin<GatewayContext> {
+  const { logger, metrics } = options;
+  return {
+    async requestDidStart() {
+      const started = performance.now();
+      return {
+        async willSendResponse({ response, contextValue, operationName, operation }) {
+          const durationMs = performance.now() - started;
+          const errors = response.body.kind === "single" ? response.body.singleResult.errors : undefined;
+          const codes = errorCodes(errors);
+          const operationLabel = metrics.operationLabel(operationName ?? null);
+          const outcome = codes.length === 0 ? "ok" : "error";
+          metrics.operations.inc({ operation: operationLabel, outcome });
+          metrics.operationDuration.observe({ operation: operationLabel }, durationMs / 1000);
+          for (const code of codes) metrics.errors.inc({ code });
+          const loaders = contextValue?.loaders;
+          if (loaders) {
+            if (loaders.holderPages.dedupeHits > 0) metrics.dedupeHits.inc({ loader: "holderPages" }, loaders.holderPages.dedupeHits);
+            if (loaders.customers.dedupeHits > 0) metrics.dedupeHits.inc({ loader: "customers" }, loaders.customers.dedupeHits);
+          }
+          if (!logger.isLevelEnabled("info")) return;
+          logger.info(
+            {
+              requestId: contextValue?.requestId,
+              operationName: operationName ?? null,
+              operationType: operation?.operation ?? null,
+              durationMs: Math.round(durationMs * 100) / 100,
+              upstreamCalls: contextValue?.voucherify.upstreamCalls ?? 0,
+              status: response.http.status ?? 200,
+              outcome,
+              ...(codes.length > 0 ? { errorCodes: codes, upstreamRequestIds: upstreamRequestIds(errors) } : {}),
+            },
+            "graphql operation",
+          );
+        },
+      };
+    },
+  };
+}

@@ -1,0 +1,116 @@
+import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
+import { existsSync } from "node:fs";
+import { once } from "node:events";
+import { ENVIRONMENT } from "../../src/config.js";
+import { startEmulator, type EmulatorHandle } from "../../src/emulator/emulator.js";
+
+// These tests run the compiled entry point as operators do (`npm test` builds before jest).
+const MAIN = "dist/src/main.js";
+
+function run(env: Record<string, string>, args: string[] = []): ChildProcessWithoutNullStreams {
+  if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: run \`npm run build\` first (npm test does).`);
+  const { PATH, HOME } = process.env;
+  return spawn(process.execPath, [MAIN, ...args], { env: { PATH, HOME, LOG_LEVEL: "warn", ...env } });
+}
+
+function collect(child: ChildProcessWithoutNullStreams) {
+  let stdout = "";
+  let stderr = "";
+  child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+  return { stdout: () => stdout, stderr: () => stderr };
+}
+
+async function exitOf(child: ChildProcessWithoutNullStreams): Promise<number | null> {
+  if (child.exitCode !== null) return child.exitCode;
+  const [code] = (await once(child, "exit")) as [number | null];
+  return code;
+}
+
+/** Resolves with the GraphQL URL once the gateway prints that it is ready. */
+function readyUrl(child: ChildProcessWithoutNullStreams): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let seen = "";
+    child.stdout.on("data", (chunk: Buffer) => {
+      seen += chunk.toString();
+      const match = /ready at (http:\/\/\S+\/graphql)/.exec(seen);
+      if (match) resolve(match[1]);
+    });
+    child.once("exit", (code) => reject(new Error(`gateway exited (${code}) before it was ready: ${seen}`)));
+  });
+}
+
+test("--help lists every environment variable", async () => {
+  const child = run({}, ["--help"]);
+  const output = collect(child);
+  expect(await exitOf(child)).toBe(0);
+  for (const { name } of ENVIRONMENT) expect(output.stdout()).toContain(name);
+});
+
+test("a bad configuration exits non-zero before listening, with one message per bad value", async () => {
+  const child = run({ VOUCHERIFY_API_URL: "https://api.voucherify.io", VOUCHERIFY_APP_ID: "id", PORT: "99999" });
+  const output = collect(child);
+  expect(await exitOf(child)).toBe(2);
+  expect(output.stderr()).toContain("VOUCHERIFY_API_URL is set but VOUCHERIFY_APP_TOKEN is missing");
+  expect(output.stderr()).toContain('PORT must be a whole number from 0 to 65535; got "99999"');
+  expect(output.stdout()).not.toContain("ready at");
+});
+
+test("npm start's default: the embedded emulator with its demo program", async () => {
+  const child = run({ PORT: "0", EMULATOR_DB: ":memory:" });
+  try {
+    const url = await readyUrl(child);
+    const response = await fetch(url, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ query: '{ referralMember(memberId: "WELCOME-REF") { holders { totalCount } } }' }),
+    });
+    expect(await response.json()).toEqual({ data: { referralMember: { holders: { totalCount: 26 } } } });
+  } finally {
+    child.kill("SIGTERM");
+    expect(await exitOf(child)).toBe(0);
+  }
+});
+
+describe("graceful shutdown", () => {
+  let upstream: EmulatorHandle;
+  beforeAll(async () => {
+    upstream = await startEmulator();
+  });
+  afterAll(() => upstream.stop());
+
+  test("on SIGTERM, an operation in flight still completes, then the process exits 0", async () => {
+    let arrived!: () => void;
+    const upstreamReached = new Promise<void>((resolve) => (arrived = resolve));
+    // The upstream holds the list call for a while, and tells the test the moment it arrives.
+    upstream.injectFault({
+      latencyMs: 700,
+      times: 1,
+      match: (request) => {
+        const isList = request.path.endsWith("/holders");
+        if (isList) arrived();
+        return isList;
+      },
+    });
+    const child = run({
+      PORT: "0",
+      VOUCHERIFY_API_URL: upstream.url,
+      VOUCHERIFY_APP_ID: upstream.appId,
+      VOUCHERIFY_APP_TOKEN: upstream.appToken,
+    });
+    const url = await readyUrl(child);
+    const inFlight = fetch(url, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ query: '{ referralMember(memberId: "WELCOME-REF") { holders(first: 3) { totalCount } } }' }),
+    });
+    await upstreamReached;
+    child.kill("SIGTERM");
+    const response = await inFlight;
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ data: { referralMember: { holders: { totalCount: 26 } } } });
+    expect(await exitOf(child)).toBe(0);
+    // And it no longer accepts connections.
+    await expect(fetch(url.replace("/graphql", "/healthz"))).rejects.toThrow();
+  });
+});
