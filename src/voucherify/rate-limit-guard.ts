@@ -1,19 +1,31 @@
+/** Tenants remembered at once; past it, expired entries go first (they carry no information). */
+const MAX_KEYS = 10_000;
+
 /**
- * Remembers the upstream's last 429 so that, until its Retry-After has passed, calls fail fast with
- * RATE_LIMITED instead of hammering an API whose plans allow as little as 100 requests a minute.
+ * Remembers the upstream's last 429 per set of credentials (Voucherify limits per application) so that, until its
+ * Retry-After has passed, calls fail fast with RATE_LIMITED instead of hammering an API whose plans allow as little
+ * as 100 requests a minute. Per key, so one tenant's limit never blocks another's (ALLOW_CLIENT_CREDENTIALS).
  */
 export class RateLimitGuard {
-  private blockedUntil = 0;
+  private readonly blockedUntil = new Map<string, number>();
 
   constructor(private readonly now: () => number = Date.now) {}
 
-  block(seconds: number): void {
-    this.blockedUntil = Math.max(this.blockedUntil, this.now() + seconds * 1000);
+  block(key: string, seconds: number): void {
+    const now = this.now();
+    if (this.blockedUntil.size >= MAX_KEYS) {
+      for (const [other, until] of this.blockedUntil) if (until <= now) this.blockedUntil.delete(other);
+    }
+    this.blockedUntil.set(key, Math.max(this.blockedUntil.get(key) ?? 0, now + seconds * 1000));
   }
 
-  /** Seconds left to wait, or 0 when calls may go out. */
-  secondsLeft(): number {
-    const left = this.blockedUntil - this.now();
-    return left > 0 ? Math.ceil(left / 1000) : 0;
+  /** Seconds left to wait for this key, or 0 when its calls may go out. */
+  secondsLeft(key: string): number {
+    const until = this.blockedUntil.get(key);
+    if (until === undefined) return 0;
+    const left = until - this.now();
+    if (left > 0) return Math.ceil(left / 1000);
+    this.blockedUntil.delete(key);
+    return 0;
   }
 }

@@ -109,7 +109,7 @@ export class UpstreamTransport {
   }
 
   async request(request: UpstreamRequest): Promise<UpstreamResponse> {
-    const waitSeconds = this.rateLimit.secondsLeft();
+    const waitSeconds = this.rateLimit.secondsLeft(request.credentials.appId);
     if (waitSeconds > 0) {
       throw gatewayError(ErrorCode.RATE_LIMITED, "Voucherify's rate limit was reached; retry later.", {
         retryAfterSeconds: waitSeconds,
@@ -136,7 +136,7 @@ export class UpstreamTransport {
       status = response.statusCode;
       if (status === 429) {
         const seconds = retryAfterSeconds(response.headers);
-        this.rateLimit.block(seconds);
+        this.rateLimit.block(request.credentials.appId, seconds);
         throw errorFromResponse(status, response.body, seconds);
       }
       const retried = response.retryCount > 0;
