@@ -19,6 +19,8 @@ import { GatewayMetrics } from "./observability/metrics.js";
 import { ReadinessProbe } from "./http/readiness.js";
 import { operationObserverPlugin } from "./plugins/operation-observer.plugin.js";
 import { errorMaskingPlugin } from "./plugins/error-masking.plugin.js";
+import { MAX_QUERY_TOKENS } from "./limits/operation-limits.js";
+import { operationLimitRules, operationLimitsPlugin } from "./plugins/operation-limits.js";
 import { buildGatewaySchema } from "./schema.js";
 import { VoucherifyClient } from "./voucherify/client.js";
 import { createLoaders } from "./voucherify/loaders.js";
@@ -90,16 +92,23 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayHand
     stopOnTerminationSignals: false,
     includeStacktraceInErrorResponses: !config.production,
     logger,
+    // Operation limits (src/limits): tokens at parse time, depth and aliases as validation rules, cost and
+    // variable checks in a plugin. Batched HTTP requests (JSON arrays) stay off, as Apollo defaults.
+    parseOptions: { maxTokens: MAX_QUERY_TOKENS },
+    validationRules: operationLimitRules,
+    allowBatchedHttpRequests: false,
     plugins: [
       config.landingPage
         ? ApolloServerPluginLandingPageLocalDefault({
-            embed: true,
+            // No telemetry from Sandbox: people explore customer data here.
+            embed: { runTelemetry: false },
             document: SANDBOX_INITIAL_DOCUMENT,
             variables: SANDBOX_INITIAL_VARIABLES,
             footer: false,
           })
         : ApolloServerPluginLandingPageDisabled(),
       errorMaskingPlugin({ mask: config.production, logger }),
+      operationLimitsPlugin(),
       operationObserverPlugin({ logger, metrics }),
     ],
   });

@@ -6,7 +6,7 @@ import { printServedSchema } from "../../src/schema-sdl.js";
 
 // Committed generated files must be what the generators produce now: drift fails here, not in production.
 describe("generated files are up to date", () => {
-  test("schema/schema.graphql is the served subgraph SDL (run `npm run schema`)", async () => {
+  test("schema/schema.graphql is the served subgraph SDL, `_service { sdl }` (run `npm run schema`)", async () => {
     expect(readFileSync("schema/schema.graphql", "utf8")).toBe(await printServedSchema());
   });
 
