@@ -11,12 +11,14 @@ const MAX_FILTER_VALUES = 100;
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 
-/** An id argument the upstream can take in a URL path: not empty, not huge, no control characters. */
+/** An id argument the upstream can take in a URL path: not empty, not huge, no control characters, no dot segment. */
 export function checkId(value: string, field: string): string {
   if (value.trim().length === 0) throw badUserInput(`${field} must not be empty.`, field);
   if (value.length > MAX_ID_LENGTH) throw badUserInput(`${field} is longer than ${MAX_ID_LENGTH} characters.`, field);
   // eslint-disable-next-line no-control-regex
   if (/[\u0000-\u001f\u007f]/.test(value)) throw badUserInput(`${field} contains control characters.`, field);
+  // "." and ".." are path segments URL parsing resolves away: they would address another upstream endpoint.
+  if (value === "." || value === "..") throw badUserInput(`${field} must not be "." or "..".`, field);
   return value;
 }
 

@@ -30,7 +30,8 @@ function optionalObject(raw: Raw, field: string): Record<string, unknown> | null
 
 function enumValue<T extends string>(values: Record<string, T>, raw: Raw, field: string): T {
   const value = raw[field];
-  if (typeof value === "string" && value in values) return value as T;
+  // Not `value in values`: that also accepts inherited names such as "toString" or "constructor".
+  if (typeof value === "string" && (Object.values(values) as string[]).includes(value)) return value as T;
   throw new UpstreamShapeError(`${field} has an unknown value`);
 }
 
