@@ -3,12 +3,14 @@ import type { GraphQLResolverMap } from "@apollo/subgraph/dist/schema-helper/res
 import { printSchemaWithDirectives } from "@graphql-tools/utils";
 import { parse, type GraphQLSchema } from "graphql";
 import { buildSchema, createResolversMap } from "type-graphql";
+import { badUserInput } from "./errors.js";
 import { CustomerResolver } from "./referrals/customer.resolver.js";
 import type { Customer } from "./referrals/customer.type.js";
 import { HolderMutationsResolver } from "./referrals/holder-mutations.resolver.js";
 import { ReferralHolderResolver } from "./referrals/referral-holder.resolver.js";
 import { ReferralMemberResolver } from "./referrals/referral-member.resolver.js";
 import type { ReferralMember } from "./referrals/referral-member.type.js";
+import { checkId } from "./referrals/validate-input.js";
 
 /** Federation 2 version this subgraph declares; composition with any router that knows v2.7 or later. */
 export const FEDERATION_LINK =
@@ -24,7 +26,7 @@ export async function buildGatewaySchema(): Promise<GraphQLSchema> {
   const typeGraphQLSchema = await buildSchema({ resolvers, skipCheck: true, validate: false });
   const typeDefs = parse(`${FEDERATION_LINK}\n\n${printSchemaWithDirectives(typeGraphQLSchema)}`);
   const resolverMap = createResolversMap(typeGraphQLSchema) as GraphQLResolverMap<unknown>;
-  return buildSubgraphSchema({
+  const schema = buildSubgraphSchema({
     typeDefs,
     resolvers: {
       ...resolverMap,
@@ -39,4 +41,31 @@ export async function buildGatewaySchema(): Promise<GraphQLSchema> {
       },
     } as GraphQLResolverMap<unknown>,
   });
+  guardEntityRepresentations(schema);
+  return schema;
+}
+
+const ENTITY_TYPES = new Set(["ReferralMember", "Customer"]);
+
+/**
+ * `_entities` takes raw JSON from routers (or anyone who can reach the subgraph). @apollo/subgraph answers a
+ * representation without `id` or of an unknown type with an internal error; check them first and answer
+ * BAD_USER_INPUT naming the representation, as for every other input.
+ */
+function guardEntityRepresentations(schema: GraphQLSchema): void {
+  const field = schema.getQueryType()?.getFields()._entities;
+  const resolve = field?.resolve;
+  if (!field || !resolve) return;
+  field.resolve = (source, args: { representations?: unknown[] }, context, info) => {
+    (args.representations ?? []).forEach((representation, index) => {
+      const where = `representations[${index}]`;
+      const value = representation as { __typename?: unknown; id?: unknown } | null;
+      if (typeof value?.__typename !== "string" || !ENTITY_TYPES.has(value.__typename)) {
+        throw badUserInput(`${where}.__typename must be one of ${[...ENTITY_TYPES].join(", ")}.`, where);
+      }
+      if (typeof value.id !== "string") throw badUserInput(`${where}.id must be a string.`, `${where}.id`);
+      checkId(value.id, `${where}.id`);
+    });
+    return resolve(source, args, context, info);
+  };
 }

@@ -1,7 +1,10 @@
+import { GraphQLError } from "graphql";
+import { ErrorCode } from "../errors.js";
 import type { PageRequest } from "../relay/page-request.js";
 import type { FetchedWindow } from "../relay/to-connection.js";
 import type { MemberRef } from "../voucherify/client.js";
 import type { HolderPageLoader } from "../voucherify/loaders.js";
+import type { HolderPage } from "../voucherify/to-graphql.js";
 import type { UpstreamOrder } from "../voucherify/upstream-types.js";
 import { HolderOrder } from "./enums.js";
 import type { HolderFilter } from "./holder-filter.input.js";
@@ -28,17 +31,50 @@ export async function readHolderWindow(
   const upstreamOrder = request.direction === "forward" ? forwardOrder : REVERSED[forwardOrder];
   const items: ReferralHolder[] = [];
   let startingAfterId = request.cursorHolderId;
+  let resumes = 0;
   for (;;) {
     const wanted = request.size - items.length;
     // first: 0 still asks for one holder, because totalCount and hasNextPage come from the upstream.
     const limit = Math.min(UPSTREAM_PAGE_LIMIT, Math.max(1, wanted));
-    const page = await loader.load({ ...member, limit, order: upstreamOrder, startingAfterId, filter });
+    let page: HolderPage;
+    try {
+      page = await loader.load({ ...member, limit, order: upstreamOrder, startingAfterId, filter });
+    } catch (error) {
+      if (!isRefusedStartingPoint(error)) throw error;
+      if (items.length === 0) throw staleCursorError(error, request);
+      if (resumes >= MAX_RESUMES) throw error;
+      // The holder this read started after was removed since the previous upstream page: it is gone, so it leaves
+      // the page too, and the read resumes after the holder before it.
+      items.pop();
+      resumes++;
+      startingAfterId = items.at(-1)?.id ?? request.cursorHolderId;
+      continue;
+    }
     const taken = page.holders.slice(0, Math.max(0, wanted));
     items.push(...taken);
     const leftOnPage = page.holders.length > taken.length;
     if (items.length >= request.size || !page.hasMore || page.holders.length === 0) {
       return { items, total: page.total, hasMoreBeyond: leftOnPage || page.hasMore };
     }
-    startingAfterId = page.nextStartingAfter;
+    startingAfterId = items.at(-1)!.id;
   }
+}
+
+/** Chained reads that may resume after their starting holder was removed, per page: beyond that, give up. */
+const MAX_RESUMES = 3;
+
+/** Voucherify answers 400 to a `starting_after_id` it no longer knows (the holder was removed). */
+function isRefusedStartingPoint(error: unknown): error is GraphQLError {
+  const extensions = (error as GraphQLError | null)?.extensions;
+  return extensions?.code === ErrorCode.BAD_USER_INPUT && (extensions.upstream as { status?: number } | undefined)?.status === 400;
+}
+
+/** The client's own cursor names a holder that is gone: say so, instead of the upstream's generic "invalid payload". */
+function staleCursorError(error: GraphQLError, request: PageRequest): GraphQLError {
+  if (request.cursorHolderId === null) return error;
+  const argument = request.direction === "forward" ? "after" : "before";
+  return new GraphQLError(
+    `The "${argument}" cursor points at a holder that no longer exists; read the connection again from its start.`,
+    { extensions: { ...error.extensions, field: argument } },
+  );
 }

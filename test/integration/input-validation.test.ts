@@ -129,11 +129,11 @@ describe("input validation before any upstream call", () => {
         `query($r: [_Any!]!) { _entities(representations: $r) { ... on ReferralMember { holders { totalCount } } ... on Customer { name } } }`,
         { r: [{ __typename: "ReferralMember", id: ".." }] },
       );
-      expect(error.extensions?.field).toBe("memberId");
+      expect(error.extensions?.field).toBe("representations[0].id");
       const customer = await rejected(`query($r: [_Any!]!) { _entities(representations: $r) { ... on Customer { name } } }`, {
         r: [{ __typename: "Customer", id: ".." }],
       });
-      expect(customer.extensions?.field).toBe("customerId");
+      expect(customer.extensions?.field).toBe("representations[0].id");
     });
   });
 });

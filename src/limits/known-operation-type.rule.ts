@@ -1,0 +1,16 @@
+import { GraphQLError, type ASTVisitor, type ValidationContext } from "graphql";
+
+/**
+ * Refuses an operation whose root type the schema lacks (here: any `subscription`). graphql 16 validates such a
+ * document and then fails at execution with a code-less error, which reads as INTERNAL_SERVER_ERROR (masked in
+ * production) although the client is at fault; graphql 17 has this rule as KnownOperationTypesRule.
+ */
+export function knownOperationTypeRule(context: ValidationContext): ASTVisitor {
+  return {
+    OperationDefinition(operation) {
+      if (!context.getSchema().getRootType(operation.operation)) {
+        context.reportError(new GraphQLError(`This schema does not support ${operation.operation} operations.`, { nodes: operation }));
+      }
+    },
+  };
+}

@@ -1,0 +1,31 @@
+import { MAX_BODY_BYTES } from "../http/read-body.js";
+
+/**
+ * The gateway's limits on one GraphQL request, in one place (the README's "Limits and resilience" table is
+ * written from this file). Every one is checked before any upstream call.
+ */
+
+/** Request body, in bytes (HTTP 413 above it). Defined beside the body reader. */
+export const MAX_REQUEST_BODY_BYTES = MAX_BODY_BYTES;
+
+/**
+ * Lexical tokens in one document: graphql-js stops parsing past it, so a 1 MiB body of `__typename` repeated
+ * cannot reach validation (OverlappingFieldsCanBeMerged is quadratic in the number of fields).
+ */
+export const MAX_QUERY_TOKENS = 5_000;
+
+/**
+ * Field nesting, introspection included. This schema's deepest real selection is 8 levels
+ * (addHolders > member > holders > edges > node > customer > email) and graphql-js's own introspection query is
+ * 15; only introspection's type cycles (`fields { type { fields ...`) can go further.
+ */
+export const MAX_QUERY_DEPTH = 20;
+
+/** Aliased fields in one document: aliases are how one operation repeats an expensive field. */
+export const MAX_ALIASES = 20;
+
+/**
+ * Estimated upstream calls of one operation, worst case (see operation-cost.ts for the model). One full page of
+ * 500 holders with customer fields costs 505 and fits; two such pages do not.
+ */
+export const MAX_OPERATION_COST = 600;

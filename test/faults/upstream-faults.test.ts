@@ -1,0 +1,120 @@
+import { SEED } from "../../src/emulator/emulator.js";
+import { graphql, startStack, type Stack } from "../support/stack.js";
+import { addReferee, ADD_HOLDERS, FAULT_SCENARIOS, LIST_HOLDERS, REMOVE_HOLDER, runScenario, startScenarioStack } from "./fault-scenarios.js";
+
+// Each upstream fault, injected into the real emulator, must reach the client as one code of the error table,
+// after exactly the attempts the retry policy allows (GET/DELETE on 502/503/504 and network errors, 3 at most).
+
+describe("upstream faults map to the error table", () => {
+  test.each(FAULT_SCENARIOS.map((s) => [s.name, s] as const))("%s", async (_name, scenario) => {
+    const stack = await startScenarioStack(scenario);
+    try {
+      const { response, upstream } = await runScenario(stack, scenario);
+      if (scenario.code === null) {
+        expect(response.errors).toBeUndefined();
+      } else {
+        expect(response.errors).toHaveLength(1);
+        expect(response.errors![0]!.extensions?.code).toBe(scenario.code);
+        // A failed field is nulled up to the nullable root: never a half-built object with nulls in non-null fields.
+        expect(response.data ?? null).toBeNull();
+      }
+      expect(upstream).toHaveLength(scenario.attempts);
+    } finally {
+      await stack.stop();
+    }
+  });
+});
+
+describe("specific fault behaviour", () => {
+  let stack: Stack;
+  beforeEach(async () => {
+    stack = await startStack();
+  });
+  afterEach(() => stack.stop());
+
+  test("429 answers RATE_LIMITED with retryAfterSeconds, and the next operation fails fast without an upstream request", async () => {
+    stack.emulator.injectFault({ status: 429, headers: { "retry-after": "7" }, times: 1 });
+    const limited = await graphql(stack.gateway.graphqlUrl, LIST_HOLDERS, { memberId: SEED.code });
+    expect(limited.errors![0]!.extensions).toMatchObject({ code: "RATE_LIMITED", retryAfterSeconds: 7, upstream: { status: 429 } });
+    expect(stack.emulator.requests).toHaveLength(1);
+
+    // The fault is used up: an upstream request now would succeed, so only the guard can make this fail.
+    stack.emulator.resetRequests();
+    const next = await graphql(stack.gateway.graphqlUrl, LIST_HOLDERS, { memberId: SEED.code });
+    expect(next.errors![0]!.extensions?.code).toBe("RATE_LIMITED");
+    const seconds = next.errors![0]!.extensions?.retryAfterSeconds as number;
+    expect(seconds).toBeGreaterThanOrEqual(1);
+    expect(seconds).toBeLessThanOrEqual(7);
+    const mutation = await graphql(stack.gateway.graphqlUrl, REMOVE_HOLDER, { input: { memberId: SEED.code, holderId: "rh_any" } });
+    expect(mutation.errors![0]!.extensions?.code).toBe("RATE_LIMITED");
+    expect(stack.emulator.requests).toHaveLength(0);
+  });
+
+  test("a real 401 (the gateway's credentials are wrong) is UNAUTHENTICATED, with the upstream's key", async () => {
+    const wrong = await startStack({ gateway: { credentials: { appId: "wrong-id", appToken: "wrong-token" } } });
+    try {
+      const result = await graphql(wrong.gateway.graphqlUrl, LIST_HOLDERS, { memberId: SEED.code });
+      expect(result.errors![0]!.extensions).toMatchObject({ code: "UNAUTHENTICATED", upstream: { status: 401 } });
+    } finally {
+      await wrong.stop();
+    }
+  });
+
+  test("a DELETE whose reply was lost really removed the holder, and a plain 404 is still NOT_FOUND", async () => {
+    const holderId = await addReferee(stack);
+    stack.emulator.injectFault({ afterHandler: "drop", times: 1, match: (r) => r.method === "DELETE" });
+    stack.emulator.resetRequests();
+    const removed = await graphql(stack.gateway.graphqlUrl, REMOVE_HOLDER, { input: { memberId: SEED.code, holderId } });
+    expect(removed.data).toEqual({ removeHolder: { removedHolderId: holderId } });
+    expect(stack.emulator.requests.map((r) => r.method)).toEqual(["DELETE", "DELETE"]);
+
+    const listed = await graphql(stack.gateway.graphqlUrl, `query($m: ID!, $h: [ID!]) { referralMember(memberId: $m) { holders(filter: { holderIds: $h }) { totalCount } } }`, { m: SEED.code, h: [holderId] });
+    expect(listed.data.referralMember.holders.totalCount).toBe(0);
+
+    // A first-attempt 404 is not a lost reply: the holder was never there.
+    stack.emulator.resetRequests();
+    const again = await graphql(stack.gateway.graphqlUrl, REMOVE_HOLDER, { input: { memberId: SEED.code, holderId } });
+    expect(again.errors![0]!.extensions).toMatchObject({ code: "NOT_FOUND", upstream: { status: 404 } });
+    expect(stack.emulator.requests).toHaveLength(1);
+  });
+
+  test("a POST applied upstream but whose reply was lost is not retried: a second try sees CONFLICT, not a duplicate", async () => {
+    const input = { memberId: SEED.code, holders: [{ sourceId: "lost-reply-referee" }] };
+    stack.emulator.injectFault({ afterHandler: "drop", times: 1, match: (r) => r.method === "POST" });
+    const lost = await graphql(stack.gateway.graphqlUrl, ADD_HOLDERS, { input });
+    expect(lost.errors![0]!.extensions?.code).toBe("UPSTREAM_ERROR");
+    expect(stack.emulator.requests.filter((r) => r.method === "POST")).toHaveLength(1);
+    const retry = await graphql(stack.gateway.graphqlUrl, ADD_HOLDERS, { input });
+    expect(retry.errors![0]!.extensions?.code).toBe("CONFLICT");
+  });
+
+  test("a failing customer read nulls only the customer's fields, with the error at their path", async () => {
+    stack.emulator.injectFault({ status: 503, match: (r) => r.path.startsWith("/v1/customers/") });
+    const result = await graphql(
+      stack.gateway.graphqlUrl,
+      `query($m: ID!) { referralMember(memberId: $m) { holders(first: 1) { nodes { id customer { id email } } } } }`,
+      { m: SEED.code },
+    );
+    const node = result.data.referralMember.holders.nodes[0];
+    expect(node.customer).toEqual({ id: SEED.referrerCustomerId, email: null });
+    expect(result.errors).toHaveLength(1);
+    expect(result.errors![0]).toMatchObject({
+      path: ["referralMember", "holders", "nodes", 0, "customer", "email"],
+      extensions: { code: "UPSTREAM_ERROR" },
+    });
+    // 1 list + 3 attempts of the one customer read.
+    expect(stack.emulator.requests.filter((r) => r.path.startsWith("/v1/customers/"))).toHaveLength(3);
+  });
+
+  test("the gateway stays healthy after every kind of fault", async () => {
+    for (const fault of [{ dropConnection: true }, { status: 502 }, { status: 200, body: "{" }]) {
+      stack.emulator.injectFault({ ...fault, times: 3 });
+      await graphql(stack.gateway.graphqlUrl, LIST_HOLDERS, { memberId: SEED.code });
+      stack.emulator.clearFaults();
+    }
+    const healthy = await graphql(stack.gateway.graphqlUrl, LIST_HOLDERS, { memberId: SEED.code });
+    expect(healthy.errors).toBeUndefined();
+    expect(healthy.data.referralMember.holders.totalCount).toBe(SEED.refereeCount + 1);
+    expect(stack.gateway.transport.inFlight).toBe(0);
+  });
+});
