@@ -57,7 +57,7 @@ export class HolderPageLoader {
 }
 
 /** Runs `task` over `items` with at most `concurrency` at once, keeping each item's result or error. */
-async function mapBounded<T, R>(items: readonly T[], concurrency: number, task: (item: T) => Promise<R>): Promise<(R | Error)[]> {
+export async function mapBounded<T, R>(items: readonly T[], concurrency: number, task: (item: T) => Promise<R>): Promise<(R | Error)[]> {
   const results = new Array<R | Error>(items.length);
   let next = 0;
   const worker = async () => {
