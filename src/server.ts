@@ -3,6 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import { ApolloServer } from "@apollo/server";
 import {
+  ApolloServerPluginCacheControlDisabled,
   ApolloServerPluginLandingPageDisabled,
 } from "@apollo/server/plugin/disabled";
 import { ApolloServerPluginLandingPageLocalDefault } from "@apollo/server/plugin/landingPage/default";
@@ -110,6 +111,10 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayHand
       errorMaskingPlugin({ mask: config.production, logger }),
       operationLimitsPlugin(),
       operationObserverPlugin({ logger, metrics }),
+      // Apollo's default cache-control plugin wraps every field resolver of the schema (about 150 calls for a
+      // 10-holder page) to compute a policy that is always "no-store" here (no @cacheControl hints): about 14% of
+      // the gateway's CPU per request (test/bench). The HTTP handler sends the same `cache-control: no-store`.
+      ApolloServerPluginCacheControlDisabled(),
     ],
   });
   await apollo.start();

@@ -45,6 +45,11 @@ export function createGraphQLHandler<TContext extends BaseContext>(
       context: () => context(request, requestId),
     });
     for (const [name, value] of result.headers) response.setHeader(name, value);
+    // What Apollo's cache-control plugin would send (src/server.ts turns it off for its per-field cost): GraphQL
+    // answers are never cacheable, as no type or field carries a cache hint. HTML (the landing page) is left alone.
+    if (!result.headers.has("cache-control") && !result.headers.get("content-type")?.startsWith("text/html")) {
+      response.setHeader("cache-control", "no-store");
+    }
     response.statusCode = result.status ?? 200;
     if (result.body.kind === "complete") {
       response.end(result.body.string);

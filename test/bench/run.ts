@@ -1,0 +1,165 @@
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, join, relative } from "node:path";
+import { fileURLToPath } from "node:url";
+import { BenchChild } from "./children.js";
+import { runLane, type LaneName, type LaneResult, type LaneSettings } from "./lane-runner.js";
+import { graphqlRequest, holdersQuery, referenceBody, restHoldersRequest, type LaneRequest } from "./lanes.js";
+import { describeMachine } from "./machine.js";
+import { profileMarkdown, summarizeProfile } from "./profile-summary.js";
+import {
+  checkTargets, computeRatios, lanesChart, markdownReport, scalingChart, type BenchResults,
+} from "./report.js";
+import { addBenchHolders } from "./seed-holders.js";
+
+/**
+ * `npm run bench`: loopback only, bounded, stops by itself.
+ *   BENCH_SMOKE=1    short form for CI (about a minute); writes results, never fails on a timing.
+ *   BENCH_PROFILE=1  gateway lane only, at the highest concurrency, under `node --cpu-prof`; writes a summary.
+ *   BENCH_LABEL=x    names the profile summary (profile-x.md); BENCH_DURATION / BENCH_WARMUP override seconds.
+ *   BENCH_LANES=gateway,proxy  only these lanes; BENCH_SCALING=0 skips the scaling runs (quick iterations).
+ *   BENCH_GATEWAY_FLAGS="--max-semi-space-size=8"  extra node flags for the gateway child (experiments).
+ *   BENCH_OUT=dir    where results go (default test/bench/results, or its smoke/ folder).
+ *   BENCH_NODE_ENV   the gateway's NODE_ENV (default production: how it is deployed, and graphql-js's fast paths).
+ */
+const smoke = process.env.BENCH_SMOKE === "1";
+const profile = process.env.BENCH_PROFILE === "1";
+const label = process.env.BENCH_LABEL ?? "latest";
+const root = join(dirname(fileURLToPath(import.meta.url)), "../../..");
+const outDir = process.env.BENCH_OUT ?? join(root, "test/bench/results", smoke ? "smoke" : "");
+const seconds = (name: string, fallback: number) => (process.env[name] ? Number(process.env[name]) : fallback);
+const settings: LaneSettings & { concurrency: number[]; scalingConcurrency: number[]; pageSizes: number[] } = {
+  warmupSeconds: seconds("BENCH_WARMUP", smoke ? 0.5 : 2),
+  durationSeconds: seconds("BENCH_DURATION", smoke ? 1 : 8),
+  concurrency: smoke ? [1, 8] : [1, 32],
+  scalingConcurrency: smoke ? [1, 8] : [1, 8, 32, 128],
+  pageSizes: [10, 100, 500],
+};
+const EXTRA_HOLDERS = 500;
+const onlyLanes = process.env.BENCH_LANES?.split(",").map((lane) => lane.trim());
+const runScaling = !profile && process.env.BENCH_SCALING !== "0";
+const gatewayNodeEnv = process.env.BENCH_NODE_ENV ?? "production";
+// A hard stop, whatever happens: lanes are bounded, but a wedged child must not keep CI waiting.
+const laneCount = settings.concurrency.length * 4 + settings.scalingConcurrency.length * settings.pageSizes.length;
+setTimeout(() => {
+  console.error("bench: overall time limit reached, stopping");
+  process.exit(1);
+}, (laneCount * (settings.warmupSeconds + settings.durationSeconds + 15) + 120) * 1000).unref();
+
+function printLane(result: LaneResult): void {
+  const front = result.front ? ` front ${result.front.peakRssMB} MB peak (heap ${result.front.heapUsedMB}), ${result.front.cpuMicrosPerRequest} µs CPU/req, ${result.front.upstreamSocketsOpened} new upstream sockets` : "";
+  console.log(
+    `${result.lane.padEnd(17)} first=${String(result.pageSize).padEnd(3)} c=${String(result.connections).padEnd(3)} ` +
+      `${String(result.requestsPerSecond).padStart(6)} req/s  p50 ${result.latencyMs.p50} ms  p99 ${result.latencyMs.p99} ms  errors ${result.errors.total};${front}`,
+  );
+}
+
+async function main(): Promise<void> {
+  const machine = describeMachine();
+  console.log(`bench (${smoke ? "smoke" : profile ? "profile" : "full"}): ${machine.nproc} CPUs, ${machine.cpuModel}, Node ${machine.node}`);
+  const children: BenchChild[] = [];
+  try {
+    const emulator = await BenchChild.start("emulator");
+    children.push(emulator);
+    const credentials = { appId: String(emulator.detail.appId), appToken: String(emulator.detail.appToken) };
+    const upstreamEnv = { UPSTREAM_URL: emulator.url, UPSTREAM_APP_ID: credentials.appId, UPSTREAM_APP_TOKEN: credentials.appToken };
+    const profileName = `gateway-${label}.cpuprofile`;
+    const gateway = await BenchChild.start(
+      "gateway",
+      { ...upstreamEnv, NODE_ENV: gatewayNodeEnv },
+      [
+        ...(process.env.BENCH_GATEWAY_FLAGS?.split(" ").filter(Boolean) ?? []),
+        ...(profile ? ["--cpu-prof", "--cpu-prof-dir", outDir, "--cpu-prof-name", profileName] : []),
+      ],
+    );
+    children.push(gateway);
+    const proxy = await BenchChild.start("proxy", upstreamEnv);
+    children.push(proxy);
+    const gatewayIdleRssMB = Math.round(((await gateway.stats()).rssBytes / 2 ** 20) * 10) / 10;
+
+    const base: Record<LaneName, { url: string; front: BenchChild | null; request: LaneRequest }> = {
+      direct: { url: emulator.url, front: null, request: restHoldersRequest(credentials) },
+      proxy: { url: proxy.url, front: proxy, request: restHoldersRequest(credentials) },
+      gateway: { url: gateway.url, front: gateway, request: graphqlRequest(holdersQuery(10)) },
+      "gateway+customer": { url: gateway.url, front: gateway, request: graphqlRequest(holdersQuery(10, true)) },
+    };
+    const lanes: LaneResult[] = [];
+    const laneNames = (profile ? ["gateway"] : ["direct", "proxy", "gateway", "gateway+customer"]).filter(
+      (lane): lane is LaneName => !onlyLanes || onlyLanes.includes(lane),
+    );
+    const expected = new Map<LaneName, string>();
+    for (const lane of laneNames) expected.set(lane, await referenceBody(base[lane].url, base[lane].request, 10));
+    // Direct REST and the proxy must answer byte for byte the same: the proxy is a pure pass-through.
+    if (expected.has("direct") && expected.has("proxy") && expected.get("direct") !== expected.get("proxy")) throw new Error("the proxy changed the upstream's answer");
+
+    const concurrency = profile ? [Math.max(...settings.concurrency)] : settings.concurrency;
+    for (const connections of concurrency) {
+      for (const lane of laneNames) {
+        const { url, front, request } = base[lane];
+        const result = await runLane({ lane, pageSize: 10, baseUrl: url, request, expectBody: expected.get(lane)!, connections, settings, emulator, front });
+        printLane(result);
+        lanes.push(result);
+      }
+    }
+
+    const scaling: LaneResult[] = [];
+    if (runScaling) {
+      await addBenchHolders(emulator.url, credentials, EXTRA_HOLDERS);
+      for (const pageSize of settings.pageSizes) {
+        const request = graphqlRequest(holdersQuery(pageSize));
+        const expectBody = await referenceBody(gateway.url, request, pageSize);
+        for (const connections of settings.scalingConcurrency) {
+          const result = await runLane({ lane: "gateway", pageSize, baseUrl: gateway.url, request, expectBody, connections, settings, emulator, front: gateway });
+          printLane(result);
+          scaling.push(result);
+        }
+      }
+    }
+
+    for (const child of children.splice(0).reverse()) await child.stop();
+
+    mkdirSync(outDir, { recursive: true });
+    if (profile) {
+      const file = join(outDir, profileName);
+      const summary = summarizeProfile(JSON.parse(readFileSync(file, "utf8")));
+      const markdown = profileMarkdown(summary, `Gateway CPU profile (${label}): gateway lane, c=${concurrency[0]}, ${settings.durationSeconds} s + warm-up`);
+      writeFileSync(join(outDir, `profile-${label}.md`), `${markdown}\nLane: ${JSON.stringify(lanes[0])}\n`);
+      console.log(markdown);
+      console.log(`wrote ${relative(root, join(outDir, `profile-${label}.md`))} (raw profile: ${relative(root, file)}, not committed)`);
+      return;
+    }
+
+    const partial: Omit<BenchResults, "targets"> = {
+      kind: smoke ? "smoke" : "full",
+      startedAt: new Date().toISOString(),
+      machine,
+      settings,
+      gatewayIdleRssMB,
+      gatewayEnv: { ...gateway.detail, flags: process.env.BENCH_GATEWAY_FLAGS ?? "" },
+      lanes,
+      scaling,
+      ratios: computeRatios(lanes, settings.concurrency),
+    };
+    const results: BenchResults = { ...partial, targets: checkTargets(partial) };
+    writeFileSync(join(outDir, "bench.json"), `${JSON.stringify(results, null, 2)}\n`);
+    writeFileSync(join(outDir, "bench.md"), markdownReport(results));
+    writeFileSync(join(outDir, "lanes.svg"), lanesChart(results));
+    writeFileSync(join(outDir, "scaling-throughput.svg"), scalingChart(results, "requestsPerSecond"));
+    writeFileSync(join(outDir, "scaling-latency.svg"), scalingChart(results, "p50"));
+    console.log(`\n${markdownReport(results)}`);
+    console.log(`wrote ${relative(root, outDir) || "."}/{bench.json,bench.md,lanes.svg,scaling-throughput.svg,scaling-latency.svg}`);
+
+    // Timings never fail the bench; a wrong answer under load does (a mismatch or a non-2xx is a bug, not a timing).
+    const wrong = [...lanes, ...scaling].filter((l) => l.errors.mismatches > 0 || l.errors.non2xx > 0);
+    if (wrong.length > 0) {
+      console.error(`bench: wrong answers under load in ${wrong.map((l) => `${l.lane} first=${l.pageSize} c=${l.connections}`).join(", ")}`);
+      process.exitCode = 1;
+    }
+  } finally {
+    for (const child of children.reverse()) await child.stop();
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error("bench failed:", error);
+  process.exit(1);
+});
