@@ -1,10 +1,11 @@
 import http from "node:http";
 import https from "node:https";
-import got, { type Got, type Method, type RetryObject } from "got";
+import { setTimeout as delay } from "node:timers/promises";
 import type { GraphQLError } from "graphql";
 import { ErrorCode, gatewayError } from "../errors.js";
 import { ConcurrencyLimit } from "./concurrency-limit.js";
 import { errorFromResponse, timeoutError, transportError } from "./error-mapping.js";
+import { exchange, parseOrigin, type Exchange, type Origin } from "./http-exchange.js";
 import { RateLimitGuard } from "./rate-limit-guard.js";
 import { retryAfterSeconds } from "./retry-after.js";
 
@@ -55,51 +56,46 @@ export interface UpstreamCallEvent {
 }
 
 // 429 is not here: the rate-limit guard handles it, never by waiting inside a client's request.
-const RETRY_STATUS = [502, 503, 504];
-const RETRY_ERRORS = ["ETIMEDOUT", "ECONNRESET", "ECONNREFUSED", "EPIPE", "ENOTFOUND", "ENETUNREACH", "EAI_AGAIN", "EADDRINUSE"];
+// 429 is not here: the rate-limit guard handles it, never by waiting inside a client's request.
+const RETRY_STATUS = new Set([502, 503, 504]);
+const RETRY_ERRORS = new Set([
+  "ETIMEDOUT",
+  "ECONNRESET",
+  "ECONNREFUSED",
+  "ECONNABORTED",
+  "EPIPE",
+  "ENOTFOUND",
+  "ENETUNREACH",
+  "EHOSTUNREACH",
+  "EAI_AGAIN",
+  "EADDRINUSE",
+]);
+/** Idle keep-alive sockets are closed after this, before a load balancer upstream closes them under a request. */
+const IDLE_SOCKET_MS = 30_000;
 
 /**
- * The HTTP layer under VoucherifyClient: one keep-alive agent and one got instance per process, a total time
- * budget per call (retries included), retries for idempotent methods only, a concurrency cap and a 429 guard.
- * Errors leave it already mapped to the gateway's error table, carrying no URL, header or credential.
+ * The HTTP layer under VoucherifyClient: one keep-alive agent per process, a total time budget per call (queueing,
+ * every attempt and the backoff between them), retries for idempotent methods only, a concurrency cap and a 429
+ * guard. Errors leave it already mapped to the gateway's error table, carrying no URL, header or credential.
  */
 export class UpstreamTransport {
-  private readonly got: Got;
+  private readonly origin: Origin;
+  private readonly agent: http.Agent;
   private readonly limit: ConcurrencyLimit;
   private readonly rateLimit = new RateLimitGuard();
-  private readonly agents: { http: http.Agent; https: https.Agent };
   private readonly listeners = new Set<(event: UpstreamCallEvent) => void>();
+  private readonly maxAttempts: number;
+  private readonly baseDelayMs: number;
 
   constructor(private readonly options: TransportOptions) {
     const maxSockets = options.maxConcurrency ?? 64;
     this.limit = new ConcurrencyLimit(maxSockets);
+    this.origin = parseOrigin(options.baseUrl);
     // keep-alive: a TLS or TCP handshake per GraphQL operation would cost more than the whole gateway.
-    this.agents = {
-      http: new http.Agent({ keepAlive: true, maxSockets, maxFreeSockets: maxSockets, scheduling: "lifo" }),
-      https: new https.Agent({ keepAlive: true, maxSockets, maxFreeSockets: maxSockets, scheduling: "lifo" }),
-    };
-    const baseDelay = options.retryBaseDelayMs ?? 100;
-    this.got = got.extend({
-      prefixUrl: options.baseUrl,
-      agent: this.agents,
-      throwHttpErrors: false,
-      responseType: "text",
-      decompress: true,
-      followRedirect: false,
-      timeout: { request: options.timeoutMs },
-      retry: {
-        limit: Math.max(0, (options.maxAttempts ?? 3) - 1),
-        methods: ["GET", "DELETE"],
-        statusCodes: RETRY_STATUS,
-        errorCodes: RETRY_ERRORS,
-        calculateDelay: ({ computedValue, attemptCount }: RetryObject) => {
-          if (computedValue === 0) return 0;
-          const delay = baseDelay * 2 ** (attemptCount - 1) * (0.5 + Math.random());
-          return Math.max(1, Math.round(delay));
-        },
-      },
-      headers: { accept: "application/json", "user-agent": "referrals-gateway" },
-    });
+    const agentOptions = { keepAlive: true, maxSockets, maxFreeSockets: maxSockets, scheduling: "lifo" as const, timeout: IDLE_SOCKET_MS };
+    this.agent = this.origin.protocol === "https:" ? new https.Agent(agentOptions) : new http.Agent(agentOptions);
+    this.maxAttempts = Math.max(1, options.maxAttempts ?? 3);
+    this.baseDelayMs = options.retryBaseDelayMs ?? 100;
   }
 
   /** Observers of every finished upstream call (logs, metrics, per-operation counts). */
@@ -118,28 +114,19 @@ export class UpstreamTransport {
     }
     const started = performance.now();
     // One budget for queueing, every attempt and the backoff between them.
+    const deadline = Date.now() + this.options.timeoutMs;
     const signal = AbortSignal.timeout(this.options.timeoutMs);
     let status: number | null = null;
     let release: (() => void) | undefined;
     try {
       release = await this.limit.acquire(signal);
-      const response = await this.got(request.path, {
-        method: request.method as Method,
-        signal,
-        headers: {
-          "x-app-id": request.credentials.appId,
-          "x-app-token": request.credentials.appToken,
-          ...(request.requestId ? { "x-request-id": request.requestId } : {}),
-        },
-        ...(request.json === undefined ? {} : { json: request.json }),
-      });
-      status = response.statusCode;
+      const { response, retried } = await this.exchangeWithRetries(request, signal, deadline);
+      status = response.status;
       if (status === 429) {
         const seconds = retryAfterSeconds(response.headers);
         this.rateLimit.block(request.credentials.appId, seconds);
         throw errorFromResponse(status, response.body, seconds);
       }
-      const retried = response.retryCount > 0;
       if (status >= 400 && !(request.method === "DELETE" && status === 404 && retried)) {
         throw errorFromResponse(status, response.body);
       }
@@ -154,10 +141,55 @@ export class UpstreamTransport {
     }
   }
 
+  /** GET and DELETE are retried on network errors and 502/503/504; POST never (a lost reply may be a success). */
+  private async exchangeWithRetries(
+    request: UpstreamRequest,
+    signal: AbortSignal,
+    deadline: number,
+  ): Promise<{ response: Exchange; retried: boolean }> {
+    const idempotent = request.method !== "POST";
+    const body = request.json === undefined ? undefined : JSON.stringify(request.json);
+    const headers: http.OutgoingHttpHeaders = {
+      accept: "application/json",
+      "user-agent": "referrals-gateway",
+      "x-app-id": request.credentials.appId,
+      "x-app-token": request.credentials.appToken,
+    };
+    if (request.requestId) headers["x-request-id"] = request.requestId;
+    if (body !== undefined) {
+      headers["content-type"] = "application/json";
+      headers["content-length"] = Buffer.byteLength(body);
+    }
+    for (let attempt = 1; ; attempt++) {
+      const mayRetry = idempotent && attempt < this.maxAttempts;
+      let response: Exchange;
+      try {
+        response = await exchange(this.origin, this.agent, { method: request.method, path: request.path, headers, body, signal });
+      } catch (error) {
+        if (signal.aborted || !mayRetry || !RETRY_ERRORS.has((error as { code?: string }).code ?? "")) throw error;
+        if (!(await this.backoff(attempt, signal, deadline))) throw error;
+        continue;
+      }
+      if (!mayRetry || !RETRY_STATUS.has(response.status) || !(await this.backoff(attempt, signal, deadline))) {
+        return { response, retried: attempt > 1 };
+      }
+    }
+  }
+
+  /**
+   * Waits before the next attempt (exponential, with jitter so replicas do not retry in step). False when the wait
+   * would outlast the budget: the caller then reports what it has rather than a timeout.
+   */
+  private async backoff(attempt: number, signal: AbortSignal, deadline: number): Promise<boolean> {
+    const wait = Math.max(1, Math.round(this.baseDelayMs * 2 ** (attempt - 1) * (0.5 + Math.random())));
+    if (Date.now() + wait >= deadline) return false;
+    await delay(wait, undefined, { signal });
+    return true;
+  }
+
   /** Closes idle keep-alive sockets (graceful shutdown). */
   close(): void {
-    this.agents.http.destroy();
-    this.agents.https.destroy();
+    this.agent.destroy();
   }
 
   get inFlight(): number {
@@ -167,7 +199,7 @@ export class UpstreamTransport {
   private mapError(error: unknown, signal: AbortSignal): GraphQLError {
     if (isGraphQLError(error)) return error;
     const code = (error as { code?: string } | null)?.code;
-    if (signal.aborted || code === "ETIMEDOUT") return timeoutError();
+    if (signal.aborted) return timeoutError();
     return transportError(typeof code === "string" && /^E[A-Z_]+$/.test(code) ? code : undefined);
   }
 
