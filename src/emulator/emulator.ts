@@ -52,7 +52,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
     timers: new Set(),
   };
   const server: Server = createServer(createRequestListener(ctx));
-  // Longer than typical client idle timeouts (got/undici use a few seconds), so the client closes first and never
+  // Longer than typical client idle timeouts (the gateway's agent: 30 s), so the client closes first and never
   // reuses a socket we are closing: the same reason load balancers use 60s+.
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 66_000;

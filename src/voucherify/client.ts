@@ -89,10 +89,9 @@ export class VoucherifyClient {
 }
 
 /**
- * One path segment. encodeURIComponent leaves "." and ".." as they are, and URL parsing (got's WHATWG URL) then
- * resolves them: memberId ".." would turn `v1/referrals/members/../holders` into another endpoint called with the
- * gateway's credentials. Entity references (federation) reach here without the resolvers' input checks, so the
- * last line of defence is here.
+ * One path segment. encodeURIComponent leaves "." and ".." as they are, and URL normalisation (in HTTP clients,
+ * proxies and servers) resolves them: memberId ".." would turn `v1/referrals/members/../holders` into another
+ * endpoint called with the gateway's credentials. This is the last line of defence behind the resolvers' checks.
  */
 export function pathSegment(value: string, field: string): string {
   if (value === "" || value === "." || value === "..") throw badUserInput(`${field} is not a valid id.`, field);

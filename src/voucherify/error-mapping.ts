@@ -62,7 +62,7 @@ export function timeoutError(): GraphQLError {
   return gatewayError(ErrorCode.UPSTREAM_TIMEOUT, GENERIC_MESSAGES.UPSTREAM_TIMEOUT, { upstream: { status: null } });
 }
 
-/** Network failures: the message names the failure class only, never the URL or headers got attached. */
+/** Network failures: the message names the failure class only, never the URL or headers of the request. */
 export function transportError(errorCode: string | undefined): GraphQLError {
   return gatewayError(ErrorCode.UPSTREAM_ERROR, "Voucherify could not be reached.", {
     upstream: { status: null, ...(errorCode ? { key: errorCode } : {}) },
