@@ -1,7 +1,7 @@
 import { Directive, Field, ID, ObjectType } from "type-graphql";
 
 @Directive('@key(fields: "id")')
-@ObjectType({ description: "A Voucherify customer. Fields other than id are fetched only when asked for." })
+@ObjectType({ simpleResolvers: true, description: "A Voucherify customer. Fields other than id are fetched only when asked for." })
 export class Customer {
   @Field(() => ID)
   id!: string;

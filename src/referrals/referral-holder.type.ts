@@ -2,7 +2,11 @@ import { GraphQLJSONObject } from "graphql-scalars";
 import { Field, GraphQLISODateTime, ID, ObjectType } from "type-graphql";
 import { CampaignType, HolderRole, VoucherType } from "./enums.js";
 
-@ObjectType({ description: "One customer's assignment to a referral code (upstream: redeemable holder)." })
+@ObjectType({
+  // Plain data fields: graphql-js's default resolver, not a per-field type-graphql wrapper (hot path).
+  simpleResolvers: true,
+  description: "One customer's assignment to a referral code (upstream: redeemable holder).",
+})
 export class ReferralHolder {
   @Field(() => ID, { description: "Holder id (rh_...)." })
   id!: string;

@@ -2,6 +2,7 @@ import { Directive, Field, ID, ObjectType } from "type-graphql";
 
 @Directive('@key(fields: "id")')
 @ObjectType({
+  simpleResolvers: true,
   description:
     "A referral code (or its voucher id) as a member of a referral program. Resolving it costs no upstream call; its holders are fetched when asked for.",
 })

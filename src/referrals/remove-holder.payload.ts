@@ -1,7 +1,7 @@
 import { Field, ID, ObjectType } from "type-graphql";
 import { ReferralMember } from "./referral-member.type.js";
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class RemoveHolderPayload {
   @Field(() => ID)
   removedHolderId!: string;

@@ -18,7 +18,7 @@ export interface Connection<TNode> {
  * one factory, so every connection in the schema has the same shape.
  */
 export function ConnectionType<TNode extends object>(name: string, NodeType: ClassType<TNode>) {
-  @ObjectType(`${name}Edge`)
+  @ObjectType(`${name}Edge`, { simpleResolvers: true })
   class EdgeType implements Edge<TNode> {
     @Field(() => String, { description: "Opaque cursor; pass it as `after` or `before`." })
     cursor!: string;
@@ -27,7 +27,7 @@ export function ConnectionType<TNode extends object>(name: string, NodeType: Cla
     node!: TNode;
   }
 
-  @ObjectType(`${name}Connection`)
+  @ObjectType(`${name}Connection`, { simpleResolvers: true })
   class ConnectionTypeClass implements Connection<TNode> {
     @Field(() => [EdgeType])
     edges!: EdgeType[];

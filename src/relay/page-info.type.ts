@@ -2,7 +2,7 @@ import { Directive, Field, ObjectType } from "type-graphql";
 
 // @shareable: every Relay-style subgraph defines PageInfo, and a supergraph must be allowed to merge them.
 @Directive("@shareable")
-@ObjectType({ description: "Relay page information." })
+@ObjectType({ simpleResolvers: true, description: "Relay page information." })
 export class PageInfo {
   @Field(() => Boolean)
   hasNextPage!: boolean;
