@@ -115,7 +115,11 @@ export class UpstreamTransport {
     const started = performance.now();
     // One budget for queueing, every attempt and the backoff between them.
     const deadline = Date.now() + this.options.timeoutMs;
-    const signal = AbortSignal.timeout(this.options.timeoutMs);
+    // A cleared timer, not AbortSignal.timeout: that one stays armed after the call until it fires, which at
+    // thousands of calls a second keeps timeoutMs worth of timers and signals alive.
+    const budget = new AbortController();
+    const timer = setTimeout(() => budget.abort(), this.options.timeoutMs);
+    const signal = budget.signal;
     let status: number | null = null;
     let release: (() => void) | undefined;
     try {
@@ -137,6 +141,7 @@ export class UpstreamTransport {
       this.emit(request, status, started, mapped);
       throw mapped;
     } finally {
+      clearTimeout(timer);
       release?.();
     }
   }
