@@ -18,8 +18,8 @@ export class HolderMutationsResolver {
       const holders = await context.voucherify.addHolders(member, input.holders, input.metadata);
       return { holders, member: { id: member.memberId, campaignId: member.campaignId } };
     } finally {
-      // Even a failed POST may have been applied upstream (a lost reply): never serve pages cached before it.
-      context.loaders.holderPages.clearMember(member);
+      // Even a failed POST may have been applied upstream (a lost reply): never serve reads cached before it.
+      context.loaders.clearAfterWrite();
     }
   }
 
@@ -33,7 +33,7 @@ export class HolderMutationsResolver {
       await context.voucherify.removeHolder(member, input.holderId);
       return { removedHolderId: input.holderId, member: { id: member.memberId, campaignId: member.campaignId } };
     } finally {
-      context.loaders.holderPages.clearMember(member);
+      context.loaders.clearAfterWrite();
     }
   }
 }

@@ -63,10 +63,14 @@ export async function readHolderWindow(
 /** Chained reads that may resume after their starting holder was removed, per page: beyond that, give up. */
 const MAX_RESUMES = 3;
 
-/** Voucherify answers 400 to a `starting_after_id` it no longer knows (the holder was removed). */
+/**
+ * A 400 that names `starting_after_id`: the holder a read starts after is unknown upstream (removed). The emulator
+ * answers so; what Voucherify itself answers is not documented, so any other 400 is passed on unchanged.
+ */
 function isRefusedStartingPoint(error: unknown): error is GraphQLError {
   const extensions = (error as GraphQLError | null)?.extensions;
-  return extensions?.code === ErrorCode.BAD_USER_INPUT && (extensions.upstream as { status?: number } | undefined)?.status === 400;
+  const upstream = extensions?.upstream as { status?: number; details?: string } | undefined;
+  return extensions?.code === ErrorCode.BAD_USER_INPUT && upstream?.status === 400 && /starting_after_id/.test(upstream.details ?? "");
 }
 
 /** The client's own cursor names a holder that is gone: say so, instead of the upstream's generic "invalid payload". */

@@ -40,9 +40,11 @@ export function parseOrigin(baseUrl: string): Origin {
 
 function decode(body: Buffer, encoding: string | undefined): Buffer {
   if (!encoding || encoding === "identity") return body;
-  if (encoding === "gzip" || encoding === "x-gzip") return gunzipSync(body);
-  if (encoding === "br") return brotliDecompressSync(body);
-  if (encoding === "deflate") return inflateSync(body);
+  // The cap holds for what decompression produces too: a small gzip bomb must not become gigabytes.
+  const limits = { maxOutputLength: MAX_UPSTREAM_BODY_BYTES };
+  if (encoding === "gzip" || encoding === "x-gzip") return gunzipSync(body, limits);
+  if (encoding === "br") return brotliDecompressSync(body, limits);
+  if (encoding === "deflate") return inflateSync(body, limits);
   return body;
 }
 

@@ -1,19 +1,16 @@
 import DataLoader from "dataloader";
 import type { Customer } from "../referrals/customer.type.js";
-import type { ListHoldersParams, MemberRef, VoucherifyClient } from "./client.js";
+import type { ListHoldersParams, VoucherifyClient } from "./client.js";
 import { encodeHolderFilter } from "./filters.js";
 import type { HolderPage } from "./to-graphql.js";
 
 /** Upstream customer reads in flight at once for one operation: enough to be quick, few enough to spare the quota. */
 export const CUSTOMER_FETCH_CONCURRENCY = 8;
 
-function memberKey({ memberId, campaignId }: MemberRef): string {
-  return JSON.stringify([memberId, campaignId ?? null]);
-}
-
 function pageKey(params: ListHoldersParams): string {
   return JSON.stringify([
-    memberKey(params),
+    params.memberId,
+    params.campaignId ?? null,
     params.limit,
     params.order,
     params.startingAfterId ?? null,
@@ -21,38 +18,35 @@ function pageKey(params: ListHoldersParams): string {
   ]);
 }
 
+/** DataLoader's cache, counting the loads it answers without a fetch (the dedupe metric). */
+class CountingCache<V> extends Map<string, V> {
+  hits = 0;
+  override get(key: string): V | undefined {
+    const value = super.get(key);
+    if (value !== undefined) this.hits++;
+    return value;
+  }
+}
+
 /**
  * Holder pages for one operation. The upstream has no batch read, so this loader only dedupes: the same page
  * asked for twice in one operation (aliases, fragments, payload.member) costs one upstream call.
  */
-export class HolderPageLoader {
-  private readonly pagesByMember = new Map<string, Map<string, ListHoldersParams>>();
-  private readonly loader: DataLoader<ListHoldersParams, HolderPage, string>;
-  /** Loads answered from the cache, for the dedupe metric. */
-  dedupeHits = 0;
+export class HolderPageLoader extends DataLoader<ListHoldersParams, HolderPage, string> {
+  private readonly cache: CountingCache<Promise<HolderPage>>;
 
   constructor(client: VoucherifyClient) {
-    this.loader = new DataLoader(
-      (params) => Promise.all(params.map((p) => client.listHolders(p).catch((error: Error) => error))),
-      { cacheKeyFn: pageKey, batch: false },
-    );
+    const cache = new CountingCache<Promise<HolderPage>>();
+    super((params) => Promise.all(params.map((p) => client.listHolders(p).catch((error: Error) => error))), {
+      cacheKeyFn: pageKey,
+      cacheMap: cache,
+      batch: false,
+    });
+    this.cache = cache;
   }
 
-  load(params: ListHoldersParams): Promise<HolderPage> {
-    const key = pageKey(params);
-    const member = memberKey(params);
-    let pages = this.pagesByMember.get(member);
-    if (!pages) this.pagesByMember.set(member, (pages = new Map()));
-    if (pages.has(key)) this.dedupeHits++;
-    else pages.set(key, params);
-    return this.loader.load(params);
-  }
-
-  /** After a write to a member, its pages are stale: the next read in this operation must go upstream. */
-  clearMember(member: MemberRef): void {
-    const key = memberKey(member);
-    for (const page of this.pagesByMember.get(key)?.values() ?? []) this.loader.clear(page);
-    this.pagesByMember.delete(key);
+  get dedupeHits(): number {
+    return this.cache.hits;
   }
 }
 
@@ -68,16 +62,6 @@ export async function mapBounded<T, R>(items: readonly T[], concurrency: number,
   };
   await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker));
   return results;
-}
-
-/** DataLoader's cache, counting the loads it answers without a fetch (the dedupe metric). */
-class CountingCache<V> extends Map<string, V> {
-  hits = 0;
-  override get(key: string): V | undefined {
-    const value = super.get(key);
-    if (value !== undefined) this.hits++;
-    return value;
-  }
 }
 
 /** Customers for one operation: each distinct id fetched at most once, at most CUSTOMER_FETCH_CONCURRENCY at a time. */
@@ -98,8 +82,22 @@ export class CustomerLoader extends DataLoader<string, Customer> {
 export interface Loaders {
   holderPages: HolderPageLoader;
   customers: CustomerLoader;
+  /**
+   * After a write, nothing read before it may be served again in this operation: not the member's pages (under
+   * any of its names: code, voucher id, with or without campaign) and not the customers the write upserted.
+   */
+  clearAfterWrite(): void;
 }
 
 export function createLoaders(client: VoucherifyClient): Loaders {
-  return { holderPages: new HolderPageLoader(client), customers: new CustomerLoader(client) };
+  const holderPages = new HolderPageLoader(client);
+  const customers = new CustomerLoader(client);
+  return {
+    holderPages,
+    customers,
+    clearAfterWrite() {
+      holderPages.clearAll();
+      customers.clearAll();
+    },
+  };
 }

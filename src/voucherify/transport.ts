@@ -104,7 +104,8 @@ export class UpstreamTransport {
     return () => this.listeners.delete(listener);
   }
 
-  async request(request: UpstreamRequest): Promise<UpstreamResponse> {
+  /** Fails fast while the upstream's last 429 for these credentials still applies. */
+  private failIfRateLimited(request: UpstreamRequest): void {
     const waitSeconds = this.rateLimit.secondsLeft(request.credentials.appId);
     if (waitSeconds > 0) {
       throw gatewayError(ErrorCode.RATE_LIMITED, "Voucherify's rate limit was reached; retry later.", {
@@ -112,6 +113,10 @@ export class UpstreamTransport {
         upstream: { status: 429 },
       });
     }
+  }
+
+  async request(request: UpstreamRequest): Promise<UpstreamResponse> {
+    this.failIfRateLimited(request);
     const started = performance.now();
     // One budget for queueing, every attempt and the backoff between them.
     const deadline = Date.now() + this.options.timeoutMs;
@@ -124,6 +129,8 @@ export class UpstreamTransport {
     let release: (() => void) | undefined;
     try {
       release = await this.limit.acquire(signal);
+      // A 429 may have arrived while this call waited for a slot.
+      this.failIfRateLimited(request);
       const { response, retried } = await this.exchangeWithRetries(request, signal, deadline);
       status = response.status;
       if (status === 429) {
@@ -131,7 +138,9 @@ export class UpstreamTransport {
         this.rateLimit.block(request.credentials.appId, seconds);
         throw errorFromResponse(status, response.body, seconds);
       }
-      if (status >= 400 && !(request.method === "DELETE" && status === 404 && retried)) {
+      // Anything but 2xx is a failure, redirects included: a 301 to https must never read as a done DELETE.
+      const success = (status >= 200 && status < 300) || (request.method === "DELETE" && status === 404 && retried);
+      if (!success) {
         throw errorFromResponse(status, response.body);
       }
       this.emit(request, status, started);
@@ -173,11 +182,13 @@ export class UpstreamTransport {
       } catch (error) {
         if (signal.aborted || !mayRetry || !RETRY_ERRORS.has((error as { code?: string }).code ?? "")) throw error;
         if (!(await this.backoff(attempt, signal, deadline))) throw error;
+        this.failIfRateLimited(request);
         continue;
       }
       if (!mayRetry || !RETRY_STATUS.has(response.status) || !(await this.backoff(attempt, signal, deadline))) {
         return { response, retried: attempt > 1 };
       }
+      this.failIfRateLimited(request);
     }
   }
 
@@ -192,7 +203,7 @@ export class UpstreamTransport {
     return true;
   }
 
-  /** Closes idle keep-alive sockets (graceful shutdown). */
+  /** Closes the agent's sockets; call after the server has drained (graceful shutdown). */
   close(): void {
     this.agent.destroy();
   }

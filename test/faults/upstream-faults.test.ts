@@ -60,6 +60,15 @@ describe("specific fault behaviour", () => {
     }
   });
 
+  test("a redirect is a failure, never a done DELETE: the holder stays", async () => {
+    const holderId = await addReferee(stack);
+    stack.emulator.injectFault({ status: 301, headers: { location: "https://elsewhere.example/" }, body: "", times: 1, match: (r) => r.method === "DELETE" });
+    const removed = await graphql(stack.gateway.graphqlUrl, REMOVE_HOLDER, { input: { memberId: SEED.code, holderId } });
+    expect(removed.errors![0]!.extensions).toMatchObject({ code: "UPSTREAM_ERROR", upstream: { status: 301 } });
+    const listed = await graphql(stack.gateway.graphqlUrl, `query($m: ID!, $h: [ID!]) { referralMember(memberId: $m) { holders(filter: { holderIds: $h }) { totalCount } } }`, { m: SEED.code, h: [holderId] });
+    expect(listed.data.referralMember.holders.totalCount).toBe(1);
+  });
+
   test("a DELETE whose reply was lost really removed the holder, and a plain 404 is still NOT_FOUND", async () => {
     const holderId = await addReferee(stack);
     stack.emulator.injectFault({ afterHandler: "drop", times: 1, match: (r) => r.method === "DELETE" });

@@ -146,4 +146,17 @@ describe("holder mutations", () => {
       b: { member: { holders: { totalCount: before + 2 } } },
     });
   });
+
+  test("the customer loader is cleared by a write: a later mutation's customers show the upserted fields", async () => {
+    const result = await graphql(
+      stack.gateway.graphqlUrl,
+      `mutation {
+        a: addHolders(input: { memberId: "${SEED.code}", holders: [{ sourceId: "stale-check-1", name: "Old" }] }) { holders { customer { name } } }
+        b: addHolders(input: { memberId: "${SEED.otherCode}", holders: [{ sourceId: "stale-check-1", name: "New" }] }) { holders { customer { name } } }
+      }`,
+    );
+    expect(result.errors).toBeUndefined();
+    expect(result.data.a.holders[0].customer.name).toBe("Old");
+    expect(result.data.b.holders[0].customer.name).toBe("New");
+  });
 });
