@@ -1,5 +1,3 @@
-import { mkdirSync } from "node:fs";
-import { dirname } from "node:path";
 import { ConfigError, ENVIRONMENT, loadConfig, type Config } from "./config.js";
 import { startEmulator, type EmulatorHandle } from "./emulator/emulator.js";
 import { createLogger } from "./logger.js";
@@ -37,7 +35,6 @@ async function main(): Promise<void> {
       ? { appId: config.voucherify.appId, appToken: config.voucherify.appToken }
       : null;
   if (upstreamUrl === null) {
-    if (config.emulator.dbFile !== ":memory:") mkdirSync(dirname(config.emulator.dbFile), { recursive: true });
     emulator = await startEmulator({ port: config.emulator.port, dbFile: config.emulator.dbFile });
     upstreamUrl = emulator.url;
     credentials = { appId: emulator.appId, appToken: emulator.appToken };
@@ -51,13 +48,22 @@ async function main(): Promise<void> {
 
   let shuttingDown = false;
   const shutdown = async (signal: string) => {
-    if (shuttingDown) return;
+    if (shuttingDown) {
+      // A second signal means "now": skip the drain.
+      logger.warn({ signal }, "second signal, exiting without draining");
+      process.exit(1);
+    }
     shuttingDown = true;
     logger.info({ signal }, "shutting down");
-    await gateway.stop();
-    await emulator?.stop();
-    logger.info("stopped");
-    process.exit(0);
+    try {
+      await gateway.stop();
+      await emulator?.stop();
+      logger.info("stopped");
+      process.exit(0);
+    } catch (error) {
+      logger.error({ err: error }, "shutdown failed");
+      process.exit(1);
+    }
   };
   process.on("SIGTERM", () => void shutdown("SIGTERM"));
   process.on("SIGINT", () => void shutdown("SIGINT"));

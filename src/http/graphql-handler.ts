@@ -19,6 +19,7 @@ export function createGraphQLHandler<TContext extends BaseContext>(
         text = await readBody(request);
       } catch (error) {
         if (error instanceof BodyTooLargeError) {
+          response.setHeader("connection", "close");
           sendRequestError(response, 413, "BAD_REQUEST", "Request body is larger than the gateway accepts (1 MiB).");
           return;
         }

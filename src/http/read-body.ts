@@ -15,8 +15,9 @@ export function readBody(request: IncomingMessage, limit = MAX_BODY_BYTES): Prom
     request.on("data", (chunk: Buffer) => {
       size += chunk.length;
       if (size > limit) {
+        // Stop reading: the 413 goes out with `connection: close`, so the rest of the body is never drained.
         request.removeAllListeners("data");
-        request.resume();
+        request.pause();
         reject(new BodyTooLargeError());
         return;
       }

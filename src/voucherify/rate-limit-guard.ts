@@ -1,8 +1,8 @@
-/** Tenants remembered at once; past it, expired entries go first (they carry no information). */
+/** Applications remembered at once; past it, expired entries go first, then the oldest. */
 const MAX_KEYS = 10_000;
 
 /**
- * Remembers the upstream's last 429 per set of credentials (Voucherify limits per application) so that, until its
+ * Remembers the upstream's last 429 per Voucherify application (X-App-Id: Voucherify limits per application) so that, until its
  * Retry-After has passed, calls fail fast with RATE_LIMITED instead of hammering an API whose plans allow as little
  * as 100 requests a minute. Per key, so one tenant's limit never blocks another's (ALLOW_CLIENT_CREDENTIALS).
  */
@@ -15,6 +15,8 @@ export class RateLimitGuard {
     const now = this.now();
     if (this.blockedUntil.size >= MAX_KEYS) {
       for (const [other, until] of this.blockedUntil) if (until <= now) this.blockedUntil.delete(other);
+      // Still full of live entries: forget the oldest (Maps iterate in insertion order), never grow past the cap.
+      while (this.blockedUntil.size >= MAX_KEYS) this.blockedUntil.delete(this.blockedUntil.keys().next().value!);
     }
     this.blockedUntil.set(key, Math.max(this.blockedUntil.get(key) ?? 0, now + seconds * 1000));
   }
