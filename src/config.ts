@@ -1,4 +1,5 @@
 /** Environment -> typed, validated configuration. Every bad value is reported, each with its own message. */
+import { MAX_OPERATION_COST } from "./limits/operation-limits.js";
 
 export interface VoucherifyConfig {
   /** null: start the embedded emulator and use it. */
@@ -18,8 +19,10 @@ export interface Config {
   introspection: boolean;
   landingPage: boolean;
   logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
+  /** Most upstream calls one operation may be estimated to make (src/limits): size it to the Voucherify plan. */
+  maxOperationCost: number;
   voucherify: VoucherifyConfig;
-  emulator: { port: number; dbFile: string; appId: string; appToken: string };
+  emulator: { port: number; dbFile: string };
 }
 
 /** Every variable the gateway reads, for `--help`, `.env.example` and the README. */
@@ -34,9 +37,12 @@ export const ENVIRONMENT: ReadonlyArray<{ name: string; meaning: string; default
   { name: "ALLOW_CLIENT_CREDENTIALS", meaning: "true: a request's own X-App-Id/X-App-Token are forwarded upstream", default: "false" },
   { name: "EMULATOR_PORT", meaning: "Embedded emulator port (npm run emulator: 4010)", default: "0 (ephemeral)" },
   { name: "EMULATOR_DB", meaning: "Emulator SQLite file, or :memory:", default: ".data/emulator.sqlite" },
+  { name: "EMULATOR_APP_ID", meaning: "npm run emulator only: the X-App-Id it accepts", default: "demo-app-id" },
+  { name: "EMULATOR_APP_TOKEN", meaning: "npm run emulator only: the X-App-Token it accepts", default: "demo-app-token" },
   { name: "NODE_ENV", meaning: "production: introspection, landing page and stack traces off", default: "development" },
   { name: "GRAPHQL_INTROSPECTION", meaning: "Override: true/false for introspection", default: "on outside production" },
   { name: "GRAPHQL_LANDING_PAGE", meaning: "Override: true/false for the Apollo Sandbox landing page", default: "on outside production" },
+  { name: "GRAPHQL_MAX_COST", meaning: "Most upstream calls one operation may make (estimated before it runs); lower it on small Voucherify plans", default: "600" },
   { name: "LOG_LEVEL", meaning: "fatal, error, warn, info, debug, trace or silent", default: "info" },
 ];
 
@@ -48,7 +54,6 @@ export class ConfigError extends Error {
 }
 
 const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
-export const EMULATOR_DEFAULT_CREDENTIALS = { appId: "demo-app-id", appToken: "demo-app-token" };
 
 type Env = Record<string, string | undefined>;
 
@@ -113,6 +118,7 @@ export function loadConfig(env: Env = process.env): Config {
     production,
     introspection: flag("GRAPHQL_INTROSPECTION", !production),
     landingPage: flag("GRAPHQL_LANDING_PAGE", !production),
+    maxOperationCost: integer("GRAPHQL_MAX_COST", MAX_OPERATION_COST, 1, 100_000),
     logLevel: (LOG_LEVELS as readonly string[]).includes(logLevel) ? (logLevel as Config["logLevel"]) : "info",
     voucherify: {
       apiUrl: apiUrl?.replace(/\/+$/, "") ?? null,
@@ -125,7 +131,6 @@ export function loadConfig(env: Env = process.env): Config {
     emulator: {
       port: integer("EMULATOR_PORT", 0, 0, 65535),
       dbFile: text("EMULATOR_DB") ?? ".data/emulator.sqlite",
-      ...EMULATOR_DEFAULT_CREDENTIALS,
     },
   };
   if (problems.length > 0) throw new ConfigError(problems);

@@ -109,7 +109,7 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayHand
           })
         : ApolloServerPluginLandingPageDisabled(),
       errorMaskingPlugin({ mask: config.production, logger }),
-      operationLimitsPlugin(),
+      operationLimitsPlugin({ maxCost: config.maxOperationCost }),
       operationObserverPlugin({ logger, metrics }),
       // Apollo's default cache-control plugin wraps every field resolver of the schema (about 150 calls for a
       // 10-holder page) to compute a policy that is always "no-store" here (no @cacheControl hints): about 14% of

@@ -56,7 +56,6 @@ export interface UpstreamCallEvent {
 }
 
 // 429 is not here: the rate-limit guard handles it, never by waiting inside a client's request.
-// 429 is not here: the rate-limit guard handles it, never by waiting inside a client's request.
 const RETRY_STATUS = new Set([502, 503, 504]);
 const RETRY_ERRORS = new Set([
   "ETIMEDOUT",

@@ -196,3 +196,18 @@ describe("operation limits over HTTP", () => {
     expect(result.json.errors![0]!.message).toMatch(/nested deeper than/);
   });
 });
+
+describe("GRAPHQL_MAX_COST", () => {
+  test("an operator can lower the cost limit to the Voucherify plan", async () => {
+    const stack = await startStack({ env: { GRAPHQL_MAX_COST: "2" } });
+    try {
+      const refused = await graphql(stack.gateway.graphqlUrl, `{ referralMember(memberId: "${SEED.code}") { holders(first: 300) { totalCount } } }`);
+      expect(refused.errors![0]!.extensions).toMatchObject({ code: "GRAPHQL_VALIDATION_FAILED", limit: { name: "MAX_OPERATION_COST", max: 2, actual: 3 } });
+      expect(stack.emulator.requests).toEqual([]);
+      const allowed = await graphql(stack.gateway.graphqlUrl, `{ referralMember(memberId: "${SEED.code}") { holders(first: 200) { totalCount } } }`);
+      expect(allowed.errors).toBeUndefined();
+    } finally {
+      await stack.stop();
+    }
+  });
+});

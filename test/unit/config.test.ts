@@ -19,8 +19,9 @@ describe("loadConfig", () => {
       introspection: true,
       landingPage: true,
       logLevel: "info",
+      maxOperationCost: 600,
       voucherify: { apiUrl: null, appId: null, appToken: null, timeoutMs: 5000, maxConcurrency: 64, allowClientCredentials: false },
-      emulator: { port: 0, dbFile: ".data/emulator.sqlite", appId: "demo-app-id", appToken: "demo-app-token" },
+      emulator: { port: 0, dbFile: ".data/emulator.sqlite" },
     });
   });
 
