@@ -206,6 +206,8 @@ async function applyFault(ctx: AppContext, fault: FaultSpec, req: IncomingMessag
       ctx.timers.add(t);
     });
   }
+  // Held until the test says so: a request "in flight" for exactly as long as a test needs, with no timing guess.
+  if (fault.holdUntil) await fault.holdUntil;
   if (fault.dropConnection) {
     req.socket.destroy();
     return true;

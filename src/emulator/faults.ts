@@ -16,6 +16,8 @@ export interface FaultSpec {
   body?: string;
   headers?: Record<string, string>;
   latencyMs?: number;
+  /** The answer waits for this promise (then for the rest of the fault, or the real handler). */
+  holdUntil?: Promise<unknown>;
   dropConnection?: boolean;
   /** "drop": the real handler runs (a write is applied), then the socket is destroyed unanswered: a lost reply. */
   afterHandler?: "drop";

@@ -21,9 +21,10 @@ describe("a holder removed while a long page is being chained", () => {
 
   test("the page is still served, without the removed holder", async () => {
     stack.emulator.resetRequests();
-    // Hold the second page long enough to remove its starting holder first; the hold ends the moment the
-    // removal is done (clearFaults does not shorten it, so the window is generous rather than exact).
-    stack.emulator.injectFault({ latencyMs: 1500, times: 1, match: (r) => r.method === "GET" && r.query.includes("starting_after_id") });
+    // Hold the second upstream page until its starting holder has been removed: the race, made deterministic.
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    stack.emulator.injectFault({ holdUntil: held, times: 1, match: (r) => r.method === "GET" && r.query.includes("starting_after_id") });
     const page = graphql(stack.gateway.graphqlUrl, `{ referralMember(memberId: "${SEED.code}") { holders(first: 101) { totalCount nodes { id } } } }`);
     await waitFor(() => stack.emulator.requests.some((r) => r.query.includes("starting_after_id")));
     const cursorHolder = new URLSearchParams(stack.emulator.requests.find((r) => r.query.includes("starting_after_id"))!.query).get("starting_after_id")!;
@@ -32,6 +33,7 @@ describe("a holder removed while a long page is being chained", () => {
       headers: { "x-app-id": stack.emulator.appId, "x-app-token": stack.emulator.appToken },
     });
     expect(removed.status).toBe(204);
+    release();
     const result = await page;
     expect(result.errors).toBeUndefined();
     expect(result.data.referralMember.holders.nodes).toHaveLength(101);

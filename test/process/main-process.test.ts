@@ -81,10 +81,11 @@ describe("graceful shutdown", () => {
 
   test("on SIGTERM, an operation in flight still completes, then the process exits 0", async () => {
     let arrived!: () => void;
+    let release!: () => void;
     const upstreamReached = new Promise<void>((resolve) => (arrived = resolve));
-    // The upstream holds the list call for a while, and tells the test the moment it arrives.
+    // The upstream holds the list call until the test releases it, and tells the test the moment it arrives.
     upstream.injectFault({
-      latencyMs: 700,
+      holdUntil: new Promise<void>((resolve) => (release = resolve)),
       times: 1,
       match: (request) => {
         const isList = request.path.endsWith("/holders");
@@ -94,11 +95,17 @@ describe("graceful shutdown", () => {
     });
     const child = run({
       PORT: "0",
+      LOG_LEVEL: "info",
       VOUCHERIFY_API_URL: upstream.url,
       VOUCHERIFY_APP_ID: upstream.appId,
       VOUCHERIFY_APP_TOKEN: upstream.appToken,
     });
     const url = await readyUrl(child);
+    const shuttingDown = new Promise<void>((resolve) => {
+      child.stdout.on("data", (chunk: Buffer) => {
+        if (chunk.toString().includes('"msg":"shutting down"')) resolve();
+      });
+    });
     const inFlight = fetch(url, {
       method: "POST",
       headers: { "content-type": "application/json" },
@@ -106,6 +113,9 @@ describe("graceful shutdown", () => {
     });
     await upstreamReached;
     child.kill("SIGTERM");
+    // Only once the gateway is draining does the upstream answer: the operation must still complete.
+    await shuttingDown;
+    release();
     const response = await inFlight;
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({ data: { referralMember: { holders: { totalCount: 26 } } } });
