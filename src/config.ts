@@ -19,6 +19,8 @@ export interface Config {
   introspection: boolean;
   landingPage: boolean;
   logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
+  /** Longest one GraphQL operation may run, all its upstream calls included. */
+  operationTimeoutMs: number;
   /** Most upstream calls one operation may be estimated to make (src/limits): size it to the Voucherify plan. */
   maxOperationCost: number;
   voucherify: VoucherifyConfig;
@@ -42,6 +44,7 @@ export const ENVIRONMENT: ReadonlyArray<{ name: string; meaning: string; default
   { name: "NODE_ENV", meaning: "production: introspection, landing page and stack traces off", default: "development" },
   { name: "GRAPHQL_INTROSPECTION", meaning: "Override: true/false for introspection", default: "on outside production" },
   { name: "GRAPHQL_LANDING_PAGE", meaning: "Override: true/false for the Apollo Sandbox landing page", default: "on outside production" },
+  { name: "OPERATION_TIMEOUT_MS", meaning: "Longest one GraphQL operation may run; then (or when its client goes away) its upstream calls are cancelled", default: "30000" },
   { name: "GRAPHQL_MAX_COST", meaning: "Most upstream calls one operation may make (estimated before it runs); lower it on small Voucherify plans", default: "600" },
   { name: "LOG_LEVEL", meaning: "fatal, error, warn, info, debug, trace or silent", default: "info" },
 ];
@@ -118,6 +121,7 @@ export function loadConfig(env: Env = process.env): Config {
     production,
     introspection: flag("GRAPHQL_INTROSPECTION", !production),
     landingPage: flag("GRAPHQL_LANDING_PAGE", !production),
+    operationTimeoutMs: integer("OPERATION_TIMEOUT_MS", 30_000, 100, 600_000),
     maxOperationCost: integer("GRAPHQL_MAX_COST", MAX_OPERATION_COST, 1, 100_000),
     logLevel: (LOG_LEVELS as readonly string[]).includes(logLevel) ? (logLevel as Config["logLevel"]) : "info",
     voucherify: {

@@ -119,7 +119,7 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayHand
   });
   await apollo.start();
 
-  const context = async (request: IncomingMessage, requestId: string): Promise<GatewayContext> => {
+  const context = async (request: IncomingMessage, response: ServerResponse, requestId: string): Promise<GatewayContext> => {
     const clientId = header(request, "x-app-id");
     const clientToken = header(request, "x-app-token");
     // Client credentials are honoured only when the operator allows it; otherwise they are ignored entirely.
@@ -132,7 +132,15 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayHand
         extensions: { code: ErrorCode.UNAUTHENTICATED, http: { status: 401 } },
       });
     }
-    const voucherify = new VoucherifyClient(transport, credentials, requestId);
+    // The operation ends at its deadline or when its client goes away, whichever is first; either way its pending
+    // upstream calls are cancelled rather than left to spend the rate limit for nobody.
+    const operation = new AbortController();
+    const deadline = setTimeout(() => operation.abort(), config.operationTimeoutMs);
+    response.once("close", () => {
+      clearTimeout(deadline);
+      operation.abort();
+    });
+    const voucherify = new VoucherifyClient(transport, credentials, requestId, operation.signal);
     return { voucherify, loaders: createLoaders(voucherify), requestId };
   };
   const handleGraphQL = createGraphQLHandler(apollo, context);

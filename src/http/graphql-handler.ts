@@ -9,7 +9,7 @@ import { sendRequestError } from "./send.js";
  */
 export function createGraphQLHandler<TContext extends BaseContext>(
   apollo: ApolloServer<TContext>,
-  context: (request: IncomingMessage, requestId: string) => Promise<TContext>,
+  context: (request: IncomingMessage, response: ServerResponse, requestId: string) => Promise<TContext>,
 ) {
   return async (request: IncomingMessage, response: ServerResponse, requestId: string, search: string): Promise<void> => {
     let body: unknown;
@@ -43,7 +43,7 @@ export function createGraphQLHandler<TContext extends BaseContext>(
     }
     const result = await apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest: { method: request.method ?? "GET", headers, search, body },
-      context: () => context(request, requestId),
+      context: () => context(request, response, requestId),
     });
     for (const [name, value] of result.headers) response.setHeader(name, value);
     // What Apollo's cache-control plugin would send (src/server.ts turns it off for its per-field cost): GraphQL

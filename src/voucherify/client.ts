@@ -33,13 +33,18 @@ export interface ListHoldersParams extends MemberRef {
  * request, carrying that request's credentials and request id); the transport underneath is shared.
  */
 export class VoucherifyClient {
-  /** Upstream calls made through this client: one client per GraphQL request, so per operation (for logs). */
+  /**
+   * Upstream calls asked of the transport through this client (one client per GraphQL request, so per operation,
+   * for logs), including any the 429 guard answered locally.
+   */
   upstreamCalls = 0;
 
   constructor(
     private readonly transport: UpstreamTransport,
     private readonly credentials: Credentials,
     private readonly requestId?: string,
+    /** Aborts when the operation is over (deadline passed, client gone): its pending upstream calls stop. */
+    private readonly cancel?: AbortSignal,
   ) {}
 
   /** `GET /v1/referrals[/{campaignId}]/members/{memberId}/holders` */
@@ -69,7 +74,7 @@ export class VoucherifyClient {
 
   private send(method: UpstreamRequest["method"], endpoint: string, path: string, json?: unknown) {
     this.upstreamCalls++;
-    return this.transport.request({ method, endpoint, path, json, credentials: this.credentials, requestId: this.requestId });
+    return this.transport.request({ method, endpoint, path, json, credentials: this.credentials, requestId: this.requestId, cancel: this.cancel });
   }
 
   private parse<T>(response: { status: number; body: string }, map: (value: unknown) => T): T {

@@ -34,6 +34,8 @@ export interface UpstreamRequest {
   credentials: Credentials;
   json?: unknown;
   requestId?: string;
+  /** Aborts when the GraphQL operation this call serves is over: its deadline passed or its client went away. */
+  cancel?: AbortSignal;
 }
 
 export interface UpstreamResponse {
@@ -116,14 +118,19 @@ export class UpstreamTransport {
 
   async request(request: UpstreamRequest): Promise<UpstreamResponse> {
     this.failIfRateLimited(request);
+    // An abandoned operation stops spending the upstream's quota: its queued and in-flight reads end now. Writes
+    // already asked for run to their end, so their outcome is known (and logged) rather than left in doubt.
+    const cancelledBy = request.method === "GET" ? request.cancel : undefined;
+    if (cancelledBy?.aborted) throw timeoutError();
     const started = performance.now();
-    // One budget for queueing, every attempt and the backoff between them.
+    // One budget for queueing, every attempt and the backoff between them. A cleared timer, not
+    // AbortSignal.timeout: that one stays armed until it fires, keeping timeoutMs worth of timers alive.
     const deadline = Date.now() + this.options.timeoutMs;
-    // A cleared timer, not AbortSignal.timeout: that one stays armed after the call until it fires, which at
-    // thousands of calls a second keeps timeoutMs worth of timers and signals alive.
     const budget = new AbortController();
     const timer = setTimeout(() => budget.abort(), this.options.timeoutMs);
     const signal = budget.signal;
+    const cancel = () => budget.abort();
+    cancelledBy?.addEventListener("abort", cancel, { once: true });
     let status: number | null = null;
     let release: (() => void) | undefined;
     try {
@@ -150,6 +157,7 @@ export class UpstreamTransport {
       throw mapped;
     } finally {
       clearTimeout(timer);
+      cancelledBy?.removeEventListener("abort", cancel);
       release?.();
     }
   }

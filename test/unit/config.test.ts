@@ -20,6 +20,7 @@ describe("loadConfig", () => {
       landingPage: true,
       logLevel: "info",
       maxOperationCost: 600,
+      operationTimeoutMs: 30000,
       voucherify: { apiUrl: null, appId: null, appToken: null, timeoutMs: 5000, maxConcurrency: 64, allowClientCredentials: false },
       emulator: { port: 0, dbFile: ".data/emulator.sqlite" },
     });
