@@ -25,6 +25,7 @@ import { operationLimitRules, operationLimitsPlugin } from "./plugins/operation-
 import { buildGatewaySchema } from "./schema.js";
 import { VoucherifyClient } from "./voucherify/client.js";
 import { createLoaders } from "./voucherify/loaders.js";
+import { OperationScope } from "./voucherify/operation-scope.js";
 import { UpstreamTransport, type Credentials } from "./voucherify/transport.js";
 
 export interface GatewayOptions {
@@ -133,14 +134,15 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayHand
       });
     }
     // The operation ends at its deadline or when its client goes away, whichever is first; either way its pending
-    // upstream calls are cancelled rather than left to spend the rate limit for nobody.
-    const operation = new AbortController();
-    const deadline = setTimeout(() => operation.abort(), config.operationTimeoutMs);
+    // upstream reads stop rather than spend the rate limit for nobody.
+    const scope = new OperationScope();
+    const deadline = setTimeout(() => scope.expire(), config.operationTimeoutMs);
     response.once("close", () => {
       clearTimeout(deadline);
-      operation.abort();
+      // Only an answer that never finished means the client went away; a finished one has nothing left to stop.
+      if (!response.writableFinished) scope.abandon();
     });
-    const voucherify = new VoucherifyClient(transport, credentials, requestId, operation.signal);
+    const voucherify = new VoucherifyClient(transport, credentials, requestId, scope);
     return { voucherify, loaders: createLoaders(voucherify), requestId };
   };
   const handleGraphQL = createGraphQLHandler(apollo, context);

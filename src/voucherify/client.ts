@@ -13,6 +13,7 @@ import {
   type HolderPage,
 } from "./to-graphql.js";
 import { toUpstreamCustomer } from "./to-upstream.js";
+import type { OperationScope } from "./operation-scope.js";
 import type { Credentials, UpstreamRequest, UpstreamTransport } from "./transport.js";
 import type { UpstreamOrder } from "./upstream-types.js";
 
@@ -43,8 +44,8 @@ export class VoucherifyClient {
     private readonly transport: UpstreamTransport,
     private readonly credentials: Credentials,
     private readonly requestId?: string,
-    /** Aborts when the operation is over (deadline passed, client gone): its pending upstream calls stop. */
-    private readonly cancel?: AbortSignal,
+    /** The operation this client serves: once it is over (deadline passed, client gone), its reads stop. */
+    private readonly scope?: OperationScope,
   ) {}
 
   /** `GET /v1/referrals[/{campaignId}]/members/{memberId}/holders` */
@@ -74,7 +75,7 @@ export class VoucherifyClient {
 
   private send(method: UpstreamRequest["method"], endpoint: string, path: string, json?: unknown) {
     this.upstreamCalls++;
-    return this.transport.request({ method, endpoint, path, json, credentials: this.credentials, requestId: this.requestId, cancel: this.cancel });
+    return this.transport.request({ method, endpoint, path, json, credentials: this.credentials, requestId: this.requestId, scope: this.scope });
   }
 
   private parse<T>(response: { status: number; body: string }, map: (value: unknown) => T): T {

@@ -6,6 +6,7 @@ import { ErrorCode, gatewayError } from "../errors.js";
 import { ConcurrencyLimit } from "./concurrency-limit.js";
 import { errorFromResponse, timeoutError, transportError } from "./error-mapping.js";
 import { exchange, parseOrigin, type Exchange, type Origin } from "./http-exchange.js";
+import type { OperationScope } from "./operation-scope.js";
 import { RateLimitGuard } from "./rate-limit-guard.js";
 import { retryAfterSeconds } from "./retry-after.js";
 
@@ -34,8 +35,8 @@ export interface UpstreamRequest {
   credentials: Credentials;
   json?: unknown;
   requestId?: string;
-  /** Aborts when the GraphQL operation this call serves is over: its deadline passed or its client went away. */
-  cancel?: AbortSignal;
+  /** The GraphQL operation this call serves: once it is over (deadline, client gone), its reads stop. */
+  scope?: OperationScope;
 }
 
 export interface UpstreamResponse {
@@ -71,6 +72,8 @@ const RETRY_ERRORS = new Set([
   "EAI_AGAIN",
   "EADDRINUSE",
 ]);
+/** Abort reason, preallocated: abort() without one builds a DOMException with a stack trace per call. */
+const BUDGET_SPENT = Object.freeze({ name: "UpstreamBudgetSpent" });
 /** Idle keep-alive sockets are closed after this, before a load balancer upstream closes them under a request. */
 const IDLE_SOCKET_MS = 30_000;
 
@@ -120,17 +123,16 @@ export class UpstreamTransport {
     this.failIfRateLimited(request);
     // An abandoned operation stops spending the upstream's quota: its queued and in-flight reads end now. Writes
     // already asked for run to their end, so their outcome is known (and logged) rather than left in doubt.
-    const cancelledBy = request.method === "GET" ? request.cancel : undefined;
-    if (cancelledBy?.aborted) throw timeoutError();
+    const scope = request.method === "GET" ? request.scope : undefined;
+    if (scope?.isOver) throw timeoutError();
     const started = performance.now();
     // One budget for queueing, every attempt and the backoff between them. A cleared timer, not
     // AbortSignal.timeout: that one stays armed until it fires, keeping timeoutMs worth of timers alive.
     const deadline = Date.now() + this.options.timeoutMs;
     const budget = new AbortController();
-    const timer = setTimeout(() => budget.abort(), this.options.timeoutMs);
+    const timer = setTimeout(() => budget.abort(BUDGET_SPENT), this.options.timeoutMs);
     const signal = budget.signal;
-    const cancel = () => budget.abort();
-    cancelledBy?.addEventListener("abort", cancel, { once: true });
+    scope?.track(budget);
     let status: number | null = null;
     let release: (() => void) | undefined;
     try {
@@ -157,7 +159,7 @@ export class UpstreamTransport {
       throw mapped;
     } finally {
       clearTimeout(timer);
-      cancelledBy?.removeEventListener("abort", cancel);
+      scope?.untrack(budget);
       release?.();
     }
   }
