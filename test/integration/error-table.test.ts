@@ -99,27 +99,8 @@ describe("UNAUTHENTICATED: the gateway's own credentials are wrong", () => {
   });
 });
 
-describe("RATE_LIMITED", () => {
-  let stack: Stack;
-  beforeAll(async () => {
-    stack = await startStack();
-  });
-  afterAll(() => stack.stop());
-
-  test("a 429 gives retryAfterSeconds from Retry-After, and later calls fail fast without reaching the upstream", async () => {
-    stack.emulator.injectFault({ status: 429, headers: { "Retry-After": "7" }, times: 1 });
-    const error = onlyError(await graphql(stack.gateway.graphqlUrl, LIST, { memberId: SEED.code }));
-    expect(error.extensions).toMatchObject({ code: "RATE_LIMITED", retryAfterSeconds: 7, upstream: { status: 429, key: "injected_fault" } });
-    // GETs are retried on 5xx, never on 429: exactly one upstream call.
-    expect(stack.emulator.requests).toHaveLength(1);
-
-    const again = onlyError(await graphql(stack.gateway.graphqlUrl, LIST, { memberId: SEED.code }));
-    expect(again.extensions).toMatchObject({ code: "RATE_LIMITED", upstream: { status: 429 } });
-    expect(again.extensions!.retryAfterSeconds).toBeGreaterThanOrEqual(1);
-    expect(again.extensions!.retryAfterSeconds).toBeLessThanOrEqual(7);
-    expect(stack.emulator.requests).toHaveLength(1);
-  });
-});
+// RATE_LIMITED (retryAfterSeconds from Retry-After, then failing fast without an upstream call, reads and writes
+// alike) is covered in test/faults/upstream-faults.test.ts.
 
 describe("UPSTREAM_ERROR", () => {
   let stack: Stack;
