@@ -1,4 +1,5 @@
 /** Environment -> typed, validated configuration. Every bad value is reported, each with its own message. */
+import { createPublicKey } from "node:crypto";
 import { MAX_OPERATION_COST } from "./limits/operation-limits.js";
 
 export interface VoucherifyConfig {
@@ -10,6 +11,23 @@ export interface VoucherifyConfig {
   maxConcurrency: number;
   /** Forward a client's own X-App-Id/X-App-Token (multi-tenant); off unless the operator turns it on. */
   allowClientCredentials: boolean;
+}
+
+/** Where the keys that verify callers' JWTs come from; one of the three, or none (authentication off). */
+export type JwtKeySource =
+  | { kind: "jwks"; url: string }
+  | { kind: "publicKey"; pem: string }
+  | { kind: "secret"; secret: string };
+
+export interface AuthConfig {
+  /** null: authentication is off (development without keys, or AUTH_DISABLED=true). */
+  keySource: JwtKeySource | null;
+  issuer: string | null;
+  audience: string | null;
+  /** Routers prove themselves with X-Router-Secret to see `_service` and inline traces. */
+  routerSecret: string | null;
+  /** Estimated upstream calls one caller may spend per minute; 0 turns the budget off. */
+  callerBudgetPerMinute: number;
 }
 
 export interface Config {
@@ -24,8 +42,12 @@ export interface Config {
   /** Most upstream calls one operation may be estimated to make (src/limits): size it to the Voucherify plan. */
   maxOperationCost: number;
   voucherify: VoucherifyConfig;
+  auth: AuthConfig;
   emulator: { port: number; dbFile: string };
 }
+
+/** Ten estimated upstream calls a second per caller: a person paging with customer names never meets it. */
+export const DEFAULT_CALLER_BUDGET_PER_MINUTE = 600;
 
 /** Every variable the gateway reads, for `--help`, `.env.example` and the README. */
 export const ENVIRONMENT: ReadonlyArray<{ name: string; meaning: string; default: string }> = [
@@ -45,7 +67,15 @@ export const ENVIRONMENT: ReadonlyArray<{ name: string; meaning: string; default
   { name: "GRAPHQL_INTROSPECTION", meaning: "Override: true/false for introspection", default: "on outside production" },
   { name: "GRAPHQL_LANDING_PAGE", meaning: "Override: true/false for the Apollo Sandbox landing page", default: "on outside production" },
   { name: "OPERATION_TIMEOUT_MS", meaning: "Longest one GraphQL operation may run; then (or when its client goes away) its upstream calls are cancelled", default: "30000" },
-  { name: "GRAPHQL_MAX_COST", meaning: "Most upstream calls one operation may make (estimated before it runs); lower it on small Voucherify plans", default: "600" },
+  { name: "GRAPHQL_MAX_COST", meaning: "Most upstream calls one operation may make (estimated before it runs); lower it on small Voucherify plans", default: String(MAX_OPERATION_COST) },
+  { name: "AUTH_JWT_JWKS_URL", meaning: "JWKS URL whose keys verify callers' bearer JWTs (refetched on an unknown kid)", default: "unset" },
+  { name: "AUTH_JWT_PUBLIC_KEY", meaning: "PEM public key (RSA or EC) that verifies callers' bearer JWTs (RS256/ES256)", default: "unset" },
+  { name: "AUTH_JWT_SECRET", meaning: "HS256 secret (32+ characters) that verifies callers' bearer JWTs; for development and tests", default: "unset" },
+  { name: "AUTH_JWT_ISSUER", meaning: "Required iss claim of callers' JWTs", default: "unset (not checked)" },
+  { name: "AUTH_JWT_AUDIENCE", meaning: "Required aud claim of callers' JWTs", default: "unset (not checked)" },
+  { name: "AUTH_DISABLED", meaning: "true: no authentication, every caller may do everything (production refuses to start without keys unless this is set)", default: "false" },
+  { name: "ROUTER_SECRET", meaning: "Shared secret of the federation router: _service and inline traces only for requests with X-Router-Secret", default: "unset (development: both open; production: both off)" },
+  { name: "CALLER_BUDGET_PER_MINUTE", meaning: "Estimated upstream calls one caller (JWT sub, or client address with auth off) may spend per minute; 0 = no budget", default: String(DEFAULT_CALLER_BUDGET_PER_MINUTE) },
   { name: "LOG_LEVEL", meaning: "fatal, error, warn, info, debug, trace or silent", default: "info" },
 ];
 
@@ -115,6 +145,8 @@ export function loadConfig(env: Env = process.env): Config {
   if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) {
     problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(", ")}; got "${logLevel}"`);
   }
+  const maxOperationCost = integer("GRAPHQL_MAX_COST", MAX_OPERATION_COST, 1, 100_000);
+  const auth = loadAuthConfig(text, integer, flag, production, maxOperationCost, problems);
   const config: Config = {
     port: integer("PORT", 4000, 0, 65535),
     host: text("HOST") ?? "127.0.0.1",
@@ -122,7 +154,7 @@ export function loadConfig(env: Env = process.env): Config {
     introspection: flag("GRAPHQL_INTROSPECTION", !production),
     landingPage: flag("GRAPHQL_LANDING_PAGE", !production),
     operationTimeoutMs: integer("OPERATION_TIMEOUT_MS", 30_000, 100, 600_000),
-    maxOperationCost: integer("GRAPHQL_MAX_COST", MAX_OPERATION_COST, 1, 100_000),
+    maxOperationCost,
     logLevel: (LOG_LEVELS as readonly string[]).includes(logLevel) ? (logLevel as Config["logLevel"]) : "info",
     voucherify: {
       apiUrl: apiUrl?.replace(/\/+$/, "") ?? null,
@@ -132,6 +164,7 @@ export function loadConfig(env: Env = process.env): Config {
       maxConcurrency: integer("VOUCHERIFY_MAX_CONCURRENCY", 64, 1, 1024),
       allowClientCredentials,
     },
+    auth,
     emulator: {
       port: integer("EMULATOR_PORT", 0, 0, 65535),
       dbFile: text("EMULATOR_DB") ?? ".data/emulator.sqlite",
@@ -139,4 +172,74 @@ export function loadConfig(env: Env = process.env): Config {
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
+}
+
+const MIN_SECRET_LENGTH = 32;
+const MIN_ROUTER_SECRET_LENGTH = 16;
+const LOOPBACK_HOSTS = new Set(["localhost", "127.0.0.1", "[::1]"]);
+
+function loadAuthConfig(
+  text: (name: string) => string | null,
+  integer: (name: string, fallback: number, min: number, max: number) => number,
+  flag: (name: string, fallback: boolean) => boolean,
+  production: boolean,
+  maxOperationCost: number,
+  problems: string[],
+): AuthConfig {
+  const jwksUrl = text("AUTH_JWT_JWKS_URL");
+  // Environment files often carry a PEM on one line with literal "\n"s.
+  const publicKey = text("AUTH_JWT_PUBLIC_KEY")?.replace(/\\n/g, "\n") ?? null;
+  const secret = text("AUTH_JWT_SECRET");
+  const disabled = flag("AUTH_DISABLED", false);
+  const given = [jwksUrl && "AUTH_JWT_JWKS_URL", publicKey && "AUTH_JWT_PUBLIC_KEY", secret && "AUTH_JWT_SECRET"].filter(Boolean);
+  if (given.length > 1) problems.push(`Set only one of AUTH_JWT_JWKS_URL, AUTH_JWT_PUBLIC_KEY, AUTH_JWT_SECRET; got ${given.join(" and ")}`);
+  if (disabled && given.length > 0) problems.push(`AUTH_DISABLED=true contradicts ${given.join(" and ")}: remove one`);
+  if (production && !disabled && given.length === 0) {
+    problems.push(
+      "NODE_ENV=production needs to know who is calling: set AUTH_JWT_JWKS_URL, AUTH_JWT_PUBLIC_KEY or AUTH_JWT_SECRET " +
+        "(or AUTH_DISABLED=true when something in front of the gateway authenticates every request)",
+    );
+  }
+  let keySource: JwtKeySource | null = null;
+  if (jwksUrl) {
+    let url: URL | null = null;
+    try {
+      url = new URL(jwksUrl);
+    } catch {
+      problems.push(`AUTH_JWT_JWKS_URL is not a URL; got "${jwksUrl}"`);
+    }
+    if (url && url.protocol !== "https:" && !(url.protocol === "http:" && LOOPBACK_HOSTS.has(url.hostname))) {
+      problems.push("AUTH_JWT_JWKS_URL must be https (plain http only on loopback)");
+    }
+    keySource = { kind: "jwks", url: jwksUrl };
+  } else if (publicKey) {
+    try {
+      const type = createPublicKey(publicKey).asymmetricKeyType;
+      if (type !== "rsa" && type !== "ec") problems.push(`AUTH_JWT_PUBLIC_KEY must be an RSA or EC key; got ${type}`);
+    } catch {
+      problems.push("AUTH_JWT_PUBLIC_KEY is not a PEM public key");
+    }
+    keySource = { kind: "publicKey", pem: publicKey };
+  } else if (secret) {
+    if (secret.length < MIN_SECRET_LENGTH) problems.push(`AUTH_JWT_SECRET must be at least ${MIN_SECRET_LENGTH} characters`);
+    keySource = { kind: "secret", secret };
+  }
+  const routerSecret = text("ROUTER_SECRET");
+  if (routerSecret !== null && routerSecret.length < MIN_ROUTER_SECRET_LENGTH) {
+    problems.push(`ROUTER_SECRET must be at least ${MIN_ROUTER_SECRET_LENGTH} characters`);
+  }
+  const callerBudgetPerMinute = integer("CALLER_BUDGET_PER_MINUTE", DEFAULT_CALLER_BUDGET_PER_MINUTE, 0, 10_000_000);
+  if (callerBudgetPerMinute > 0 && callerBudgetPerMinute < maxOperationCost) {
+    problems.push(
+      `CALLER_BUDGET_PER_MINUTE (${callerBudgetPerMinute}) is below GRAPHQL_MAX_COST (${maxOperationCost}): ` +
+        "the largest allowed operation could never run",
+    );
+  }
+  return {
+    keySource: disabled ? null : keySource,
+    issuer: text("AUTH_JWT_ISSUER"),
+    audience: text("AUTH_JWT_AUDIENCE"),
+    routerSecret,
+    callerBudgetPerMinute,
+  };
 }

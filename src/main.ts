@@ -12,6 +12,18 @@ function printHelp(): void {
   }
 }
 
+/** One line for the start-up banner: an operator must see at once when anyone may call. */
+function describeAuthentication(config: Config): string {
+  const source = config.auth.keySource;
+  if (!source) {
+    return config.production
+      ? "OFF (AUTH_DISABLED=true): every caller may read and write; something in front must authenticate"
+      : "off (development, no AUTH_JWT_* key set): every caller may read and write";
+  }
+  const from = source.kind === "jwks" ? `JWKS ${source.url}` : source.kind === "publicKey" ? "a PEM public key" : "an HS256 secret";
+  return `bearer JWTs verified with ${from}`;
+}
+
 async function main(): Promise<void> {
   if (process.argv.includes("--help") || process.argv.includes("-h")) {
     printHelp();
@@ -44,6 +56,7 @@ async function main(): Promise<void> {
   logger.info({ url: gateway.graphqlUrl, backend }, "gateway ready");
   console.log(`Referrals gateway ready at ${gateway.graphqlUrl}`);
   console.log(`Backend: ${backend}`);
+  console.log(`Authentication: ${describeAuthentication(config)}`);
   if (config.landingPage) console.log(`Explore it in Apollo Sandbox: open ${gateway.url}/ in a browser`);
 
   let shuttingDown = false;

@@ -3,6 +3,8 @@ import type { GraphQLResolverMap } from "@apollo/subgraph/dist/schema-helper/res
 import { printSchemaWithDirectives } from "@graphql-tools/utils";
 import { parse, type GraphQLSchema } from "graphql";
 import { buildSchema, createResolversMap } from "type-graphql";
+import { enforceFieldScopes } from "./auth/enforce-field-scopes.js";
+import { SchemaRequirements } from "./auth/schema-requirements.js";
 import { badUserInput } from "./errors.js";
 import { CustomerResolver } from "./referrals/customer.resolver.js";
 import type { Customer } from "./referrals/customer.type.js";
@@ -14,7 +16,7 @@ import { checkId } from "./referrals/validate-input.js";
 
 /** Federation 2 version this subgraph declares; composition with any router that knows v2.7 or later. */
 export const FEDERATION_LINK =
-  'extend schema @link(url: "https://specs.apollo.dev/federation/v2.7", import: ["@key", "@shareable"])';
+  'extend schema @link(url: "https://specs.apollo.dev/federation/v2.7", import: ["@key", "@shareable", "@authenticated", "@requiresScopes"])';
 
 const resolvers = [ReferralMemberResolver, ReferralHolderResolver, CustomerResolver, HolderMutationsResolver] as const;
 
@@ -42,10 +44,13 @@ export async function buildGatewaySchema(): Promise<GraphQLSchema> {
     } as GraphQLResolverMap<unknown>,
   });
   guardEntityRepresentations(schema);
+  enforceFieldScopes(new SchemaRequirements(schema));
   return schema;
 }
 
 const ENTITY_TYPES = new Set(["ReferralMember", "Customer"]);
+/** Representations in one `_entities` call: a router batches one plan step's entities, well under this. */
+export const MAX_ENTITY_REPRESENTATIONS = 100;
 
 /**
  * `_entities` takes raw JSON from routers (or anyone who can reach the subgraph). @apollo/subgraph answers a
@@ -57,6 +62,10 @@ function guardEntityRepresentations(schema: GraphQLSchema): void {
   const resolve = field?.resolve;
   if (!field || !resolve) return;
   field.resolve = (source, args: { representations?: unknown[] }, context, info) => {
+    const count = args.representations?.length ?? 0;
+    if (count > MAX_ENTITY_REPRESENTATIONS) {
+      throw badUserInput(`representations takes at most ${MAX_ENTITY_REPRESENTATIONS} entries; got ${count}.`, "representations");
+    }
     (args.representations ?? []).forEach((representation, index) => {
       const where = `representations[${index}]`;
       const value = representation as { __typename?: unknown; id?: unknown } | null;

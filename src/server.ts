@@ -8,6 +8,7 @@ import {
 } from "@apollo/server/plugin/disabled";
 import { ApolloServerPluginLandingPageLocalDefault } from "@apollo/server/plugin/landingPage/default";
 import { GraphQLError } from "graphql";
+import { Authenticator } from "./auth/authenticator.js";
 import type { Config } from "./config.js";
 import type { GatewayContext } from "./context.js";
 import { ErrorCode } from "./errors.js";
@@ -23,6 +24,7 @@ import { errorMaskingPlugin } from "./plugins/error-masking.plugin.js";
 import { MAX_QUERY_TOKENS } from "./limits/operation-limits.js";
 import { operationLimitRules, operationLimitsPlugin } from "./plugins/operation-limits.js";
 import { buildGatewaySchema } from "./schema.js";
+import { inProcessBudgetStore } from "./shared-state/budget-store.js";
 import { VoucherifyClient } from "./voucherify/client.js";
 import { createLoaders } from "./voucherify/loaders.js";
 import { OperationScope } from "./voucherify/operation-scope.js";
@@ -39,6 +41,8 @@ export interface GatewayOptions {
   retryBaseDelayMs?: number;
   /** How long stop() lets in-flight requests finish before closing their connections. */
   shutdownGraceMs?: number;
+  /** Least time between two JWKS fetches for unknown key ids (tests shorten it; jose's default is 30 s). */
+  jwksCooldownMs?: number;
 }
 
 export interface GatewayHandle {
@@ -60,6 +64,8 @@ const OPERATOR_ERRORS = new Set<string>([
   ErrorCode.UPSTREAM_ERROR,
   ErrorCode.UPSTREAM_TIMEOUT,
 ]);
+
+const INLINE_TRACE_HEADER = "apollo-federation-include-trace";
 
 function header(request: IncomingMessage, name: string): string | undefined {
   const value = request.headers[name];
@@ -87,9 +93,13 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayHand
     }
   });
   const readiness = new ReadinessProbe(options.credentials ? new VoucherifyClient(transport, options.credentials) : null);
+  const authenticator = new Authenticator(config.auth, config.production, { jwksCooldownMs: options.jwksCooldownMs });
+  const schema = await buildGatewaySchema();
   const apollo = new ApolloServer<GatewayContext>({
-    schema: await buildGatewaySchema(),
+    schema,
     introspection: config.introspection,
+    // No "Did you mean ...?" in production: suggestions let a client rebuild the schema with introspection off.
+    hideSchemaDetailsFromClientErrors: config.production,
     // Shutdown belongs to the process (main.ts drains HTTP first); Apollo's own signal handlers would race it.
     stopOnTerminationSignals: false,
     includeStacktraceInErrorResponses: !config.production,
@@ -110,7 +120,11 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayHand
           })
         : ApolloServerPluginLandingPageDisabled(),
       errorMaskingPlugin({ mask: config.production, logger }),
-      operationLimitsPlugin({ maxCost: config.maxOperationCost }),
+      operationLimitsPlugin({
+        schema,
+        maxCost: config.maxOperationCost,
+        budget: config.auth.callerBudgetPerMinute > 0 ? inProcessBudgetStore(config.auth.callerBudgetPerMinute) : null,
+      }),
       operationObserverPlugin({ logger, metrics }),
       // Apollo's default cache-control plugin wraps every field resolver of the schema (about 150 calls for a
       // 10-holder page) to compute a policy that is always "no-store" here (no @cacheControl hints): about 14% of
@@ -120,7 +134,9 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayHand
   });
   await apollo.start();
 
-  const context = async (request: IncomingMessage, response: ServerResponse, requestId: string): Promise<GatewayContext> => {
+  const context = async (request: IncomingMessage, response: ServerResponse, requestId: string, router: boolean): Promise<GatewayContext> => {
+    // Who is calling comes first: a refused caller costs no upstream call and sees nothing of the schema.
+    const caller = await authenticator.authenticate(request, router);
     const clientId = header(request, "x-app-id");
     const clientToken = header(request, "x-app-token");
     // Client credentials are honoured only when the operator allows it; otherwise they are ignored entirely.
@@ -143,9 +159,9 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayHand
       if (!response.writableFinished) scope.abandon();
     });
     const voucherify = new VoucherifyClient(transport, credentials, requestId, scope);
-    return { voucherify, loaders: createLoaders(voucherify), requestId };
+    return { caller, voucherify, loaders: createLoaders(voucherify), requestId };
   };
-  const handleGraphQL = createGraphQLHandler(apollo, context);
+  const handleGraphQL = createGraphQLHandler(apollo);
 
   let draining = false;
   const inFlight = new Set<ServerResponse>();
@@ -166,7 +182,10 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayHand
     const search = queryStart === -1 ? "" : url.slice(queryStart);
     try {
       if (path === "/graphql" || path === "/") {
-        await handleGraphQL(request, response, requestId, search);
+        const router = authenticator.isRouter(request);
+        // Inline traces (resolver paths and timings) are for the router only; Apollo's subgraph plugin reads this header.
+        if (!router) delete request.headers[INLINE_TRACE_HEADER];
+        await handleGraphQL(request, response, search, () => context(request, response, requestId, router));
       } else if (path === "/healthz" && request.method === "GET") {
         sendJson(response, 200, { status: "ok" });
       } else if (path === "/readyz" && request.method === "GET") {

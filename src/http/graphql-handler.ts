@@ -7,11 +7,8 @@ import { sendRequestError } from "./send.js";
  * Apollo Server on plain node:http (no Express): the request is handed to executeHTTPGraphQLRequest as is.
  * Apollo keeps doing CSRF prevention, content negotiation, the landing page and batching rules.
  */
-export function createGraphQLHandler<TContext extends BaseContext>(
-  apollo: ApolloServer<TContext>,
-  context: (request: IncomingMessage, response: ServerResponse, requestId: string) => Promise<TContext>,
-) {
-  return async (request: IncomingMessage, response: ServerResponse, requestId: string, search: string): Promise<void> => {
+export function createGraphQLHandler<TContext extends BaseContext>(apollo: ApolloServer<TContext>) {
+  return async (request: IncomingMessage, response: ServerResponse, search: string, context: () => Promise<TContext>): Promise<void> => {
     let body: unknown;
     if (request.method === "POST") {
       let text: string;
@@ -43,7 +40,7 @@ export function createGraphQLHandler<TContext extends BaseContext>(
     }
     const result = await apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest: { method: request.method ?? "GET", headers, search, body },
-      context: () => context(request, response, requestId),
+      context,
     });
     for (const [name, value] of result.headers) response.setHeader(name, value);
     // What Apollo's cache-control plugin would send (src/server.ts turns it off for its per-field cost): GraphQL

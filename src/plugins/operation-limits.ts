@@ -1,5 +1,8 @@
-import type { ApolloServerPlugin, BaseContext } from "@apollo/server";
-import { GraphQLError } from "graphql";
+import { HeaderMap, type ApolloServerPlugin } from "@apollo/server";
+import { GraphQLError, type GraphQLSchema } from "graphql";
+import { authorizeOperation } from "../auth/authorize-operation.js";
+import { SchemaRequirements } from "../auth/schema-requirements.js";
+import type { GatewayContext } from "../context.js";
 import { ErrorCode } from "../errors.js";
 import {
   aliasLimitRule,
@@ -12,21 +15,31 @@ import {
   MAX_QUERY_DEPTH,
 } from "../limits/index.js";
 import { limitError } from "../limits/limit-error.js";
+import type { BudgetStore } from "../shared-state/budget-store.js";
 
 /** Document-only limits, for ApolloServer's `validationRules` (run once per distinct document, then cached). */
 export const operationLimitRules = [depthLimitRule(MAX_QUERY_DEPTH), aliasLimitRule(MAX_ALIASES), knownOperationTypeRule];
 
 /**
- * Limits that need the variables, so they cannot be validation rules (Apollo validates a document once and
- * caches it, whatever the variables): the upstream-call cost estimate and the variable checks. Both run in
- * didResolveOperation, after validation and before execution: a refused operation makes no upstream call.
+ * Admission of one operation, in didResolveOperation (after validation, before execution), in this order: who may
+ * run it (401/403), what its variables hold (400), what it would cost upstream (400 over the operation limit), and
+ * whether the caller's budget can pay for it (429). These need the variables or the caller, so they cannot be
+ * validation rules (Apollo validates a document once and caches it). A refused operation makes no upstream call and
+ * spends no budget.
  */
-export function operationLimitsPlugin<TContext extends BaseContext>(options: { maxCost?: number } = {}): ApolloServerPlugin<TContext> {
+export function operationLimitsPlugin(options: {
+  schema: GraphQLSchema;
+  maxCost?: number;
+  /** Per-caller budget in estimated upstream calls; null: no budget. */
+  budget?: BudgetStore | null;
+}): ApolloServerPlugin<GatewayContext> {
   const maxCost = options.maxCost ?? MAX_OPERATION_COST;
+  const requirements = new SchemaRequirements(options.schema);
   return {
     async requestDidStart() {
       return {
-        async didResolveOperation({ request, document, operation, schema }) {
+        async didResolveOperation({ request, document, operation, schema, contextValue }) {
+          if (operation) authorizeOperation(schema, requirements, document, operation, request.variables, contextValue.caller);
           const problem = findVariableProblem(request.variables);
           if (problem) {
             throw new GraphQLError(`${problem.path} ${problem.problem}.`, {
@@ -41,6 +54,22 @@ export function operationLimitsPlugin<TContext extends BaseContext>(options: { m
               { name: "MAX_OPERATION_COST", max: maxCost, actual: cost },
               operation,
             );
+          }
+          if (options.budget && cost > 0) {
+            const decision = await options.budget.spend(contextValue.caller.budgetKey, cost);
+            if (!decision.allowed) {
+              const retryAfterSeconds = Math.max(1, Math.ceil(decision.retryAfterMs / 1000));
+              throw new GraphQLError(
+                `This caller has spent its budget of upstream calls for this minute (the operation would cost ${cost}); retry in ${retryAfterSeconds} s.`,
+                {
+                  extensions: {
+                    code: ErrorCode.RATE_LIMITED,
+                    retryAfterSeconds,
+                    http: { status: 429, headers: new HeaderMap([["retry-after", String(retryAfterSeconds)]]) },
+                  },
+                },
+              );
+            }
           }
         },
       };

@@ -1,20 +1,26 @@
 import { Directive, Field, ID, ObjectType } from "type-graphql";
+import { AUTHENTICATED, requiresScope, Scope } from "../auth/scopes.js";
 
 @Directive('@key(fields: "id")')
+@Directive(AUTHENTICATED)
 @ObjectType({ simpleResolvers: true, description: "A Voucherify customer. Fields other than id are fetched only when asked for." })
 export class Customer {
   @Field(() => ID)
   id!: string;
 
+  @Directive(requiresScope(Scope.CUSTOMERS_READ))
   @Field(() => String, { nullable: true, description: "The customer's id in your own system." })
   sourceId?: string | null;
 
+  @Directive(requiresScope(Scope.CUSTOMERS_READ))
   @Field(() => String, { nullable: true })
   name?: string | null;
 
+  @Directive(requiresScope(Scope.CUSTOMERS_READ))
   @Field(() => String, { nullable: true })
   email?: string | null;
 
+  @Directive(requiresScope(Scope.CUSTOMERS_READ))
   @Field(() => String, { nullable: true })
   phone?: string | null;
 }

@@ -1,4 +1,5 @@
-import { Arg, Ctx, Mutation, Resolver } from "type-graphql";
+import { Arg, Ctx, Directive, Mutation, Resolver } from "type-graphql";
+import { requiresScope, Scope } from "../auth/scopes.js";
 import type { GatewayContext } from "../context.js";
 import { AddHoldersInput } from "./add-holders.input.js";
 import { AddHoldersPayload } from "./add-holders.payload.js";
@@ -8,6 +9,7 @@ import { checkAddHoldersInput, checkId } from "./validate-input.js";
 
 @Resolver()
 export class HolderMutationsResolver {
+  @Directive(requiresScope(Scope.REFERRALS_WRITE))
   @Mutation(() => AddHoldersPayload, {
     description: "Adds 1 to 100 referees to a referral code, all or nothing; customers are upserted by sourceId.",
   })
@@ -23,6 +25,7 @@ export class HolderMutationsResolver {
     }
   }
 
+  @Directive(requiresScope(Scope.REFERRALS_WRITE))
   @Mutation(() => RemoveHolderPayload, { description: "Removes a referee from a referral code. The referrer cannot be removed." })
   async removeHolder(@Arg("input", () => RemoveHolderInput) input: RemoveHolderInput, @Ctx() context: GatewayContext): Promise<RemoveHolderPayload> {
     checkId(input.memberId, "memberId");

@@ -1,4 +1,5 @@
-import { Arg, Args, Ctx, FieldResolver, ID, Query, Resolver, Root } from "type-graphql";
+import { Arg, Args, Ctx, Directive, FieldResolver, ID, Query, Resolver, Root } from "type-graphql";
+import { requiresScope, Scope } from "../auth/scopes.js";
 import type { GatewayContext } from "../context.js";
 import { encodeCursor } from "../relay/cursor.js";
 import { toPageRequest } from "../relay/page-request.js";
@@ -24,6 +25,7 @@ export class ReferralMemberResolver {
     return { id: checkId(memberId, "memberId"), campaignId: campaignId ? checkId(campaignId, "campaignId") : null };
   }
 
+  @Directive(requiresScope(Scope.REFERRALS_READ))
   @FieldResolver(() => HolderConnection, {
     description: "Holders of the code, Relay-style: first/after forwards, last/before backwards, up to 500 per page.",
   })

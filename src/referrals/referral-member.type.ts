@@ -1,6 +1,8 @@
 import { Directive, Field, ID, ObjectType } from "type-graphql";
+import { AUTHENTICATED } from "../auth/scopes.js";
 
 @Directive('@key(fields: "id")')
+@Directive(AUTHENTICATED)
 @ObjectType({
   simpleResolvers: true,
   description:

@@ -65,7 +65,8 @@ async function main(): Promise<void> {
     const profileName = `gateway-${label}.cpuprofile`;
     const gateway = await BenchChild.start(
       "gateway",
-      { ...upstreamEnv, NODE_ENV: gatewayNodeEnv },
+      // The gateway's own cost, without JWT verification or one client's budget (all load comes from one address).
+      { ...upstreamEnv, NODE_ENV: gatewayNodeEnv, AUTH_DISABLED: "true", CALLER_BUDGET_PER_MINUTE: "0" },
       [
         ...(process.env.BENCH_GATEWAY_FLAGS?.split(" ").filter(Boolean) ?? []),
         ...(profile ? ["--cpu-prof", "--cpu-prof-dir", outDir, "--cpu-prof-name", profileName] : []),

@@ -51,10 +51,12 @@ describe("Apollo Sandbox landing page (development)", () => {
   });
 });
 
+const ROUTER_SECRET = "router-secret-for-landing-page-tests";
+
 describe("production (NODE_ENV=production)", () => {
   let stack: Stack;
   beforeAll(async () => {
-    stack = await startStack({ env: { NODE_ENV: "production" } });
+    stack = await startStack({ env: { NODE_ENV: "production", AUTH_DISABLED: "true", ROUTER_SECRET: ROUTER_SECRET } });
   });
   afterAll(() => stack.stop());
 
@@ -71,8 +73,8 @@ describe("production (NODE_ENV=production)", () => {
     expect(response.errors?.map((e) => e.extensions?.code)).toEqual(["GRAPHQL_VALIDATION_FAILED"]);
   });
 
-  test("_service { sdl } still answers: routers compose the subgraph without introspection", async () => {
-    const response = await graphql(stack.gateway.graphqlUrl, "{ _service { sdl } }");
+  test("_service { sdl } answers the router: it composes the subgraph without introspection", async () => {
+    const response = await graphql(stack.gateway.graphqlUrl, "{ _service { sdl } }", undefined, { "x-router-secret": ROUTER_SECRET });
     expect(response.errors).toBeUndefined();
     expect(response.data._service.sdl).toContain('type ReferralMember\n  @key(fields: "id")');
   });

@@ -115,7 +115,8 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
   const next = random(options.seed ?? 20_260_101);
   const started = performance.now();
   const deadline = started + options.deadlineMs;
-  const stack: Stack = await startStack();
+  // A load test of the gateway, not of one caller's budget.
+  const stack: Stack = await startStack({ env: { CALLER_BUDGET_PER_MINUTE: "0" } });
   const url = stack.gateway.graphqlUrl;
   // Loopback only: this must never become a load test of someone else's machine.
   if (!/^http:\/\/(127\.0\.0\.1|\[::1\]|localhost):\d+\//.test(url) || !stack.emulator.url.startsWith("http://127.0.0.1:")) {

@@ -2,8 +2,9 @@ import { getIntrospectionQuery } from "graphql";
 import { SEED } from "../../src/emulator/emulator.js";
 import { graphql, startStack, type Stack } from "../support/stack.js";
 
-// NODE_ENV=production: no introspection and no landing page unless asked for, `_service` still served (routers
-// need it), no stack trace in any response. Masking of unexpected errors: test/security/error-masking.test.ts.
+// NODE_ENV=production: no introspection and no landing page unless asked for, `_service` only for the router (see
+// test/security/router-secret.test.ts), no stack trace in any response. Authentication is off explicitly here
+// (AUTH_DISABLED=true): these tests are about what production hides, test/security/authentication.test.ts about who calls. Masking of unexpected errors: test/security/error-masking.test.ts.
 
 /** A representation without its key: refused as input (it used to be an internal error). */
 const ENTITY_WITHOUT_ID = `{ _entities(representations: [{ __typename: "ReferralMember" }]) { ... on ReferralMember { id } } }`;
@@ -19,11 +20,11 @@ async function landingPage(stack: Stack) {
 describe("production mode", () => {
   let stack: Stack;
   beforeAll(async () => {
-    stack = await startStack({ env: { NODE_ENV: "production" } });
+    stack = await startStack({ env: { NODE_ENV: "production", AUTH_DISABLED: "true" } });
   });
   afterAll(() => stack.stop());
 
-  test("introspection is refused, the landing page is off, `_service` is still served", async () => {
+  test("introspection is refused, the landing page is off, `_service` is off without ROUTER_SECRET", async () => {
     const introspection = await graphql(stack.gateway.graphqlUrl, getIntrospectionQuery());
     expect(introspection.status).toBe(400);
     expect(introspection.errors![0]!.extensions?.code).toBe("GRAPHQL_VALIDATION_FAILED");
@@ -36,8 +37,9 @@ describe("production mode", () => {
     expect(page.status).toBe(400);
 
     const service = await graphql(stack.gateway.graphqlUrl, "{ _service { sdl } }");
-    expect(service.errors).toBeUndefined();
-    expect(service.data._service.sdl).toContain("type ReferralMember");
+    expect(service.status).toBe(403);
+    expect(service.errors?.map((e) => e.extensions?.code)).toEqual(["FORBIDDEN"]);
+    expect(JSON.stringify(service)).not.toContain("type ReferralMember");
     // __typename is not introspection: clients (Apollo Client adds it everywhere) keep working.
     const typename = await graphql(stack.gateway.graphqlUrl, `{ referralMember(memberId: "${SEED.code}") { __typename id } }`);
     expect(typename.data).toEqual({ referralMember: { __typename: "ReferralMember", id: SEED.code } });
@@ -87,7 +89,7 @@ describe("production mode", () => {
 
 describe("production mode with explicit overrides", () => {
   test("GRAPHQL_INTROSPECTION=true and GRAPHQL_LANDING_PAGE=true turn them back on", async () => {
-    const stack = await startStack({ env: { NODE_ENV: "production", GRAPHQL_INTROSPECTION: "true", GRAPHQL_LANDING_PAGE: "true" } });
+    const stack = await startStack({ env: { NODE_ENV: "production", AUTH_DISABLED: "true", GRAPHQL_INTROSPECTION: "true", GRAPHQL_LANDING_PAGE: "true" } });
     try {
       const introspection = await graphql(stack.gateway.graphqlUrl, getIntrospectionQuery());
       expect(introspection.errors).toBeUndefined();

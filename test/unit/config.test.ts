@@ -19,9 +19,10 @@ describe("loadConfig", () => {
       introspection: true,
       landingPage: true,
       logLevel: "info",
-      maxOperationCost: 600,
+      maxOperationCost: 110,
       operationTimeoutMs: 30000,
       voucherify: { apiUrl: null, appId: null, appToken: null, timeoutMs: 5000, maxConcurrency: 64, allowClientCredentials: false },
+      auth: { keySource: null, issuer: null, audience: null, routerSecret: null, callerBudgetPerMinute: 600 },
       emulator: { port: 0, dbFile: ".data/emulator.sqlite" },
     });
   });
@@ -37,8 +38,9 @@ describe("loadConfig", () => {
   });
 
   test("production turns introspection and the landing page off unless asked for", () => {
-    expect(loadConfig({ NODE_ENV: "production" })).toMatchObject({ production: true, introspection: false, landingPage: false });
-    expect(loadConfig({ NODE_ENV: "production", GRAPHQL_INTROSPECTION: "true" })).toMatchObject({ introspection: true, landingPage: false });
+    const env = { NODE_ENV: "production", AUTH_DISABLED: "true" };
+    expect(loadConfig(env)).toMatchObject({ production: true, introspection: false, landingPage: false });
+    expect(loadConfig({ ...env, GRAPHQL_INTROSPECTION: "true" })).toMatchObject({ introspection: true, landingPage: false });
   });
 
   test("one clear message per bad value, all reported at once", () => {
@@ -75,6 +77,50 @@ describe("loadConfig", () => {
       appId: null,
       appToken: null,
       allowClientCredentials: true,
+    });
+  });
+
+  describe("authentication", () => {
+    const SECRET = "a-development-secret-of-32-chars!";
+
+    test("production refuses to start without a key source, in one message, unless AUTH_DISABLED=true", () => {
+      const problems = problemsOf({ NODE_ENV: "production" });
+      expect(problems).toHaveLength(1);
+      expect(problems[0]).toMatch(/^NODE_ENV=production needs to know who is calling: set AUTH_JWT_JWKS_URL, AUTH_JWT_PUBLIC_KEY or AUTH_JWT_SECRET/);
+      expect(problemsOf({ NODE_ENV: "production", AUTH_DISABLED: "true" })).toEqual([]);
+      expect(loadConfig({ NODE_ENV: "production", AUTH_JWT_SECRET: SECRET }).auth.keySource).toEqual({ kind: "secret", secret: SECRET });
+    });
+
+    test("development without keys runs with authentication off", () => {
+      expect(loadConfig({}).auth.keySource).toBeNull();
+    });
+
+    test("each key source is checked, and only one may be set", () => {
+      expect(problemsOf({ AUTH_JWT_SECRET: "short" })).toEqual(["AUTH_JWT_SECRET must be at least 32 characters"]);
+      expect(problemsOf({ AUTH_JWT_PUBLIC_KEY: "not a key" })).toEqual(["AUTH_JWT_PUBLIC_KEY is not a PEM public key"]);
+      expect(problemsOf({ AUTH_JWT_JWKS_URL: "http://keys.example.com/jwks.json" })).toEqual([
+        "AUTH_JWT_JWKS_URL must be https (plain http only on loopback)",
+      ]);
+      expect(problemsOf({ AUTH_JWT_JWKS_URL: "http://127.0.0.1:9/jwks.json" })).toEqual([]);
+      expect(problemsOf({ AUTH_JWT_JWKS_URL: "https://keys.example.com/jwks.json", AUTH_JWT_SECRET: SECRET })).toEqual([
+        "Set only one of AUTH_JWT_JWKS_URL, AUTH_JWT_PUBLIC_KEY, AUTH_JWT_SECRET; got AUTH_JWT_JWKS_URL and AUTH_JWT_SECRET",
+      ]);
+      expect(problemsOf({ AUTH_DISABLED: "true", AUTH_JWT_SECRET: SECRET })).toEqual(["AUTH_DISABLED=true contradicts AUTH_JWT_SECRET: remove one"]);
+    });
+
+    test("a PEM on one line with \\n escapes is accepted", async () => {
+      const { generateKeyPairSync } = await import("node:crypto");
+      const pem = generateKeyPairSync("ec", { namedCurve: "P-256" }).publicKey.export({ type: "spki", format: "pem" }).toString();
+      const config = loadConfig({ AUTH_JWT_PUBLIC_KEY: pem.replace(/\n/g, "\\n") });
+      expect(config.auth.keySource).toEqual({ kind: "publicKey", pem });
+    });
+
+    test("the caller budget must fit the largest allowed operation; 0 turns it off", () => {
+      expect(problemsOf({ CALLER_BUDGET_PER_MINUTE: "50" })).toEqual([
+        "CALLER_BUDGET_PER_MINUTE (50) is below GRAPHQL_MAX_COST (110): the largest allowed operation could never run",
+      ]);
+      expect(loadConfig({ CALLER_BUDGET_PER_MINUTE: "0" }).auth.callerBudgetPerMinute).toBe(0);
+      expect(problemsOf({ ROUTER_SECRET: "short" })).toEqual(["ROUTER_SECRET must be at least 16 characters"]);
     });
   });
 

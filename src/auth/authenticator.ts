@@ -1,0 +1,101 @@
+import { createHash, timingSafeEqual } from "node:crypto";
+import type { IncomingMessage } from "node:http";
+import { GraphQLError } from "graphql";
+import type { AuthConfig } from "../config.js";
+import { ErrorCode } from "../errors.js";
+import { unauthenticated } from "./auth-errors.js";
+import type { Caller } from "./caller.js";
+import { InvalidTokenError, KeySourceUnavailableError, TokenVerifier } from "./token-verifier.js";
+
+export const ROUTER_SECRET_HEADER = "x-router-secret";
+const BEARER = /^Bearer +([A-Za-z0-9\-_=.~+/]+)\s*$/i;
+/** A JWT is three base64url parts; anything longer than this is not a token any issuer sends. */
+const MAX_TOKEN_LENGTH = 8192;
+
+/**
+ * Turns a request into a Caller before any GraphQL work: verifies the bearer token (401 when it is missing or
+ * invalid), reads scopes and member restrictions from its claims, and recognises the federation router by its secret.
+ */
+export class Authenticator {
+  private readonly verifier: TokenVerifier | null;
+  private readonly routerSecretDigest: Buffer | null;
+
+  constructor(
+    private readonly config: AuthConfig,
+    private readonly production: boolean,
+    options: { jwksCooldownMs?: number } = {},
+  ) {
+    this.verifier = config.keySource ? new TokenVerifier(config.keySource, config, { cooldownMs: options.jwksCooldownMs }) : null;
+    this.routerSecretDigest = config.routerSecret ? digest(config.routerSecret) : null;
+  }
+
+  /** Whether tokens are checked at all (false: development without keys, or AUTH_DISABLED=true). */
+  get enabled(): boolean {
+    return this.verifier !== null;
+  }
+
+  /**
+   * `_service` and inline traces are for the router: with ROUTER_SECRET set, only requests carrying it; without it,
+   * open in development (composition tools just work) and closed in production.
+   */
+  isRouter(request: IncomingMessage): boolean {
+    if (!this.routerSecretDigest) return !this.production;
+    const given = request.headers[ROUTER_SECRET_HEADER];
+    // Comparing digests keeps the comparison constant-time whatever the length of what was sent.
+    return typeof given === "string" && timingSafeEqual(digest(given), this.routerSecretDigest);
+  }
+
+  async authenticate(request: IncomingMessage, router: boolean): Promise<Caller> {
+    if (!this.verifier) {
+      const address = request.socket.remoteAddress ?? "unknown";
+      return { budgetKey: `address:${address}`, authenticated: true, scopes: null, members: null, router };
+    }
+    const header = request.headers.authorization;
+    if (header === undefined) {
+      // The router fetches `_service` without a caller's token; everything else refuses an anonymous caller.
+      if (router) return { budgetKey: "router", authenticated: false, scopes: new Set(), members: null, router };
+      throw unauthenticated("Send Authorization: Bearer <token>.");
+    }
+    const match = header.length <= MAX_TOKEN_LENGTH ? BEARER.exec(header) : null;
+    if (!match) throw unauthenticated("The Authorization header must be: Bearer <token>.");
+    let claims: Record<string, unknown>;
+    try {
+      claims = await this.verifier.verify(match[1]);
+    } catch (error) {
+      if (error instanceof InvalidTokenError) throw unauthenticated(error.message);
+      if (error instanceof KeySourceUnavailableError) {
+        throw new GraphQLError(`${error.message} Try again shortly.`, {
+          extensions: { code: ErrorCode.UPSTREAM_ERROR, http: { status: 503 } },
+        });
+      }
+      throw error;
+    }
+    return {
+      budgetKey: `sub:${String(claims.sub)}`,
+      authenticated: true,
+      scopes: new Set(scopesOf(claims)),
+      members: membersOf(claims),
+      router,
+    };
+  }
+}
+
+function digest(value: string): Buffer {
+  return createHash("sha256").update(value).digest();
+}
+
+/** `scope` (OAuth 2, space-separated) or `scp` (an array, as some issuers send it). */
+function scopesOf(claims: Record<string, unknown>): string[] {
+  if (typeof claims.scope === "string") return claims.scope.split(" ").filter(Boolean);
+  if (Array.isArray(claims.scp)) return claims.scp.filter((scope): scope is string => typeof scope === "string");
+  if (typeof claims.scp === "string") return claims.scp.split(" ").filter(Boolean);
+  return [];
+}
+
+/** `referral_members`: the member ids the caller may touch. Absent: all. Present but malformed: none. */
+function membersOf(claims: Record<string, unknown>): ReadonlySet<string> | null {
+  const value = claims.referral_members;
+  if (value === undefined) return null;
+  return new Set(Array.isArray(value) ? value.filter((member): member is string => typeof member === "string") : []);
+}
+

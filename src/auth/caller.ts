@@ -1,0 +1,33 @@
+/** Who is calling, as far as the gateway has verified it. Built once per request (src/auth/authenticator.ts). */
+export interface Caller {
+  /** What the per-caller budget is keyed on: the token's subject, or the client address when auth is off. */
+  readonly budgetKey: string;
+  /** A verified token, or authentication turned off (then every caller counts as authenticated). */
+  readonly authenticated: boolean;
+  /** Granted scopes; null means all of them (authentication off). */
+  readonly scopes: ReadonlySet<string> | null;
+  /** The referral members (as given: code or voucher id) the caller may touch; null means all. */
+  readonly members: ReadonlySet<string> | null;
+  /** The request proved it comes from the federation router: it may read `_service` and ask for inline traces. */
+  readonly router: boolean;
+}
+
+/**
+ * `@requiresScopes` semantics: the outer list is "any of", each inner list "all of".
+ * An empty requirement is met by any caller.
+ */
+export function hasScopes(caller: Caller, anyOf: ReadonlyArray<ReadonlyArray<string>>): boolean {
+  if (caller.scopes === null || anyOf.length === 0) return true;
+  const granted = caller.scopes;
+  return anyOf.some((allOf) => allOf.every((scope) => granted.has(scope)));
+}
+
+/** Members are matched as given: a code and its voucher id are two names, and a token lists the ones it may use. */
+export function mayTouchMember(caller: Caller, memberId: string): boolean {
+  return caller.members === null || caller.members.has(memberId);
+}
+
+/** "a and b or c", for error messages. */
+export function describeScopes(anyOf: ReadonlyArray<ReadonlyArray<string>>): string {
+  return anyOf.map((allOf) => allOf.join(" and ")).join(" or ");
+}

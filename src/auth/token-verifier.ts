@@ -1,0 +1,90 @@
+import { createPublicKey, type KeyObject } from "node:crypto";
+import { createRemoteJWKSet, errors, jwtVerify, type JWTPayload, type JWTVerifyGetKey, type JWTVerifyOptions } from "jose";
+import type { AuthConfig, JwtKeySource } from "../config.js";
+
+/** Why a token was refused, in words a client developer can act on (never the token or the key). */
+export class InvalidTokenError extends Error {
+  override readonly name = "InvalidTokenError";
+}
+
+/** The verification keys could not be fetched: the gateway's problem, not the caller's. */
+export class KeySourceUnavailableError extends Error {
+  override readonly name = "KeySourceUnavailableError";
+}
+
+const ASYMMETRIC = ["RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA"];
+const EC_ALGORITHM: Record<string, string> = { "P-256": "ES256", "P-384": "ES384", "P-521": "ES512" };
+/** Clocks of issuers and gateways drift a little; a few seconds is the usual allowance. */
+const CLOCK_TOLERANCE_SECONDS = 5;
+
+/**
+ * Verifies callers' bearer JWTs with jose. Algorithms are pinned to the key source (a JWKS or a PEM never accepts
+ * HS256, so a public key cannot be abused as an HMAC secret; `alg: none` is never accepted by jwtVerify), and `exp`
+ * and `sub` are required: a token that never expires, or names nobody, cannot be budgeted or revoked by time.
+ */
+export class TokenVerifier {
+  private readonly key: KeyObject | Uint8Array | JWTVerifyGetKey;
+  private readonly options: JWTVerifyOptions;
+
+  constructor(source: JwtKeySource, claims: Pick<AuthConfig, "issuer" | "audience">, jwks: { cooldownMs?: number } = {}) {
+    let algorithms: string[];
+    switch (source.kind) {
+      case "jwks":
+        // jose caches the set and refetches it for an unknown `kid`, at most once per cooldown (30 s by default),
+        // so tokens with made-up kids cannot turn the gateway into a load generator against the key server.
+        this.key = createRemoteJWKSet(new URL(source.url), { cooldownDuration: jwks.cooldownMs, timeoutDuration: 5000 });
+        algorithms = ASYMMETRIC;
+        break;
+      case "publicKey": {
+        const key = createPublicKey(source.pem);
+        this.key = key;
+        algorithms = key.asymmetricKeyType === "ec" ? [EC_ALGORITHM[key.asymmetricKeyDetails?.namedCurve ?? ""] ?? "ES256"] : ["RS256", "RS384", "RS512", "PS256", "PS384", "PS512"];
+        break;
+      }
+      case "secret":
+        this.key = new TextEncoder().encode(source.secret);
+        algorithms = ["HS256"];
+        break;
+    }
+    this.options = {
+      algorithms,
+      issuer: claims.issuer ?? undefined,
+      audience: claims.audience ?? undefined,
+      clockTolerance: CLOCK_TOLERANCE_SECONDS,
+      requiredClaims: ["exp", "sub"],
+    };
+  }
+
+  async verify(token: string): Promise<JWTPayload> {
+    try {
+      const { payload } = await jwtVerify(token, this.key as KeyObject, this.options);
+      return payload;
+    } catch (error) {
+      throw describe(error);
+    }
+  }
+}
+
+function describe(error: unknown): Error {
+  if (error instanceof errors.JWTExpired) return new InvalidTokenError("The token has expired.");
+  if (error instanceof errors.JWTClaimValidationFailed) {
+    if (error.claim === "nbf" || error.claim === "iat") return new InvalidTokenError("The token is not valid yet.");
+    if (error.claim === "iss") return new InvalidTokenError("The token has the wrong issuer.");
+    if (error.claim === "aud") return new InvalidTokenError("The token has the wrong audience.");
+    return new InvalidTokenError(`The token's ${error.claim} claim is missing or invalid.`);
+  }
+  if (error instanceof errors.JOSEAlgNotAllowed) return new InvalidTokenError("The token's signing algorithm is not accepted.");
+  if (error instanceof errors.JWSSignatureVerificationFailed) return new InvalidTokenError("The token's signature does not verify.");
+  if (error instanceof errors.JWKSNoMatchingKey) return new InvalidTokenError("The token was signed with a key the gateway does not know.");
+  if (error instanceof errors.JWKSTimeout || error instanceof errors.JWKSInvalid) {
+    return new KeySourceUnavailableError("The gateway could not fetch its token verification keys.");
+  }
+  // jose's generic error is what a JWKS server answering anything but 200 with JSON produces.
+  if (error instanceof errors.JOSEError && error.code === "ERR_JOSE_GENERIC") {
+    return new KeySourceUnavailableError("The gateway could not fetch its token verification keys.");
+  }
+  if (error instanceof errors.JOSEError) return new InvalidTokenError("The token is malformed.");
+  // fetch() failing to reach the JWKS server surfaces as a plain TypeError with a cause.
+  if (error instanceof TypeError && "cause" in error) return new KeySourceUnavailableError("The gateway could not fetch its token verification keys.");
+  return new InvalidTokenError("The token is malformed.");
+}

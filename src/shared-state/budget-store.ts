@@ -1,0 +1,36 @@
+import { RateLimiterMemory, RateLimiterRes, type RateLimiterAbstract } from "rate-limiter-flexible";
+
+export type BudgetDecision = { allowed: true; remaining: number } | { allowed: false; retryAfterMs: number };
+
+/**
+ * Per-key budgets of points per fixed window (a caller's estimated upstream calls per minute). One interface, two
+ * homes: in-process for one replica, shared through Redis for several (both are rate-limiter-flexible limiters, so
+ * the counting rules are the same library's, not two hand-written copies).
+ */
+export interface BudgetStore {
+  /** Spends `points` of `key`'s budget, or spends nothing and says when the window resets. */
+  spend(key: string, points: number): Promise<BudgetDecision>;
+}
+
+/** A BudgetStore over any rate-limiter-flexible limiter. */
+export class LimiterBudgetStore implements BudgetStore {
+  constructor(private readonly limiter: RateLimiterAbstract) {}
+
+  async spend(key: string, points: number): Promise<BudgetDecision> {
+    try {
+      const result = await this.limiter.consume(key, points);
+      return { allowed: true, remaining: result.remainingPoints };
+    } catch (rejection) {
+      if (!(rejection instanceof RateLimiterRes)) throw rejection;
+      // consume() counts refused points too; give them back, or one refused large operation would also refuse the
+      // small ones the rest of the window could still afford.
+      await this.limiter.reward(key, points);
+      return { allowed: false, retryAfterMs: rejection.msBeforeNext };
+    }
+  }
+}
+
+/** One replica's budgets, in memory; each key's record expires with its window, so memory follows active callers. */
+export function inProcessBudgetStore(pointsPerMinute: number): BudgetStore {
+  return new LimiterBudgetStore(new RateLimiterMemory({ keyPrefix: "caller-budget", points: pointsPerMinute, duration: 60 }));
+}
