@@ -19,7 +19,7 @@ import { createLogger, type Logger } from "./logger.js";
 import { GatewayMetrics } from "./observability/metrics.js";
 import { ReadinessProbe } from "./http/readiness.js";
 import { operationObserverPlugin } from "./plugins/operation-observer.plugin.js";
-import { errorMaskingPlugin } from "./plugins/error-masking.plugin.js";
+import { errorMaskingPlugin, formatApolloRequestError } from "./plugins/error-masking.plugin.js";
 import { MAX_QUERY_TOKENS } from "./limits/operation-limits.js";
 import { operationLimitRules, operationLimitsPlugin } from "./plugins/operation-limits.js";
 import { buildGatewaySchema } from "./schema.js";
@@ -93,6 +93,7 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayHand
     // Shutdown belongs to the process (main.ts drains HTTP first); Apollo's own signal handlers would race it.
     stopOnTerminationSignals: false,
     includeStacktraceInErrorResponses: !config.production,
+    formatError: formatApolloRequestError,
     logger,
     // Operation limits (src/limits): tokens at parse time, depth and aliases as validation rules, cost and
     // variable checks in a plugin. Batched HTTP requests (JSON arrays) stay off, as Apollo defaults.
