@@ -24,6 +24,8 @@ export interface Config {
   /** Most upstream calls one operation may be estimated to make (src/limits): size it to the Voucherify plan. */
   maxOperationCost: number;
   voucherify: VoucherifyConfig;
+  /** GET /metrics: a bearer token it requires (null: open), and its own port on HOST (null: the main port). */
+  metrics: { token: string | null; port: number | null };
   emulator: { port: number; dbFile: string };
 }
 
@@ -46,6 +48,8 @@ export const ENVIRONMENT: ReadonlyArray<{ name: string; meaning: string; default
   { name: "GRAPHQL_LANDING_PAGE", meaning: "Override: true/false for the Apollo Sandbox landing page", default: "on outside production" },
   { name: "OPERATION_TIMEOUT_MS", meaning: "Longest one GraphQL operation may run; then (or when its client goes away) its upstream calls are cancelled", default: "30000" },
   { name: "GRAPHQL_MAX_COST", meaning: "Most upstream calls one operation may make (estimated before it runs); lower it on small Voucherify plans", default: "600" },
+  { name: "METRICS_TOKEN", meaning: "When set, GET /metrics requires Authorization: Bearer <token> (16-512 visible ASCII characters)", default: "unset (open)" },
+  { name: "METRICS_PORT", meaning: "When set, /metrics is served only on this port of HOST, not on PORT (0 = ephemeral)", default: "unset (PORT)" },
   { name: "LOG_LEVEL", meaning: "fatal, error, warn, info, debug, trace or silent", default: "info" },
 ];
 
@@ -115,8 +119,18 @@ export function loadConfig(env: Env = process.env): Config {
   if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) {
     problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(", ")}; got "${logLevel}"`);
   }
+  const metricsToken = text("METRICS_TOKEN");
+  // Never echo the value: it is a secret.
+  if (metricsToken !== null && !/^[\x21-\x7e]{16,512}$/.test(metricsToken)) {
+    problems.push("METRICS_TOKEN must be 16 to 512 visible ASCII characters (no spaces)");
+  }
+  const port = integer("PORT", 4000, 0, 65535);
+  const metricsPort = text("METRICS_PORT") === null ? null : integer("METRICS_PORT", 0, 0, 65535);
+  if (metricsPort !== null && metricsPort !== 0 && metricsPort === port) {
+    problems.push(`METRICS_PORT must differ from PORT; both are ${port}`);
+  }
   const config: Config = {
-    port: integer("PORT", 4000, 0, 65535),
+    port,
     host: text("HOST") ?? "127.0.0.1",
     production,
     introspection: flag("GRAPHQL_INTROSPECTION", !production),
@@ -132,6 +146,7 @@ export function loadConfig(env: Env = process.env): Config {
       maxConcurrency: integer("VOUCHERIFY_MAX_CONCURRENCY", 64, 1, 1024),
       allowClientCredentials,
     },
+    metrics: { token: metricsToken, port: metricsPort },
     emulator: {
       port: integer("EMULATOR_PORT", 0, 0, 65535),
       dbFile: text("EMULATOR_DB") ?? ".data/emulator.sqlite",
