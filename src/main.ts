@@ -45,7 +45,9 @@ async function main(): Promise<void> {
   console.log(`Referrals gateway ready at ${gateway.graphqlUrl}`);
   console.log(`Backend: ${backend}`);
   if (config.landingPage) console.log(`Explore it in Apollo Sandbox: open ${gateway.url}/ in a browser`);
-  if (config.metrics.port !== null) console.log(`Metrics at ${gateway.metricsUrl}${config.metrics.token ? " (bearer token required)" : ""}`);
+  if (config.metrics.port !== null) {
+    console.log(`Metrics at ${gateway.metricsUrl}${config.metrics.token ? " (bearer token required)" : ""}`);
+  }
 
   let shuttingDown = false;
   const shutdown = async (signal: string) => {

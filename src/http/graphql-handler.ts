@@ -40,7 +40,8 @@ export function createGraphQLHandler<TContext extends BaseContext>(
       }
     }
     // Before Apollo parses it: a deep document must not reach graphql-js's recursive parser (document-nesting.ts).
-    const query = request.method === "POST" ? (body as { query?: unknown } | null | undefined)?.query : new URLSearchParams(search).get("query");
+    const query =
+      request.method === "POST" ? (body as { query?: unknown } | null | undefined)?.query : new URLSearchParams(search).get("query");
     if (typeof query === "string") {
       const nesting = documentNesting(query, MAX_DOCUMENT_NESTING);
       if (nesting > MAX_DOCUMENT_NESTING) {

@@ -69,7 +69,8 @@ function checkMetadataNode(value: unknown, path: string, depth: number, field: s
   }
   for (const [key, item] of Object.entries(value)) {
     if (key.length === 0 || isLongerThan(key, MAX_LENGTH.metadataKey) || CONTROL.test(key)) {
-      throw badUserInput(`${field} has a key that is empty, longer than ${MAX_LENGTH.metadataKey} characters or has control characters (in ${path}).`, field);
+      const problem = `has a key that is empty, longer than ${MAX_LENGTH.metadataKey} characters or has control characters`;
+      throw badUserInput(`${field} ${problem} (in ${path}).`, field);
     }
     checkMetadataNode(item, `${path}.${key}`, depth + 1, field);
   }
@@ -80,7 +81,9 @@ export function checkMetadata(value: Record<string, unknown> | null | undefined,
   checkMetadataNode(value, field, 1, field);
   // Safe now: the depth is bounded, so stringify cannot recurse far.
   const bytes = Buffer.byteLength(JSON.stringify(value), "utf8");
-  if (bytes > MAX_METADATA_BYTES) throw badUserInput(`${field} is ${bytes} bytes as JSON; at most ${MAX_METADATA_BYTES} are allowed.`, field);
+  if (bytes > MAX_METADATA_BYTES) {
+    throw badUserInput(`${field} is ${bytes} bytes as JSON; at most ${MAX_METADATA_BYTES} are allowed.`, field);
+  }
 }
 
 function checkAddress(address: AddressInput | null | undefined, where: string): void {
@@ -109,7 +112,9 @@ function checkHolder(holder: HolderCustomerInput, index: number): void {
   }
   if (holder.birthdate !== undefined && holder.birthdate !== null) {
     checkText(holder.birthdate, `${where}.birthdate`, "birthdate");
-    if (!isCalendarDate(holder.birthdate)) throw badUserInput(`${where}.birthdate must be a calendar date YYYY-MM-DD.`, `${where}.birthdate`);
+    if (!isCalendarDate(holder.birthdate)) {
+      throw badUserInput(`${where}.birthdate must be a calendar date YYYY-MM-DD.`, `${where}.birthdate`);
+    }
   }
   checkAddress(holder.address, `${where}.address`);
   checkMetadata(holder.metadata, `${where}.metadata`);
