@@ -43,6 +43,8 @@ export interface Config {
   maxOperationCost: number;
   voucherify: VoucherifyConfig;
   auth: AuthConfig;
+  /** GET /metrics: a bearer token it requires (null: open), and its own port on HOST (null: the main port). */
+  metrics: { token: string | null; port: number | null };
   emulator: { port: number; dbFile: string };
 }
 
@@ -76,6 +78,8 @@ export const ENVIRONMENT: ReadonlyArray<{ name: string; meaning: string; default
   { name: "AUTH_DISABLED", meaning: "true: no authentication, every caller may do everything (production refuses to start without keys unless this is set)", default: "false" },
   { name: "ROUTER_SECRET", meaning: "Shared secret of the federation router: _service and inline traces only for requests with X-Router-Secret", default: "unset (development: both open; production: both off)" },
   { name: "CALLER_BUDGET_PER_MINUTE", meaning: "Estimated upstream calls one caller (JWT sub, or client address with auth off) may spend per minute; 0 = no budget", default: String(DEFAULT_CALLER_BUDGET_PER_MINUTE) },
+  { name: "METRICS_TOKEN", meaning: "When set, GET /metrics requires Authorization: Bearer <token> (16-512 visible ASCII characters)", default: "unset (open)" },
+  { name: "METRICS_PORT", meaning: "When set, /metrics is served only on this port of HOST, not on PORT (0 = ephemeral)", default: "unset (PORT)" },
   { name: "LOG_LEVEL", meaning: "fatal, error, warn, info, debug, trace or silent", default: "info" },
 ];
 
@@ -147,8 +151,18 @@ export function loadConfig(env: Env = process.env): Config {
   }
   const maxOperationCost = integer("GRAPHQL_MAX_COST", MAX_OPERATION_COST, 1, 100_000);
   const auth = loadAuthConfig(text, integer, flag, production, maxOperationCost, problems);
+  const metricsToken = text("METRICS_TOKEN");
+  // Never echo the value: it is a secret.
+  if (metricsToken !== null && !/^[\x21-\x7e]{16,512}$/.test(metricsToken)) {
+    problems.push("METRICS_TOKEN must be 16 to 512 visible ASCII characters (no spaces)");
+  }
+  const port = integer("PORT", 4000, 0, 65535);
+  const metricsPort = text("METRICS_PORT") === null ? null : integer("METRICS_PORT", 0, 0, 65535);
+  if (metricsPort !== null && metricsPort !== 0 && metricsPort === port) {
+    problems.push(`METRICS_PORT must differ from PORT; both are ${port}`);
+  }
   const config: Config = {
-    port: integer("PORT", 4000, 0, 65535),
+    port,
     host: text("HOST") ?? "127.0.0.1",
     production,
     introspection: flag("GRAPHQL_INTROSPECTION", !production),
@@ -165,6 +179,7 @@ export function loadConfig(env: Env = process.env): Config {
       allowClientCredentials,
     },
     auth,
+    metrics: { token: metricsToken, port: metricsPort },
     emulator: {
       port: integer("EMULATOR_PORT", 0, 0, 65535),
       dbFile: text("EMULATOR_DB") ?? ".data/emulator.sqlite",

@@ -58,6 +58,9 @@ async function main(): Promise<void> {
   console.log(`Backend: ${backend}`);
   console.log(`Authentication: ${describeAuthentication(config)}`);
   if (config.landingPage) console.log(`Explore it in Apollo Sandbox: open ${gateway.url}/ in a browser`);
+  if (config.metrics.port !== null) {
+    console.log(`Metrics at ${gateway.metricsUrl}${config.metrics.token ? " (bearer token required)" : ""}`);
+  }
 
   let shuttingDown = false;
   const shutdown = async (signal: string) => {

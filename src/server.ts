@@ -14,13 +14,14 @@ import type { GatewayContext } from "./context.js";
 import { ErrorCode } from "./errors.js";
 import { createGraphQLHandler } from "./http/graphql-handler.js";
 import { requestIdFrom } from "./http/request-id.js";
+import { createMetricsEndpoint } from "./http/metrics-endpoint.js";
 import { sendJson } from "./http/send.js";
 import { SANDBOX_INITIAL_DOCUMENT, SANDBOX_INITIAL_VARIABLES } from "./landing-page.js";
 import { createLogger, type Logger } from "./logger.js";
 import { GatewayMetrics } from "./observability/metrics.js";
 import { ReadinessProbe } from "./http/readiness.js";
 import { operationObserverPlugin } from "./plugins/operation-observer.plugin.js";
-import { errorMaskingPlugin } from "./plugins/error-masking.plugin.js";
+import { errorMaskingPlugin, formatApolloRequestError } from "./plugins/error-masking.plugin.js";
 import { MAX_QUERY_TOKENS } from "./limits/operation-limits.js";
 import { operationLimitRules, operationLimitsPlugin } from "./plugins/operation-limits.js";
 import { buildGatewaySchema } from "./schema.js";
@@ -49,6 +50,8 @@ export interface GatewayHandle {
   /** http://host:port, no trailing slash */
   url: string;
   graphqlUrl: string;
+  /** Where GET /metrics is served: on the main port, or on METRICS_PORT's own listener. */
+  metricsUrl: string;
   port: number;
   server: Server;
   transport: UpstreamTransport;
@@ -103,6 +106,7 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayHand
     // Shutdown belongs to the process (main.ts drains HTTP first); Apollo's own signal handlers would race it.
     stopOnTerminationSignals: false,
     includeStacktraceInErrorResponses: !config.production,
+    formatError: formatApolloRequestError,
     logger,
     // Operation limits (src/limits): tokens at parse time, depth and aliases as validation rules, cost and
     // variable checks in a plugin. Batched HTTP requests (JSON arrays) stay off, as Apollo defaults.
@@ -162,6 +166,8 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayHand
     return { caller, voucherify, loaders: createLoaders(voucherify), requestId };
   };
   const handleGraphQL = createGraphQLHandler(apollo);
+  const serveMetrics = createMetricsEndpoint(metrics, config.metrics.token);
+  const separateMetrics = config.metrics.port !== null;
 
   let draining = false;
   const inFlight = new Set<ServerResponse>();
@@ -191,10 +197,8 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayHand
       } else if (path === "/readyz" && request.method === "GET") {
         const state = await readiness.check();
         sendJson(response, state.ready ? 200 : 503, state);
-      } else if (path === "/metrics" && request.method === "GET") {
-        const text = await metrics.registry.metrics();
-        response.writeHead(200, { "content-type": metrics.registry.contentType });
-        response.end(text);
+      } else if (path === "/metrics" && request.method === "GET" && !separateMetrics) {
+        await serveMetrics(request, response);
       } else {
         sendJson(response, 404, { error: "Not found. GraphQL is served at /graphql." });
       }
@@ -213,10 +217,39 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayHand
   const host = config.host.includes(":") ? `[${config.host}]` : config.host;
   const url = `http://${host}:${port}`;
 
+  // METRICS_PORT: /metrics on its own listener (same HOST), so operators can firewall it apart from GraphQL.
+  let metricsServer: Server | null = null;
+  let metricsUrl = `${url}/metrics`;
+  if (config.metrics.port !== null) {
+    const listener = createServer(async (request, response) => {
+      const path = (request.url ?? "/").split("?")[0];
+      try {
+        if (path === "/metrics" && request.method === "GET") await serveMetrics(request, response);
+        else sendJson(response, 404, { error: "Not found. Metrics are served at /metrics." });
+      } catch (error) {
+        logger.error({ err: error }, "metrics request failed");
+        if (!response.headersSent) sendJson(response, 500, { error: "Unexpected error in the gateway." });
+        else response.destroy();
+      }
+    });
+    try {
+      await new Promise<void>((resolve, reject) => {
+        listener.once("error", reject);
+        listener.listen(config.metrics.port!, config.host, () => resolve());
+      });
+    } catch (error) {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      throw error;
+    }
+    metricsServer = listener;
+    metricsUrl = `http://${host}:${(listener.address() as AddressInfo).port}/metrics`;
+  }
+
   let stopping: Promise<void> | null = null;
   return {
     url,
     graphqlUrl: `${url}/graphql`,
+    metricsUrl,
     port,
     server,
     transport,
@@ -226,10 +259,14 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayHand
         draining = true;
         inFlight.forEach(closeAfterAnswer);
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+        // Scrapes are short and idempotent: no grace for them.
+        const metricsClosed = new Promise<void>((resolve) => (metricsServer ? metricsServer.close(() => resolve()) : resolve()));
+        metricsServer?.closeAllConnections();
         // Idle keep-alive sockets would hold close() open; busy ones finish their request first.
         server.closeIdleConnections();
         const grace = setTimeout(() => server.closeAllConnections(), options.shutdownGraceMs ?? 10_000);
         await closed;
+        await metricsClosed;
         clearTimeout(grace);
         await apollo.stop();
         transport.close();

@@ -1,5 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { HeaderMap, type ApolloServer, type BaseContext } from "@apollo/server";
+import { documentNesting } from "../limits/document-nesting.js";
+import { MAX_DOCUMENT_NESTING } from "../limits/operation-limits.js";
 import { BodyTooLargeError, readBody } from "./read-body.js";
 import { sendRequestError } from "./send.js";
 
@@ -32,6 +34,18 @@ export function createGraphQLHandler<TContext extends BaseContext>(apollo: Apoll
         }
       } else {
         body = text;
+      }
+    }
+    // Before Apollo parses it: a deep document must not reach graphql-js's recursive parser (document-nesting.ts).
+    const query =
+      request.method === "POST" ? (body as { query?: unknown } | null | undefined)?.query : new URLSearchParams(search).get("query");
+    if (typeof query === "string") {
+      const nesting = documentNesting(query, MAX_DOCUMENT_NESTING);
+      if (nesting > MAX_DOCUMENT_NESTING) {
+        sendRequestError(response, 400, "GRAPHQL_PARSE_FAILED", `The document nests brackets deeper than ${MAX_DOCUMENT_NESTING} levels.`, {
+          limit: { name: "MAX_DOCUMENT_NESTING", max: MAX_DOCUMENT_NESTING, actual: nesting },
+        });
+        return;
       }
     }
     const headers = new HeaderMap();

@@ -15,6 +15,13 @@ export const MAX_REQUEST_BODY_BYTES = MAX_BODY_BYTES;
 export const MAX_QUERY_TOKENS = 5_000;
 
 /**
+ * Nesting of `{`, `[` and `(` in a document's text (selection sets, lists, input objects), checked before parsing:
+ * graphql-js's recursive parser would otherwise exhaust the stack on a deep inline value before MAX_QUERY_TOKENS
+ * stops it. Real documents stay under 30 (20 levels of fields, then an argument's input objects and lists).
+ */
+export const MAX_DOCUMENT_NESTING = 64;
+
+/**
  * Field nesting, introspection included. This schema's deepest real selection is 8 levels
  * (addHolders > member > holders > edges > node > customer > email) and graphql-js's own introspection query is
  * 15; only introspection's type cycles (`fields { type { fields ...`) can go further.

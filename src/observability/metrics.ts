@@ -1,15 +1,13 @@
 import { collectDefaultMetrics, Counter, Histogram, Registry } from "prom-client";
 import type { UpstreamCallEvent } from "../voucherify/transport.js";
+import { OperationLabels, type OperationLabelOptions } from "./operation-labels.js";
 
 const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
-/** Operation names are chosen by clients: beyond this many distinct ones, the rest share one label value. */
-const MAX_OPERATION_NAMES = 200;
-const NAME = /^[_A-Za-z][_0-9A-Za-z]{0,63}$/;
 
 /** Prometheus metrics of one gateway (its own registry, so several gateways in one process do not collide). */
 export class GatewayMetrics {
   readonly registry = new Registry();
-  private readonly operationNames = new Set<string>();
+  private readonly operationLabels: OperationLabels;
 
   readonly operations = new Counter({
     name: "gateway_operations_total",
@@ -50,18 +48,14 @@ export class GatewayMetrics {
     registers: [this.registry],
   });
 
-  constructor() {
+  constructor(options: { operationLabels?: OperationLabelOptions } = {}) {
+    this.operationLabels = new OperationLabels(options.operationLabels);
     collectDefaultMetrics({ register: this.registry });
   }
 
-  /** A bounded label for a client-chosen operation name. */
+  /** A bounded label for a client-chosen operation name (operation-labels.ts). */
   operationLabel(name: string | null | undefined): string {
-    if (!name) return "anonymous";
-    if (!NAME.test(name)) return "invalid";
-    if (this.operationNames.has(name)) return name;
-    if (this.operationNames.size >= MAX_OPERATION_NAMES) return "other";
-    this.operationNames.add(name);
-    return name;
+    return this.operationLabels.label(name);
   }
 
   recordUpstreamCall(event: UpstreamCallEvent): void {

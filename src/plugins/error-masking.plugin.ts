@@ -1,8 +1,9 @@
 import type { ApolloServerPlugin } from "@apollo/server";
-import type { GraphQLFormattedError } from "graphql";
+import { GraphQLError, type GraphQLFormattedError } from "graphql";
 import type { GatewayContext } from "../context.js";
 import { ErrorCode } from "../errors.js";
 import type { Logger } from "../logger.js";
+import { apolloRequestErrorCode } from "./apollo-request-errors.js";
 
 const KNOWN_CODES = new Set<string>([
   ...Object.values(ErrorCode),
@@ -23,6 +24,15 @@ function isUnexpected(error: GraphQLFormattedError): boolean {
 }
 
 /**
+ * For ApolloServer's `formatError`: the code Apollo left out of its own request errors (apollo-request-errors.ts),
+ * so clients see BAD_REQUEST rather than INTERNAL_SERVER_ERROR.
+ */
+export function formatApolloRequestError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
+  const code = error instanceof GraphQLError ? apolloRequestErrorCode(error) : undefined;
+  return code ? { ...formatted, extensions: { ...formatted.extensions, code } } : formatted;
+}
+
+/**
  * Unexpected errors (bugs, not the error table) are logged in full with the request id, and, when `mask` is on,
  * reach the client only as a stable message plus that id as `correlationId`.
  */
@@ -32,7 +42,7 @@ export function errorMaskingPlugin(options: { mask: boolean; logger: Logger }): 
       return {
         async didEncounterErrors({ errors, contextValue }) {
           for (const error of errors) {
-            const code = error.extensions?.code;
+            const code = error.extensions?.code ?? apolloRequestErrorCode(error);
             if (typeof code === "string" && KNOWN_CODES.has(code)) continue;
             options.logger.error(
               { requestId: contextValue?.requestId, err: error.originalError ?? error, path: error.path },

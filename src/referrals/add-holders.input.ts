@@ -1,14 +1,17 @@
 import { GraphQLJSONObject } from "graphql-scalars";
 import { Field, ID, InputType } from "type-graphql";
+import { atMost, METADATA_BOUNDS } from "./input-limits.js";
 
-@InputType()
+// Every string field states its bound (src/referrals/input-limits.ts); control characters are refused in all of
+// them, except tab and line breaks in `description`.
+@InputType({ description: "A postal address. Single-line fields: no control characters, line breaks included." })
 export class AddressInput {
-  @Field(() => String, { nullable: true }) city?: string | null;
-  @Field(() => String, { nullable: true }) state?: string | null;
-  @Field(() => String, { nullable: true }) line1?: string | null;
-  @Field(() => String, { nullable: true }) line2?: string | null;
-  @Field(() => String, { nullable: true }) country?: string | null;
-  @Field(() => String, { nullable: true }) postalCode?: string | null;
+  @Field(() => String, { nullable: true, description: atMost("city") }) city?: string | null;
+  @Field(() => String, { nullable: true, description: atMost("state") }) state?: string | null;
+  @Field(() => String, { nullable: true, description: atMost("addressLine") }) line1?: string | null;
+  @Field(() => String, { nullable: true, description: atMost("addressLine") }) line2?: string | null;
+  @Field(() => String, { nullable: true, description: atMost("country") }) country?: string | null;
+  @Field(() => String, { nullable: true, description: atMost("postalCode") }) postalCode?: string | null;
 }
 
 @InputType({
@@ -16,23 +19,26 @@ export class AddressInput {
     "A referee to add. Needs `id` (an existing Voucherify customer) or `sourceId` (upserted: created, or updated with the given fields).",
 })
 export class HolderCustomerInput {
-  @Field(() => ID, { nullable: true }) id?: string | null;
-  @Field(() => String, { nullable: true }) sourceId?: string | null;
-  @Field(() => String, { nullable: true }) name?: string | null;
-  @Field(() => String, { nullable: true }) email?: string | null;
-  @Field(() => String, { nullable: true }) phone?: string | null;
-  @Field(() => String, { nullable: true }) description?: string | null;
-  @Field(() => String, { nullable: true, description: "Calendar date, YYYY-MM-DD." }) birthdate?: string | null;
+  @Field(() => ID, { nullable: true, description: `An existing Voucherify customer id. ${atMost("id")}` }) id?: string | null;
+  @Field(() => String, { nullable: true, description: `Your own id of the customer. ${atMost("id")}` }) sourceId?: string | null;
+  @Field(() => String, { nullable: true, description: atMost("name") }) name?: string | null;
+  @Field(() => String, { nullable: true, description: `An email address. ${atMost("email")}` }) email?: string | null;
+  @Field(() => String, { nullable: true, description: atMost("phone") }) phone?: string | null;
+  @Field(() => String, { nullable: true, description: `Free text; tab and line breaks allowed. ${atMost("description")}` })
+  description?: string | null;
+  @Field(() => String, { nullable: true, description: `Calendar date, YYYY-MM-DD. ${atMost("birthdate")}` }) birthdate?: string | null;
   @Field(() => AddressInput, { nullable: true }) address?: AddressInput | null;
-  @Field(() => GraphQLJSONObject, { nullable: true }) metadata?: Record<string, unknown> | null;
+  @Field(() => GraphQLJSONObject, { nullable: true, description: `Stored on the customer. ${METADATA_BOUNDS}` })
+  metadata?: Record<string, unknown> | null;
 }
 
 @InputType()
 export class AddHoldersInput {
-  @Field(() => ID, { description: "Referral code or its voucher id." }) memberId!: string;
-  @Field(() => ID, { nullable: true }) campaignId?: string | null;
+  @Field(() => ID, { description: `Referral code or its voucher id. ${atMost("id")}` }) memberId!: string;
+  @Field(() => ID, { nullable: true, description: `Campaign of the referral code; not empty when given. ${atMost("id")}` })
+  campaignId?: string | null;
   @Field(() => [HolderCustomerInput], { description: "1 to 100 referees, added all or nothing." })
   holders!: HolderCustomerInput[];
-  @Field(() => GraphQLJSONObject, { nullable: true, description: "Stored on each new holder assignment." })
+  @Field(() => GraphQLJSONObject, { nullable: true, description: `Stored on each new holder assignment. ${METADATA_BOUNDS}` })
   metadata?: Record<string, unknown> | null;
 }

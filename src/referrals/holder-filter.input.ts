@@ -1,15 +1,16 @@
 import { Field, GraphQLISODateTime, ID, InputType } from "type-graphql";
 import { FilterJunction, HolderRole } from "./enums.js";
+import { atMost } from "./input-limits.js";
 
 @InputType({ description: "Narrows a holders connection; sent upstream as Voucherify `filters[...]` conditions." })
 export class HolderFilter {
   @Field(() => [HolderRole], { nullable: true })
   roles?: HolderRole[] | null;
 
-  @Field(() => [ID], { nullable: true })
+  @Field(() => [ID], { nullable: true, description: `1 to 100 customer ids, each not empty. ${atMost("id")}` })
   customerIds?: string[] | null;
 
-  @Field(() => [ID], { nullable: true })
+  @Field(() => [ID], { nullable: true, description: `1 to 100 holder ids, each not empty. ${atMost("id")}` })
   holderIds?: string[] | null;
 
   @Field(() => GraphQLISODateTime, { nullable: true, description: "Holders assigned after this instant." })

@@ -5,7 +5,7 @@ import { AddHoldersInput } from "./add-holders.input.js";
 import { AddHoldersPayload } from "./add-holders.payload.js";
 import { RemoveHolderInput } from "./remove-holder.input.js";
 import { RemoveHolderPayload } from "./remove-holder.payload.js";
-import { checkAddHoldersInput, checkId } from "./validate-input.js";
+import { checkAddHoldersInput, checkId, checkOptionalId } from "./validate-input.js";
 
 @Resolver()
 export class HolderMutationsResolver {
@@ -30,7 +30,7 @@ export class HolderMutationsResolver {
   async removeHolder(@Arg("input", () => RemoveHolderInput) input: RemoveHolderInput, @Ctx() context: GatewayContext): Promise<RemoveHolderPayload> {
     checkId(input.memberId, "memberId");
     checkId(input.holderId, "holderId");
-    if (input.campaignId) checkId(input.campaignId, "campaignId");
+    checkOptionalId(input.campaignId, "campaignId");
     const member = { memberId: input.memberId, campaignId: input.campaignId ?? null };
     try {
       await context.voucherify.removeHolder(member, input.holderId);

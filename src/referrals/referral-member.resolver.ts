@@ -9,7 +9,8 @@ import { HolderConnection } from "./holder-connection.type.js";
 import { HoldersArgs } from "./holders.args.js";
 import { readHolderWindow } from "./read-holders.js";
 import { ReferralMember } from "./referral-member.type.js";
-import { checkHolderFilter, checkId } from "./validate-input.js";
+import { atMost } from "./input-limits.js";
+import { checkHolderFilter, checkId, checkOptionalId } from "./validate-input.js";
 
 @Resolver(() => ReferralMember)
 export class ReferralMemberResolver {
@@ -17,12 +18,15 @@ export class ReferralMemberResolver {
     description: "A referral code's membership. Costs no upstream call until `holders` is selected.",
   })
   referralMember(
-    @Arg("memberId", () => ID, { description: "Referral code (for example WELCOME-REF) or its voucher id (v_...)." })
+    @Arg("memberId", () => ID, { description: `Referral code (for example WELCOME-REF) or its voucher id (v_...). ${atMost("id")}` })
     memberId: string,
-    @Arg("campaignId", () => ID, { nullable: true, description: "Reads through the campaign-scoped upstream path." })
+    @Arg("campaignId", () => ID, {
+      nullable: true,
+      description: `Reads through the campaign-scoped upstream path. Not empty when given. ${atMost("id")}`,
+    })
     campaignId?: string | null,
   ): ReferralMember {
-    return { id: checkId(memberId, "memberId"), campaignId: campaignId ? checkId(campaignId, "campaignId") : null };
+    return { id: checkId(memberId, "memberId"), campaignId: checkOptionalId(campaignId, "campaignId") };
   }
 
   @Directive(requiresScope(Scope.REFERRALS_READ))

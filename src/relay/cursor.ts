@@ -1,4 +1,5 @@
 import { badUserInput } from "../errors.js";
+import { MAX_LENGTH } from "../referrals/input-limits.js";
 
 // Version prefix: a future cursor format can be told apart from this one, and anything else is rejected.
 const PREFIX = "h1:";
@@ -14,7 +15,7 @@ export function encodeCursor(memberId: string, holderId: string): string {
 /** Returns the holder id, or throws BAD_USER_INPUT naming the argument. */
 export function decodeCursor(cursor: string, memberId: string, argument: "after" | "before"): string {
   const invalid = () => badUserInput(`Argument "${argument}" is not a cursor of this member's holders connection.`, argument);
-  if (cursor.length === 0 || cursor.length > 1024 || !/^[A-Za-z0-9_-]+$/.test(cursor)) throw invalid();
+  if (cursor.length === 0 || cursor.length > MAX_LENGTH.cursor || !/^[A-Za-z0-9_-]+$/.test(cursor)) throw invalid();
   const text = Buffer.from(cursor, "base64url").toString("utf8");
   if (!text.startsWith(PREFIX)) throw invalid();
   const rest = text.slice(PREFIX.length);

@@ -5,21 +5,29 @@ type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
 export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
 import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-node/core';
 export type AddHoldersInput = {
+  /** Campaign of the referral code; not empty when given. At most 200 characters. */
   campaignId?: string | number | null | undefined;
   /** 1 to 100 referees, added all or nothing. */
   holders: Array<HolderCustomerInput>;
-  /** Referral code or its voucher id. */
+  /** Referral code or its voucher id. At most 200 characters. */
   memberId: string | number;
-  /** Stored on each new holder assignment. */
+  /** Stored on each new holder assignment. At most 16 KiB as JSON and 8 levels deep; keys of 1 to 100 characters without control characters. */
   metadata?: Record<string, unknown> | null | undefined;
 };
 
+/** A postal address. Single-line fields: no control characters, line breaks included. */
 export type AddressInput = {
+  /** At most 200 characters. */
   city?: string | null | undefined;
+  /** At most 100 characters. */
   country?: string | null | undefined;
+  /** At most 500 characters. */
   line1?: string | null | undefined;
+  /** At most 500 characters. */
   line2?: string | null | undefined;
+  /** At most 32 characters. */
   postalCode?: string | null | undefined;
+  /** At most 200 characters. */
   state?: string | null | undefined;
 };
 
@@ -31,14 +39,21 @@ export type FilterJunction =
 /** A referee to add. Needs `id` (an existing Voucherify customer) or `sourceId` (upserted: created, or updated with the given fields). */
 export type HolderCustomerInput = {
   address?: AddressInput | null | undefined;
-  /** Calendar date, YYYY-MM-DD. */
+  /** Calendar date, YYYY-MM-DD. At most 10 characters. */
   birthdate?: string | null | undefined;
+  /** Free text; tab and line breaks allowed. At most 1,000 characters. */
   description?: string | null | undefined;
+  /** An email address. At most 254 characters. */
   email?: string | null | undefined;
+  /** An existing Voucherify customer id. At most 200 characters. */
   id?: string | number | null | undefined;
+  /** Stored on the customer. At most 16 KiB as JSON and 8 levels deep; keys of 1 to 100 characters without control characters. */
   metadata?: Record<string, unknown> | null | undefined;
+  /** At most 200 characters. */
   name?: string | null | undefined;
+  /** At most 50 characters. */
   phone?: string | null | undefined;
+  /** Your own id of the customer. At most 200 characters. */
   sourceId?: string | null | undefined;
 };
 
@@ -48,7 +63,9 @@ export type HolderFilter = {
   createdAfter?: string | null | undefined;
   /** Holders assigned before this instant. */
   createdBefore?: string | null | undefined;
+  /** 1 to 100 customer ids, each not empty. At most 200 characters. */
   customerIds?: Array<string | number> | null | undefined;
+  /** 1 to 100 holder ids, each not empty. At most 200 characters. */
   holderIds?: Array<string | number> | null | undefined;
   /** AND (default): every condition; OR: any of them. */
   junction?: FilterJunction | null | undefined;
@@ -67,10 +84,11 @@ export type HolderRole =
   | 'REFERRER';
 
 export type RemoveHolderInput = {
+  /** Campaign of the referral code; not empty when given. At most 200 characters. */
   campaignId?: string | number | null | undefined;
-  /** The holder assignment to remove (rh_...). The referrer cannot be removed. */
+  /** The holder assignment to remove (rh_...). The referrer cannot be removed. At most 200 characters. */
   holderId: string | number;
-  /** Referral code or its voucher id. */
+  /** Referral code or its voucher id. At most 200 characters. */
   memberId: string | number;
 };
 

@@ -23,8 +23,21 @@ describe("loadConfig", () => {
       operationTimeoutMs: 30000,
       voucherify: { apiUrl: null, appId: null, appToken: null, timeoutMs: 5000, maxConcurrency: 64, allowClientCredentials: false },
       auth: { keySource: null, issuer: null, audience: null, routerSecret: null, callerBudgetPerMinute: 600 },
+      metrics: { token: null, port: null },
       emulator: { port: 0, dbFile: ".data/emulator.sqlite" },
     });
+  });
+
+  test("metrics protection: a token and a port of its own", () => {
+    expect(loadConfig({ METRICS_TOKEN: "s3cret-metrics-token", METRICS_PORT: "9464" }).metrics).toEqual({ token: "s3cret-metrics-token", port: 9464 });
+    expect(loadConfig({ METRICS_PORT: "0" }).metrics.port).toBe(0);
+  });
+
+  test("a bad metrics token or port is refused, and the token is never echoed", () => {
+    const problems = problemsOf({ METRICS_TOKEN: "short secret", METRICS_PORT: "4000", PORT: "4000" });
+    expect(problems).toEqual(["METRICS_TOKEN must be 16 to 512 visible ASCII characters (no spaces)", "METRICS_PORT must differ from PORT; both are 4000"]);
+    expect(problems.join("\n")).not.toContain("short secret");
+    expect(problemsOf({ METRICS_PORT: "http" })).toEqual(['METRICS_PORT must be a whole number from 0 to 65535; got "http"']);
   });
 
   test("a real upstream with credentials", () => {
