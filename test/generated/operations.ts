@@ -87,14 +87,14 @@ export type AddHoldersMutationVariables = Exact<{
 }>;
 
 
-export type AddHoldersMutation = { addHolders: { holders: Array<{ id: string, createdAt: string, holderRole: HolderRole, customerId: string, redeemableId: string, campaignId: string | null, customer: { id: string, sourceId: string | null, name: string | null, email: string | null } }>, member: { id: string, holders: { totalCount: number } } } };
+export type AddHoldersMutation = { addHolders: { holders: Array<{ id: string, createdAt: string, holderRole: HolderRole, customerId: string, redeemableId: string, campaignId: string | null, customer: { id: string, sourceId: string | null, name: string | null, email: string | null } }>, member: { id: string, holders: { totalCount: number } | null } } };
 
 export type RemoveHolderMutationVariables = Exact<{
   input: RemoveHolderInput;
 }>;
 
 
-export type RemoveHolderMutation = { removeHolder: { removedHolderId: string, member: { id: string, holders: { totalCount: number } } } };
+export type RemoveHolderMutation = { removeHolder: { removedHolderId: string, member: { id: string, holders: { totalCount: number } | null } } };
 
 export type ReferralHoldersQueryVariables = Exact<{
   memberId: string | number;
@@ -106,7 +106,7 @@ export type ReferralHoldersQueryVariables = Exact<{
 }>;
 
 
-export type ReferralHoldersQuery = { referralMember: { id: string, campaignId: string | null, holders: { totalCount: number, pageInfo: { hasNextPage: boolean, hasPreviousPage: boolean, startCursor: string | null, endCursor: string | null }, edges: Array<{ cursor: string, node: { id: string, createdAt: string, holderRole: HolderRole, customerId: string, redeemableId: string, campaignId: string | null, customer: { id: string, sourceId: string | null, name: string | null, email: string | null } } }> } } };
+export type ReferralHoldersQuery = { referralMember: { id: string, campaignId: string | null, holders: { totalCount: number, pageInfo: { hasNextPage: boolean, hasPreviousPage: boolean, startCursor: string | null, endCursor: string | null }, edges: Array<{ cursor: string, node: { id: string, createdAt: string, holderRole: HolderRole, customerId: string, redeemableId: string, campaignId: string | null, customer: { id: string, sourceId: string | null, name: string | null, email: string | null } } }> } | null } };
 
 export type ReferralHoldersBackwardQueryVariables = Exact<{
   memberId: string | number;
@@ -117,7 +117,7 @@ export type ReferralHoldersBackwardQueryVariables = Exact<{
 }>;
 
 
-export type ReferralHoldersBackwardQuery = { referralMember: { id: string, holders: { totalCount: number, pageInfo: { hasNextPage: boolean, hasPreviousPage: boolean, startCursor: string | null, endCursor: string | null }, edges: Array<{ cursor: string, node: { id: string, createdAt: string, holderRole: HolderRole, customerId: string, redeemableId: string, campaignId: string | null, customer: { id: string, sourceId: string | null, name: string | null, email: string | null } } }> } } };
+export type ReferralHoldersBackwardQuery = { referralMember: { id: string, holders: { totalCount: number, pageInfo: { hasNextPage: boolean, hasPreviousPage: boolean, startCursor: string | null, endCursor: string | null }, edges: Array<{ cursor: string, node: { id: string, createdAt: string, holderRole: HolderRole, customerId: string, redeemableId: string, campaignId: string | null, customer: { id: string, sourceId: string | null, name: string | null, email: string | null } } }> } | null } };
 
 export type FilteredHoldersQueryVariables = Exact<{
   memberId: string | number;
@@ -126,7 +126,7 @@ export type FilteredHoldersQueryVariables = Exact<{
 }>;
 
 
-export type FilteredHoldersQuery = { referralMember: { id: string, holders: { totalCount: number, nodes: Array<{ id: string, holderRole: HolderRole, customerId: string, createdAt: string }> } } };
+export type FilteredHoldersQuery = { referralMember: { id: string, holders: { totalCount: number, nodes: Array<{ id: string, holderRole: HolderRole, customerId: string, createdAt: string }> } | null } };
 
 export const HolderPageInfoFieldsFragmentDoc = {"kind":"Document","definitions":[{"kind":"FragmentDefinition","name":{"kind":"Name","value":"HolderPageInfoFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"PageInfo"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"hasNextPage"}},{"kind":"Field","name":{"kind":"Name","value":"hasPreviousPage"}},{"kind":"Field","name":{"kind":"Name","value":"startCursor"}},{"kind":"Field","name":{"kind":"Name","value":"endCursor"}}]}}]} as unknown as DocumentNode<HolderPageInfoFieldsFragment, unknown>;
 export const HolderCustomerFieldsFragmentDoc = {"kind":"Document","definitions":[{"kind":"FragmentDefinition","name":{"kind":"Name","value":"HolderCustomerFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Customer"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"sourceId"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"email"}}]}}]} as unknown as DocumentNode<HolderCustomerFieldsFragment, unknown>;
