@@ -1,7 +1,7 @@
 import { GraphQLJSONObject } from "graphql-scalars";
 import { Field, ID, InputType } from "type-graphql";
 
-@InputType()
+@InputType({ description: "A postal address stored on the customer." })
 export class AddressInput {
   @Field(() => String, { nullable: true }) city?: string | null;
   @Field(() => String, { nullable: true }) state?: string | null;
@@ -27,7 +27,7 @@ export class HolderCustomerInput {
   @Field(() => GraphQLJSONObject, { nullable: true }) metadata?: Record<string, unknown> | null;
 }
 
-@InputType()
+@InputType({ description: "Input of addHolders: the referral code and the referees to add to it." })
 export class AddHoldersInput {
   @Field(() => ID, { description: "Referral code or its voucher id." }) memberId!: string;
   @Field(() => ID, { nullable: true }) campaignId?: string | null;

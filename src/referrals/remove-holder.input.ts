@@ -1,6 +1,6 @@
 import { Field, ID, InputType } from "type-graphql";
 
-@InputType()
+@InputType({ description: "Input of removeHolder: the referral code and the holder assignment to remove." })
 export class RemoveHolderInput {
   @Field(() => ID, { description: "Referral code or its voucher id." }) memberId!: string;
   @Field(() => ID, { nullable: true }) campaignId?: string | null;

@@ -4,6 +4,7 @@ type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
 /** Internal type. DO NOT USE DIRECTLY. */
 export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
 import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-node/core';
+/** Input of addHolders: the referral code and the referees to add to it. */
 export type AddHoldersInput = {
   campaignId?: string | number | null | undefined;
   /** 1 to 100 referees, added all or nothing. */
@@ -14,6 +15,7 @@ export type AddHoldersInput = {
   metadata?: Record<string, unknown> | null | undefined;
 };
 
+/** A postal address stored on the customer. */
 export type AddressInput = {
   city?: string | null | undefined;
   country?: string | null | undefined;
@@ -66,6 +68,7 @@ export type HolderRole =
   | 'REFEREE'
   | 'REFERRER';
 
+/** Input of removeHolder: the referral code and the holder assignment to remove. */
 export type RemoveHolderInput = {
   campaignId?: string | number | null | undefined;
   /** The holder assignment to remove (rh_...). The referrer cannot be removed. */
