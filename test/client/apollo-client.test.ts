@@ -1,10 +1,10 @@
-import { ApolloClient, HttpLink, InMemoryCache } from "@apollo/client";
-import { relayStylePagination } from "@apollo/client/utilities";
+import { ApolloClient, HttpLink } from "@apollo/client";
 import { filter, firstValueFrom } from "rxjs";
 import { SEED } from "../../src/emulator/emulator.js";
 import { demoRefereeCustomerId } from "../../src/emulator/seed.js";
 import { ReferralHoldersDocument } from "../generated/operations.js";
 import { startStack, type Stack } from "../support/stack.js";
+import { referralsCache } from "./cache-policies.js";
 import { execute } from "./typed-operation.js";
 
 // A frontend's view: Apollo Client 4 over real HTTP, paging a referral code's holders with fetchMore and merging
@@ -29,9 +29,8 @@ describe("Apollo Client 4 paging the holders connection", () => {
 
     const client = new ApolloClient({
       link: new HttpLink({ uri: stack.gateway.graphqlUrl, fetch }),
-      cache: new InMemoryCache({
-        typePolicies: { ReferralMember: { fields: { holders: relayStylePagination(["order", "filter"]) } } },
-      }),
+      // The README's recommended policies: ReferralMember keyed by id + campaignId, holders merged Relay-style.
+      cache: referralsCache(),
     });
     try {
       stack.emulator.resetRequests();

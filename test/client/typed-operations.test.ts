@@ -70,10 +70,10 @@ describe("the example operations, as typed documents over HTTP", () => {
     const [holder] = added.data!.addHolders.holders;
     expect(holder).toMatchObject({ holderRole: "REFEREE", customer: { sourceId: "typed-ops-referee", name: "Typed Ops", email: "typed@example.com" } });
     expect(allCustomerIds()).not.toContain(holder.customerId);
-    expect(added.data!.addHolders.member).toEqual({ id: SEED.code, holders: { totalCount: SEED.refereeCount + 2 } });
+    expect(added.data!.addHolders.member).toEqual({ id: SEED.code, campaignId: null, holders: { totalCount: SEED.refereeCount + 2 } });
 
     const removed = await execute(url, RemoveHolderDocument, { input: { memberId: SEED.code, holderId: holder.id } });
     expect(removed.errors).toBeUndefined();
-    expect(removed.data!.removeHolder).toEqual({ removedHolderId: holder.id, member: { id: SEED.code, holders: { totalCount: SEED.refereeCount + 1 } } });
+    expect(removed.data!.removeHolder).toEqual({ removedHolderId: holder.id, member: { id: SEED.code, campaignId: null, holders: { totalCount: SEED.refereeCount + 1 } } });
   });
 });
