@@ -18,6 +18,7 @@ export const holderListFragment = graphql`
   ) {
     referralMember(memberId: $memberId) {
       id
+      campaignId
       holders(first: $first, after: $after, last: $last, before: $before, order: $order)
         @connection(key: "HolderList_holders", filters: ["order"]) {
         totalCount

@@ -14,6 +14,7 @@ import {
 import { SEED } from "../../src/emulator/emulator.js";
 import { restAllHolders } from "../support/holders-expectation.js";
 import { startStack, type Stack } from "../support/stack.js";
+import { getDataID } from "./data-id.js";
 import HolderListPaginationQuery from "./__generated__/HolderListPaginationQuery.graphql.js";
 import HolderListQuery from "./__generated__/HolderListQuery.graphql.js";
 import HolderListFragment, { type HolderList_query$data } from "./__generated__/HolderList_query.graphql.js";
@@ -35,7 +36,7 @@ function relayEnvironment(url: string): Environment {
     });
     return (await response.json()) as GraphQLResponse;
   });
-  return new Environment({ network, store: new Store(new RecordSource()) });
+  return new Environment({ network, store: new Store(new RecordSource()), getDataID });
 }
 
 /** Loads the first page with the app's query and keeps it retained; returns a reader of the fragment's connection. */
@@ -93,6 +94,8 @@ describe("Relay: a refetchable paginated fragment on Query, compiled by relay-co
     expect(pages).toBe(Math.ceil(restHolderIds.length / PAGE));
     expect(merged.edges!.map((edge) => edge!.node!.id)).toEqual(restHolderIds);
     expect(merged.totalCount).toBe(restHolderIds.length);
+    // The member's record is keyed by id + campaignId (getDataID), so a campaign-scoped read would be its own record.
+    expect(environment.getStore().getSource().get(`ReferralMember:${SEED.code}:`)).toBeDefined();
     expect(merged.pageInfo).toMatchObject({ hasNextPage: false, startCursor: merged.edges![0]!.cursor, endCursor: merged.edges!.at(-1)!.cursor });
   });
 

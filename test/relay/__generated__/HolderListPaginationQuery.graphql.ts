@@ -1,5 +1,5 @@
 /**
- * @generated SignedSource<<0a98819ac02c8fff2fb13fdbc114e410>>
+ * @generated SignedSource<<7beef6b973e1414c970192b43bc761f5>>
  * @lightSyntaxTransform
  */
 
@@ -145,6 +145,13 @@ return {
           (v7/*:: as any*/),
           {
             "alias": null,
+            "args": null,
+            "kind": "ScalarField",
+            "name": "campaignId",
+            "storageKey": null
+          },
+          {
+            "alias": null,
             "args": (v8/*:: as any*/),
             "concreteType": "HolderConnection",
             "kind": "LinkedField",
@@ -275,16 +282,16 @@ return {
     ]
   },
   "params": {
-    "cacheID": "5c0ed5109af4b4e58597ea4294327ce2",
+    "cacheID": "a420d15a319d51610aa33bae67796c99",
     "id": null,
     "metadata": {},
     "name": "HolderListPaginationQuery",
     "operationKind": "query",
-    "text": "query HolderListPaginationQuery(\n  $after: String\n  $before: String\n  $first: Int\n  $last: Int\n  $memberId: ID!\n  $order: HolderOrder = ID_ASC\n) {\n  ...HolderList_query_1BN7zy\n}\n\nfragment HolderList_query_1BN7zy on Query {\n  referralMember(memberId: $memberId) {\n    id\n    holders(first: $first, after: $after, last: $last, before: $before, order: $order) {\n      totalCount\n      pageInfo {\n        hasNextPage\n        hasPreviousPage\n        startCursor\n        endCursor\n      }\n      edges {\n        cursor\n        node {\n          id\n          holderRole\n          customerId\n          createdAt\n          __typename\n        }\n      }\n    }\n  }\n}\n"
+    "text": "query HolderListPaginationQuery(\n  $after: String\n  $before: String\n  $first: Int\n  $last: Int\n  $memberId: ID!\n  $order: HolderOrder = ID_ASC\n) {\n  ...HolderList_query_1BN7zy\n}\n\nfragment HolderList_query_1BN7zy on Query {\n  referralMember(memberId: $memberId) {\n    id\n    campaignId\n    holders(first: $first, after: $after, last: $last, before: $before, order: $order) {\n      totalCount\n      pageInfo {\n        hasNextPage\n        hasPreviousPage\n        startCursor\n        endCursor\n      }\n      edges {\n        cursor\n        node {\n          id\n          holderRole\n          customerId\n          createdAt\n          __typename\n        }\n      }\n    }\n  }\n}\n"
   }
 };
 })();
 
-(node as any).hash = "a3620c1761fa2e25d7bf11e6e2b5df16";
+(node as any).hash = "d0b0ec0f16aec51211f9448b81b54905";
 
 export default node;

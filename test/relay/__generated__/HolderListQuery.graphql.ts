@@ -1,5 +1,5 @@
 /**
- * @generated SignedSource<<3454ad59dc2ff9b9a69fd0e3005e92f3>>
+ * @generated SignedSource<<25e071d602a88ddd77367ed149a0dc05>>
  * @lightSyntaxTransform
  */
 
@@ -114,6 +114,13 @@ return {
         "plural": false,
         "selections": [
           (v6/*:: as any*/),
+          {
+            "alias": null,
+            "args": null,
+            "kind": "ScalarField",
+            "name": "campaignId",
+            "storageKey": null
+          },
           {
             "alias": null,
             "args": (v7/*:: as any*/),
@@ -246,12 +253,12 @@ return {
     ]
   },
   "params": {
-    "cacheID": "43dcaccd3f383576e13e2a9f1c13c0c2",
+    "cacheID": "36146b765bb3f4310333bdfaa5cc6bab",
     "id": null,
     "metadata": {},
     "name": "HolderListQuery",
     "operationKind": "query",
-    "text": "query HolderListQuery(\n  $memberId: ID!\n  $first: Int\n  $last: Int\n) {\n  ...HolderList_query_3vZ0bm\n}\n\nfragment HolderList_query_3vZ0bm on Query {\n  referralMember(memberId: $memberId) {\n    id\n    holders(first: $first, last: $last, order: ID_ASC) {\n      totalCount\n      pageInfo {\n        hasNextPage\n        hasPreviousPage\n        startCursor\n        endCursor\n      }\n      edges {\n        cursor\n        node {\n          id\n          holderRole\n          customerId\n          createdAt\n          __typename\n        }\n      }\n    }\n  }\n}\n"
+    "text": "query HolderListQuery(\n  $memberId: ID!\n  $first: Int\n  $last: Int\n) {\n  ...HolderList_query_3vZ0bm\n}\n\nfragment HolderList_query_3vZ0bm on Query {\n  referralMember(memberId: $memberId) {\n    id\n    campaignId\n    holders(first: $first, last: $last, order: ID_ASC) {\n      totalCount\n      pageInfo {\n        hasNextPage\n        hasPreviousPage\n        startCursor\n        endCursor\n      }\n      edges {\n        cursor\n        node {\n          id\n          holderRole\n          customerId\n          createdAt\n          __typename\n        }\n      }\n    }\n  }\n}\n"
   }
 };
 })();

@@ -1,5 +1,5 @@
 /**
- * @generated SignedSource<<0bdae66df71ab150a7e334e6a290c7a5>>
+ * @generated SignedSource<<d2a448656a42578efbad376aab407ecc>>
  * @lightSyntaxTransform
  */
 
@@ -12,6 +12,7 @@ export type HolderRole = "OWNER" | "REFEREE" | "REFERRER" | "%future added value
 import { FragmentRefs } from "relay-runtime";
 export type HolderList_query$data = {
   readonly referralMember: {
+    readonly campaignId: string | null | undefined;
     readonly holders: {
       readonly edges: ReadonlyArray<{
         readonly cursor: string;
@@ -129,6 +130,13 @@ return {
       "plural": false,
       "selections": [
         (v1/*:: as any*/),
+        {
+          "alias": null,
+          "args": null,
+          "kind": "ScalarField",
+          "name": "campaignId",
+          "storageKey": null
+        },
         {
           "alias": "holders",
           "args": [
@@ -259,6 +267,6 @@ return {
 };
 })();
 
-(node as any).hash = "a3620c1761fa2e25d7bf11e6e2b5df16";
+(node as any).hash = "d0b0ec0f16aec51211f9448b81b54905";
 
 export default node;
