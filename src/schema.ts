@@ -1,7 +1,7 @@
 import { buildSubgraphSchema } from "@apollo/subgraph";
 import type { GraphQLResolverMap } from "@apollo/subgraph/dist/schema-helper/resolverMap.js";
 import { printSchemaWithDirectives } from "@graphql-tools/utils";
-import { parse, type GraphQLSchema } from "graphql";
+import { Kind, parse, type DocumentNode, type GraphQLSchema } from "graphql";
 import { buildSchema, createResolversMap } from "type-graphql";
 import { enforceFieldScopes } from "./auth/enforce-field-scopes.js";
 import { SchemaRequirements } from "./auth/schema-requirements.js";
@@ -26,7 +26,7 @@ const resolvers = [ReferralMemberResolver, ReferralHolderResolver, CustomerResol
  */
 export async function buildGatewaySchema(): Promise<GraphQLSchema> {
   const typeGraphQLSchema = await buildSchema({ resolvers, skipCheck: true, validate: false });
-  const typeDefs = parse(`${FEDERATION_LINK}\n\n${printSchemaWithDirectives(typeGraphQLSchema)}`);
+  const typeDefs = describeRootTypes(parse(`${FEDERATION_LINK}\n\n${printSchemaWithDirectives(typeGraphQLSchema)}`));
   const resolverMap = createResolversMap(typeGraphQLSchema) as GraphQLResolverMap<unknown>;
   const schema = buildSubgraphSchema({
     typeDefs,
@@ -46,6 +46,21 @@ export async function buildGatewaySchema(): Promise<GraphQLSchema> {
   guardEntityRepresentations(schema);
   enforceFieldScopes(new SchemaRequirements(schema));
   return schema;
+}
+
+const ROOT_TYPE_DESCRIPTIONS: Record<string, string> = {
+  Query: "Reads. Entry point: `referralMember`, whose `holders` connection pages a referral code's holders.",
+  Mutation: "Writes: add referees to a referral code, or remove one. Each payload re-reads the member's holders.",
+};
+
+/** type-graphql takes no description for the root types; they get theirs here, so clients see them too. */
+function describeRootTypes(document: DocumentNode): DocumentNode {
+  const definitions = document.definitions.map((definition) =>
+    definition.kind === Kind.OBJECT_TYPE_DEFINITION && ROOT_TYPE_DESCRIPTIONS[definition.name.value]
+      ? { ...definition, description: { kind: Kind.STRING as const, value: ROOT_TYPE_DESCRIPTIONS[definition.name.value]! } }
+      : definition,
+  );
+  return { ...document, definitions };
 }
 
 const ENTITY_TYPES = new Set(["ReferralMember", "Customer"]);

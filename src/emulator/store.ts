@@ -1,7 +1,7 @@
-import Database from "better-sqlite3";
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import type { HolderWhere } from "./filters.js";
+import { Database, type Statement } from "./sqlite-driver.js";
 
 export type HolderRole = "OWNER" | "REFERRER" | "REFEREE";
 export type ListOrder = "id" | "-id";
@@ -52,9 +52,9 @@ const STATEMENT_CACHE_LIMIT = 256;
  * shape and are cached by SQL text, so the hot path (list a page) never re-prepares.
  */
 export class EmulatorStore {
-  readonly db: Database.Database;
+  readonly db: Database;
   private lastHolderSeq: bigint;
-  private readonly listCache = new Map<string, { page: Database.Statement; count: Database.Statement }>();
+  private readonly listCache = new Map<string, { page: Statement; count: Statement }>();
 
   private readonly stmts;
 

@@ -4,7 +4,7 @@ import { atMost, METADATA_BOUNDS } from "./input-limits.js";
 
 // Every string field states its bound (src/referrals/input-limits.ts); control characters are refused in all of
 // them, except tab and line breaks in `description`.
-@InputType({ description: "A postal address. Single-line fields: no control characters, line breaks included." })
+@InputType({ description: "A postal address stored on the customer. Single-line fields: no control characters, line breaks included." })
 export class AddressInput {
   @Field(() => String, { nullable: true, description: atMost("city") }) city?: string | null;
   @Field(() => String, { nullable: true, description: atMost("state") }) state?: string | null;
@@ -32,7 +32,7 @@ export class HolderCustomerInput {
   metadata?: Record<string, unknown> | null;
 }
 
-@InputType()
+@InputType({ description: "Input of addHolders: the referral code and the referees to add to it." })
 export class AddHoldersInput {
   @Field(() => ID, { description: `Referral code or its voucher id. ${atMost("id")}` }) memberId!: string;
   @Field(() => ID, { nullable: true, description: `Campaign of the referral code; not empty when given. ${atMost("id")}` })

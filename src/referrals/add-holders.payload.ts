@@ -2,7 +2,7 @@ import { Field, ObjectType } from "type-graphql";
 import { ReferralHolder } from "./referral-holder.type.js";
 import { ReferralMember } from "./referral-member.type.js";
 
-@ObjectType({ simpleResolvers: true })
+@ObjectType({ simpleResolvers: true, description: "The result of addHolders." })
 export class AddHoldersPayload {
   @Field(() => [ReferralHolder], { description: "The new holder assignments, in the order given." })
   holders!: ReferralHolder[];

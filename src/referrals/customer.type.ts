@@ -5,7 +5,7 @@ import { AUTHENTICATED, requiresScope, Scope } from "../auth/scopes.js";
 @Directive(AUTHENTICATED)
 @ObjectType({ simpleResolvers: true, description: "A Voucherify customer. Fields other than id are fetched only when asked for." })
 export class Customer {
-  @Field(() => ID)
+  @Field(() => ID, { description: "Voucherify customer id (cust_...)." })
   id!: string;
 
   @Directive(requiresScope(Scope.CUSTOMERS_READ))
@@ -13,14 +13,14 @@ export class Customer {
   sourceId?: string | null;
 
   @Directive(requiresScope(Scope.CUSTOMERS_READ))
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: "Full name, as stored in Voucherify." })
   name?: string | null;
 
   @Directive(requiresScope(Scope.CUSTOMERS_READ))
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: "Email address, as stored in Voucherify." })
   email?: string | null;
 
   @Directive(requiresScope(Scope.CUSTOMERS_READ))
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: "Phone number, as stored in Voucherify." })
   phone?: string | null;
 }

@@ -26,11 +26,11 @@ registerEnumType(FilterJunction, { name: "FilterJunction", description: "How the
 export enum CampaignType {
   REFERRAL_PROGRAM = "REFERRAL_PROGRAM",
 }
-registerEnumType(CampaignType, { name: "CampaignType" });
+registerEnumType(CampaignType, { name: "CampaignType", description: "Voucherify campaign types a referral code can belong to." });
 
 export enum VoucherType {
   GIFT_VOUCHER = "GIFT_VOUCHER",
   DISCOUNT_VOUCHER = "DISCOUNT_VOUCHER",
   LOYALTY_CARD = "LOYALTY_CARD",
 }
-registerEnumType(VoucherType, { name: "VoucherType" });
+registerEnumType(VoucherType, { name: "VoucherType", description: "Voucherify voucher types: the kind of voucher a referral code is." });

@@ -14,10 +14,10 @@ export class ReferralHolder {
   @Field(() => GraphQLISODateTime, { description: "When the customer was assigned to the code." })
   createdAt!: Date;
 
-  @Field(() => HolderRole)
+  @Field(() => HolderRole, { description: "Whether the customer referred (REFERRER) or was referred (REFEREE)." })
   holderRole!: HolderRole;
 
-  @Field(() => ID)
+  @Field(() => ID, { description: "The customer's Voucherify id (cust_...); `customer` reads the rest." })
   customerId!: string;
 
   @Field(() => ID, { description: "The voucher (referral code) id, v_..." })
@@ -26,15 +26,15 @@ export class ReferralHolder {
   @Field(() => String, { description: "The kind of redeemable, for example voucher." })
   redeemableObject!: string;
 
-  @Field(() => ID, { nullable: true })
+  @Field(() => ID, { nullable: true, description: "The referral program (camp_...) the code belongs to." })
   campaignId!: string | null;
 
-  @Field(() => CampaignType, { nullable: true })
+  @Field(() => CampaignType, { nullable: true, description: "The kind of campaign the code belongs to." })
   campaignType!: CampaignType | null;
 
-  @Field(() => VoucherType)
+  @Field(() => VoucherType, { description: "The kind of voucher the code is." })
   voucherType!: VoucherType;
 
-  @Field(() => GraphQLJSONObject, { nullable: true })
+  @Field(() => GraphQLJSONObject, { nullable: true, description: "Metadata stored on the assignment (see addHolders)." })
   metadata!: Record<string, unknown> | null;
 }

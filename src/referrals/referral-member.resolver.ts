@@ -30,8 +30,13 @@ export class ReferralMemberResolver {
   }
 
   @Directive(requiresScope(Scope.REFERRALS_READ))
+  // Nullable so that a failed read (an unknown code, an upstream fault) nulls only this member's holders, with the
+  // error at its path: sibling aliases and the rest of a federated response stand.
   @FieldResolver(() => HolderConnection, {
-    description: "Holders of the code, Relay-style: first/after forwards, last/before backwards, up to 500 per page.",
+    nullable: true,
+    description:
+      "Holders of the code, Relay-style: first/after forwards, last/before backwards, up to 500 per page. " +
+      "Null, with an error at this path, when they cannot be read (for example an unknown code).",
   })
   async holders(@Root() member: ReferralMember, @Args(() => HoldersArgs) args: HoldersArgs, @Ctx() context: GatewayContext): Promise<HolderConnection> {
     const request = toPageRequest(args, member.id);

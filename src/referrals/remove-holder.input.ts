@@ -1,7 +1,7 @@
 import { Field, ID, InputType } from "type-graphql";
 import { atMost } from "./input-limits.js";
 
-@InputType()
+@InputType({ description: "Input of removeHolder: the referral code and the holder assignment to remove." })
 export class RemoveHolderInput {
   @Field(() => ID, { description: `Referral code or its voucher id. ${atMost("id")}` }) memberId!: string;
   @Field(() => ID, { nullable: true, description: `Campaign of the referral code; not empty when given. ${atMost("id")}` })

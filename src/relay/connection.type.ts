@@ -18,24 +18,27 @@ export interface Connection<TNode> {
  * one factory, so every connection in the schema has the same shape.
  */
 export function ConnectionType<TNode extends object>(name: string, NodeType: ClassType<TNode>) {
-  @ObjectType(`${name}Edge`, { simpleResolvers: true })
+  @ObjectType(`${name}Edge`, { simpleResolvers: true, description: `One ${name.toLowerCase()} in a page, with its cursor.` })
   class EdgeType implements Edge<TNode> {
     @Field(() => String, { description: "Opaque cursor; pass it as `after` or `before`." })
     cursor!: string;
 
-    @Field(() => NodeType)
+    @Field(() => NodeType, { description: "The item itself." })
     node!: TNode;
   }
 
-  @ObjectType(`${name}Connection`, { simpleResolvers: true })
+  @ObjectType(`${name}Connection`, {
+    simpleResolvers: true,
+    description: `A page of ${name.toLowerCase()}s, Relay-style (first/after forwards, last/before backwards).`,
+  })
   class ConnectionTypeClass implements Connection<TNode> {
-    @Field(() => [EdgeType])
+    @Field(() => [EdgeType], { description: "The page, in order, each item with its cursor." })
     edges!: EdgeType[];
 
     @Field(() => [NodeType], { description: "The nodes of `edges`, for clients that need no cursors." })
     nodes!: TNode[];
 
-    @Field(() => PageInfo)
+    @Field(() => PageInfo, { description: "Cursors of the page's ends, and whether more pages follow either way." })
     pageInfo!: PageInfo;
 
     @Field(() => Int, { description: "How many holders match the filter, over all pages." })

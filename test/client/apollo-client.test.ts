@@ -1,10 +1,10 @@
-import { ApolloClient, HttpLink, InMemoryCache } from "@apollo/client";
-import { relayStylePagination } from "@apollo/client/utilities";
+import { ApolloClient, HttpLink } from "@apollo/client";
 import { filter, firstValueFrom } from "rxjs";
 import { SEED } from "../../src/emulator/emulator.js";
 import { demoRefereeCustomerId } from "../../src/emulator/seed.js";
 import { ReferralHoldersDocument } from "../generated/operations.js";
 import { startStack, type Stack } from "../support/stack.js";
+import { referralsCache } from "./cache-policies.js";
 import { execute } from "./typed-operation.js";
 
 // A frontend's view: Apollo Client 4 over real HTTP, paging a referral code's holders with fetchMore and merging
@@ -21,7 +21,7 @@ describe("Apollo Client 4 paging the holders connection", () => {
     // The whole list in one request, as the reference the merged pages must equal.
     const all = await execute(stack.gateway.graphqlUrl, ReferralHoldersDocument, { memberId: SEED.code, first: 100 });
     expect(all.errors).toBeUndefined();
-    const expectedEdges = all.data!.referralMember.holders.edges;
+    const expectedEdges = all.data!.referralMember.holders!.edges;
     expect(expectedEdges.map((e) => e.node.customerId)).toEqual([
       SEED.referrerCustomerId,
       ...Array.from({ length: SEED.refereeCount }, (_, i) => demoRefereeCustomerId(i + 1)),
@@ -29,9 +29,8 @@ describe("Apollo Client 4 paging the holders connection", () => {
 
     const client = new ApolloClient({
       link: new HttpLink({ uri: stack.gateway.graphqlUrl, fetch }),
-      cache: new InMemoryCache({
-        typePolicies: { ReferralMember: { fields: { holders: relayStylePagination(["order", "filter"]) } } },
-      }),
+      // The README's recommended policies: ReferralMember keyed by id + campaignId, holders merged Relay-style.
+      cache: referralsCache(),
     });
     try {
       stack.emulator.resetRequests();
@@ -41,22 +40,22 @@ describe("Apollo Client 4 paging the holders connection", () => {
       // paging session (as a mounted component would), and take its first complete result as page one.
       const subscription = query.subscribe(() => {});
       const firstPage = await firstValueFrom(query.pipe(filter((result) => result.dataState === "complete")));
-      let holders = firstPage.data!.referralMember.holders;
+      let holders = firstPage.data!.referralMember.holders!;
       expect(holders.edges).toHaveLength(10);
 
       // The merged connection, as the cache holds it after the field policy's merge.
-      const merged = () => client.readQuery({ query: ReferralHoldersDocument, variables })!.referralMember.holders;
+      const merged = () => client.readQuery({ query: ReferralHoldersDocument, variables })!.referralMember.holders!;
       const pageSizes = [holders.edges.length];
       while (holders.pageInfo.hasNextPage) {
         const more = await query.fetchMore({ variables: { after: holders.pageInfo.endCursor } });
         expect(more.error).toBeUndefined();
-        pageSizes.push(more.data!.referralMember.holders.edges.length);
+        pageSizes.push(more.data!.referralMember.holders!.edges.length);
         expect(pageSizes.length).toBeLessThan(10); // a stuck cursor would loop forever
         holders = merged();
       }
       // What a component would render: the watched query delivers the merged 26 edges too.
       const rendered = await firstValueFrom(
-        query.pipe(filter((result) => result.dataState === "complete" && result.data.referralMember.holders.edges.length === 26)),
+        query.pipe(filter((result) => result.dataState === "complete" && result.data.referralMember.holders!.edges.length === 26)),
       );
       subscription.unsubscribe();
       expect(rendered.data).toEqual(client.readQuery({ query: ReferralHoldersDocument, variables }));

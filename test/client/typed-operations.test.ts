@@ -29,9 +29,9 @@ describe("the example operations, as typed documents over HTTP", () => {
     expect(response.errors).toBeUndefined();
     const member = response.data!.referralMember;
     expect(member.campaignId).toBe(SEED.campaignId);
-    expect(member.holders.totalCount).toBe(SEED.refereeCount + 1);
-    expect(member.holders.pageInfo).toMatchObject({ hasNextPage: true, hasPreviousPage: false });
-    expect(member.holders.edges.map((e) => [e.node.holderRole, e.node.customer.id, e.node.customer.sourceId])).toEqual([
+    expect(member.holders!.totalCount).toBe(SEED.refereeCount + 1);
+    expect(member.holders!.pageInfo).toMatchObject({ hasNextPage: true, hasPreviousPage: false });
+    expect(member.holders!.edges.map((e) => [e.node.holderRole, e.node.customer.id, e.node.customer.sourceId])).toEqual([
       ["REFERRER", SEED.referrerCustomerId, SEED.referrerSourceId],
       ["REFEREE", demoRefereeCustomerId(1), "demo-referee-01"],
       ["REFEREE", demoRefereeCustomerId(2), "demo-referee-02"],
@@ -40,11 +40,11 @@ describe("the example operations, as typed documents over HTTP", () => {
 
   test("ReferralHoldersBackward: last 4 before the 11th edge are the forward edges 7 to 10", async () => {
     const forward = await execute(url, ReferralHoldersDocument, { memberId: SEED.code, first: 11 });
-    const edges = forward.data!.referralMember.holders.edges;
+    const edges = forward.data!.referralMember.holders!.edges;
     const backward = await execute(url, ReferralHoldersBackwardDocument, { memberId: SEED.code, last: 4, before: edges[10].cursor });
     expect(backward.errors).toBeUndefined();
-    expect(backward.data!.referralMember.holders.edges).toEqual(edges.slice(6, 10));
-    expect(backward.data!.referralMember.holders.pageInfo).toMatchObject({ startCursor: edges[6].cursor, endCursor: edges[9].cursor });
+    expect(backward.data!.referralMember.holders!.edges).toEqual(edges.slice(6, 10));
+    expect(backward.data!.referralMember.holders!.pageInfo).toMatchObject({ startCursor: edges[6].cursor, endCursor: edges[9].cursor });
   });
 
   test("FilteredHolders: by role, and by customer ids", async () => {
@@ -58,8 +58,8 @@ describe("the example operations, as typed documents over HTTP", () => {
     const picked = [demoRefereeCustomerId(3), demoRefereeCustomerId(7)];
     const some = await execute(url, FilteredHoldersDocument, { memberId: SEED.code, filter: { customerIds: picked }, first: 50 });
     expect(some.errors).toBeUndefined();
-    expect(some.data!.referralMember.holders.nodes.map((n) => n.customerId)).toEqual(picked);
-    expect(some.data!.referralMember.holders.totalCount).toBe(2);
+    expect(some.data!.referralMember.holders!.nodes.map((n) => n.customerId)).toEqual(picked);
+    expect(some.data!.referralMember.holders!.totalCount).toBe(2);
   });
 
   test("AddHolders then RemoveHolder: the payloads' members read the holders afresh", async () => {
@@ -70,10 +70,10 @@ describe("the example operations, as typed documents over HTTP", () => {
     const [holder] = added.data!.addHolders.holders;
     expect(holder).toMatchObject({ holderRole: "REFEREE", customer: { sourceId: "typed-ops-referee", name: "Typed Ops", email: "typed@example.com" } });
     expect(allCustomerIds()).not.toContain(holder.customerId);
-    expect(added.data!.addHolders.member).toEqual({ id: SEED.code, holders: { totalCount: SEED.refereeCount + 2 } });
+    expect(added.data!.addHolders.member).toEqual({ id: SEED.code, campaignId: null, holders: { totalCount: SEED.refereeCount + 2 } });
 
     const removed = await execute(url, RemoveHolderDocument, { input: { memberId: SEED.code, holderId: holder.id } });
     expect(removed.errors).toBeUndefined();
-    expect(removed.data!.removeHolder).toEqual({ removedHolderId: holder.id, member: { id: SEED.code, holders: { totalCount: SEED.refereeCount + 1 } } });
+    expect(removed.data!.removeHolder).toEqual({ removedHolderId: holder.id, member: { id: SEED.code, campaignId: null, holders: { totalCount: SEED.refereeCount + 1 } } });
   });
 });

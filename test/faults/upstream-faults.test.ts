@@ -15,8 +15,14 @@ describe("upstream faults map to the error table", () => {
       } else {
         expect(response.errors).toHaveLength(1);
         expect(response.errors![0]!.extensions?.code).toBe(scenario.code);
-        // A failed field is nulled up to the nullable root: never a half-built object with nulls in non-null fields.
-        expect(response.data ?? null).toBeNull();
+        // A failed field is nulled up to its nearest nullable parent, never a half-built object with nulls in non-null
+        // fields: a failed read nulls only `holders` (nullable), a failed write its whole (non-null) mutation field.
+        if (scenario.operation === "list") {
+          expect(response.data).toEqual({ referralMember: { holders: null } });
+          expect(response.errors![0]!.path).toEqual(["referralMember", "holders"]);
+        } else {
+          expect(response.data ?? null).toBeNull();
+        }
       }
       expect(upstream).toHaveLength(scenario.attempts);
     } finally {

@@ -6,7 +6,7 @@ import { Kind, parse, type DocumentNode } from "graphql";
 import { SEED } from "../../src/emulator/emulator.js";
 import { demoRefereeCustomerId, otherRefereeCustomerId } from "../../src/emulator/seed.js";
 import { graphql, startStack, type Stack } from "../support/stack.js";
-import { REWARDS_TYPE_DEFS, startRewardsSubgraph, type RewardsSubgraph } from "./rewards-subgraph.js";
+import { REWARDS_TYPE_DEFS, startRewardsSubgraph, type RewardsData, type RewardsSubgraph } from "./rewards-subgraph.js";
 
 // This subgraph composed with another team's subgraph into a supergraph, served by a real Apollo Gateway, all on
 // port 0: the proof that routers can plan queries across our entities (ReferralMember, Customer) and PageInfo.
@@ -36,6 +36,7 @@ const definedTypeNames = (document: DocumentNode) =>
 describe("composition with a second subgraph, served by Apollo Gateway", () => {
   let stack: Stack;
   let rewards: RewardsSubgraph;
+  let rewardsData: RewardsData;
   let referralsSdl: DocumentNode;
   let composition: CompositionResult;
   let router: ApolloServer | undefined;
@@ -43,13 +44,14 @@ describe("composition with a second subgraph, served by Apollo Gateway", () => {
 
   beforeAll(async () => {
     stack = await startStack();
-    rewards = await startRewardsSubgraph({
+    rewardsData = {
       rewards: [
         { id: "reward_1", points: 100, memberId: SEED.code },
         { id: "reward_2", points: 40, memberId: SEED.otherCode },
       ],
       loyaltyTiers: { [SEED.referrerCustomerId]: "GOLD", [demoRefereeCustomerId(2)]: "SILVER" },
-    });
+    };
+    rewards = await startRewardsSubgraph(rewardsData);
     // Our SDL exactly as a router (or `rover subgraph introspect`) reads it.
     const served = await graphql<{ _service: { sdl: string } }>(stack.gateway.graphqlUrl, "{ _service { sdl } }");
     referralsSdl = parse(served.data!._service.sdl);
@@ -138,5 +140,23 @@ describe("composition with a second subgraph, served by Apollo Gateway", () => {
     expect(holderLists.sort()).toEqual(
       [`/v1/referrals/members/${SEED.code}/holders`, `/v1/referrals/members/${SEED.otherCode}/holders`].sort(),
     );
+  });
+
+  test("a reward whose member code is unknown: only that member's holders are null, with the error at its path", async () => {
+    rewardsData.rewards.push({ id: "reward_3", points: 5, memberId: "NO-SUCH" });
+    try {
+      const response = await graphql(routerUrl, `{ rewards { id member { id holders(first: 1) { totalCount } } } }`);
+      expect(response.data).toEqual({
+        rewards: [
+          { id: "reward_1", member: { id: SEED.code, holders: { totalCount: SEED.refereeCount + 1 } } },
+          { id: "reward_2", member: { id: SEED.otherCode, holders: { totalCount: SEED.otherRefereeCount + 1 } } },
+          { id: "reward_3", member: { id: "NO-SUCH", holders: null } },
+        ],
+      });
+      expect(response.errors).toHaveLength(1);
+      expect(response.errors![0]).toMatchObject({ path: ["rewards", 2, "member", "holders"], extensions: { code: "NOT_FOUND" } });
+    } finally {
+      rewardsData.rewards.pop();
+    }
   });
 });
