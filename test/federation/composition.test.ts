@@ -1,4 +1,5 @@
 import { composeServices, type CompositionResult } from "@apollo/composition";
+import { composeServices as composeWithGuild } from "@theguild/federation-composition";
 import { ApolloGateway } from "@apollo/gateway";
 import { ApolloServer } from "@apollo/server";
 import { startStandaloneServer } from "@apollo/server/standalone";
@@ -30,6 +31,15 @@ const REWARDS_ACROSS_SUBGRAPHS = /* GraphQL */ `
   }
 `;
 
+/**
+ * Apollo Gateway (JS) implements neither `@authenticated` nor `@requiresScopes` and refuses any supergraph that links
+ * them ("feature ... is for: SECURITY but is unsupported"); Apollo Router and Hive Gateway enforce them. This subgraph
+ * enforces the same rules itself, so behind the JS gateway the two SECURITY links can go, as here.
+ */
+function withoutSecurityFeatures(supergraphSdl: string): string {
+  return supergraphSdl.replace(/\n\s*@link\(url: "https:\/\/specs\.apollo\.dev\/(authenticated|requiresScopes)\/v[\d.]+", for: SECURITY\)/g, "");
+}
+
 const definedTypeNames = (document: DocumentNode) =>
   document.definitions.flatMap((d) => ("name" in d && d.name && d.kind !== Kind.DIRECTIVE_DEFINITION ? [d.name.value] : []));
 
@@ -60,7 +70,8 @@ describe("composition with a second subgraph, served by Apollo Gateway", () => {
       { name: "rewards", typeDefs: REWARDS_TYPE_DEFS, url: rewards.url },
     ]);
     if (composition.errors) return; // the composition test reports them
-    router = new ApolloServer({ gateway: new ApolloGateway({ supergraphSdl: composition.supergraphSdl, logger: silentLogger }) });
+    const supergraphSdl = withoutSecurityFeatures(composition.supergraphSdl);
+    router = new ApolloServer({ gateway: new ApolloGateway({ supergraphSdl, logger: silentLogger }) });
     ({ url: routerUrl } = await startStandaloneServer(router, { listen: { port: 0, host: "127.0.0.1" } }));
   });
 
@@ -77,6 +88,24 @@ describe("composition with a second subgraph, served by Apollo Gateway", () => {
     const mentions = (text: string) => ourTypes.some((name) => new RegExp(`\\b${name}\\b`).test(text));
     const hintsAboutUs = (composition.hints ?? []).map((hint) => hint.toString()).filter(mentions);
     expect(hintsAboutUs).toEqual([]);
+  });
+
+  test("the supergraph carries our access rules, so a router that implements them enforces them too", () => {
+    expect(composition.errors).toBeUndefined();
+    const supergraph = composition.supergraphSdl ?? "";
+    expect(supergraph).toMatch(/type ReferralMember\n(\s+@[^\n]+\n)*\s+@authenticated\n/);
+    expect(supergraph).toMatch(/email: String @join__field\(graph: REFERRALS\) @requiresScopes\(scopes: \[\["customers:read"\]\]\)/);
+    expect(supergraph).toMatch(/addHolders\(input: AddHoldersInput!\): AddHoldersPayload! @requiresScopes\(scopes: \[\["referrals:write"\]\]\)/);
+  });
+
+  test("another engine (The Guild's federation composition) composes the same two subgraphs without errors", () => {
+    const guild = composeWithGuild([
+      { name: "referrals", typeDefs: referralsSdl, url: stack.gateway.graphqlUrl },
+      { name: "rewards", typeDefs: REWARDS_TYPE_DEFS, url: rewards.url },
+    ]);
+    expect(guild.errors).toBeUndefined();
+    expect(guild.supergraphSdl).toContain('@requiresScopes(scopes: [["referrals:read"]])');
+    expect(guild.publicSdl).toMatch(/type ReferralMember\s*{/);
   });
 
   test("the supergraph merges Customer from both subgraphs", () => {
