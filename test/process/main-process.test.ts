@@ -56,8 +56,18 @@ test("a bad configuration exits non-zero before listening, with one message per 
   expect(output.stdout()).not.toContain("ready at");
 });
 
-test("npm start's default: the embedded emulator with its demo program", async () => {
+test("production without a way to verify callers refuses to start: exit 2, one clear message, nothing listening", async () => {
+  const child = run({ NODE_ENV: "production", PORT: "0", EMULATOR_DB: ":memory:" });
+  const output = collect(child);
+  expect(await exitOf(child)).toBe(2);
+  expect(output.stderr()).toContain("NODE_ENV=production needs to know who is calling: set AUTH_JWT_JWKS_URL, AUTH_JWT_PUBLIC_KEY or AUTH_JWT_SECRET");
+  expect(output.stderr().trim().split("\n")).toHaveLength(2); // "Invalid configuration:" and the one problem
+  expect(output.stdout()).not.toContain("ready at");
+});
+
+test("npm start's default: the embedded emulator with its demo program, authentication off and said so", async () => {
   const child = run({ PORT: "0", EMULATOR_DB: ":memory:" });
+  const output = collect(child);
   try {
     const url = await readyUrl(child);
     const response = await fetch(url, {
@@ -66,6 +76,8 @@ test("npm start's default: the embedded emulator with its demo program", async (
       body: JSON.stringify({ query: '{ referralMember(memberId: "WELCOME-REF") { holders { totalCount } } }' }),
     });
     expect(await response.json()).toEqual({ data: { referralMember: { holders: { totalCount: 26 } } } });
+    // Printed with the ready line, in the same tick: it is in by the time an answer came back.
+    expect(output.stdout()).toContain("Authentication: off (development, no AUTH_JWT_* key set)");
   } finally {
     child.kill("SIGTERM");
     expect(await exitOf(child)).toBe(0);
