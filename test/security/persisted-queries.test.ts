@@ -15,7 +15,7 @@ describe.each(["development", "production"])("automatic persisted queries (NODE_
   const logs = captureLogs("trace");
 
   beforeAll(async () => {
-    stack = await startStack({ env: { NODE_ENV: nodeEnv }, gateway: { logger: logs.logger } });
+    stack = await startStack({ env: { NODE_ENV: nodeEnv, AUTH_DISABLED: "true" }, gateway: { logger: logs.logger } });
   });
   afterAll(() => stack.stop());
 
