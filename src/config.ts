@@ -1,4 +1,5 @@
 /** Environment -> typed, validated configuration. Every bad value is reported, each with its own message. */
+import { corsOriginProblem } from "./http/cors-origins.js";
 import { MAX_OPERATION_COST } from "./limits/operation-limits.js";
 
 export interface VoucherifyConfig {
@@ -10,6 +11,20 @@ export interface VoucherifyConfig {
   maxConcurrency: number;
   /** Forward a client's own X-App-Id/X-App-Token (multi-tenant); off unless the operator turns it on. */
   allowClientCredentials: boolean;
+}
+
+/** How the HTTP server treats slow, idle and numerous clients (src/server.ts). */
+export interface HttpLimitsConfig {
+  /** Time to receive a request's headers, counted from its first byte (or from the connection for the first one). */
+  headersTimeoutMs: number;
+  /** Time to receive a whole request, headers and body; the operation that follows is bounded by operationTimeoutMs. */
+  requestTimeoutMs: number;
+  /** How long an idle keep-alive connection is kept between requests. */
+  keepAliveTimeoutMs: number;
+  /** Open client connections at most; further ones are closed as they arrive. */
+  maxConnections: number;
+  /** Request bodies being received, all requests together, at most (bytes). */
+  maxBufferedBodyBytes: number;
 }
 
 export interface Config {
@@ -24,6 +39,9 @@ export interface Config {
   /** Most upstream calls one operation may be estimated to make (src/limits): size it to the Voucherify plan. */
   maxOperationCost: number;
   voucherify: VoucherifyConfig;
+  http: HttpLimitsConfig;
+  /** Browser origins allowed to call /graphql (exact, normalised); empty = no CORS headers, same origin only. */
+  corsOrigins: string[];
   emulator: { port: number; dbFile: string };
 }
 
@@ -46,6 +64,12 @@ export const ENVIRONMENT: ReadonlyArray<{ name: string; meaning: string; default
   { name: "GRAPHQL_LANDING_PAGE", meaning: "Override: true/false for the Apollo Sandbox landing page", default: "on outside production" },
   { name: "OPERATION_TIMEOUT_MS", meaning: "Longest one GraphQL operation may run; then (or when its client goes away) its upstream calls are cancelled", default: "30000" },
   { name: "GRAPHQL_MAX_COST", meaning: "Most upstream calls one operation may make (estimated before it runs); lower it on small Voucherify plans", default: "600" },
+  { name: "HTTP_HEADERS_TIMEOUT_MS", meaning: "Time a client has to send a request's headers; then 408 and the connection is closed", default: "10000" },
+  { name: "HTTP_REQUEST_TIMEOUT_MS", meaning: "Time a client has to send a whole request, body included (not the time to answer it); then 408 and close", default: "30000" },
+  { name: "HTTP_KEEP_ALIVE_TIMEOUT_MS", meaning: "How long an idle keep-alive connection stays open; keep it above a load balancer's idle timeout", default: "65000" },
+  { name: "HTTP_MAX_CONNECTIONS", meaning: "Open client connections at most; further ones are closed at once", default: "1000" },
+  { name: "HTTP_MAX_BUFFERED_BODY_BYTES", meaning: "Request bodies being received, all requests together, at most (bytes); over it: 503", default: "33554432 (32 MiB)" },
+  { name: "CORS_ORIGINS", meaning: "Comma-separated browser origins allowed to call /graphql (https://app.example.com); unset = same origin only", default: "unset" },
   { name: "LOG_LEVEL", meaning: "fatal, error, warn, info, debug, trace or silent", default: "info" },
 ];
 
@@ -115,6 +139,26 @@ export function loadConfig(env: Env = process.env): Config {
   if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) {
     problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(", ")}; got "${logLevel}"`);
   }
+  const http: HttpLimitsConfig = {
+    headersTimeoutMs: integer("HTTP_HEADERS_TIMEOUT_MS", 10_000, 100, 600_000),
+    requestTimeoutMs: integer("HTTP_REQUEST_TIMEOUT_MS", 30_000, 100, 3_600_000),
+    keepAliveTimeoutMs: integer("HTTP_KEEP_ALIVE_TIMEOUT_MS", 65_000, 100, 600_000),
+    maxConnections: integer("HTTP_MAX_CONNECTIONS", 1000, 1, 1_000_000),
+    maxBufferedBodyBytes: integer("HTTP_MAX_BUFFERED_BODY_BYTES", 32 * 1024 * 1024, 1024, 64 * 1024 * 1024 * 1024),
+  };
+  // Node refuses a request timeout shorter than the headers timeout; say so in our words, at start-up.
+  if (http.requestTimeoutMs < http.headersTimeoutMs) {
+    problems.push(
+      `HTTP_REQUEST_TIMEOUT_MS (${http.requestTimeoutMs}) must be at least HTTP_HEADERS_TIMEOUT_MS (${http.headersTimeoutMs}): ` +
+        "it covers the headers and the body",
+    );
+  }
+  const corsOrigins: string[] = [];
+  for (const entry of (text("CORS_ORIGINS") ?? "").split(",").map((part) => part.trim()).filter(Boolean)) {
+    const problem = corsOriginProblem(entry);
+    if (problem) problems.push(`CORS_ORIGINS: ${problem}`);
+    else if (!corsOrigins.includes(entry)) corsOrigins.push(entry);
+  }
   const config: Config = {
     port: integer("PORT", 4000, 0, 65535),
     host: text("HOST") ?? "127.0.0.1",
@@ -132,6 +176,8 @@ export function loadConfig(env: Env = process.env): Config {
       maxConcurrency: integer("VOUCHERIFY_MAX_CONCURRENCY", 64, 1, 1024),
       allowClientCredentials,
     },
+    http,
+    corsOrigins,
     emulator: {
       port: integer("EMULATOR_PORT", 0, 0, 65535),
       dbFile: text("EMULATOR_DB") ?? ".data/emulator.sqlite",
