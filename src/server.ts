@@ -1,5 +1,5 @@
 import "reflect-metadata";
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { ApolloServer } from "@apollo/server";
 import {
@@ -11,7 +11,10 @@ import { GraphQLError } from "graphql";
 import type { Config } from "./config.js";
 import type { GatewayContext } from "./context.js";
 import { ErrorCode } from "./errors.js";
+import { BodyBudget } from "./http/body-budget.js";
+import { createCors } from "./http/cors.js";
 import { createGraphQLHandler } from "./http/graphql-handler.js";
+import { createHttpServer } from "./http/http-server.js";
 import { requestIdFrom } from "./http/request-id.js";
 import { sendJson } from "./http/send.js";
 import { SANDBOX_INITIAL_DOCUMENT, SANDBOX_INITIAL_VARIABLES } from "./landing-page.js";
@@ -48,6 +51,8 @@ export interface GatewayHandle {
   port: number;
   server: Server;
   transport: UpstreamTransport;
+  /** Bytes of request bodies being received right now (HTTP_MAX_BUFFERED_BODY_BYTES caps it). */
+  bodyBudget: BodyBudget;
   metrics: GatewayMetrics;
   /** Stops accepting connections, lets in-flight operations finish (bounded), then closes upstream sockets. */
   stop(): Promise<void>;
@@ -145,7 +150,9 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayHand
     const voucherify = new VoucherifyClient(transport, credentials, requestId, scope);
     return { voucherify, loaders: createLoaders(voucherify), requestId };
   };
-  const handleGraphQL = createGraphQLHandler(apollo, context);
+  const bodyBudget = new BodyBudget(config.http.maxBufferedBodyBytes);
+  const handleGraphQL = createGraphQLHandler(apollo, context, { bodyBudget });
+  const cors = config.corsOrigins.length > 0 ? createCors(config.corsOrigins) : null;
 
   let draining = false;
   const inFlight = new Set<ServerResponse>();
@@ -154,7 +161,7 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayHand
     if (!response.headersSent) response.setHeader("connection", "close");
     response.once("finish", () => server.closeIdleConnections());
   };
-  const server = createServer(async (request, response) => {
+  const server = createHttpServer(config.http, async (request, response) => {
     inFlight.add(response);
     response.once("close", () => inFlight.delete(response));
     if (draining) closeAfterAnswer(response);
@@ -165,7 +172,9 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayHand
     const path = queryStart === -1 ? url : url.slice(0, queryStart);
     const search = queryStart === -1 ? "" : url.slice(queryStart);
     try {
-      if (path === "/graphql" || path === "/") {
+      if (path === "/graphql" && cors?.handle(request, response)) {
+        // A CORS preflight, answered.
+      } else if (path === "/graphql" || path === "/") {
         await handleGraphQL(request, response, requestId, search);
       } else if (path === "/healthz" && request.method === "GET") {
         sendJson(response, 200, { status: "ok" });
@@ -185,7 +194,6 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayHand
       else response.destroy();
     }
   });
-  server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(config.port, config.host, () => resolve());
@@ -201,6 +209,7 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayHand
     port,
     server,
     transport,
+    bodyBudget,
     metrics,
     stop() {
       stopping ??= (async () => {

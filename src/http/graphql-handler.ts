@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { HeaderMap, type ApolloServer, type BaseContext } from "@apollo/server";
-import { BodyTooLargeError, readBody } from "./read-body.js";
+import type { BodyBudget } from "./body-budget.js";
+import { BodyAbortedError, BodyBudgetExhaustedError, BodyTooLargeError, readBody } from "./read-body.js";
 import { sendRequestError } from "./send.js";
 
 /**
@@ -10,17 +11,33 @@ import { sendRequestError } from "./send.js";
 export function createGraphQLHandler<TContext extends BaseContext>(
   apollo: ApolloServer<TContext>,
   context: (request: IncomingMessage, response: ServerResponse, requestId: string) => Promise<TContext>,
+  options: { bodyBudget?: BodyBudget } = {},
 ) {
   return async (request: IncomingMessage, response: ServerResponse, requestId: string, search: string): Promise<void> => {
     let body: unknown;
     if (request.method === "POST") {
       let text: string;
       try {
-        text = await readBody(request);
+        text = await readBody(request, { budget: options.bodyBudget });
       } catch (error) {
         if (error instanceof BodyTooLargeError) {
           response.setHeader("connection", "close");
           sendRequestError(response, 413, "BAD_REQUEST", "Request body is larger than the gateway accepts (1 MiB).");
+          return;
+        }
+        if (error instanceof BodyBudgetExhaustedError) {
+          // Too many bodies in transit at once (slow clients, or a flood): refuse this one without reading it and
+          // close, so its unread bytes are never buffered. A normal client can retry in a moment.
+          response.setHeader("connection", "close");
+          response.setHeader("retry-after", "1");
+          sendRequestError(response, 503, "SERVICE_UNAVAILABLE", "The gateway is receiving too many request bodies at once; retry shortly.", {
+            retryAfterSeconds: 1,
+          });
+          return;
+        }
+        // Nobody is left to answer (the client left, or the request timeout answered 408 and closed).
+        if (error instanceof BodyAbortedError) {
+          response.destroy();
           return;
         }
         throw error;

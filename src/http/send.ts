@@ -1,8 +1,14 @@
 import type { ServerResponse } from "node:http";
 
 /** A GraphQL-shaped error response for failures before GraphQL execution (body too large, bad JSON). */
-export function sendRequestError(response: ServerResponse, status: number, code: string, message: string): void {
-  sendJson(response, status, { errors: [{ message, extensions: { code } }] });
+export function sendRequestError(
+  response: ServerResponse,
+  status: number,
+  code: string,
+  message: string,
+  extensions: Record<string, unknown> = {},
+): void {
+  sendJson(response, status, { errors: [{ message, extensions: { code, ...extensions } }] });
 }
 
 export function sendJson(response: ServerResponse, status: number, body: unknown): void {
