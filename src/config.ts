@@ -64,12 +64,36 @@ export const ENVIRONMENT: ReadonlyArray<{ name: string; meaning: string; default
   { name: "GRAPHQL_LANDING_PAGE", meaning: "Override: true/false for the Apollo Sandbox landing page", default: "on outside production" },
   { name: "OPERATION_TIMEOUT_MS", meaning: "Longest one GraphQL operation may run; then (or when its client goes away) its upstream calls are cancelled", default: "30000" },
   { name: "GRAPHQL_MAX_COST", meaning: "Most upstream calls one operation may make (estimated before it runs); lower it on small Voucherify plans", default: "600" },
-  { name: "HTTP_HEADERS_TIMEOUT_MS", meaning: "Time a client has to send a request's headers; then 408 and the connection is closed", default: "10000" },
-  { name: "HTTP_REQUEST_TIMEOUT_MS", meaning: "Time a client has to send a whole request, body included (not the time to answer it); then 408 and close", default: "30000" },
-  { name: "HTTP_KEEP_ALIVE_TIMEOUT_MS", meaning: "How long an idle keep-alive connection stays open; keep it above a load balancer's idle timeout", default: "65000" },
-  { name: "HTTP_MAX_CONNECTIONS", meaning: "Open client connections at most; further ones are closed at once", default: "1000" },
-  { name: "HTTP_MAX_BUFFERED_BODY_BYTES", meaning: "Request bodies being received, all requests together, at most (bytes); over it: 503", default: "33554432 (32 MiB)" },
-  { name: "CORS_ORIGINS", meaning: "Comma-separated browser origins allowed to call /graphql (https://app.example.com); unset = same origin only", default: "unset" },
+  {
+    name: "HTTP_HEADERS_TIMEOUT_MS",
+    meaning: "Time a client has to send a request's headers; then 408 and the connection is closed",
+    default: "10000",
+  },
+  {
+    name: "HTTP_REQUEST_TIMEOUT_MS",
+    meaning: "Time a client has to send a whole request, body included (not the time to answer it); then 408 and close",
+    default: "30000",
+  },
+  {
+    name: "HTTP_KEEP_ALIVE_TIMEOUT_MS",
+    meaning: "How long an idle keep-alive connection stays open; keep it above a load balancer's idle timeout",
+    default: "65000",
+  },
+  {
+    name: "HTTP_MAX_CONNECTIONS",
+    meaning: "Open client connections at most; further ones are closed at once",
+    default: "1000",
+  },
+  {
+    name: "HTTP_MAX_BUFFERED_BODY_BYTES",
+    meaning: "Request bodies being received, all requests together, at most (bytes); over it: 503",
+    default: "33554432 (32 MiB)",
+  },
+  {
+    name: "CORS_ORIGINS",
+    meaning: "Comma-separated browser origins allowed to call /graphql (https://app.example.com); unset = same origin only",
+    default: "unset",
+  },
   { name: "LOG_LEVEL", meaning: "fatal, error, warn, info, debug, trace or silent", default: "info" },
 ];
 
@@ -144,7 +168,7 @@ export function loadConfig(env: Env = process.env): Config {
     requestTimeoutMs: integer("HTTP_REQUEST_TIMEOUT_MS", 30_000, 100, 3_600_000),
     keepAliveTimeoutMs: integer("HTTP_KEEP_ALIVE_TIMEOUT_MS", 65_000, 100, 600_000),
     maxConnections: integer("HTTP_MAX_CONNECTIONS", 1000, 1, 1_000_000),
-    maxBufferedBodyBytes: integer("HTTP_MAX_BUFFERED_BODY_BYTES", 32 * 1024 * 1024, 1024, 64 * 1024 * 1024 * 1024),
+    maxBufferedBodyBytes: integer("HTTP_MAX_BUFFERED_BODY_BYTES", 32 * 1024 * 1024, 1024, 64 * 1024 ** 3),
   };
   // Node refuses a request timeout shorter than the headers timeout; say so in our words, at start-up.
   if (http.requestTimeoutMs < http.headersTimeoutMs) {

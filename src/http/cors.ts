@@ -36,7 +36,8 @@ export function createCors(origins: readonly string[]): Cors {
       response.setHeader("vary", "Origin");
       const origin = request.headers.origin;
       const listed = origin !== undefined && allowed.has(origin);
-      const preflight = request.method === "OPTIONS" && origin !== undefined && request.headers["access-control-request-method"] !== undefined;
+      const preflight =
+        request.method === "OPTIONS" && origin !== undefined && request.headers["access-control-request-method"] !== undefined;
       if (listed) {
         response.setHeader("access-control-allow-origin", origin);
         response.setHeader("access-control-expose-headers", "x-request-id, retry-after");

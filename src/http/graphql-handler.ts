@@ -30,9 +30,8 @@ export function createGraphQLHandler<TContext extends BaseContext>(
           // close, so its unread bytes are never buffered. A normal client can retry in a moment.
           response.setHeader("connection", "close");
           response.setHeader("retry-after", "1");
-          sendRequestError(response, 503, "SERVICE_UNAVAILABLE", "The gateway is receiving too many request bodies at once; retry shortly.", {
-            retryAfterSeconds: 1,
-          });
+          const message = "The gateway is receiving too many request bodies at once; retry shortly.";
+          sendRequestError(response, 503, "SERVICE_UNAVAILABLE", message, { retryAfterSeconds: 1 });
           return;
         }
         // Nobody is left to answer (the client left, or the request timeout answered 408 and closed).
