@@ -145,4 +145,23 @@ describe("the shared cap on request bodies in transit", () => {
     expect(await accepted.json()).toEqual({ data: { referralMember: { holders: { totalCount: 26 } } } });
     expect(stack.gateway.bodyBudget.bytesInUse).toBe(0);
   });
+
+  test("a chunked body (no Content-Length) is counted as it arrives and refused when it would pass the cap", async () => {
+    const arrived = nextRequest(stack);
+    const stalled = await rawClient(stack.gateway.port);
+    await write(stalled.socket, postHead(60_000));
+    const { response: stalledResponse } = await within(CUT_WITHIN_MS, "stalled request arriving", arrived);
+
+    const chunked = await rawClient(stack.gateway.port);
+    const head = "POST /graphql HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n";
+    const chunk = " ".repeat(10_000);
+    await write(chunked.socket, `${head}${chunk.length.toString(16)}\r\n${chunk}\r\n`);
+    await within(CUT_WITHIN_MS, "chunked client closed after its 503", chunked.closed);
+    expect(chunked.received()).toMatch(/^HTTP\/1\.1 503 [^]*"code":"SERVICE_UNAVAILABLE"/);
+    expect(stack.gateway.bodyBudget.bytesInUse).toBe(60_000);
+
+    stalled.socket.destroy();
+    if (!stalledResponse.closed) await within(CUT_WITHIN_MS, "server side of the stalled request closing", once(stalledResponse, "close"));
+    expect(stack.gateway.bodyBudget.bytesInUse).toBe(0);
+  });
 });
