@@ -1,5 +1,7 @@
 import { accessSync, constants } from "node:fs";
 import { delimiter, join } from "node:path";
+// Imported, not global: test/support is also compiled by tsconfig.build.json, which has no jest types.
+import { describe, test } from "@jest/globals";
 
 export type SuiteDescribe = (title: string, body: () => void) => void;
 
