@@ -1,5 +1,6 @@
 /** Environment -> typed, validated configuration. Every bad value is reported, each with its own message. */
 import { createPublicKey } from "node:crypto";
+import { corsOriginProblem } from "./http/cors-origins.js";
 import { MAX_OPERATION_COST } from "./limits/operation-limits.js";
 
 export interface VoucherifyConfig {
@@ -30,6 +31,20 @@ export interface AuthConfig {
   callerBudgetPerMinute: number;
 }
 
+/** How the HTTP server treats slow, idle and numerous clients (src/server.ts). */
+export interface HttpLimitsConfig {
+  /** Time to receive a request's headers, counted from its first byte (or from the connection for the first one). */
+  headersTimeoutMs: number;
+  /** Time to receive a whole request, headers and body; the operation that follows is bounded by operationTimeoutMs. */
+  requestTimeoutMs: number;
+  /** How long an idle keep-alive connection is kept between requests. */
+  keepAliveTimeoutMs: number;
+  /** Open client connections at most; further ones are closed as they arrive. */
+  maxConnections: number;
+  /** Request bodies being received, all requests together, at most (bytes). */
+  maxBufferedBodyBytes: number;
+}
+
 export interface Config {
   port: number;
   host: string;
@@ -45,6 +60,9 @@ export interface Config {
   auth: AuthConfig;
   /** GET /metrics: a bearer token it requires (null: open), and its own port on HOST (null: the main port). */
   metrics: { token: string | null; port: number | null };
+  http: HttpLimitsConfig;
+  /** Browser origins allowed to call /graphql (exact, normalised); empty = no CORS headers, same origin only. */
+  corsOrigins: string[];
   emulator: { port: number; dbFile: string };
 }
 
@@ -80,6 +98,36 @@ export const ENVIRONMENT: ReadonlyArray<{ name: string; meaning: string; default
   { name: "CALLER_BUDGET_PER_MINUTE", meaning: "Estimated upstream calls one caller (JWT sub, or client address with auth off) may spend per minute; 0 = no budget", default: String(DEFAULT_CALLER_BUDGET_PER_MINUTE) },
   { name: "METRICS_TOKEN", meaning: "When set, GET /metrics requires Authorization: Bearer <token> (16-512 visible ASCII characters)", default: "unset (open)" },
   { name: "METRICS_PORT", meaning: "When set, /metrics is served only on this port of HOST, not on PORT (0 = ephemeral)", default: "unset (PORT)" },
+  {
+    name: "HTTP_HEADERS_TIMEOUT_MS",
+    meaning: "Time a client has to send a request's headers; then 408 and the connection is closed",
+    default: "10000",
+  },
+  {
+    name: "HTTP_REQUEST_TIMEOUT_MS",
+    meaning: "Time a client has to send a whole request, body included (not the time to answer it); then 408 and close",
+    default: "30000",
+  },
+  {
+    name: "HTTP_KEEP_ALIVE_TIMEOUT_MS",
+    meaning: "How long an idle keep-alive connection stays open; keep it above a load balancer's idle timeout",
+    default: "65000",
+  },
+  {
+    name: "HTTP_MAX_CONNECTIONS",
+    meaning: "Open client connections at most; further ones are closed at once",
+    default: "1000",
+  },
+  {
+    name: "HTTP_MAX_BUFFERED_BODY_BYTES",
+    meaning: "Request bodies being received, all requests together, at most (bytes); over it: 503",
+    default: "33554432 (32 MiB)",
+  },
+  {
+    name: "CORS_ORIGINS",
+    meaning: "Comma-separated browser origins allowed to call /graphql (https://app.example.com); unset = same origin only",
+    default: "unset",
+  },
   { name: "LOG_LEVEL", meaning: "fatal, error, warn, info, debug, trace or silent", default: "info" },
 ];
 
@@ -161,6 +209,26 @@ export function loadConfig(env: Env = process.env): Config {
   if (metricsPort !== null && metricsPort !== 0 && metricsPort === port) {
     problems.push(`METRICS_PORT must differ from PORT; both are ${port}`);
   }
+  const http: HttpLimitsConfig = {
+    headersTimeoutMs: integer("HTTP_HEADERS_TIMEOUT_MS", 10_000, 100, 600_000),
+    requestTimeoutMs: integer("HTTP_REQUEST_TIMEOUT_MS", 30_000, 100, 3_600_000),
+    keepAliveTimeoutMs: integer("HTTP_KEEP_ALIVE_TIMEOUT_MS", 65_000, 100, 600_000),
+    maxConnections: integer("HTTP_MAX_CONNECTIONS", 1000, 1, 1_000_000),
+    maxBufferedBodyBytes: integer("HTTP_MAX_BUFFERED_BODY_BYTES", 32 * 1024 * 1024, 1024, 64 * 1024 ** 3),
+  };
+  // Node refuses a request timeout shorter than the headers timeout; say so in our words, at start-up.
+  if (http.requestTimeoutMs < http.headersTimeoutMs) {
+    problems.push(
+      `HTTP_REQUEST_TIMEOUT_MS (${http.requestTimeoutMs}) must be at least HTTP_HEADERS_TIMEOUT_MS (${http.headersTimeoutMs}): ` +
+        "it covers the headers and the body",
+    );
+  }
+  const corsOrigins: string[] = [];
+  for (const entry of (text("CORS_ORIGINS") ?? "").split(",").map((part) => part.trim()).filter(Boolean)) {
+    const problem = corsOriginProblem(entry);
+    if (problem) problems.push(`CORS_ORIGINS: ${problem}`);
+    else if (!corsOrigins.includes(entry)) corsOrigins.push(entry);
+  }
   const config: Config = {
     port,
     host: text("HOST") ?? "127.0.0.1",
@@ -180,6 +248,8 @@ export function loadConfig(env: Env = process.env): Config {
     },
     auth,
     metrics: { token: metricsToken, port: metricsPort },
+    http,
+    corsOrigins,
     emulator: {
       port: integer("EMULATOR_PORT", 0, 0, 65535),
       dbFile: text("EMULATOR_DB") ?? ".data/emulator.sqlite",

@@ -1,5 +1,5 @@
 import "reflect-metadata";
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { ApolloServer } from "@apollo/server";
 import {
@@ -12,7 +12,10 @@ import { Authenticator } from "./auth/authenticator.js";
 import type { Config } from "./config.js";
 import type { GatewayContext } from "./context.js";
 import { ErrorCode } from "./errors.js";
+import { BodyBudget } from "./http/body-budget.js";
+import { createCors } from "./http/cors.js";
 import { createGraphQLHandler } from "./http/graphql-handler.js";
+import { createHttpServer } from "./http/http-server.js";
 import { requestIdFrom } from "./http/request-id.js";
 import { createMetricsEndpoint } from "./http/metrics-endpoint.js";
 import { sendJson } from "./http/send.js";
@@ -55,6 +58,8 @@ export interface GatewayHandle {
   port: number;
   server: Server;
   transport: UpstreamTransport;
+  /** Bytes of request bodies being received right now (HTTP_MAX_BUFFERED_BODY_BYTES caps it). */
+  bodyBudget: BodyBudget;
   metrics: GatewayMetrics;
   /** Stops accepting connections, lets in-flight operations finish (bounded), then closes upstream sockets. */
   stop(): Promise<void>;
@@ -165,7 +170,9 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayHand
     const voucherify = new VoucherifyClient(transport, credentials, requestId, scope);
     return { caller, voucherify, loaders: createLoaders(voucherify), requestId };
   };
-  const handleGraphQL = createGraphQLHandler(apollo);
+  const bodyBudget = new BodyBudget(config.http.maxBufferedBodyBytes);
+  const handleGraphQL = createGraphQLHandler(apollo, { bodyBudget });
+  const cors = config.corsOrigins.length > 0 ? createCors(config.corsOrigins) : null;
   const serveMetrics = createMetricsEndpoint(metrics, config.metrics.token);
   const separateMetrics = config.metrics.port !== null;
 
@@ -176,7 +183,7 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayHand
     if (!response.headersSent) response.setHeader("connection", "close");
     response.once("finish", () => server.closeIdleConnections());
   };
-  const server = createServer(async (request, response) => {
+  const server = createHttpServer(config.http, async (request, response) => {
     inFlight.add(response);
     response.once("close", () => inFlight.delete(response));
     if (draining) closeAfterAnswer(response);
@@ -187,7 +194,9 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayHand
     const path = queryStart === -1 ? url : url.slice(0, queryStart);
     const search = queryStart === -1 ? "" : url.slice(queryStart);
     try {
-      if (path === "/graphql" || path === "/") {
+      if (path === "/graphql" && cors?.handle(request, response)) {
+        // A CORS preflight, answered.
+      } else if (path === "/graphql" || path === "/") {
         const router = authenticator.isRouter(request);
         // Inline traces (resolver paths and timings) are for the router only; Apollo's subgraph plugin reads this header.
         if (!router) delete request.headers[INLINE_TRACE_HEADER];
@@ -208,7 +217,6 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayHand
       else response.destroy();
     }
   });
-  server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(config.port, config.host, () => resolve());
@@ -221,7 +229,7 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayHand
   let metricsServer: Server | null = null;
   let metricsUrl = `${url}/metrics`;
   if (config.metrics.port !== null) {
-    const listener = createServer(async (request, response) => {
+    const listener = createHttpServer(config.http, async (request, response) => {
       const path = (request.url ?? "/").split("?")[0];
       try {
         if (path === "/metrics" && request.method === "GET") await serveMetrics(request, response);
@@ -253,6 +261,7 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayHand
     port,
     server,
     transport,
+    bodyBudget,
     metrics,
     stop() {
       stopping ??= (async () => {

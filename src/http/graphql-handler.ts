@@ -2,24 +2,39 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { HeaderMap, type ApolloServer, type BaseContext } from "@apollo/server";
 import { documentNesting } from "../limits/document-nesting.js";
 import { MAX_DOCUMENT_NESTING } from "../limits/operation-limits.js";
-import { BodyTooLargeError, readBody } from "./read-body.js";
+import type { BodyBudget } from "./body-budget.js";
+import { BodyAbortedError, BodyBudgetExhaustedError, BodyTooLargeError, readBody } from "./read-body.js";
 import { sendRequestError } from "./send.js";
 
 /**
  * Apollo Server on plain node:http (no Express): the request is handed to executeHTTPGraphQLRequest as is.
  * Apollo keeps doing CSRF prevention, content negotiation, the landing page and batching rules.
  */
-export function createGraphQLHandler<TContext extends BaseContext>(apollo: ApolloServer<TContext>) {
+export function createGraphQLHandler<TContext extends BaseContext>(apollo: ApolloServer<TContext>, options: { bodyBudget?: BodyBudget } = {}) {
   return async (request: IncomingMessage, response: ServerResponse, search: string, context: () => Promise<TContext>): Promise<void> => {
     let body: unknown;
     if (request.method === "POST") {
       let text: string;
       try {
-        text = await readBody(request);
+        text = await readBody(request, { budget: options.bodyBudget });
       } catch (error) {
         if (error instanceof BodyTooLargeError) {
           response.setHeader("connection", "close");
           sendRequestError(response, 413, "BAD_REQUEST", "Request body is larger than the gateway accepts (1 MiB).");
+          return;
+        }
+        if (error instanceof BodyBudgetExhaustedError) {
+          // Too many bodies in transit at once (slow clients, or a flood): refuse this one without reading it and
+          // close, so its unread bytes are never buffered. A normal client can retry in a moment.
+          response.setHeader("connection", "close");
+          response.setHeader("retry-after", "1");
+          const message = "The gateway is receiving too many request bodies at once; retry shortly.";
+          sendRequestError(response, 503, "SERVICE_UNAVAILABLE", message, { retryAfterSeconds: 1 });
+          return;
+        }
+        // Nobody is left to answer (the client left, or the request timeout answered 408 and closed).
+        if (error instanceof BodyAbortedError) {
+          response.destroy();
           return;
         }
         throw error;

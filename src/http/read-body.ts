@@ -1,29 +1,65 @@
 import type { IncomingMessage } from "node:http";
+import type { BodyBudget } from "./body-budget.js";
 
 /** Largest request body accepted: 100 holders with metadata fit with room to spare. */
 export const MAX_BODY_BYTES = 1024 * 1024;
 
 export class BodyTooLargeError extends Error {}
+/** The shared body budget (HTTP_MAX_BUFFERED_BODY_BYTES) cannot take this body now. */
+export class BodyBudgetExhaustedError extends Error {}
+/** The client went away (or was cut by the request timeout) before its body had arrived. */
+export class BodyAbortedError extends Error {}
 
-/** Reads the whole body, refusing (before buffering it) anything over `limit` bytes. */
-export function readBody(request: IncomingMessage, limit = MAX_BODY_BYTES): Promise<string> {
+/**
+ * Reads the whole body, refusing (before buffering it) anything over `limit` bytes. With a budget, the declared
+ * Content-Length is reserved before the first byte is read (a chunked body reserves as it arrives), and the
+ * reservation is given back when the read ends, whichever way: a client cut mid-body releases what it pinned.
+ */
+export function readBody(request: IncomingMessage, options: { limit?: number; budget?: BodyBudget } = {}): Promise<string> {
+  const limit = options.limit ?? MAX_BODY_BYTES;
+  const budget = options.budget;
   const declared = Number(request.headers["content-length"]);
-  if (Number.isFinite(declared) && declared > limit) return Promise.reject(new BodyTooLargeError());
+  const hasDeclared = request.headers["content-length"] !== undefined && Number.isFinite(declared);
+  if (hasDeclared && declared > limit) return Promise.reject(new BodyTooLargeError());
+  let reserved = hasDeclared ? declared : 0;
+  if (budget && !budget.tryReserve(reserved)) return Promise.reject(new BodyBudgetExhaustedError());
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
-    request.on("data", (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > limit) {
-        // Stop reading: the 413 goes out with `connection: close`, so the rest of the body is never drained.
-        request.removeAllListeners("data");
+    let settled = false;
+    const settle = (error: Error | null) => {
+      if (settled) return;
+      settled = true;
+      budget?.release(reserved);
+      request.removeListener("data", onData);
+      request.removeListener("end", onEnd);
+      request.removeListener("error", onError);
+      request.removeListener("close", onClose);
+      if (error) {
+        // Stop reading: the answer goes out with `connection: close`, so the rest of the body is never drained.
         request.pause();
-        reject(new BodyTooLargeError());
+        chunks.length = 0;
+        reject(error);
         return;
       }
+      resolve(chunks.length === 1 ? chunks[0].toString("utf8") : Buffer.concat(chunks).toString("utf8"));
+    };
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) return settle(new BodyTooLargeError());
+      if (budget && size > reserved) {
+        if (!budget.tryReserve(size - reserved)) return settle(new BodyBudgetExhaustedError());
+        reserved = size;
+      }
       chunks.push(chunk);
-    });
-    request.on("end", () => resolve(chunks.length === 1 ? chunks[0].toString("utf8") : Buffer.concat(chunks).toString("utf8")));
-    request.on("error", reject);
+    };
+    const onEnd = () => settle(null);
+    const onError = (error: Error) => settle(request.destroyed ? new BodyAbortedError(error.message) : error);
+    // `close` before `end`: the socket is gone (client left, or the server's request timeout cut it).
+    const onClose = () => settle(new BodyAbortedError("the client closed the connection before its body had arrived"));
+    request.on("data", onData);
+    request.on("end", onEnd);
+    request.on("error", onError);
+    request.on("close", onClose);
   });
 }

@@ -24,6 +24,14 @@ describe("loadConfig", () => {
       voucherify: { apiUrl: null, appId: null, appToken: null, timeoutMs: 5000, maxConcurrency: 64, allowClientCredentials: false },
       auth: { keySource: null, issuer: null, audience: null, routerSecret: null, callerBudgetPerMinute: 600 },
       metrics: { token: null, port: null },
+      http: {
+        headersTimeoutMs: 10000,
+        requestTimeoutMs: 30000,
+        keepAliveTimeoutMs: 65000,
+        maxConnections: 1000,
+        maxBufferedBodyBytes: 33554432,
+      },
+      corsOrigins: [],
       emulator: { port: 0, dbFile: ".data/emulator.sqlite" },
     });
   });
@@ -135,6 +143,57 @@ describe("loadConfig", () => {
       expect(loadConfig({ CALLER_BUDGET_PER_MINUTE: "0" }).auth.callerBudgetPerMinute).toBe(0);
       expect(problemsOf({ ROUTER_SECRET: "short" })).toEqual(["ROUTER_SECRET must be at least 16 characters"]);
     });
+  });
+
+  test("HTTP limits are read, and a request timeout shorter than the headers timeout is refused", () => {
+    expect(
+      loadConfig({
+        HTTP_HEADERS_TIMEOUT_MS: "300",
+        HTTP_REQUEST_TIMEOUT_MS: "500",
+        HTTP_KEEP_ALIVE_TIMEOUT_MS: "5000",
+        HTTP_MAX_CONNECTIONS: "10",
+        HTTP_MAX_BUFFERED_BODY_BYTES: "65536",
+      }).http,
+    ).toEqual({
+      headersTimeoutMs: 300,
+      requestTimeoutMs: 500,
+      keepAliveTimeoutMs: 5000,
+      maxConnections: 10,
+      maxBufferedBodyBytes: 65536,
+    });
+    const problems = problemsOf({ HTTP_HEADERS_TIMEOUT_MS: "20000", HTTP_REQUEST_TIMEOUT_MS: "10000", HTTP_MAX_CONNECTIONS: "0" });
+    expect(problems).toEqual([
+      'HTTP_MAX_CONNECTIONS must be a whole number from 1 to 1000000; got "0"',
+      "HTTP_REQUEST_TIMEOUT_MS (10000) must be at least HTTP_HEADERS_TIMEOUT_MS (20000): it covers the headers and the body",
+    ]);
+  });
+
+  test("CORS_ORIGINS: exact origins, duplicates dropped; anything else is named with what to write instead", () => {
+    const origins = " https://app.example.com, http://127.0.0.1:5173,https://app.example.com";
+    expect(loadConfig({ CORS_ORIGINS: origins }).corsOrigins).toEqual([
+      "https://app.example.com",
+      "http://127.0.0.1:5173",
+    ]);
+    const bad = [
+      "*",
+      "https://app.example.com/",
+      "https://App.Example.com",
+      "app.example.com",
+      "ftp://x.example.com",
+      "https://a.example.com/graphql",
+      "null",
+    ];
+    expect(problemsOf({ CORS_ORIGINS: bad.join(",") })).toEqual([
+      'CORS_ORIGINS: "*": wildcards are not accepted; list each origin',
+      'CORS_ORIGINS: "https://app.example.com/" has a path, query or trailing slash; ' +
+        'an origin is scheme://host[:port] only: "https://app.example.com"',
+      'CORS_ORIGINS: "https://App.Example.com" is not written as browsers send it; use "https://app.example.com"',
+      'CORS_ORIGINS: "app.example.com" is not an origin; expected scheme://host[:port], for example https://app.example.com',
+      'CORS_ORIGINS: "ftp://x.example.com" must be an http or https origin',
+      'CORS_ORIGINS: "https://a.example.com/graphql" has a path, query or trailing slash; ' +
+        'an origin is scheme://host[:port] only: "https://a.example.com"',
+      'CORS_ORIGINS: "null" is not an origin; expected scheme://host[:port], for example https://app.example.com',
+    ]);
   });
 
   test("every variable read is documented", () => {

@@ -1,0 +1,167 @@
+import { once } from "node:events";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { Socket } from "node:net";
+import { rawClient, within, write } from "../support/raw-client.js";
+import { graphql, startStack, type Stack } from "../support/stack.js";
+
+// Real sockets against the real gateway, with limits shortened so each cut happens within a second. Every wait is
+// bounded; Node's own defaults (60 s for headers, 300 s for a request) would fail each of these bounds.
+
+const HOLDERS = `{ referralMember(memberId: "WELCOME-REF") { holders { totalCount } } }`;
+const CUT_WITHIN_MS = 5000;
+
+/** The next request the gateway receives, with its response: its `close` is when the server is done with it. */
+function nextRequest(stack: Stack): Promise<{ request: IncomingMessage; response: ServerResponse }> {
+  return new Promise((resolve) => stack.gateway.server.once("request", (request, response) => resolve({ request, response })));
+}
+
+/** A GraphQL POST body of exactly `bytes` bytes (the query padded with spaces, which JSON ignores). */
+function bodyOfSize(bytes: number): string {
+  const body = JSON.stringify({ query: HOLDERS });
+  return body.slice(0, -1) + " ".repeat(bytes - body.length) + "}";
+}
+
+function postHead(contentLength: number): string {
+  return `POST /graphql HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: ${contentLength}\r\n\r\n`;
+}
+
+describe("slow and stalled clients are cut", () => {
+  let stack: Stack;
+  beforeAll(async () => {
+    stack = await startStack({ env: { HTTP_HEADERS_TIMEOUT_MS: "300", HTTP_REQUEST_TIMEOUT_MS: "500" } });
+  });
+  afterAll(() => stack.stop());
+
+  test("a client that sends its headers a byte at a time is answered 408 and closed", async () => {
+    const client = await rawClient(stack.gateway.port);
+    const head = "POST /graphql HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nX-Padding: " + "a".repeat(10_000);
+    let sent = 0;
+    // The client's behaviour, not a synchronisation: one byte every 20 ms, so the headers never end in time.
+    const dribble = setInterval(() => {
+      if (sent < head.length && !client.socket.destroyed) client.socket.write(head[sent++]);
+    }, 20);
+    try {
+      await within(CUT_WITHIN_MS, "server closing a slow-headers client", client.closed);
+    } finally {
+      clearInterval(dribble);
+    }
+    expect(sent).toBeLessThan(head.length);
+    expect(client.received()).toMatch(/^HTTP\/1\.1 408 /);
+  });
+
+  test("a client that stalls mid-body is cut, and the bytes it pinned are released", async () => {
+    const arrived = nextRequest(stack);
+    const client = await rawClient(stack.gateway.port);
+    await write(client.socket, postHead(100_000) + " ".repeat(50_000));
+    const { response } = await within(CUT_WITHIN_MS, "request arriving", arrived);
+    // The declared length is reserved against the shared body budget while the body is in transit.
+    expect(stack.gateway.bodyBudget.bytesInUse).toBe(100_000);
+    await within(CUT_WITHIN_MS, "server closing a stalled-body client", client.closed);
+    if (!response.closed) await within(CUT_WITHIN_MS, "server side of the request closing", once(response, "close"));
+    expect(client.received()).toMatch(/^HTTP\/1\.1 408 /);
+    expect(stack.gateway.bodyBudget.bytesInUse).toBe(0);
+    // The gateway is unharmed: the next request is answered.
+    const after = await graphql(stack.gateway.graphqlUrl, HOLDERS);
+    expect(after.data).toEqual({ referralMember: { holders: { totalCount: 26 } } });
+  });
+
+  test("the request timeout covers receiving a request, not answering it: a slow operation still answers", async () => {
+    // The upstream takes three times the request timeout; the operation's own bound is OPERATION_TIMEOUT_MS (30 s).
+    stack.emulator.injectFault({ latencyMs: 1500, times: 1 });
+    const response = await graphql(stack.gateway.graphqlUrl, HOLDERS);
+    expect(response.status).toBe(200);
+    expect(response.data).toEqual({ referralMember: { holders: { totalCount: 26 } } });
+  });
+});
+
+describe("the connection cap", () => {
+  let stack: Stack;
+  beforeAll(async () => {
+    stack = await startStack({ env: { HTTP_MAX_CONNECTIONS: "2" } });
+  });
+  afterAll(() => stack.stop());
+
+  test("closes connections over the cap unanswered; once one frees, requests are served again", async () => {
+    const serverSockets: Socket[] = [];
+    const onConnection = (socket: Socket) => serverSockets.push(socket);
+    stack.gateway.server.on("connection", onConnection);
+    // Two clients hold the two slots, mid-headers.
+    const holders = [await rawClient(stack.gateway.port), await rawClient(stack.gateway.port)];
+    for (const holder of holders) await write(holder.socket, "GET /healthz HTTP/1.1\r\n");
+    stack.gateway.server.off("connection", onConnection);
+    expect(serverSockets).toHaveLength(2);
+
+    const dropped = new Promise((resolve) => stack.gateway.server.once("drop", resolve));
+    const extra = await rawClient(stack.gateway.port);
+    await within(CUT_WITHIN_MS, "server dropping the extra connection", dropped);
+    await within(CUT_WITHIN_MS, "extra connection closing", extra.closed);
+    expect(extra.received()).toBe("");
+
+    const freed = new Promise((resolve) => serverSockets[0].once("close", resolve));
+    holders[0].socket.destroy();
+    await within(CUT_WITHIN_MS, "server seeing a slot free", freed);
+    const served = await graphql(stack.gateway.graphqlUrl, HOLDERS);
+    expect(served.data).toEqual({ referralMember: { holders: { totalCount: 26 } } });
+    holders[1].socket.destroy();
+  });
+});
+
+describe("the shared cap on request bodies in transit", () => {
+  let stack: Stack;
+  beforeAll(async () => {
+    stack = await startStack({ env: { HTTP_MAX_BUFFERED_BODY_BYTES: "65536" } });
+  });
+  afterAll(() => stack.stop());
+
+  test("over the cap: 503 SERVICE_UNAVAILABLE with connection: close, no upstream call; normal again once freed", async () => {
+    const arrived = nextRequest(stack);
+    const stalled = await rawClient(stack.gateway.port);
+    await write(stalled.socket, postHead(40_000) + " ".repeat(1000));
+    const { response: stalledResponse } = await within(CUT_WITHIN_MS, "stalled request arriving", arrived);
+    expect(stack.gateway.bodyBudget.bytesInUse).toBe(40_000);
+
+    const body = bodyOfSize(30_000);
+    const upstreamBefore = stack.emulator.requests.length;
+    const refused = await fetch(stack.gateway.graphqlUrl, { method: "POST", headers: { "content-type": "application/json" }, body });
+    expect(refused.status).toBe(503);
+    expect(refused.headers.get("connection")).toBe("close");
+    expect(refused.headers.get("retry-after")).toBe("1");
+    expect(await refused.json()).toEqual({
+      errors: [
+        {
+          message: "The gateway is receiving too many request bodies at once; retry shortly.",
+          extensions: { code: "SERVICE_UNAVAILABLE", retryAfterSeconds: 1 },
+        },
+      ],
+    });
+    expect(stack.emulator.requests.length).toBe(upstreamBefore);
+    expect(stack.gateway.bodyBudget.bytesInUse).toBe(40_000);
+
+    stalled.socket.destroy();
+    if (!stalledResponse.closed) await within(CUT_WITHIN_MS, "server side of the stalled request closing", once(stalledResponse, "close"));
+    expect(stack.gateway.bodyBudget.bytesInUse).toBe(0);
+    const accepted = await fetch(stack.gateway.graphqlUrl, { method: "POST", headers: { "content-type": "application/json" }, body });
+    expect(accepted.status).toBe(200);
+    expect(await accepted.json()).toEqual({ data: { referralMember: { holders: { totalCount: 26 } } } });
+    expect(stack.gateway.bodyBudget.bytesInUse).toBe(0);
+  });
+
+  test("a chunked body (no Content-Length) is counted as it arrives and refused when it would pass the cap", async () => {
+    const arrived = nextRequest(stack);
+    const stalled = await rawClient(stack.gateway.port);
+    await write(stalled.socket, postHead(60_000));
+    const { response: stalledResponse } = await within(CUT_WITHIN_MS, "stalled request arriving", arrived);
+
+    const chunked = await rawClient(stack.gateway.port);
+    const head = "POST /graphql HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n";
+    const chunk = " ".repeat(10_000);
+    await write(chunked.socket, `${head}${chunk.length.toString(16)}\r\n${chunk}\r\n`);
+    await within(CUT_WITHIN_MS, "chunked client closed after its 503", chunked.closed);
+    expect(chunked.received()).toMatch(/^HTTP\/1\.1 503 [^]*"code":"SERVICE_UNAVAILABLE"/);
+    expect(stack.gateway.bodyBudget.bytesInUse).toBe(60_000);
+
+    stalled.socket.destroy();
+    if (!stalledResponse.closed) await within(CUT_WITHIN_MS, "server side of the stalled request closing", once(stalledResponse, "close"));
+    expect(stack.gateway.bodyBudget.bytesInUse).toBe(0);
+  });
+});
