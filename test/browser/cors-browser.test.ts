@@ -6,14 +6,15 @@ import { join } from "node:path";
 import puppeteer, { type Browser } from "puppeteer-core";
 import { findOsBinary } from "../support/os-binary.js";
 import { startStack, type Stack } from "../support/stack.js";
+import { signToken, TEST_JWT_SECRET } from "../support/tokens.js";
 
 // A real browser enforcing CORS: a page on one local origin calls the gateway on another. http://127.0.0.1:P and
 // http://localhost:P are the same page server but two origins; only the first is in CORS_ORIGINS.
 const chromium = findOsBinary("chromium", { debianPackage: "chromium" });
 
 const HOLDERS = `{ referralMember(memberId: "WELCOME-REF") { holders(first: 2) { totalCount nodes { holderRole } } } }`;
-// The auth engineer swaps in a real signed token; with auth off (development) the header must still pass CORS.
-const TOKEN = "test-token";
+// A real bearer token, verified by the gateway: the Authorization header must pass the browser's preflight.
+let TOKEN: string;
 
 interface PageFetchResult {
   ok: boolean;
@@ -38,7 +39,8 @@ chromium.describe("CORS in headless Chromium", () => {
     });
     await new Promise<void>((resolve) => pages.listen(0, "127.0.0.1", resolve));
     pagePort = (pages.address() as AddressInfo).port;
-    stack = await startStack({ env: { CORS_ORIGINS: `http://127.0.0.1:${pagePort}` } });
+    stack = await startStack({ env: { CORS_ORIGINS: `http://127.0.0.1:${pagePort}`, AUTH_JWT_SECRET: TEST_JWT_SECRET } });
+    TOKEN = await signToken({ scope: "referrals:read" });
     stack.gateway.server.on("request", (request) => seen.push(`${request.method} ${request.headers.origin ?? "-"}`));
     profileDir = mkdtempSync(join(tmpdir(), "cors-chromium-"));
     browser = await puppeteer.launch({
