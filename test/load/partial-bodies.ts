@@ -29,7 +29,7 @@ interface Gateway {
 
 async function startGateway(main: string): Promise<Gateway> {
   const child = spawn(process.execPath, [main], {
-    env: { ...process.env, PORT: "0", LOG_LEVEL: "warn", EMULATOR_DB: ":memory:", NODE_ENV: "production" },
+    env: { ...process.env, PORT: "0", LOG_LEVEL: "warn", EMULATOR_DB: ":memory:", NODE_ENV: "production", AUTH_DISABLED: "true" },
     stdio: ["ignore", "pipe", "inherit"],
   });
   const port = await new Promise<number>((resolvePort, reject) => {
