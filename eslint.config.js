@@ -20,7 +20,7 @@ const projectSchemaRules = {
   ...graphqlPlugin.configs["flat/schema-relay"].rules,
   "@graphql-eslint/require-description": [
     "error",
-    { types: true, rootField: true, FieldDefinition: true, DirectiveDefinition: true },
+    { types: true, rootField: true, FieldDefinition: true, InputValueDefinition: true, DirectiveDefinition: true },
   ],
   // No `Node` interface (ReferralMember ids are codes as given, not global ids; see the README's client section), and
   // `nodes` / a payload's `holders` are plain lists next to the connection's edges.
@@ -40,6 +40,7 @@ const subgraphExclusions = {
       types: true,
       rootField: true,
       FieldDefinition: true,
+      InputValueDefinition: true,
       DirectiveDefinition: true,
       ignoredSelectors: [isFederation, `[parent.name.value=/${FEDERATION_NAME}/]`],
     },

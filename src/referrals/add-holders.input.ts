@@ -27,7 +27,7 @@ export class HolderCustomerInput {
   @Field(() => String, { nullable: true, description: `Free text; tab and line breaks allowed. ${atMost("description")}` })
   description?: string | null;
   @Field(() => String, { nullable: true, description: `Calendar date, YYYY-MM-DD. ${atMost("birthdate")}` }) birthdate?: string | null;
-  @Field(() => AddressInput, { nullable: true }) address?: AddressInput | null;
+  @Field(() => AddressInput, { nullable: true, description: "The customer's postal address." }) address?: AddressInput | null;
   @Field(() => GraphQLJSONObject, { nullable: true, description: `Stored on the customer. ${METADATA_BOUNDS}` })
   metadata?: Record<string, unknown> | null;
 }

@@ -4,7 +4,7 @@ import { atMost } from "./input-limits.js";
 
 @InputType({ description: "Narrows a holders connection; sent upstream as Voucherify `filters[...]` conditions." })
 export class HolderFilter {
-  @Field(() => [HolderRole], { nullable: true })
+  @Field(() => [HolderRole], { nullable: true, description: "Holders with one of these roles." })
   roles?: HolderRole[] | null;
 
   @Field(() => [ID], { nullable: true, description: `1 to 100 customer ids, each not empty. ${atMost("id")}` })

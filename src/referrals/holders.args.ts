@@ -21,6 +21,6 @@ export class HoldersArgs {
   @Field(() => HolderOrder, { nullable: true, description: "Default ID_ASC: oldest assignment first." })
   order?: HolderOrder | null;
 
-  @Field(() => HolderFilter, { nullable: true })
+  @Field(() => HolderFilter, { nullable: true, description: "Only holders matching these conditions; all holders when left out." })
   filter?: HolderFilter | null;
 }

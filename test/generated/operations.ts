@@ -39,6 +39,7 @@ export type FilterJunction =
 
 /** A referee to add. Needs `id` (an existing Voucherify customer) or `sourceId` (upserted: created, or updated with the given fields). */
 export type HolderCustomerInput = {
+  /** The customer's postal address. */
   address?: AddressInput | null | undefined;
   /** Calendar date, YYYY-MM-DD. At most 10 characters. */
   birthdate?: string | null | undefined;
@@ -70,6 +71,7 @@ export type HolderFilter = {
   holderIds?: Array<string | number> | null | undefined;
   /** AND (default): every condition; OR: any of them. */
   junction?: FilterJunction | null | undefined;
+  /** Holders with one of these roles. */
   roles?: Array<HolderRole> | null | undefined;
 };
 
