@@ -211,3 +211,22 @@ describe("GRAPHQL_MAX_COST", () => {
     }
   });
 });
+
+describe("the default cost limit (110)", () => {
+  test("refuses the 144-byte request that used to make 505 upstream calls, before any call; a 100-holder page with customers fits", async () => {
+    const stack = await startStack();
+    try {
+      const worst = `{ referralMember(memberId: "${SEED.code}") { holders(first: 500) { nodes { customer { email } } } } }`;
+      const refused = await graphql(stack.gateway.graphqlUrl, worst);
+      expect(refused.errors![0]!.extensions).toMatchObject({ code: "GRAPHQL_VALIDATION_FAILED", limit: { name: "MAX_OPERATION_COST", max: 110, actual: 505 } });
+      expect(stack.emulator.requests).toEqual([]);
+      const largest = `{ referralMember(memberId: "${SEED.code}") { holders(first: 100) { nodes { customer { email } } } } }`;
+      const allowed = await graphql(stack.gateway.graphqlUrl, largest);
+      expect(allowed.errors).toBeUndefined();
+      // 26 demo holders: one list call and one read per distinct customer, within the 101 the estimate allowed.
+      expect(stack.emulator.requests).toHaveLength(1 + SEED.refereeCount + 1);
+    } finally {
+      await stack.stop();
+    }
+  });
+});
