@@ -39,7 +39,8 @@ describe("reading the seeded referral code", () => {
   let stack: Stack;
   let all: GraphQLHolder[];
   beforeAll(async () => {
-    stack = await startStack();
+    // This suite counts upstream calls per operation (DataLoader's dedupe): the cross-request cache stays off.
+    stack = await startStack({ env: { CACHE_HOLDERS_TTL_MS: "0", CACHE_CUSTOMERS_TTL_MS: "0" } });
     const list = await restHolders(stack.emulator, SEED.code);
     all = list.data.map(toGraphQLShape);
   });
