@@ -30,6 +30,7 @@ import { operationLimitRules, operationLimitsPlugin } from "./plugins/operation-
 import { buildGatewaySchema } from "./schema.js";
 import { createSharedState, type SharedState } from "./shared-state/shared-state.js";
 import { tenantOf } from "./shared-state/tenant.js";
+import { AcceptedCredentials } from "./shared-state/accepted-credentials.js";
 import { VoucherifyClient } from "./voucherify/client.js";
 import { createLoaders } from "./voucherify/loaders.js";
 import { OperationScope } from "./voucherify/operation-scope.js";
@@ -102,7 +103,14 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayHand
     logger,
     metrics,
   });
-  const admissionOf = (credentials: Credentials) => ({ gate: shared.gate, tenant: tenantOf(options.upstreamUrl, credentials.appId) });
+  // Cache keys name the application, never its token: a client's own credentials read the cache only once the
+  // upstream has accepted that exact token in this process (otherwise a wrong token could read a tenant's entries).
+  const accepted = new AcceptedCredentials();
+  const admissionOf = (credentials: Credentials, clientOwned = false) => ({
+    gate: shared.gate,
+    tenant: tenantOf(options.upstreamUrl, credentials.appId),
+    onAccepted: clientOwned ? () => accepted.add(credentials) : undefined,
+  });
   transport.onCall((event) => {
     metrics.recordUpstreamCall(event);
     // Client-caused answers (404, 409, ...) are normal traffic; the operation log line already names them.
@@ -184,9 +192,11 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayHand
       // Only an answer that never finished means the client went away; a finished one has nothing left to stop.
       if (!response.writableFinished) scope.abandon();
     });
-    const admission = admissionOf(credentials);
+    const clientOwned = credentials !== options.credentials;
+    const admission = admissionOf(credentials, clientOwned);
     const voucherify = new VoucherifyClient(transport, credentials, requestId, scope, admission);
-    const loaders = createLoaders(voucherify, { cache: shared.cache, tenant: admission.tenant, fresh: wantsFresh(request) });
+    const fresh = wantsFresh(request) || (clientOwned && !accepted.has(credentials));
+    const loaders = createLoaders(voucherify, { cache: shared.cache, tenant: admission.tenant, fresh });
     return { caller, voucherify, loaders, requestId };
   };
   const bodyBudget = new BodyBudget(config.http.maxBufferedBodyBytes);

@@ -4,6 +4,8 @@ import { LRUCache } from "lru-cache";
 export interface StampedRead {
   key: string | null;
   value: string | null;
+  /** Holder pages: the tenant's count of writes when read; equal before and after a fetch means none came between. */
+  writes?: string;
 }
 
 /**
@@ -34,6 +36,7 @@ export const GENERATION_TTL_MS = 24 * 3600_000;
 export const keys = {
   prefix: (tenant: string) => `rg:{${tenant}}:`,
   tenantGeneration: (tenant: string) => `rg:{${tenant}}:gen`,
+  tenantWrites: (tenant: string) => `rg:{${tenant}}:writes`,
   alias: (tenant: string, memberName: string) => `rg:{${tenant}}:alias:${encodeURIComponent(memberName)}`,
   memberGeneration: (tenant: string, voucherId: string) => `rg:{${tenant}}:mgen:${encodeURIComponent(voucherId)}`,
   customerGeneration: (tenant: string, customerId: string) => `rg:{${tenant}}:cgen:${encodeURIComponent(customerId)}`,
@@ -81,11 +84,12 @@ export class MemoryCacheStore implements CacheStore {
   }
 
   async readPage(tenant: string, memberName: string, pageId: string): Promise<StampedRead> {
+    const writes = this.generation(keys.tenantWrites(tenant));
     const voucherId = this.aliases.get(keys.alias(tenant, memberName));
-    if (voucherId === undefined) return { key: null, value: null };
+    if (voucherId === undefined) return { key: null, value: null, writes };
     const tenantGen = this.generation(keys.tenantGeneration(tenant));
     const key = keys.page(tenant, tenantGen, voucherId, this.generation(keys.memberGeneration(tenant, voucherId)), pageId);
-    return { key, value: this.entries.get(key) ?? null };
+    return { key, value: this.entries.get(key) ?? null, writes };
   }
 
   async readCustomer(tenant: string, customerId: string): Promise<StampedRead> {
@@ -109,6 +113,7 @@ export class MemoryCacheStore implements CacheStore {
 
   async invalidateMember(tenant: string, voucherId: string): Promise<void> {
     this.bump(keys.memberGeneration(tenant, voucherId));
+    this.bump(keys.tenantWrites(tenant));
   }
 
   async invalidateCustomers(tenant: string, customerIds: readonly string[]): Promise<void> {
@@ -117,5 +122,6 @@ export class MemoryCacheStore implements CacheStore {
 
   async invalidateTenant(tenant: string): Promise<void> {
     this.bump(keys.tenantGeneration(tenant));
+    this.bump(keys.tenantWrites(tenant));
   }
 }

@@ -55,17 +55,22 @@ export class ReadCache {
   holderPage(tenant: string, params: ListHoldersParams, fresh: boolean, fetch: () => Promise<HolderPage>): Promise<HolderPage> {
     if (this.ttl.holdersMs === 0) return fetch();
     const id = pageId(params);
+    let before: StampedRead | null = null;
     return this.readThrough(
       "holders",
       fresh,
-      () => this.store.readPage(tenant, params.memberId, id),
+      async () => (before = await this.store.readPage(tenant, params.memberId, id)),
       `holders:${tenant}:${id}`,
       revivePage,
       async () => {
         const page = await fetch();
-        // The member's voucher id, learned from its own holders: later reads through either name hit the cache.
         const voucherId = page.holders[0]?.redeemableId;
-        if (voucherId) await this.store.learnAlias(tenant, params.memberId, voucherId);
+        if (!voucherId || before?.key !== null || before.writes === undefined) return page;
+        // A first read through this name: learn its voucher id (later reads through either name hit the cache),
+        // and keep the page only if no write of the tenant came between the read and now.
+        await this.store.learnAlias(tenant, params.memberId, voucherId);
+        const now = await this.store.readPage(tenant, params.memberId, id);
+        if (now.key !== null && now.writes === before.writes) await this.store.write(now.key, JSON.stringify(page), this.ttl.holdersMs);
         return page;
       },
       this.ttl.holdersMs,

@@ -5,13 +5,14 @@ import type { RedisHealth } from "./redis-health.js";
 // One round trip per read: the alias, both generations and the entry, read atomically. Aliases hold the voucher id
 // already escaped as keys.* escapes it, so the script builds the same keys as cache-store.ts.
 const READ_PAGE = `
-local voucher = redis.call('GET', KEYS[2])
-if not voucher then return false end
 local prefix = ARGV[1]
+local writes = redis.call('GET', prefix .. 'writes') or '0'
+local voucher = redis.call('GET', KEYS[2])
+if not voucher then return {false, false, writes} end
 local tg = redis.call('GET', KEYS[1]) or '0'
 local mg = redis.call('GET', prefix .. 'mgen:' .. voucher) or '0'
 local key = prefix .. 'page:' .. tg .. ':' .. voucher .. ':' .. mg .. ':' .. ARGV[2]
-return {key, redis.call('GET', key)}`;
+return {key, redis.call('GET', key), writes}`;
 
 const READ_CUSTOMER = `
 local tg = redis.call('GET', KEYS[1]) or '0'
@@ -20,7 +21,7 @@ local key = ARGV[1] .. 'cust:' .. tg .. ':' .. ARGV[2] .. ':' .. cg
 return {key, redis.call('GET', key)}`;
 
 type Scripted = Redis & {
-  readPage(tenantGen: string, alias: string, prefix: string, pageId: string): Promise<[string, string | null] | null>;
+  readPage(tenantGen: string, alias: string, prefix: string, pageId: string): Promise<[string | null, string | null, string]>;
   readCustomer(tenantGen: string, customerGen: string, prefix: string, customerId: string): Promise<[string, string | null]>;
 };
 
@@ -41,7 +42,7 @@ export class RedisCacheStore implements CacheStore {
     this.redis = client as Scripted;
     health.onRecover(async () => {
       for (const tenant of [...this.missedInvalidations]) {
-        await this.bump(keys.tenantGeneration(tenant));
+        await this.bump(keys.tenantGeneration(tenant), keys.tenantWrites(tenant));
         this.missedInvalidations.delete(tenant);
       }
     });
@@ -59,9 +60,8 @@ export class RedisCacheStore implements CacheStore {
 
   readPage(tenant: string, memberName: string, pageId: string): Promise<StampedRead> {
     return this.attempt(MISS, async () => {
-      const found = await this.redis.readPage(keys.tenantGeneration(tenant), keys.alias(tenant, memberName), keys.prefix(tenant), pageId);
-      if (!found) return MISS;
-      return { key: found[0], value: found[1] ?? null };
+      const [key, value, writes] = await this.redis.readPage(keys.tenantGeneration(tenant), keys.alias(tenant, memberName), keys.prefix(tenant), pageId);
+      return { key: key ?? null, value: value ?? null, writes };
     });
   }
 
@@ -101,7 +101,7 @@ export class RedisCacheStore implements CacheStore {
   }
 
   invalidateMember(tenant: string, voucherId: string): Promise<void> {
-    return this.invalidate(tenant, [keys.memberGeneration(tenant, voucherId)]);
+    return this.invalidate(tenant, [keys.memberGeneration(tenant, voucherId), keys.tenantWrites(tenant)]);
   }
 
   invalidateCustomers(tenant: string, customerIds: readonly string[]): Promise<void> {
@@ -110,7 +110,7 @@ export class RedisCacheStore implements CacheStore {
   }
 
   invalidateTenant(tenant: string): Promise<void> {
-    return this.invalidate(tenant, [keys.tenantGeneration(tenant)]);
+    return this.invalidate(tenant, [keys.tenantGeneration(tenant), keys.tenantWrites(tenant)]);
   }
 
   private async invalidate(tenant: string, generationKeys: string[]): Promise<void> {

@@ -29,6 +29,8 @@ export interface MemberRef {
 export interface SharedAdmission {
   gate: UpstreamGate;
   tenant: string;
+  /** The upstream accepted these credentials (a 2xx): the cache may now answer them. */
+  onAccepted?: () => void;
 }
 
 export interface ListHoldersParams extends MemberRef {
@@ -92,6 +94,7 @@ export class VoucherifyClient {
     await gate.admit(tenant);
     try {
       const response = await this.transport.request(request);
+      this.admission.onAccepted?.();
       // The plan is spent: the next call would earn a 429, so every replica waits for the reset instead.
       if (response.headers && headerValue(response.headers, "x-rate-limit-remaining") === "0") {
         await gate.backOff(tenant, retryAfterSeconds(response.headers));
