@@ -64,6 +64,23 @@ export interface Config {
   /** Browser origins allowed to call /graphql (exact, normalised); empty = no CORS headers, same origin only. */
   corsOrigins: string[];
   emulator: { port: number; dbFile: string };
+  sharedState: SharedStateConfig;
+}
+
+/** What replicas share (src/shared-state): through Redis when redisUrl is set, otherwise in this process. */
+export interface SharedStateConfig {
+  /** redis://host:port/db; null: the stores live in-process (one replica). */
+  redisUrl: string | null;
+  /** Longest wait for one Redis command before the gateway goes on without it (uncached, unshared). */
+  redisTimeoutMs: number;
+  /** How long a holder page / a customer is served from the cache; 0 turns that cache off. */
+  holdersTtlMs: number;
+  customersTtlMs: number;
+  /** The Voucherify plan's quota per minute, all replicas together; null: not enforced (only 429s are). */
+  quotaPerMinute: number | null;
+  /** In-process cache bounds (without Redis). */
+  memoryMaxEntries: number;
+  memoryMaxBytes: number;
 }
 
 /** Ten estimated upstream calls a second per caller: a person paging with customer names never meets it. */
@@ -128,6 +145,13 @@ export const ENVIRONMENT: ReadonlyArray<{ name: string; meaning: string; default
     meaning: "Comma-separated browser origins allowed to call /graphql (https://app.example.com); unset = same origin only",
     default: "unset",
   },
+  { name: "REDIS_URL", meaning: "redis://host:port/db shared by replicas (cache, quota, 429 back-off, caller budgets); unset = in-process stores", default: "unset" },
+  { name: "REDIS_TIMEOUT_MS", meaning: "Longest wait for Redis per command; beyond it the gateway serves uncached and unshared until Redis answers again", default: "100" },
+  { name: "CACHE_HOLDERS_TTL_MS", meaning: "How long a holder page is served from the cache (writes through the gateway invalidate it at once); 0 = off", default: "5000" },
+  { name: "CACHE_CUSTOMERS_TTL_MS", meaning: "How long a customer is served from the cache (addHolders invalidates the customers it upserts); 0 = off", default: "60000" },
+  { name: "CACHE_MAX_ENTRIES", meaning: "In-process cache (no REDIS_URL): entries kept at most, least recently used go first", default: "10000" },
+  { name: "CACHE_MAX_BYTES", meaning: "In-process cache (no REDIS_URL): bytes of cached answers kept at most", default: "67108864 (64 MiB)" },
+  { name: "VOUCHERIFY_QUOTA_PER_MINUTE", meaning: "The Voucherify plan's requests per minute: all replicas together never send more (RATE_LIMITED instead)", default: "unset (only 429s are honoured)" },
   { name: "LOG_LEVEL", meaning: "fatal, error, warn, info, debug, trace or silent", default: "info" },
 ];
 
@@ -254,9 +278,38 @@ export function loadConfig(env: Env = process.env): Config {
       port: integer("EMULATOR_PORT", 0, 0, 65535),
       dbFile: text("EMULATOR_DB") ?? ".data/emulator.sqlite",
     },
+    sharedState: loadSharedStateConfig(text, integer, problems),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
+}
+
+function loadSharedStateConfig(
+  text: (name: string) => string | null,
+  integer: (name: string, fallback: number, min: number, max: number) => number,
+  problems: string[],
+): SharedStateConfig {
+  const redisUrl = text("REDIS_URL");
+  if (redisUrl !== null) {
+    let url: URL | null = null;
+    try {
+      url = new URL(redisUrl);
+    } catch {
+      // Never echo it: a Redis URL may carry a password.
+      problems.push("REDIS_URL is not a URL (redis://host:port/db)");
+    }
+    if (url && url.protocol !== "redis:" && url.protocol !== "rediss:") problems.push("REDIS_URL must be a redis:// or rediss:// URL");
+  }
+  const quota = text("VOUCHERIFY_QUOTA_PER_MINUTE") === null ? null : integer("VOUCHERIFY_QUOTA_PER_MINUTE", 0, 1, 10_000_000);
+  return {
+    redisUrl,
+    redisTimeoutMs: integer("REDIS_TIMEOUT_MS", 100, 5, 60_000),
+    holdersTtlMs: integer("CACHE_HOLDERS_TTL_MS", 5000, 0, 86_400_000),
+    customersTtlMs: integer("CACHE_CUSTOMERS_TTL_MS", 60_000, 0, 86_400_000),
+    quotaPerMinute: quota === 0 ? null : quota,
+    memoryMaxEntries: integer("CACHE_MAX_ENTRIES", 10_000, 1, 10_000_000),
+    memoryMaxBytes: integer("CACHE_MAX_BYTES", 64 * 1024 * 1024, 1024, 64 * 1024 ** 3),
+  };
 }
 
 const MIN_SECRET_LENGTH = 32;

@@ -28,7 +28,9 @@ import { errorMaskingPlugin, formatApolloRequestError } from "./plugins/error-ma
 import { MAX_QUERY_TOKENS } from "./limits/operation-limits.js";
 import { operationLimitRules, operationLimitsPlugin } from "./plugins/operation-limits.js";
 import { buildGatewaySchema } from "./schema.js";
-import { inProcessBudgetStore } from "./shared-state/budget-store.js";
+import { createSharedState, type SharedState } from "./shared-state/shared-state.js";
+import { tenantOf } from "./shared-state/tenant.js";
+import { AcceptedCredentials } from "./shared-state/accepted-credentials.js";
 import { VoucherifyClient } from "./voucherify/client.js";
 import { createLoaders } from "./voucherify/loaders.js";
 import { OperationScope } from "./voucherify/operation-scope.js";
@@ -47,6 +49,12 @@ export interface GatewayOptions {
   shutdownGraceMs?: number;
   /** Least time between two JWKS fetches for unknown key ids (tests shorten it; jose's default is 30 s). */
   jwksCooldownMs?: number;
+}
+
+/** `Cache-Control: no-cache` (or no-store, or Pragma: no-cache): this request reads upstream, not the cache. */
+function wantsFresh(request: IncomingMessage): boolean {
+  const cacheControl = header(request, "cache-control") ?? "";
+  return /\bno-(cache|store)\b/i.test(cacheControl) || /\bno-cache\b/i.test(header(request, "pragma") ?? "");
 }
 
 export interface GatewayHandle {
@@ -90,6 +98,19 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayHand
     retryBaseDelayMs: options.retryBaseDelayMs,
   });
   const metrics = new GatewayMetrics();
+  const shared: SharedState = await createSharedState(config.sharedState, {
+    callerBudgetPerMinute: config.auth.callerBudgetPerMinute,
+    logger,
+    metrics,
+  });
+  // Cache keys name the application, never its token: a client's own credentials read the cache only once the
+  // upstream has accepted that exact token in this process (otherwise a wrong token could read a tenant's entries).
+  const accepted = new AcceptedCredentials();
+  const admissionOf = (credentials: Credentials, clientOwned = false) => ({
+    gate: shared.gate,
+    tenant: tenantOf(options.upstreamUrl, credentials.appId),
+    onAccepted: clientOwned ? () => accepted.add(credentials) : undefined,
+  });
   transport.onCall((event) => {
     metrics.recordUpstreamCall(event);
     // Client-caused answers (404, 409, ...) are normal traffic; the operation log line already names them.
@@ -100,7 +121,11 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayHand
       );
     }
   });
-  const readiness = new ReadinessProbe(options.credentials ? new VoucherifyClient(transport, options.credentials) : null);
+  const readiness = new ReadinessProbe(
+    options.credentials ? new VoucherifyClient(transport, options.credentials, undefined, undefined, admissionOf(options.credentials)) : null,
+    Date.now,
+    () => shared.status(),
+  );
   const authenticator = new Authenticator(config.auth, config.production, { jwksCooldownMs: options.jwksCooldownMs });
   const schema = await buildGatewaySchema();
   const apollo = new ApolloServer<GatewayContext>({
@@ -132,7 +157,7 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayHand
       operationLimitsPlugin({
         schema,
         maxCost: config.maxOperationCost,
-        budget: config.auth.callerBudgetPerMinute > 0 ? inProcessBudgetStore(config.auth.callerBudgetPerMinute) : null,
+        budget: shared.budget,
       }),
       operationObserverPlugin({ logger, metrics }),
       // Apollo's default cache-control plugin wraps every field resolver of the schema (about 150 calls for a
@@ -167,8 +192,12 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayHand
       // Only an answer that never finished means the client went away; a finished one has nothing left to stop.
       if (!response.writableFinished) scope.abandon();
     });
-    const voucherify = new VoucherifyClient(transport, credentials, requestId, scope);
-    return { caller, voucherify, loaders: createLoaders(voucherify), requestId };
+    const clientOwned = credentials !== options.credentials;
+    const admission = admissionOf(credentials, clientOwned);
+    const voucherify = new VoucherifyClient(transport, credentials, requestId, scope, admission);
+    const fresh = wantsFresh(request) || (clientOwned && !accepted.has(credentials));
+    const loaders = createLoaders(voucherify, { cache: shared.cache, tenant: admission.tenant, fresh });
+    return { caller, voucherify, loaders, requestId };
   };
   const bodyBudget = new BodyBudget(config.http.maxBufferedBodyBytes);
   const handleGraphQL = createGraphQLHandler(apollo, { bodyBudget });
@@ -279,6 +308,7 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayHand
         clearTimeout(grace);
         await apollo.stop();
         transport.close();
+        await shared.close();
       })();
       return stopping;
     },

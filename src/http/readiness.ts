@@ -9,7 +9,12 @@ const PROBE_MEMBER = "readiness-probe";
 
 export interface Readiness {
   ready: boolean;
-  checks: { schema: "ok"; upstream: "ok" | "unauthenticated" | "unreachable" | "rate_limited" | "error" };
+  checks: {
+    schema: "ok";
+    upstream: "ok" | "unauthenticated" | "unreachable" | "rate_limited" | "error";
+    /** Where the cache and shared limits live; "degraded": Redis is away, the gateway serves uncached (still ready). */
+    cache: "in-process" | "shared" | "degraded";
+  };
   checkedAt: string;
 }
 
@@ -21,20 +26,24 @@ export interface Readiness {
 export class ReadinessProbe {
   private cached: { at: number; value: Promise<Readiness> } | null = null;
 
-  constructor(private readonly client: VoucherifyClient | null, private readonly now: () => number = Date.now) {}
+  constructor(
+    private readonly client: VoucherifyClient | null,
+    private readonly now: () => number = Date.now,
+    private readonly cacheStatus: () => Readiness["checks"]["cache"] = () => "in-process",
+  ) {}
 
-  check(): Promise<Readiness> {
+  async check(): Promise<Readiness> {
     const now = this.now();
-    if (this.cached && now - this.cached.at < READINESS_CACHE_MS) return this.cached.value;
-    const value = this.probe(now);
-    this.cached = { at: now, value };
-    return value;
+    if (!this.cached || now - this.cached.at >= READINESS_CACHE_MS) this.cached = { at: now, value: this.probe(now) };
+    // The cache's state is local and free to read: always current, never from the 5 s cache of the upstream probe.
+    const value = await this.cached.value;
+    return { ...value, checks: { ...value.checks, cache: this.cacheStatus() } };
   }
 
   private async probe(now: number): Promise<Readiness> {
     const checkedAt = new Date(now).toISOString();
     // Without server credentials every client brings its own: there is nothing of ours to verify upstream.
-    if (!this.client) return { ready: true, checks: { schema: "ok", upstream: "ok" }, checkedAt };
+    if (!this.client) return { ready: true, checks: { schema: "ok", upstream: "ok", cache: "in-process" }, checkedAt };
     let upstream: Readiness["checks"]["upstream"] = "ok";
     try {
       await this.client.listHolders({ memberId: PROBE_MEMBER, limit: 1, order: "id" });
@@ -45,6 +54,6 @@ export class ReadinessProbe {
       else if (code === ErrorCode.RATE_LIMITED) upstream = "rate_limited";
       else if (code !== ErrorCode.NOT_FOUND && code !== ErrorCode.BAD_USER_INPUT) upstream = "error";
     }
-    return { ready: upstream === "ok" || upstream === "rate_limited", checks: { schema: "ok", upstream }, checkedAt };
+    return { ready: upstream === "ok" || upstream === "rate_limited", checks: { schema: "ok", upstream, cache: "in-process" }, checkedAt };
   }
 }

@@ -1,4 +1,4 @@
-import { collectDefaultMetrics, Counter, Histogram, Registry } from "prom-client";
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
 import type { UpstreamCallEvent } from "../voucherify/transport.js";
 import { OperationLabels, type OperationLabelOptions } from "./operation-labels.js";
 
@@ -45,6 +45,41 @@ export class GatewayMetrics {
     name: "gateway_dataloader_dedupe_hits_total",
     help: "Loads answered from a request's DataLoader cache instead of a new upstream call, by loader.",
     labelNames: ["loader"] as const,
+    registers: [this.registry],
+  });
+
+  readonly cacheLookups = new Counter({
+    name: "gateway_cache_lookups_total",
+    help: "Cache lookups by cache (holders, customers) and result (hit, miss, bypass: Cache-Control: no-cache).",
+    labelNames: ["cache", "result"] as const,
+    registers: [this.registry],
+  });
+  readonly upstreamCallsSaved = new Counter({
+    name: "gateway_cache_upstream_calls_saved_total",
+    help: "Upstream calls not made: cache hits, and reads that joined the same read in flight in this replica.",
+    labelNames: ["cache"] as const,
+    registers: [this.registry],
+  });
+  readonly cacheInvalidations = new Counter({
+    name: "gateway_cache_invalidations_total",
+    help: "Invalidations written by mutations, by scope (member, customers, tenant).",
+    labelNames: ["scope"] as const,
+    registers: [this.registry],
+  });
+  readonly upstreamRefusals = new Counter({
+    name: "gateway_upstream_refusals_total",
+    help: "Upstream calls refused with RATE_LIMITED before going out: backoff (after a 429) or quota (VOUCHERIFY_QUOTA_PER_MINUTE).",
+    labelNames: ["reason"] as const,
+    registers: [this.registry],
+  });
+  readonly sharedStateErrors = new Counter({
+    name: "gateway_shared_state_errors_total",
+    help: "Redis commands that failed or timed out (the gateway then serves uncached and unshared).",
+    registers: [this.registry],
+  });
+  readonly sharedStateDegraded = new Gauge({
+    name: "gateway_shared_state_degraded",
+    help: "1 while Redis is unreachable or slow and the gateway serves uncached and unshared; 0 otherwise.",
     registers: [this.registry],
   });
 

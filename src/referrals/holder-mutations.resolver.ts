@@ -16,13 +16,17 @@ export class HolderMutationsResolver {
   async addHolders(@Arg("input", () => AddHoldersInput, { description: "The referral code and the referees to add." }) input: AddHoldersInput, @Ctx() context: GatewayContext): Promise<AddHoldersPayload> {
     checkAddHoldersInput(input);
     const member = { memberId: input.memberId, campaignId: input.campaignId ?? null };
+    let holders;
     try {
-      const holders = await context.voucherify.addHolders(member, input.holders, input.metadata);
-      return { holders, member: { id: member.memberId, campaignId: member.campaignId } };
-    } finally {
+      holders = await context.voucherify.addHolders(member, input.holders, input.metadata);
+    } catch (error) {
       // Even a failed POST may have been applied upstream (a lost reply): never serve reads cached before it.
-      context.loaders.clearAfterWrite();
+      await context.loaders.afterWrite(member.memberId, { error });
+      throw error;
     }
+    // Before answering: the payload's `member` and the next read on any replica see this write.
+    await context.loaders.afterWrite(member.memberId, holders);
+    return { holders, member: { id: member.memberId, campaignId: member.campaignId } };
   }
 
   @Directive(requiresScope(Scope.REFERRALS_WRITE))
@@ -34,9 +38,11 @@ export class HolderMutationsResolver {
     const member = { memberId: input.memberId, campaignId: input.campaignId ?? null };
     try {
       await context.voucherify.removeHolder(member, input.holderId);
-      return { removedHolderId: input.holderId, member: { id: member.memberId, campaignId: member.campaignId } };
-    } finally {
-      context.loaders.clearAfterWrite();
+    } catch (error) {
+      await context.loaders.afterWrite(member.memberId, { error });
+      throw error;
     }
+    await context.loaders.afterWrite(member.memberId, "removed");
+    return { removedHolderId: input.holderId, member: { id: member.memberId, campaignId: member.campaignId } };
   }
 }

@@ -1,4 +1,5 @@
-import { RateLimiterMemory, RateLimiterRes, type RateLimiterAbstract } from "rate-limiter-flexible";
+import type { Redis } from "ioredis";
+import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from "rate-limiter-flexible";
 
 export type BudgetDecision = { allowed: true; remaining: number } | { allowed: false; retryAfterMs: number };
 
@@ -33,4 +34,15 @@ export class LimiterBudgetStore implements BudgetStore {
 /** One replica's budgets, in memory; each key's record expires with its window, so memory follows active callers. */
 export function inProcessBudgetStore(pointsPerMinute: number): BudgetStore {
   return new LimiterBudgetStore(new RateLimiterMemory({ keyPrefix: "caller-budget", points: pointsPerMinute, duration: 60 }));
+}
+
+/**
+ * Budgets shared by replicas: rate-limiter-flexible counts in Redis with one atomic Lua script per spend. While Redis
+ * cannot answer, its insurance limiter counts in this process instead: unshared for the outage, never unlimited.
+ */
+export function redisBudgetStore(redis: Redis, pointsPerMinute: number): BudgetStore {
+  const insurance = new RateLimiterMemory({ keyPrefix: "caller-budget", points: pointsPerMinute, duration: 60 });
+  return new LimiterBudgetStore(
+    new RateLimiterRedis({ storeClient: redis, keyPrefix: "rg:caller-budget", points: pointsPerMinute, duration: 60, insuranceLimiter: insurance }),
+  );
 }

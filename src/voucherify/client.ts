@@ -14,12 +14,23 @@ import {
 } from "./to-graphql.js";
 import { toUpstreamCustomer } from "./to-upstream.js";
 import type { OperationScope } from "./operation-scope.js";
+import { retryAfterSeconds } from "./retry-after.js";
+import type { UpstreamGate } from "../shared-state/upstream-gate.js";
+import { ErrorCode } from "../errors.js";
 import type { Credentials, UpstreamRequest, UpstreamTransport } from "./transport.js";
 import type { UpstreamOrder } from "./upstream-types.js";
 
 export interface MemberRef {
   memberId: string;
   campaignId?: string | null;
+}
+
+/** The replicas' shared admission of upstream calls, and whose quota this client spends. */
+export interface SharedAdmission {
+  gate: UpstreamGate;
+  tenant: string;
+  /** The upstream accepted these credentials (a 2xx): the cache may now answer them. */
+  onAccepted?: () => void;
 }
 
 export interface ListHoldersParams extends MemberRef {
@@ -46,6 +57,8 @@ export class VoucherifyClient {
     private readonly requestId?: string,
     /** The operation this client serves: once it is over (deadline passed, client gone), its reads stop. */
     private readonly scope?: OperationScope,
+    /** Shared 429 back-off and plan quota (src/shared-state); absent: only the transport's own guard applies. */
+    private readonly admission?: SharedAdmission,
   ) {}
 
   /** `GET /v1/referrals[/{campaignId}]/members/{memberId}/holders` */
@@ -73,9 +86,27 @@ export class VoucherifyClient {
     return this.parse(await this.send("GET", "getCustomer", `v1/customers/${pathSegment(customerId, "customerId")}`), toCustomer);
   }
 
-  private send(method: UpstreamRequest["method"], endpoint: string, path: string, json?: unknown) {
+  private async send(method: UpstreamRequest["method"], endpoint: string, path: string, json?: unknown) {
     this.upstreamCalls++;
-    return this.transport.request({ method, endpoint, path, json, credentials: this.credentials, requestId: this.requestId, scope: this.scope });
+    const request = { method, endpoint, path, json, credentials: this.credentials, requestId: this.requestId, scope: this.scope };
+    if (!this.admission) return this.transport.request(request);
+    const { gate, tenant } = this.admission;
+    await gate.admit(tenant);
+    try {
+      const response = await this.transport.request(request);
+      this.admission.onAccepted?.();
+      // The plan is spent: the next call would earn a 429, so every replica waits for the reset instead.
+      if (response.headers && headerValue(response.headers, "x-rate-limit-remaining") === "0") {
+        await gate.backOff(tenant, retryAfterSeconds(response.headers));
+      }
+      return response;
+    } catch (error) {
+      const extensions = (error as { extensions?: { code?: unknown; retryAfterSeconds?: unknown; upstream?: { status?: unknown } } }).extensions;
+      if (extensions?.code === ErrorCode.RATE_LIMITED && extensions.upstream?.status === 429 && typeof extensions.retryAfterSeconds === "number") {
+        await gate.backOff(tenant, extensions.retryAfterSeconds);
+      }
+      throw error;
+    }
   }
 
   private parse<T>(response: { status: number; body: string }, map: (value: unknown) => T): T {
@@ -102,6 +133,11 @@ export class VoucherifyClient {
 export function pathSegment(value: string, field: string): string {
   if (value === "" || value === "." || value === "..") throw badUserInput(`${field} is not a valid id.`, field);
   return encodeURIComponent(value);
+}
+
+function headerValue(headers: Record<string, string | string[] | undefined>, name: string): string | undefined {
+  const value = headers[name];
+  return (Array.isArray(value) ? value[0] : value)?.trim();
 }
 
 function holdersPath({ memberId, campaignId }: MemberRef): string {

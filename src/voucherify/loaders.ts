@@ -1,5 +1,7 @@
 import DataLoader from "dataloader";
 import type { Customer } from "../referrals/customer.type.js";
+import type { ReferralHolder } from "../referrals/referral-holder.type.js";
+import type { ReadCache } from "../shared-state/read-cache.js";
 import type { ListHoldersParams, VoucherifyClient } from "./client.js";
 import { encodeHolderFilter } from "./filters.js";
 import type { HolderPage } from "./to-graphql.js";
@@ -35,9 +37,12 @@ class CountingCache<V> extends Map<string, V> {
 export class HolderPageLoader extends DataLoader<ListHoldersParams, HolderPage, string> {
   private readonly cache: CountingCache<Promise<HolderPage>>;
 
-  constructor(client: VoucherifyClient) {
+  constructor(client: VoucherifyClient, shared?: SharedReads) {
     const cache = new CountingCache<Promise<HolderPage>>();
-    super((params) => Promise.all(params.map((p) => client.listHolders(p).catch((error: Error) => error))), {
+    const read = shared
+      ? (p: ListHoldersParams) => shared.cache.holderPage(shared.tenant, p, shared.fresh, () => client.listHolders(p))
+      : (p: ListHoldersParams) => client.listHolders(p);
+    super((params) => Promise.all(params.map((p) => read(p).catch((error: Error) => error))), {
       cacheKeyFn: pageKey,
       cacheMap: cache,
       batch: false,
@@ -68,15 +73,25 @@ export async function mapBounded<T, R>(items: readonly T[], concurrency: number,
 export class CustomerLoader extends DataLoader<string, Customer> {
   private readonly cache: CountingCache<Promise<Customer>>;
 
-  constructor(client: VoucherifyClient) {
+  constructor(client: VoucherifyClient, shared?: SharedReads) {
     const cache = new CountingCache<Promise<Customer>>();
-    super((ids) => mapBounded(ids, CUSTOMER_FETCH_CONCURRENCY, (id) => client.getCustomer(id)), { cacheMap: cache });
+    const read = shared
+      ? (id: string) => shared.cache.customer(shared.tenant, id, shared.fresh, () => client.getCustomer(id))
+      : (id: string) => client.getCustomer(id);
+    super((ids) => mapBounded(ids, CUSTOMER_FETCH_CONCURRENCY, read), { cacheMap: cache });
     this.cache = cache;
   }
 
   get dedupeHits(): number {
     return this.cache.hits;
   }
+}
+
+/** The replicas' cache for one request: whose entries (tenant) and whether it asked to skip them (no-cache). */
+export interface SharedReads {
+  cache: ReadCache;
+  tenant: string;
+  fresh: boolean;
 }
 
 export interface Loaders {
@@ -87,17 +102,43 @@ export interface Loaders {
    * any of its names: code, voucher id, with or without campaign) and not the customers the write upserted.
    */
   clearAfterWrite(): void;
+  /**
+   * clearAfterWrite, and the same for every replica's cache, done before the mutation answers (read-your-writes).
+   * `written`: the holders a write returned, or the error it failed with (then its effect may be unknown).
+   */
+  afterWrite(memberName: string, written: readonly ReferralHolder[] | { error: unknown } | "removed"): Promise<void>;
 }
 
-export function createLoaders(client: VoucherifyClient): Loaders {
-  const holderPages = new HolderPageLoader(client);
-  const customers = new CustomerLoader(client);
+/** Failures after which a write may have happened upstream anyway: no answer, or an answer we could not read. */
+const UNCERTAIN_FAILURES = new Set(["UPSTREAM_ERROR", "UPSTREAM_TIMEOUT", "INTERNAL_SERVER_ERROR"]);
+
+export function createLoaders(client: VoucherifyClient, shared?: SharedReads): Loaders {
+  const holderPages = new HolderPageLoader(client, shared);
+  const customers = new CustomerLoader(client, shared);
+  const clearAfterWrite = () => {
+    holderPages.clearAll();
+    customers.clearAll();
+  };
   return {
     holderPages,
     customers,
-    clearAfterWrite() {
-      holderPages.clearAll();
-      customers.clearAll();
+    clearAfterWrite,
+    async afterWrite(memberName, written) {
+      clearAfterWrite();
+      if (!shared) return;
+      if (written === "removed") {
+        return shared.cache.afterWrite(shared.tenant, { memberName, voucherId: null, customerIds: [] });
+      }
+      if ("error" in written) {
+        const code = (written.error as { extensions?: { code?: unknown } } | null)?.extensions?.code;
+        if (typeof code !== "string" || UNCERTAIN_FAILURES.has(code)) return shared.cache.afterWrite(shared.tenant, { memberName, unknown: true });
+        return shared.cache.afterWrite(shared.tenant, { memberName, voucherId: null, customerIds: [] });
+      }
+      return shared.cache.afterWrite(shared.tenant, {
+        memberName,
+        voucherId: written[0]?.redeemableId ?? null,
+        customerIds: [...new Set(written.map((holder) => holder.customerId))],
+      });
     },
   };
 }

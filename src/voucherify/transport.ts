@@ -44,6 +44,8 @@ export interface UpstreamResponse {
   body: string;
   /** True when the answer came from a retry: a DELETE retried after a lost reply may see 404 for its own success. */
   retried: boolean;
+  /** The answer's headers (X-Rate-Limit-Remaining tells the shared quota gate the plan is spent). */
+  headers?: Record<string, string | string[] | undefined>;
 }
 
 export interface UpstreamCallEvent {
@@ -152,7 +154,7 @@ export class UpstreamTransport {
         throw errorFromResponse(status, response.body);
       }
       this.emit(request, status, started);
-      return { status, body: response.body, retried };
+      return { status, body: response.body, retried, headers: response.headers };
     } catch (error) {
       const mapped = this.mapError(error, signal);
       this.emit(request, status, started, mapped);

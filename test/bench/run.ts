@@ -66,7 +66,8 @@ async function main(): Promise<void> {
     const gateway = await BenchChild.start(
       "gateway",
       // The gateway's own cost, without JWT verification or one client's budget (all load comes from one address).
-      { ...upstreamEnv, NODE_ENV: gatewayNodeEnv, AUTH_DISABLED: "true", CALLER_BUDGET_PER_MINUTE: "0" },
+      // The cache stays off: these lanes measure the gateway's cost per upstream call, as before the cache existed.
+      { ...upstreamEnv, NODE_ENV: gatewayNodeEnv, AUTH_DISABLED: "true", CALLER_BUDGET_PER_MINUTE: "0", CACHE_HOLDERS_TTL_MS: "0", CACHE_CUSTOMERS_TTL_MS: "0" },
       [
         ...(process.env.BENCH_GATEWAY_FLAGS?.split(" ").filter(Boolean) ?? []),
         ...(profile ? ["--cpu-prof", "--cpu-prof-dir", outDir, "--cpu-prof-name", profileName] : []),

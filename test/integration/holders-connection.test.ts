@@ -39,7 +39,8 @@ describe("reading the seeded referral code", () => {
   let stack: Stack;
   let all: GraphQLHolder[];
   beforeAll(async () => {
-    stack = await startStack();
+    // This suite counts upstream calls per operation (DataLoader's dedupe): the cross-request cache stays off.
+    stack = await startStack({ env: { CACHE_HOLDERS_TTL_MS: "0", CACHE_CUSTOMERS_TTL_MS: "0" } });
     const list = await restHolders(stack.emulator, SEED.code);
     all = list.data.map(toGraphQLShape);
   });
@@ -214,7 +215,8 @@ describe("pages above the upstream's 100 are chained", () => {
   const added = 130; // two addHolders calls of 65: 156 holders in all
 
   beforeAll(async () => {
-    stack = await startStack();
+    // Counts the upstream list calls of chained pages: the cross-request cache stays off.
+    stack = await startStack({ env: { CACHE_HOLDERS_TTL_MS: "0", CACHE_CUSTOMERS_TTL_MS: "0" } });
     for (const batch of [0, 1]) {
       const holdersInput = Array.from({ length: added / 2 }, (_, i) => ({ sourceId: `chain-${batch}-${String(i).padStart(2, "0")}`, name: `Chain ${batch} ${i}` }));
       const response = await graphql(

@@ -12,7 +12,10 @@ const PAGE = `{ referralMember(memberId: "${SEED.code}") { holders(first: 5) { t
 describe("per-caller budget", () => {
   let stack: Stack;
   beforeAll(async () => {
-    stack = await startStack({ env: { AUTH_JWT_SECRET: TEST_JWT_SECRET, CALLER_BUDGET_PER_MINUTE: "110" } });
+    // The cache stays off: these tests prove "served" and "refused" by counting upstream calls.
+    stack = await startStack({
+      env: { AUTH_JWT_SECRET: TEST_JWT_SECRET, CALLER_BUDGET_PER_MINUTE: "110", CACHE_HOLDERS_TTL_MS: "0", CACHE_CUSTOMERS_TTL_MS: "0" },
+    });
   });
   afterAll(() => stack.stop());
 

@@ -15,7 +15,11 @@ describe.each(["development", "production"])("automatic persisted queries (NODE_
   const logs = captureLogs("trace");
 
   beforeAll(async () => {
-    stack = await startStack({ env: { NODE_ENV: nodeEnv, AUTH_DISABLED: "true" }, gateway: { logger: logs.logger } });
+    // The response cache stays off: "ran" is proven by the operation's upstream calls.
+    stack = await startStack({
+      env: { NODE_ENV: nodeEnv, AUTH_DISABLED: "true", CACHE_HOLDERS_TTL_MS: "0", CACHE_CUSTOMERS_TTL_MS: "0" },
+      gateway: { logger: logs.logger },
+    });
   });
   afterAll(() => stack.stop());
 

@@ -33,7 +33,27 @@ describe("loadConfig", () => {
       },
       corsOrigins: [],
       emulator: { port: 0, dbFile: ".data/emulator.sqlite" },
+      sharedState: {
+        redisUrl: null,
+        redisTimeoutMs: 100,
+        holdersTtlMs: 5000,
+        customersTtlMs: 60000,
+        quotaPerMinute: null,
+        memoryMaxEntries: 10000,
+        memoryMaxBytes: 67108864,
+      },
     });
+  });
+
+  test("shared state: Redis URL, cache TTLs (0 = off) and the plan's quota; a bad Redis URL is refused, never echoed", () => {
+    const config = loadConfig({ REDIS_URL: "redis://:pw@127.0.0.1:6390/2", CACHE_HOLDERS_TTL_MS: "0", VOUCHERIFY_QUOTA_PER_MINUTE: "100" });
+    expect(config.sharedState).toMatchObject({ redisUrl: "redis://:pw@127.0.0.1:6390/2", holdersTtlMs: 0, customersTtlMs: 60000, quotaPerMinute: 100 });
+    const problems = problemsOf({ REDIS_URL: "http://secret@host", VOUCHERIFY_QUOTA_PER_MINUTE: "lots" });
+    expect(problems).toEqual([
+      "REDIS_URL must be a redis:// or rediss:// URL",
+      'VOUCHERIFY_QUOTA_PER_MINUTE must be a whole number from 1 to 10000000; got "lots"',
+    ]);
+    expect(problems.join("\n")).not.toContain("secret");
   });
 
   test("metrics protection: a token and a port of its own", () => {

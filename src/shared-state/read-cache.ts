@@ -1,0 +1,156 @@
+import { createHash } from "node:crypto";
+import type { Customer } from "../referrals/customer.type.js";
+import type { ListHoldersParams } from "../voucherify/client.js";
+import { encodeHolderFilter } from "../voucherify/filters.js";
+import type { HolderPage } from "../voucherify/to-graphql.js";
+import type { CacheStore, StampedRead } from "./cache-store.js";
+
+export type CacheName = "holders" | "customers";
+
+export interface CacheEvents {
+  lookup(cache: CacheName, result: "hit" | "miss" | "bypass"): void;
+  /** An upstream call not made: a cache hit, or a read that joined the same read in flight in this replica. */
+  saved(cache: CacheName): void;
+  invalidated(scope: "member" | "customers" | "tenant"): void;
+}
+
+/** What a write is known to have changed; "unknown" when its reply was lost (it may or may not have happened). */
+export type WriteOutcome = { memberName: string; voucherId: string | null; customerIds: readonly string[] } | { memberName: string; unknown: true };
+
+/** Identity of one upstream page read (every parameter that shapes the answer), hashed to keep keys short. */
+export function pageId(params: ListHoldersParams): string {
+  const identity = JSON.stringify([
+    params.memberId,
+    params.campaignId ?? null,
+    params.limit,
+    params.order,
+    params.startingAfterId ?? null,
+    encodeHolderFilter(params.filter),
+  ]);
+  return createHash("sha1").update(identity).digest("base64url");
+}
+
+function revivePage(text: string): HolderPage {
+  const page = JSON.parse(text) as HolderPage;
+  for (const holder of page.holders) holder.createdAt = new Date(holder.createdAt);
+  return page;
+}
+
+/**
+ * Read-through caching of holder pages and customers over a CacheStore, with the rules every replica follows:
+ * keys per tenant, generations bumped by writes before they answer, concurrent misses for one key in this replica
+ * sharing one upstream call, and `Cache-Control: no-cache` reading upstream (and refreshing the entry).
+ */
+export class ReadCache {
+  private readonly inFlight = new Map<string, Promise<unknown>>();
+  /** Bumped by every write in this replica: an uncacheable read in flight before a write is never joined after it. */
+  private writes = 0;
+
+  constructor(
+    private readonly store: CacheStore,
+    private readonly ttl: { holdersMs: number; customersMs: number },
+    private readonly events: CacheEvents,
+  ) {}
+
+  holderPage(tenant: string, params: ListHoldersParams, fresh: boolean, fetch: () => Promise<HolderPage>): Promise<HolderPage> {
+    if (this.ttl.holdersMs === 0) return fetch();
+    const id = pageId(params);
+    let before: StampedRead | null = null;
+    return this.readThrough(
+      "holders",
+      fresh,
+      async () => (before = await this.store.readPage(tenant, params.memberId, id)),
+      `holders:${tenant}:${id}`,
+      revivePage,
+      async () => {
+        const page = await fetch();
+        const voucherId = page.holders[0]?.redeemableId;
+        if (!voucherId || before?.key !== null || before.writes === undefined) return page;
+        // A first read through this name: learn its voucher id (later reads through either name hit the cache),
+        // and keep the page only if no write of the tenant came between the read and now.
+        await this.store.learnAlias(tenant, params.memberId, voucherId);
+        const now = await this.store.readPage(tenant, params.memberId, id);
+        if (now.key !== null && now.writes === before.writes) await this.store.write(now.key, JSON.stringify(page), this.ttl.holdersMs);
+        return page;
+      },
+      this.ttl.holdersMs,
+    );
+  }
+
+  customer(tenant: string, customerId: string, fresh: boolean, fetch: () => Promise<Customer>): Promise<Customer> {
+    if (this.ttl.customersMs === 0) return fetch();
+    return this.readThrough(
+      "customers",
+      fresh,
+      () => this.store.readCustomer(tenant, customerId),
+      `customers:${tenant}:${customerId}`,
+      (text) => JSON.parse(text) as Customer,
+      fetch,
+      this.ttl.customersMs,
+    );
+  }
+
+  private async readThrough<T>(
+    cache: CacheName,
+    fresh: boolean,
+    read: () => Promise<StampedRead>,
+    uncachedKey: string,
+    parse: (text: string) => T,
+    fetch: () => Promise<T>,
+    ttlMs: number,
+  ): Promise<T> {
+    const stamped = await read();
+    if (stamped.value !== null && !fresh) {
+      this.events.lookup(cache, "hit");
+      this.events.saved(cache);
+      return parse(stamped.value);
+    }
+    this.events.lookup(cache, fresh ? "bypass" : "miss");
+    // A fresh read never joins one in flight: that one may have started before the write this client just made.
+    const flightKey = stamped.key ?? `${uncachedKey}:${this.writes}`;
+    const joined = fresh ? undefined : (this.inFlight.get(flightKey) as Promise<T> | undefined);
+    if (joined) {
+      this.events.saved(cache);
+      return joined;
+    }
+    const loading = (async () => {
+      const value = await fetch();
+      if (stamped.key !== null) await this.store.write(stamped.key, JSON.stringify(value), ttlMs);
+      return value;
+    })();
+    if (!fresh) {
+      this.inFlight.set(flightKey, loading);
+      void loading.then(
+        () => this.inFlight.delete(flightKey),
+        () => this.inFlight.delete(flightKey),
+      );
+    }
+    return loading;
+  }
+
+  /**
+   * Called by every write before it answers, success or failure: what it touched is invalidated for all replicas,
+   * so the next read anywhere goes upstream. A write whose member has not been read yet, or whose outcome is unknown,
+   * invalidates the whole tenant: rarer, and always correct.
+   */
+  async afterWrite(tenant: string, outcome: WriteOutcome): Promise<void> {
+    this.writes++;
+    if (this.ttl.holdersMs === 0 && this.ttl.customersMs === 0) return;
+    if ("unknown" in outcome) {
+      this.events.invalidated("tenant");
+      return this.store.invalidateTenant(tenant);
+    }
+    const voucherId = outcome.voucherId ?? (await this.store.voucherIdOf(tenant, outcome.memberName));
+    if (voucherId) {
+      this.events.invalidated("member");
+      await this.store.invalidateMember(tenant, voucherId);
+    } else {
+      this.events.invalidated("tenant");
+      await this.store.invalidateTenant(tenant);
+    }
+    if (outcome.customerIds.length > 0) {
+      this.events.invalidated("customers");
+      await this.store.invalidateCustomers(tenant, outcome.customerIds);
+    }
+  }
+}

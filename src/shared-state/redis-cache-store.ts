@@ -1,0 +1,136 @@
+import type { Redis } from "ioredis";
+import { GENERATION_TTL_MS, keys, type CacheStore, type StampedRead } from "./cache-store.js";
+import type { RedisHealth } from "./redis-health.js";
+
+// One round trip per read: the alias, both generations and the entry, read atomically. Aliases hold the voucher id
+// already escaped as keys.* escapes it, so the script builds the same keys as cache-store.ts.
+const READ_PAGE = `
+local prefix = ARGV[1]
+local writes = redis.call('GET', prefix .. 'writes') or '0'
+local voucher = redis.call('GET', KEYS[2])
+if not voucher then return {false, false, writes} end
+local tg = redis.call('GET', KEYS[1]) or '0'
+local mg = redis.call('GET', prefix .. 'mgen:' .. voucher) or '0'
+local key = prefix .. 'page:' .. tg .. ':' .. voucher .. ':' .. mg .. ':' .. ARGV[2]
+return {key, redis.call('GET', key), writes}`;
+
+const READ_CUSTOMER = `
+local tg = redis.call('GET', KEYS[1]) or '0'
+local cg = redis.call('GET', KEYS[2]) or '0'
+local key = ARGV[1] .. 'cust:' .. tg .. ':' .. ARGV[2] .. ':' .. cg
+return {key, redis.call('GET', key)}`;
+
+type Scripted = Redis & {
+  readPage(tenantGen: string, alias: string, prefix: string, pageId: string): Promise<[string | null, string | null, string]>;
+  readCustomer(tenantGen: string, customerGen: string, prefix: string, customerId: string): Promise<[string, string | null]>;
+};
+
+const MISS: StampedRead = { key: null, value: null };
+
+/**
+ * The cache shared by replicas. While Redis is degraded every call answers at once (a miss, a dropped write);
+ * invalidations that could not be written are replayed as tenant-wide invalidations before the cache is used again,
+ * so nothing written during an outage is served stale afterwards.
+ */
+export class RedisCacheStore implements CacheStore {
+  private readonly redis: Scripted;
+  private readonly missedInvalidations = new Set<string>();
+
+  constructor(client: Redis, private readonly health: RedisHealth) {
+    client.defineCommand("readPage", { numberOfKeys: 2, lua: READ_PAGE });
+    client.defineCommand("readCustomer", { numberOfKeys: 2, lua: READ_CUSTOMER });
+    this.redis = client as Scripted;
+    health.onRecover(async () => {
+      for (const tenant of [...this.missedInvalidations]) {
+        await this.bump(keys.tenantGeneration(tenant), keys.tenantWrites(tenant));
+        this.missedInvalidations.delete(tenant);
+      }
+    });
+  }
+
+  private async attempt<T>(fallback: T, command: () => Promise<T>): Promise<T> {
+    if (this.health.degraded) return fallback;
+    try {
+      return await command();
+    } catch (error) {
+      this.health.failed(error);
+      return fallback;
+    }
+  }
+
+  readPage(tenant: string, memberName: string, pageId: string): Promise<StampedRead> {
+    return this.attempt(MISS, async () => {
+      const [key, value, writes] = await this.redis.readPage(keys.tenantGeneration(tenant), keys.alias(tenant, memberName), keys.prefix(tenant), pageId);
+      return { key: key ?? null, value: value ?? null, writes };
+    });
+  }
+
+  readCustomer(tenant: string, customerId: string): Promise<StampedRead> {
+    return this.attempt(MISS, async () => {
+      const [key, value] = await this.redis.readCustomer(
+        keys.tenantGeneration(tenant),
+        keys.customerGeneration(tenant, customerId),
+        keys.prefix(tenant),
+        encodeURIComponent(customerId),
+      );
+      return { key, value: value ?? null };
+    });
+  }
+
+  write(key: string, value: string, ttlMs: number): Promise<void> {
+    return this.attempt(undefined, async () => {
+      await this.redis.set(key, value, "PX", ttlMs);
+    });
+  }
+
+  learnAlias(tenant: string, memberName: string, voucherId: string): Promise<void> {
+    return this.attempt(undefined, async () => {
+      await this.redis
+        .multi()
+        .set(keys.alias(tenant, memberName), encodeURIComponent(voucherId), "PX", GENERATION_TTL_MS)
+        .set(keys.alias(tenant, voucherId), encodeURIComponent(voucherId), "PX", GENERATION_TTL_MS)
+        .exec();
+    });
+  }
+
+  voucherIdOf(tenant: string, memberName: string): Promise<string | null> {
+    return this.attempt(null, async () => {
+      const escaped = await this.redis.get(keys.alias(tenant, memberName));
+      return escaped === null ? null : decodeURIComponent(escaped);
+    });
+  }
+
+  invalidateMember(tenant: string, voucherId: string): Promise<void> {
+    return this.invalidate(tenant, [keys.memberGeneration(tenant, voucherId), keys.tenantWrites(tenant)]);
+  }
+
+  invalidateCustomers(tenant: string, customerIds: readonly string[]): Promise<void> {
+    if (customerIds.length === 0) return Promise.resolve();
+    return this.invalidate(tenant, customerIds.map((id) => keys.customerGeneration(tenant, id)));
+  }
+
+  invalidateTenant(tenant: string): Promise<void> {
+    return this.invalidate(tenant, [keys.tenantGeneration(tenant), keys.tenantWrites(tenant)]);
+  }
+
+  private async invalidate(tenant: string, generationKeys: string[]): Promise<void> {
+    if (this.health.degraded) {
+      this.missedInvalidations.add(tenant);
+      return;
+    }
+    try {
+      await this.bump(...generationKeys);
+    } catch (error) {
+      this.missedInvalidations.add(tenant);
+      this.health.failed(error);
+    }
+  }
+
+  private async bump(...generationKeys: string[]): Promise<void> {
+    const batch = this.redis.multi();
+    for (const key of generationKeys) batch.incr(key).pexpire(key, GENERATION_TTL_MS);
+    const results = await batch.exec();
+    const failure = results?.find(([error]) => error)?.[0];
+    if (failure) throw failure;
+  }
+}

@@ -1,0 +1,81 @@
+import type { Redis } from "ioredis";
+import type { Logger } from "../logger.js";
+
+/** How often a degraded gateway asks Redis whether it is back. */
+export const RECOVERY_PROBE_MS = 500;
+
+/**
+ * Whether Redis is usable right now. The first failure (refused, reset, slower than REDIS_TIMEOUT_MS) turns the
+ * shared stores off: they answer at once as misses and no-ops instead of waiting on Redis per request, one warning
+ * is logged for the outage, and a PING every RECOVERY_PROBE_MS brings them back when Redis answers again.
+ */
+export class RedisHealth {
+  private degradedSince: number | null = null;
+  private probe: NodeJS.Timeout | null = null;
+  private readonly recoverHooks: Array<() => Promise<void>> = [];
+  private readonly failureHooks: Array<() => void> = [];
+  private readonly changeHooks: Array<(degraded: boolean) => void> = [];
+
+  constructor(
+    private readonly client: Redis,
+    private readonly logger: Logger,
+  ) {}
+
+  get degraded(): boolean {
+    return this.degradedSince !== null;
+  }
+
+  /** Runs before the stores are used again after an outage (invalidations that could not be written). */
+  onRecover(hook: () => Promise<void>): void {
+    this.recoverHooks.push(hook);
+  }
+
+  /** Every failed Redis command (metrics). */
+  onFailure(hook: () => void): void {
+    this.failureHooks.push(hook);
+  }
+
+  /** Each change between usable and degraded (the metrics gauge). */
+  onChange(hook: (degraded: boolean) => void): void {
+    this.changeHooks.push(hook);
+  }
+
+  failed(error: unknown): void {
+    for (const hook of this.failureHooks) hook();
+    if (this.degradedSince !== null) return;
+    this.degradedSince = Date.now();
+    for (const hook of this.changeHooks) hook(true);
+    this.logger.warn(
+      { err: { message: (error as Error)?.message ?? String(error) } },
+      "Redis is unreachable or slow: serving uncached and unshared until it answers again",
+    );
+    this.probe = setInterval(() => void this.tryRecover(), RECOVERY_PROBE_MS);
+    this.probe.unref();
+  }
+
+  private recovering = false;
+
+  private async tryRecover(): Promise<void> {
+    if (this.recovering || this.degradedSince === null) return;
+    this.recovering = true;
+    try {
+      await this.client.ping();
+      for (const hook of this.recoverHooks) await hook();
+      const outageMs = Date.now() - this.degradedSince;
+      this.degradedSince = null;
+      for (const hook of this.changeHooks) hook(false);
+      if (this.probe) clearInterval(this.probe);
+      this.probe = null;
+      this.logger.info({ outageMs }, "Redis answers again: cache and shared limits are back");
+    } catch {
+      // Still down; the next probe tries again.
+    } finally {
+      this.recovering = false;
+    }
+  }
+
+  close(): void {
+    if (this.probe) clearInterval(this.probe);
+    this.probe = null;
+  }
+}

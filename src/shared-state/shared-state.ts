@@ -1,0 +1,76 @@
+import { once } from "node:events";
+import { Redis } from "ioredis";
+import type { SharedStateConfig } from "../config.js";
+import type { Logger } from "../logger.js";
+import type { GatewayMetrics } from "../observability/metrics.js";
+import { inProcessBudgetStore, redisBudgetStore, type BudgetStore } from "./budget-store.js";
+import { MemoryCacheStore } from "./cache-store.js";
+import { RedisCacheStore } from "./redis-cache-store.js";
+import { RedisHealth } from "./redis-health.js";
+import { ReadCache } from "./read-cache.js";
+import { SharedUpstreamGate, type UpstreamGate } from "./upstream-gate.js";
+
+/** Longest a starting gateway waits for Redis; without it, it starts degraded and connects when Redis appears. */
+const CONNECT_WAIT_MS = 2000;
+
+export interface SharedState {
+  cache: ReadCache;
+  gate: UpstreamGate;
+  /** Per-caller budgets; null when CALLER_BUDGET_PER_MINUTE is 0. */
+  budget: BudgetStore | null;
+  /** For /readyz: where the stores live, and whether Redis answers. */
+  status(): "in-process" | "shared" | "degraded";
+  close(): Promise<void>;
+}
+
+/** The stores replicas share: in Redis with REDIS_URL, otherwise in this process (same rules, bounded memory). */
+export async function createSharedState(
+  config: SharedStateConfig,
+  options: { callerBudgetPerMinute: number; logger: Logger; metrics: GatewayMetrics },
+): Promise<SharedState> {
+  const { metrics, logger } = options;
+  const events = {
+    lookup: (cache: string, result: string) => metrics.cacheLookups.inc({ cache, result }),
+    saved: (cache: string) => metrics.upstreamCallsSaved.inc({ cache }),
+    invalidated: (scope: string) => metrics.cacheInvalidations.inc({ scope }),
+  };
+  const ttl = { holdersMs: config.holdersTtlMs, customersMs: config.customersTtlMs };
+  const onRefusal = (reason: string) => metrics.upstreamRefusals.inc({ reason });
+  if (!config.redisUrl) {
+    return {
+      cache: new ReadCache(new MemoryCacheStore({ maxEntries: config.memoryMaxEntries, maxBytes: config.memoryMaxBytes }), ttl, events),
+      gate: new SharedUpstreamGate(config, null, null, onRefusal),
+      budget: options.callerBudgetPerMinute > 0 ? inProcessBudgetStore(options.callerBudgetPerMinute) : null,
+      status: () => "in-process",
+      close: async () => {},
+    };
+  }
+  const redis = new Redis(config.redisUrl, {
+    commandTimeout: config.redisTimeoutMs,
+    connectTimeout: Math.max(1000, config.redisTimeoutMs),
+    // Fail at once while disconnected instead of queueing requests behind a dead connection.
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 0,
+    retryStrategy: (attempt) => Math.min(100 * attempt, 1000),
+    enableAutoPipelining: true,
+  });
+  const health = new RedisHealth(redis, logger);
+  health.onFailure(() => metrics.sharedStateErrors.inc());
+  health.onChange((degraded) => metrics.sharedStateDegraded.set(degraded ? 1 : 0));
+  // ioredis reports every failed reconnect as an "error" event; the health tracker logs once per outage.
+  redis.on("error", (error) => health.failed(error));
+  const ready = once(redis, "ready").then(() => true);
+  const timeout = new Promise<boolean>((resolve) => setTimeout(() => resolve(false), CONNECT_WAIT_MS).unref());
+  if (!(await Promise.race([ready, timeout]))) health.failed(new Error("Redis did not answer at start-up"));
+  ready.catch(() => {});
+  return {
+    cache: new ReadCache(new RedisCacheStore(redis, health), ttl, events),
+    gate: new SharedUpstreamGate(config, redis, health, onRefusal),
+    budget: options.callerBudgetPerMinute > 0 ? redisBudgetStore(redis, options.callerBudgetPerMinute) : null,
+    status: () => (health.degraded ? "degraded" : "shared"),
+    async close() {
+      health.close();
+      redis.disconnect();
+    },
+  };
+}

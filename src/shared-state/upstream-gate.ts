@@ -1,0 +1,92 @@
+import type { Redis } from "ioredis";
+import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from "rate-limiter-flexible";
+import { ErrorCode, gatewayError } from "../errors.js";
+import { RateLimitGuard } from "../voucherify/rate-limit-guard.js";
+import { keys } from "./cache-store.js";
+import type { RedisHealth } from "./redis-health.js";
+
+/**
+ * Admission of upstream calls per tenant, shared by replicas: after a 429 (or X-Rate-Limit-Remaining: 0) every
+ * replica refuses until the upstream's retry time, and with VOUCHERIFY_QUOTA_PER_MINUTE all replicas together
+ * never send more than the plan allows: they refuse with RATE_LIMITED instead of earning a 429.
+ */
+export interface UpstreamGate {
+  /** Resolves when a call may go out (and spends one unit of the quota); throws RATE_LIMITED otherwise. */
+  admit(tenant: string): Promise<void>;
+  /** The upstream said to wait this long. */
+  backOff(tenant: string, seconds: number): Promise<void>;
+}
+
+export type RefusalReason = "backoff" | "quota";
+
+function refusal(seconds: number, reason: RefusalReason): Error {
+  const message =
+    reason === "quota"
+      ? "The Voucherify plan's quota for this minute is spent; retry later."
+      : "Voucherify's rate limit was reached; retry later.";
+  return gatewayError(ErrorCode.RATE_LIMITED, message, {
+    retryAfterSeconds: Math.max(1, seconds),
+    ...(reason === "backoff" ? { upstream: { status: 429 } } : {}),
+  });
+}
+
+/**
+ * The plan's quota as a fixed one-minute window per tenant, counted by rate-limiter-flexible (atomic in Redis: one
+ * Lua script per call). Outside the window nothing is remembered, so memory follows the active tenants.
+ */
+function quotaLimiter(pointsPerMinute: number, redis: Redis | null): RateLimiterAbstract {
+  const memory = new RateLimiterMemory({ keyPrefix: "upstream-quota", points: pointsPerMinute, duration: 60 });
+  if (!redis) return memory;
+  // The insurance limiter counts in-process while Redis cannot: unshared, but never unlimited.
+  return new RateLimiterRedis({ storeClient: redis, keyPrefix: "rg:quota", points: pointsPerMinute, duration: 60, insuranceLimiter: memory });
+}
+
+export class SharedUpstreamGate implements UpstreamGate {
+  /** What this replica knows by itself: its own 429s, always, and everything while Redis is away. */
+  private readonly local = new RateLimitGuard();
+  private readonly quota: RateLimiterAbstract | null;
+
+  constructor(
+    options: { quotaPerMinute: number | null },
+    private readonly redis: Redis | null,
+    private readonly health: RedisHealth | null,
+    private readonly onRefusal: (reason: RefusalReason) => void = () => {},
+  ) {
+    this.quota = options.quotaPerMinute ? quotaLimiter(options.quotaPerMinute, redis) : null;
+  }
+
+  async admit(tenant: string): Promise<void> {
+    let waitSeconds = this.local.secondsLeft(tenant);
+    if (waitSeconds === 0 && this.redis && !this.health?.degraded) {
+      try {
+        const leftMs = await this.redis.pttl(`${keys.prefix(tenant)}blocked`);
+        if (leftMs > 0) waitSeconds = Math.ceil(leftMs / 1000);
+      } catch (error) {
+        this.health?.failed(error);
+      }
+    }
+    if (waitSeconds > 0) {
+      this.onRefusal("backoff");
+      throw refusal(waitSeconds, "backoff");
+    }
+    if (!this.quota) return;
+    try {
+      await this.quota.consume(tenant, 1);
+    } catch (rejection) {
+      if (!(rejection instanceof RateLimiterRes)) throw rejection;
+      this.onRefusal("quota");
+      throw refusal(Math.ceil(rejection.msBeforeNext / 1000), "quota");
+    }
+  }
+
+  async backOff(tenant: string, seconds: number): Promise<void> {
+    this.local.block(tenant, seconds);
+    if (!this.redis || this.health?.degraded) return;
+    try {
+      // Written before the failing call answers: the next request, on any replica, already sees it.
+      await this.redis.set(`${keys.prefix(tenant)}blocked`, "1", "PX", seconds * 1000);
+    } catch (error) {
+      this.health?.failed(error);
+    }
+  }
+}
