@@ -1,6 +1,7 @@
 import { Arg, Ctx, Directive, Mutation, Resolver } from "type-graphql";
 import { requiresScope, Scope } from "../auth/scopes.js";
 import type { GatewayContext } from "../context.js";
+import { rethrowAsGraphQLError } from "../voucherify/error-mapping.js";
 import { AddHoldersInput } from "./add-holders.input.js";
 import { AddHoldersPayload } from "./add-holders.payload.js";
 import { RemoveHolderInput } from "./remove-holder.input.js";
@@ -17,7 +18,7 @@ export class HolderMutationsResolver {
     checkAddHoldersInput(input);
     const member = { memberId: input.memberId, campaignId: input.campaignId ?? null };
     try {
-      const holders = await context.voucherify.addHolders(member, input.holders, input.metadata);
+      const holders = await context.voucherify.addHolders(member, input.holders, input.metadata).catch(rethrowAsGraphQLError);
       return { holders, member: { id: member.memberId, campaignId: member.campaignId } };
     } finally {
       // Even a failed POST may have been applied upstream (a lost reply): never serve reads cached before it.
@@ -33,7 +34,7 @@ export class HolderMutationsResolver {
     checkOptionalId(input.campaignId, "campaignId");
     const member = { memberId: input.memberId, campaignId: input.campaignId ?? null };
     try {
-      await context.voucherify.removeHolder(member, input.holderId);
+      await context.voucherify.removeHolder(member, input.holderId).catch(rethrowAsGraphQLError);
       return { removedHolderId: input.holderId, member: { id: member.memberId, campaignId: member.campaignId } };
     } finally {
       context.loaders.clearAfterWrite();

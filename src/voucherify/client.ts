@@ -3,7 +3,6 @@ import type { HolderCustomerInput } from "../referrals/add-holders.input.js";
 import type { Customer } from "../referrals/customer.type.js";
 import type { HolderFilter } from "../referrals/holder-filter.input.js";
 import type { ReferralHolder } from "../referrals/referral-holder.type.js";
-import { invalidResponseError } from "./error-mapping.js";
 import { encodeHolderFilter } from "./filters.js";
 import {
   toAddedHolders,
@@ -13,6 +12,7 @@ import {
   type HolderPage,
 } from "./to-graphql.js";
 import { toUpstreamCustomer } from "./to-upstream.js";
+import { UpstreamBodyError } from "./upstream-errors.js";
 import type { OperationScope } from "./operation-scope.js";
 import type { Credentials, UpstreamRequest, UpstreamTransport } from "./transport.js";
 import type { UpstreamOrder } from "./upstream-types.js";
@@ -30,7 +30,8 @@ export interface ListHoldersParams extends MemberRef {
 }
 
 /**
- * Voucherify's referral-holders API, one method per upstream operation. Cheap to create (one per GraphQL
+ * Voucherify's referral-holders API, one method per upstream operation. Failures are thrown as the typed family of
+ * upstream-errors.ts; resolvers turn them into GraphQL errors (`rethrowAsGraphQLError`). Cheap to create (one per GraphQL
  * request, carrying that request's credentials and request id); the transport underneath is shared.
  */
 export class VoucherifyClient {
@@ -82,13 +83,13 @@ export class VoucherifyClient {
     let value: unknown;
     try {
       value = JSON.parse(response.body);
-    } catch {
-      throw invalidResponseError(response.status, "not JSON");
+    } catch (error) {
+      throw new UpstreamBodyError(response.status, "not JSON", { cause: error });
     }
     try {
       return map(value);
     } catch (error) {
-      if (error instanceof UpstreamShapeError) throw invalidResponseError(response.status, error.message);
+      if (error instanceof UpstreamShapeError) throw new UpstreamBodyError(response.status, error.message, { cause: error });
       throw error;
     }
   }
