@@ -31,7 +31,7 @@ export function compiledExecutionGateway(schema: GraphQLSchema): Gateway & { rea
   const cache = new Map<string, Entry>();
 
   const compiledFor = (request: ExecutionRequest): CompiledQuery | null => {
-    const key = `${request.queryHash}\u0000${request.operationName ?? ""}`;
+    const key = `${request.queryHash}\u0000${requestedName(request) ?? ""}`;
     let entry = cache.get(key);
     if (entry) {
       // Re-inserted: Map order is recency, the first key is the least recently used.
@@ -44,7 +44,7 @@ export function compiledExecutionGateway(schema: GraphQLSchema): Gateway & { rea
     if (entry.compiled) return entry.compiled;
     entry.sightings++;
     if (entry.sightings < COMPILE_AFTER_SIGHTINGS) return null;
-    const compiled = compileQuery(schema, request.document, request.operationName ?? undefined);
+    const compiled = compileQuery(schema, request.document, requestedName(request));
     // Not compiled (graphql-jit refused it): graphql-js answers, with its own errors, every time.
     if (!isCompiledQuery(compiled)) return null;
     entry.compiled = compiled;
@@ -55,7 +55,7 @@ export function compiledExecutionGateway(schema: GraphQLSchema): Gateway & { rea
     const traced = request.request.http?.headers.get(INLINE_TRACE_HEADER) === "ftv1";
     const compiled = traced ? null : compiledFor(request);
     const run = () =>
-      execute({ schema, document: request.document as DocumentNode, contextValue: request.context, variableValues: request.request.variables, operationName: request.operationName });
+      execute({ schema, document: request.document as DocumentNode, contextValue: request.context, variableValues: request.request.variables, operationName: requestedName(request) });
     if (!compiled) return (await run()) as ExecutionResult<Record<string, unknown>>;
     const result = await compiled.query(undefined, request.context, request.request.variables ?? {});
     // No data at all: the variables were refused before anything ran. graphql-js words and locates those errors the
@@ -80,4 +80,12 @@ export function compiledExecutionGateway(schema: GraphQLSchema): Gateway & { rea
       return count;
     },
   };
+}
+
+/**
+ * The operation the client asked for. Not `request.operationName`: that is the name of the operation Apollo resolved,
+ * null when none matched, and executing with null would run the document's only operation instead of failing.
+ */
+function requestedName(request: ExecutionRequest): string | undefined {
+  return request.request.operationName ?? undefined;
 }
