@@ -27,6 +27,7 @@ import { operationObserverPlugin } from "./plugins/operation-observer.plugin.js"
 import { errorMaskingPlugin, formatApolloRequestError } from "./plugins/error-masking.plugin.js";
 import { MAX_QUERY_TOKENS } from "./limits/operation-limits.js";
 import { operationLimitRules, operationLimitsPlugin } from "./plugins/operation-limits.js";
+import { compiledExecutionGateway } from "./execution/compiled-execution.js";
 import { buildGatewaySchema } from "./schema.js";
 import { createSharedState, type SharedState } from "./shared-state/shared-state.js";
 import { tenantOf } from "./shared-state/tenant.js";
@@ -129,7 +130,8 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayHand
   const authenticator = new Authenticator(config.auth, config.production, { jwksCooldownMs: options.jwksCooldownMs });
   const schema = await buildGatewaySchema();
   const apollo = new ApolloServer<GatewayContext>({
-    schema,
+    // Apollo's one hook for a custom executor: operations run compiled by graphql-jit once seen (src/execution).
+    gateway: compiledExecutionGateway(schema),
     introspection: config.introspection,
     // No "Did you mean ...?" in production: suggestions let a client rebuild the schema with introspection off.
     hideSchemaDetailsFromClientErrors: config.production,

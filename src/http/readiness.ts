@@ -1,6 +1,5 @@
-import type { GraphQLError } from "graphql";
-import { ErrorCode } from "../errors.js";
 import type { VoucherifyClient } from "../voucherify/client.js";
+import { UpstreamError, UpstreamStatusError } from "../voucherify/upstream-errors.js";
 
 /** How long a readiness answer is reused: probes every few seconds must not spend the upstream's rate limit. */
 export const READINESS_CACHE_MS = 5000;
@@ -48,12 +47,20 @@ export class ReadinessProbe {
     try {
       await this.client.listHolders({ memberId: PROBE_MEMBER, limit: 1, order: "id" });
     } catch (error) {
-      const code = (error as GraphQLError).extensions?.code;
-      if (code === ErrorCode.UNAUTHENTICATED || code === ErrorCode.FORBIDDEN) upstream = "unauthenticated";
-      else if (code === ErrorCode.UPSTREAM_ERROR || code === ErrorCode.UPSTREAM_TIMEOUT) upstream = "unreachable";
-      else if (code === ErrorCode.RATE_LIMITED) upstream = "rate_limited";
-      else if (code !== ErrorCode.NOT_FOUND && code !== ErrorCode.BAD_USER_INPUT) upstream = "error";
+      upstream = probeOutcome(error);
     }
     return { ready: upstream === "ok" || upstream === "rate_limited", checks: { schema: "ok", upstream, cache: "in-process" }, checkedAt };
   }
+}
+
+/** What a failed probe says about the upstream. 404 (and 400) for the made-up member is the expected answer. */
+function probeOutcome(error: unknown): Readiness["checks"]["upstream"] {
+  if (!(error instanceof UpstreamError)) return "error";
+  if (!(error instanceof UpstreamStatusError)) return "unreachable";
+  const { status } = error;
+  if (status === 401 || status === 403) return "unauthenticated";
+  if (status === 429) return "rate_limited";
+  if (status === 409) return "error";
+  if (status === 400 || status === 404 || status === 422) return "ok";
+  return "unreachable";
 }

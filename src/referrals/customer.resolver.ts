@@ -1,5 +1,6 @@
 import { Ctx, FieldResolver, Resolver, Root } from "type-graphql";
 import type { GatewayContext } from "../context.js";
+import { rethrowAsGraphQLError } from "../voucherify/error-mapping.js";
 import { Customer } from "./customer.type.js";
 
 type CustomerField = "sourceId" | "name" | "email" | "phone";
@@ -12,7 +13,7 @@ type CustomerField = "sourceId" | "name" | "email" | "phone";
 export class CustomerResolver {
   private async field(customer: Customer, field: CustomerField, context: GatewayContext): Promise<string | null> {
     if (customer[field] !== undefined) return customer[field] ?? null;
-    const loaded = await context.loaders.customers.load(customer.id);
+    const loaded = await context.loaders.customers.load(customer.id).catch(rethrowAsGraphQLError);
     return loaded[field] ?? null;
   }
 

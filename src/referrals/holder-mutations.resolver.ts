@@ -1,6 +1,7 @@
 import { Arg, Ctx, Directive, Mutation, Resolver } from "type-graphql";
 import { requiresScope, Scope } from "../auth/scopes.js";
 import type { GatewayContext } from "../context.js";
+import { rethrowAsGraphQLError } from "../voucherify/error-mapping.js";
 import { AddHoldersInput } from "./add-holders.input.js";
 import { AddHoldersPayload } from "./add-holders.payload.js";
 import { RemoveHolderInput } from "./remove-holder.input.js";
@@ -18,7 +19,7 @@ export class HolderMutationsResolver {
     const member = { memberId: input.memberId, campaignId: input.campaignId ?? null };
     let holders;
     try {
-      holders = await context.voucherify.addHolders(member, input.holders, input.metadata);
+      holders = await context.voucherify.addHolders(member, input.holders, input.metadata).catch(rethrowAsGraphQLError);
     } catch (error) {
       // Even a failed POST may have been applied upstream (a lost reply): never serve reads cached before it.
       await context.loaders.afterWrite(member.memberId, { error });
@@ -37,7 +38,7 @@ export class HolderMutationsResolver {
     checkOptionalId(input.campaignId, "campaignId");
     const member = { memberId: input.memberId, campaignId: input.campaignId ?? null };
     try {
-      await context.voucherify.removeHolder(member, input.holderId);
+      await context.voucherify.removeHolder(member, input.holderId).catch(rethrowAsGraphQLError);
     } catch (error) {
       await context.loaders.afterWrite(member.memberId, { error });
       throw error;

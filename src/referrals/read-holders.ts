@@ -1,10 +1,11 @@
 import { GraphQLError } from "graphql";
-import { ErrorCode } from "../errors.js";
 import type { PageRequest } from "../relay/page-request.js";
 import type { FetchedWindow } from "../relay/to-connection.js";
 import type { MemberRef } from "../voucherify/client.js";
+import { toGraphQLError, upstreamDetails } from "../voucherify/error-mapping.js";
 import type { HolderPageLoader } from "../voucherify/loaders.js";
 import type { HolderPage } from "../voucherify/to-graphql.js";
+import { UpstreamStatusError } from "../voucherify/upstream-errors.js";
 import type { UpstreamOrder } from "../voucherify/upstream-types.js";
 import { HolderOrder } from "./enums.js";
 import type { HolderFilter } from "./holder-filter.input.js";
@@ -67,18 +68,16 @@ const MAX_RESUMES = 3;
  * A 400 that names `starting_after_id`: the holder a read starts after is unknown upstream (removed). The emulator
  * answers so; what Voucherify itself answers is not documented, so any other 400 is passed on unchanged.
  */
-function isRefusedStartingPoint(error: unknown): error is GraphQLError {
-  const extensions = (error as GraphQLError | null)?.extensions;
-  const upstream = extensions?.upstream as { status?: number; details?: string } | undefined;
-  return extensions?.code === ErrorCode.BAD_USER_INPUT && upstream?.status === 400 && /starting_after_id/.test(upstream.details ?? "");
+function isRefusedStartingPoint(error: unknown): error is UpstreamStatusError {
+  return error instanceof UpstreamStatusError && error.status === 400 && /starting_after_id/.test(upstreamDetails(400, error.body).details ?? "");
 }
 
 /** The client's own cursor names a holder that is gone: say so, instead of the upstream's generic "invalid payload". */
-function staleCursorError(error: GraphQLError, request: PageRequest): GraphQLError {
+function staleCursorError(error: UpstreamStatusError, request: PageRequest): Error {
   if (request.cursorHolderId === null) return error;
   const argument = request.direction === "forward" ? "after" : "before";
   return new GraphQLError(
     `The "${argument}" cursor points at a holder that no longer exists; read the connection again from its start.`,
-    { extensions: { ...error.extensions, field: argument } },
+    { extensions: { ...toGraphQLError(error).extensions, field: argument }, originalError: error },
   );
 }

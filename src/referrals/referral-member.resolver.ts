@@ -7,6 +7,7 @@ import { toConnection } from "../relay/to-connection.js";
 import { HolderOrder } from "./enums.js";
 import { HolderConnection } from "./holder-connection.type.js";
 import { HoldersArgs } from "./holders.args.js";
+import { rethrowAsGraphQLError } from "../voucherify/error-mapping.js";
 import { readHolderWindow } from "./read-holders.js";
 import { ReferralMember } from "./referral-member.type.js";
 import { atMost } from "./input-limits.js";
@@ -47,7 +48,7 @@ export class ReferralMemberResolver {
       args.order ?? HolderOrder.ID_ASC,
       args.filter,
       request,
-    );
+    ).catch(rethrowAsGraphQLError);
     return toConnection(window, request, (holder) => encodeCursor(member.id, holder.id));
   }
 }

@@ -3,7 +3,6 @@ import type { HolderCustomerInput } from "../referrals/add-holders.input.js";
 import type { Customer } from "../referrals/customer.type.js";
 import type { HolderFilter } from "../referrals/holder-filter.input.js";
 import type { ReferralHolder } from "../referrals/referral-holder.type.js";
-import { invalidResponseError } from "./error-mapping.js";
 import { encodeHolderFilter } from "./filters.js";
 import {
   toAddedHolders,
@@ -13,10 +12,10 @@ import {
   type HolderPage,
 } from "./to-graphql.js";
 import { toUpstreamCustomer } from "./to-upstream.js";
+import { UpstreamBodyError, UpstreamStatusError } from "./upstream-errors.js";
 import type { OperationScope } from "./operation-scope.js";
 import { retryAfterSeconds } from "./retry-after.js";
 import type { UpstreamGate } from "../shared-state/upstream-gate.js";
-import { ErrorCode } from "../errors.js";
 import type { Credentials, UpstreamRequest, UpstreamTransport } from "./transport.js";
 import type { UpstreamOrder } from "./upstream-types.js";
 
@@ -41,7 +40,8 @@ export interface ListHoldersParams extends MemberRef {
 }
 
 /**
- * Voucherify's referral-holders API, one method per upstream operation. Cheap to create (one per GraphQL
+ * Voucherify's referral-holders API, one method per upstream operation. Failures are thrown as the typed family of
+ * upstream-errors.ts; resolvers turn them into GraphQL errors (`rethrowAsGraphQLError`). Cheap to create (one per GraphQL
  * request, carrying that request's credentials and request id); the transport underneath is shared.
  */
 export class VoucherifyClient {
@@ -101,9 +101,9 @@ export class VoucherifyClient {
       }
       return response;
     } catch (error) {
-      const extensions = (error as { extensions?: { code?: unknown; retryAfterSeconds?: unknown; upstream?: { status?: unknown } } }).extensions;
-      if (extensions?.code === ErrorCode.RATE_LIMITED && extensions.upstream?.status === 429 && typeof extensions.retryAfterSeconds === "number") {
-        await gate.backOff(tenant, extensions.retryAfterSeconds);
+      // A 429 here (from Voucherify, or this replica's guard repeating one) holds every replica back until its reset.
+      if (error instanceof UpstreamStatusError && error.status === 429 && error.retryAfterSeconds !== undefined) {
+        await gate.backOff(tenant, error.retryAfterSeconds);
       }
       throw error;
     }
@@ -113,13 +113,13 @@ export class VoucherifyClient {
     let value: unknown;
     try {
       value = JSON.parse(response.body);
-    } catch {
-      throw invalidResponseError(response.status, "not JSON");
+    } catch (error) {
+      throw new UpstreamBodyError(response.status, "not JSON", { cause: error });
     }
     try {
       return map(value);
     } catch (error) {
-      if (error instanceof UpstreamShapeError) throw invalidResponseError(response.status, error.message);
+      if (error instanceof UpstreamShapeError) throw new UpstreamBodyError(response.status, error.message, { cause: error });
       throw error;
     }
   }

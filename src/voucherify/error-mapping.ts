@@ -1,5 +1,6 @@
-import type { GraphQLError } from "graphql";
+import { GraphQLError } from "graphql";
 import { ErrorCode, gatewayError, type UpstreamErrorDetails } from "../errors.js";
+import { UpstreamBodyError, UpstreamError, UpstreamNetworkError, UpstreamStatusError, UpstreamTimeoutError } from "./upstream-errors.js";
 
 /** The one status-to-code table (apollo datasource-rest habit): every upstream answer that is not a success. */
 export function codeForStatus(status: number): ErrorCode {
@@ -38,22 +39,28 @@ function parseErrorBody(text: string): Record<string, unknown> | null {
   }
 }
 
-/** Voucherify's error body `{code, key, message, details, request_id, resource_id, resource_type}` -> GraphQL error. */
-export function errorFromResponse(status: number, bodyText: string, retryAfterSeconds?: number): GraphQLError {
-  const code = codeForStatus(status);
+/** The documented fields of Voucherify's error body `{code, key, message, details, request_id, resource_id, resource_type}`. */
+export function upstreamDetails(status: number, bodyText: string): UpstreamErrorDetails {
   const body = parseErrorBody(bodyText);
-  const upstream: UpstreamErrorDetails = {
+  return stripUndefined({
     status,
     key: stringField(body, "key"),
     requestId: stringField(body, "request_id"),
     details: stringField(body, "details"),
     resourceType: stringField(body, "resource_type"),
     resourceId: stringField(body, "resource_id"),
-  };
+  });
+}
+
+/** Voucherify's error body -> GraphQL error. */
+export function errorFromResponse(status: number, bodyText: string, retryAfterSeconds?: number): GraphQLError {
+  const code = codeForStatus(status);
+  const body = parseErrorBody(bodyText);
+  const upstream = upstreamDetails(status, bodyText);
   // Only structured Voucherify errors lend their message: an HTML error page is not a message for a client.
   const message = (body && stringField(body, "message")) ?? GENERIC_MESSAGES[code];
   return gatewayError(code, message, {
-    upstream: stripUndefined(upstream),
+    upstream,
     ...(code === ErrorCode.RATE_LIMITED ? { retryAfterSeconds: retryAfterSeconds ?? 1 } : {}),
   });
 }
@@ -77,4 +84,34 @@ export function invalidResponseError(status: number, what: string): GraphQLError
 
 function stripUndefined<T extends object>(value: T): T {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
+}
+
+/** The error-table code of a typed upstream failure (logs, metrics, the client's `extensions.code`). */
+export function errorCodeOf(error: UpstreamError): ErrorCode {
+  if (error instanceof UpstreamStatusError) return codeForStatus(error.status);
+  if (error instanceof UpstreamTimeoutError) return ErrorCode.UPSTREAM_TIMEOUT;
+  return ErrorCode.UPSTREAM_ERROR;
+}
+
+/** Voucherify's own request id from an error body: what their support asks for. */
+export function upstreamRequestIdOf(error: UpstreamError): string | undefined {
+  return error instanceof UpstreamStatusError ? upstreamDetails(error.status, error.body).requestId : undefined;
+}
+
+/** The one place a typed upstream failure becomes a client-facing GraphQL error; the typed error stays its cause. */
+export function toGraphQLError(error: UpstreamError): GraphQLError {
+  let mapped: GraphQLError;
+  if (error instanceof UpstreamStatusError) mapped = errorFromResponse(error.status, error.body, error.retryAfterSeconds);
+  else if (error instanceof UpstreamTimeoutError) mapped = timeoutError();
+  else if (error instanceof UpstreamBodyError) mapped = invalidResponseError(error.status, error.problem);
+  else mapped = transportError(error instanceof UpstreamNetworkError ? error.code : undefined);
+  return new GraphQLError(mapped.message, { extensions: mapped.extensions, originalError: error });
+}
+
+/**
+ * For the resolvers' `.catch(...)` on data-source calls: typed upstream failures become the error table; anything
+ * else (a bug) is rethrown untouched, so it is logged with its stack and masked for clients as unexpected.
+ */
+export function rethrowAsGraphQLError(error: unknown): never {
+  throw error instanceof UpstreamError ? toGraphQLError(error) : error;
 }

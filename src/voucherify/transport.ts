@@ -1,14 +1,12 @@
-import http from "node:http";
-import https from "node:https";
 import { setTimeout as delay } from "node:timers/promises";
-import type { GraphQLError } from "graphql";
-import { ErrorCode, gatewayError } from "../errors.js";
-import { ConcurrencyLimit } from "./concurrency-limit.js";
-import { errorFromResponse, timeoutError, transportError } from "./error-mapping.js";
-import { exchange, parseOrigin, type Exchange, type Origin } from "./http-exchange.js";
+import { Pool } from "undici";
+import type { ErrorCode } from "../errors.js";
+import { errorCodeOf, upstreamRequestIdOf } from "./error-mapping.js";
 import type { OperationScope } from "./operation-scope.js";
 import { RateLimitGuard } from "./rate-limit-guard.js";
 import { retryAfterSeconds } from "./retry-after.js";
+import { exchange, MAX_UPSTREAM_BODY_BYTES, type Exchange } from "./upstream-exchange.js";
+import { UpstreamError, UpstreamNetworkError, UpstreamStatusError, UpstreamTimeoutError } from "./upstream-errors.js";
 
 export interface TransportOptions {
   baseUrl: string;
@@ -62,6 +60,7 @@ export interface UpstreamCallEvent {
 
 // 429 is not here: the rate-limit guard handles it, never by waiting inside a client's request.
 const RETRY_STATUS = new Set([502, 503, 504]);
+/** Network failures worth another attempt of an idempotent call: the request may never have arrived. */
 const RETRY_ERRORS = new Set([
   "ETIMEDOUT",
   "ECONNRESET",
@@ -74,32 +73,55 @@ const RETRY_ERRORS = new Set([
   "EAI_AGAIN",
   "EADDRINUSE",
 ]);
+/** undici's error codes, as the failure classes clients see in `extensions.upstream.key` (Node's names). */
+const UNDICI_CODES: Record<string, string> = {
+  UND_ERR_SOCKET: "ECONNRESET",
+  UND_ERR_CLOSED: "ECONNRESET",
+  UND_ERR_DESTROYED: "ECONNRESET",
+  UND_ERR_CONNECT_TIMEOUT: "ETIMEDOUT",
+  UND_ERR_HEADERS_TIMEOUT: "ETIMEDOUT",
+  UND_ERR_BODY_TIMEOUT: "ETIMEDOUT",
+  UND_ERR_RES_CONTENT_LENGTH_MISMATCH: "ECONNRESET",
+  UND_ERR_RES_EXCEEDED_MAX_SIZE: "EBODYTOOLARGE",
+};
 /** Abort reason, preallocated: abort() without one builds a DOMException with a stack trace per call. */
 const BUDGET_SPENT = Object.freeze({ name: "UpstreamBudgetSpent" });
-/** Idle keep-alive sockets are closed after this, before a load balancer upstream closes them under a request. */
+/** Idle keep-alive sockets are closed after this at most (sooner if the upstream's Keep-Alive header says so). */
 const IDLE_SOCKET_MS = 30_000;
 
 /**
- * The HTTP layer under VoucherifyClient: one keep-alive agent per process, a total time budget per call (queueing,
- * every attempt and the backoff between them), retries for idempotent methods only, a concurrency cap and a 429
- * guard. Errors leave it already mapped to the gateway's error table, carrying no URL, header or credential.
+ * The HTTP layer under VoucherifyClient, on undici: one connection pool per process (keep-alive, at most
+ * `maxConcurrency` connections, further calls queued), a total time budget per call (queueing, every attempt and
+ * the backoff between them), retries for idempotent methods only and a 429 guard. Failures leave it as typed
+ * errors (upstream-errors.ts); anything else thrown here is a bug and is passed on untouched.
+ *
+ * undici's retry interceptor is not used: it retries 429 by waiting inside the call, ends exhausted retries with
+ * its own error instead of the last answer, knows no budget shared with queueing, and cannot tell the caller that
+ * an answer came from a retry (a retried DELETE's 404 is its own success).
  */
 export class UpstreamTransport {
-  private readonly origin: Origin;
-  private readonly agent: http.Agent;
-  private readonly limit: ConcurrencyLimit;
+  private readonly pool: Pool;
+  private readonly basePath: string;
   private readonly rateLimit = new RateLimitGuard();
   private readonly listeners = new Set<(event: UpstreamCallEvent) => void>();
   private readonly maxAttempts: number;
   private readonly baseDelayMs: number;
+  private active = 0;
 
   constructor(private readonly options: TransportOptions) {
-    const maxSockets = options.maxConcurrency ?? 64;
-    this.limit = new ConcurrencyLimit(maxSockets);
-    this.origin = parseOrigin(options.baseUrl);
+    const url = new URL(options.baseUrl);
+    if (url.protocol !== "http:" && url.protocol !== "https:") throw new Error("upstream URL must be http or https");
+    this.basePath = url.pathname.replace(/\/+$/, "");
     // keep-alive: a TLS or TCP handshake per GraphQL operation would cost more than the whole gateway.
-    const agentOptions = { keepAlive: true, maxSockets, maxFreeSockets: maxSockets, scheduling: "lifo" as const, timeout: IDLE_SOCKET_MS };
-    this.agent = this.origin.protocol === "https:" ? new https.Agent(agentOptions) : new http.Agent(agentOptions);
+    this.pool = new Pool(url.origin, {
+      connections: options.maxConcurrency ?? 64,
+      keepAliveTimeout: IDLE_SOCKET_MS,
+      keepAliveMaxTimeout: IDLE_SOCKET_MS,
+      // Backstops only: the call's own budget (timeoutMs) aborts first.
+      headersTimeout: options.timeoutMs,
+      bodyTimeout: options.timeoutMs,
+      maxResponseSize: MAX_UPSTREAM_BODY_BYTES,
+    });
     this.maxAttempts = Math.max(1, options.maxAttempts ?? 3);
     this.baseDelayMs = options.retryBaseDelayMs ?? 100;
   }
@@ -110,24 +132,23 @@ export class UpstreamTransport {
     return () => this.listeners.delete(listener);
   }
 
-  /** Fails fast while the upstream's last 429 for these credentials still applies. */
-  private failIfRateLimited(request: UpstreamRequest): void {
-    const waitSeconds = this.rateLimit.secondsLeft(request.credentials.appId);
-    if (waitSeconds > 0) {
-      throw gatewayError(ErrorCode.RATE_LIMITED, "Voucherify's rate limit was reached; retry later.", {
-        retryAfterSeconds: waitSeconds,
-        upstream: { status: 429 },
-      });
-    }
+  /** The guard's answer while the upstream's last 429 for these credentials still applies. */
+  private rateLimitRefusal(appId: string): UpstreamStatusError | undefined {
+    const waitSeconds = this.rateLimit.secondsLeft(appId);
+    return waitSeconds > 0 ? new UpstreamStatusError(429, "", waitSeconds) : undefined;
   }
 
   async request(request: UpstreamRequest): Promise<UpstreamResponse> {
-    this.failIfRateLimited(request);
+    const started = performance.now();
+    let status: number | null = null;
     // An abandoned operation stops spending the upstream's quota: its queued and in-flight reads end now. Writes
     // already asked for run to their end, so their outcome is known (and logged) rather than left in doubt.
     const scope = request.method === "GET" ? request.scope : undefined;
-    if (scope?.isOver) throw timeoutError();
-    const started = performance.now();
+    const refusal = scope?.isOver ? new UpstreamTimeoutError() : this.rateLimitRefusal(request.credentials.appId);
+    if (refusal) {
+      this.emit(request, refusal.status, started, refusal);
+      throw refusal;
+    }
     // One budget for queueing, every attempt and the backoff between them. A cleared timer, not
     // AbortSignal.timeout: that one stays armed until it fires, keeping timeoutMs worth of timers alive.
     const deadline = Date.now() + this.options.timeoutMs;
@@ -135,34 +156,28 @@ export class UpstreamTransport {
     const timer = setTimeout(() => budget.abort(BUDGET_SPENT), this.options.timeoutMs);
     const signal = budget.signal;
     scope?.track(budget);
-    let status: number | null = null;
-    let release: (() => void) | undefined;
+    this.active++;
     try {
-      release = await this.limit.acquire(signal);
-      // A 429 may have arrived while this call waited for a slot.
-      this.failIfRateLimited(request);
       const { response, retried } = await this.exchangeWithRetries(request, signal, deadline);
       status = response.status;
       if (status === 429) {
         const seconds = retryAfterSeconds(response.headers);
         this.rateLimit.block(request.credentials.appId, seconds);
-        throw errorFromResponse(status, response.body, seconds);
+        throw new UpstreamStatusError(status, response.body, seconds);
       }
       // Anything but 2xx is a failure, redirects included: a 301 to https must never read as a done DELETE.
       const success = (status >= 200 && status < 300) || (request.method === "DELETE" && status === 404 && retried);
-      if (!success) {
-        throw errorFromResponse(status, response.body);
-      }
+      if (!success) throw new UpstreamStatusError(status, response.body);
       this.emit(request, status, started);
       return { status, body: response.body, retried, headers: response.headers };
     } catch (error) {
-      const mapped = this.mapError(error, signal);
-      this.emit(request, status, started, mapped);
-      throw mapped;
+      const typed = this.typed(error, signal);
+      this.emit(request, status, started, typed);
+      throw typed;
     } finally {
+      this.active--;
       clearTimeout(timer);
       scope?.untrack(budget);
-      release?.();
     }
   }
 
@@ -173,34 +188,47 @@ export class UpstreamTransport {
     deadline: number,
   ): Promise<{ response: Exchange; retried: boolean }> {
     const idempotent = request.method !== "POST";
+    // A body that cannot be serialised (a BigInt) is a bug in the gateway: it throws here, untyped, and is reported as one.
     const body = request.json === undefined ? undefined : JSON.stringify(request.json);
-    const headers: http.OutgoingHttpHeaders = {
+    const headers: Record<string, string> = {
       accept: "application/json",
       "user-agent": "referrals-gateway",
       "x-app-id": request.credentials.appId,
       "x-app-token": request.credentials.appToken,
     };
     if (request.requestId) headers["x-request-id"] = request.requestId;
-    if (body !== undefined) {
-      headers["content-type"] = "application/json";
-      headers["content-length"] = Buffer.byteLength(body);
-    }
+    if (body !== undefined) headers["content-type"] = "application/json";
+    const appId = request.credentials.appId;
+    const options = {
+      method: request.method,
+      path: `${this.basePath}/${request.path}`,
+      headers,
+      body,
+      signal,
+      // A 429 may have arrived while this call waited for a connection.
+      refuseOnStart: () => this.rateLimitRefusal(appId),
+    };
     for (let attempt = 1; ; attempt++) {
       const mayRetry = idempotent && attempt < this.maxAttempts;
       let response: Exchange;
       try {
-        response = await exchange(this.origin, this.agent, { method: request.method, path: request.path, headers, body, signal });
+        response = await exchange(this.pool, options);
       } catch (error) {
-        if (signal.aborted || !mayRetry || !RETRY_ERRORS.has((error as { code?: string }).code ?? "")) throw error;
+        if (signal.aborted || !mayRetry || !RETRY_ERRORS.has(networkCode(error) ?? "")) throw error;
         if (!(await this.backoff(attempt, signal, deadline))) throw error;
-        this.failIfRateLimited(request);
+        this.throwIfRateLimited(appId);
         continue;
       }
       if (!mayRetry || !RETRY_STATUS.has(response.status) || !(await this.backoff(attempt, signal, deadline))) {
         return { response, retried: attempt > 1 };
       }
-      this.failIfRateLimited(request);
+      this.throwIfRateLimited(appId);
     }
+  }
+
+  private throwIfRateLimited(appId: string): void {
+    const refusal = this.rateLimitRefusal(appId);
+    if (refusal) throw refusal;
   }
 
   /**
@@ -214,38 +242,46 @@ export class UpstreamTransport {
     return true;
   }
 
-  /** Closes the agent's sockets; call after the server has drained (graceful shutdown). */
+  /** Closes the pool's sockets; call after the server has drained (graceful shutdown). */
   close(): void {
-    this.agent.destroy();
+    void this.pool.destroy().catch(() => undefined);
   }
 
+  /** Upstream calls in progress (queued for a connection, in flight or between attempts). */
   get inFlight(): number {
-    return this.limit.inFlight;
+    return this.active;
   }
 
-  private mapError(error: unknown, signal: AbortSignal): GraphQLError {
-    if (isGraphQLError(error)) return error;
-    const code = (error as { code?: string } | null)?.code;
-    if (signal.aborted) return timeoutError();
-    return transportError(typeof code === "string" && /^E[A-Z_]+$/.test(code) ? code : undefined);
+  /** The typed family for what went wrong upstream; anything else (a bug) is passed on as it is. */
+  private typed(error: unknown, signal: AbortSignal): unknown {
+    if (error instanceof UpstreamError) return error;
+    if (signal.aborted) return new UpstreamTimeoutError({ cause: error });
+    const code = networkCode(error);
+    return code === undefined ? error : new UpstreamNetworkError(code, { cause: error });
   }
 
-  private emit(request: UpstreamRequest, status: number | null, started: number, error?: GraphQLError): void {
+  private emit(request: UpstreamRequest, status: number | null, started: number, error?: unknown): void {
     if (this.listeners.size === 0) return;
-    const upstream = error?.extensions.upstream as { requestId?: string } | undefined;
+    const upstream = error instanceof UpstreamError ? error : undefined;
+    const upstreamRequestId = upstream && upstreamRequestIdOf(upstream);
     const event: UpstreamCallEvent = {
       endpoint: request.endpoint,
       method: request.method,
       status,
       durationMs: performance.now() - started,
       requestId: request.requestId,
-      ...(error ? { errorCode: (error.extensions.code as ErrorCode | undefined) ?? ErrorCode.UPSTREAM_ERROR } : {}),
-      ...(upstream?.requestId ? { upstreamRequestId: upstream.requestId } : {}),
+      // A failure that is not the upstream's (a bug) still counts as a failed call, as UPSTREAM_ERROR.
+      ...(error !== undefined ? { errorCode: upstream ? errorCodeOf(upstream) : ("UPSTREAM_ERROR" as ErrorCode) } : {}),
+      ...(upstreamRequestId ? { upstreamRequestId } : {}),
     };
     for (const listener of this.listeners) listener(event);
   }
 }
 
-function isGraphQLError(error: unknown): error is GraphQLError {
-  return error instanceof Error && error.name === "GraphQLError";
+/** The network failure class of a thrown error (Node's `E...` codes, undici's mapped to them); undefined for anything else. */
+function networkCode(error: unknown): string | undefined {
+  if (error instanceof UpstreamNetworkError) return error.code;
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code !== "string") return undefined;
+  return UNDICI_CODES[code] ?? (/^E[A-Z_]+$/.test(code) ? code : undefined);
 }

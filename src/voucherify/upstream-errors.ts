@@ -1,0 +1,59 @@
+/**
+ * What can go wrong talking to Voucherify, as types rather than GraphQL errors: code below the resolvers (retries,
+ * the chained-page resume, the readiness probe) decides by `instanceof` and fields, and `toGraphQLError`
+ * (error-mapping.ts) turns them into the error table once, where they leave the data source. Messages never carry
+ * a URL, a header or a credential; the underlying failure stays reachable as `cause` for logs and debugging.
+ */
+export abstract class UpstreamError extends Error {
+  /** The HTTP status that ended the call; null when there was no answer (network error, timeout). */
+  abstract readonly status: number | null;
+}
+
+/** Voucherify answered, with a status that is not a success (redirects included), or the 429 guard answered for it. */
+export class UpstreamStatusError extends UpstreamError {
+  override readonly name = "UpstreamStatusError";
+  constructor(
+    readonly status: number,
+    /** The answer's body as text (Voucherify's error JSON, or anything else a proxy sent). */
+    readonly body: string,
+    /** For 429: seconds until calls may go out again. */
+    readonly retryAfterSeconds?: number,
+  ) {
+    super(`Voucherify answered ${status}`);
+  }
+}
+
+/** No usable answer: refused or dropped connection, a body cut short, too large or not decodable. */
+export class UpstreamNetworkError extends UpstreamError {
+  override readonly name = "UpstreamNetworkError";
+  readonly status = null;
+  constructor(
+    /** The failure class (`ECONNRESET`, `EBODYTOOLARGE`, ...), safe to show clients; undefined when unknown. */
+    readonly code: string | undefined,
+    options?: { cause?: unknown },
+  ) {
+    super(`Voucherify could not be reached${code ? ` (${code})` : ""}`, options);
+  }
+}
+
+/** The call's time budget ran out, or its operation ended (deadline passed) before it could finish. */
+export class UpstreamTimeoutError extends UpstreamError {
+  override readonly name = "UpstreamTimeoutError";
+  readonly status = null;
+  constructor(options?: { cause?: unknown }) {
+    super("Voucherify did not answer in time", options);
+  }
+}
+
+/** A success status whose body is not what the API documents (HTML, truncated JSON, the wrong shape). */
+export class UpstreamBodyError extends UpstreamError {
+  override readonly name = "UpstreamBodyError";
+  constructor(
+    readonly status: number,
+    /** What is wrong with it, for the client's message: never the body itself. */
+    readonly problem: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`Voucherify answered with an unexpected body (${problem})`, options);
+  }
+}
