@@ -1,6 +1,6 @@
 import { demoRefereeCustomerId } from "../../src/emulator/seed.js";
 import { SEED } from "../../src/emulator/emulator.js";
-import { encodeCursor } from "../../src/relay/cursor.js";
+import { encodeCursor } from "../../src/referrals/holder-cursor.js";
 import {
   CONNECTION_FIELDS,
   expectedPage,

@@ -1,5 +1,5 @@
 import { SEED } from "../../src/emulator/emulator.js";
-import { MAX_ALIASES } from "../../src/limits/index.js";
+import { MAX_ALIASES } from "../../src/limits/operation-limits.js";
 import { graphql, startStack, type Stack } from "../support/stack.js";
 
 // Malformed requests, each answered with a 4xx or a GraphQL error, never a 5xx or a crash, and never reaching the
