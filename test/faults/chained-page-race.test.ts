@@ -1,6 +1,8 @@
 import { SEED } from "../../src/emulator/emulator.js";
+import { RemoveHolderDocument } from "../generated/operations.js";
 import { within } from "../support/raw-client.js";
 import { graphql, startStack, type Stack } from "../support/stack.js";
+import { execute } from "../support/typed-operation.js";
 import { addReferee } from "./fault-scenarios.js";
 
 // Found by the soak (test/load/soak.ts): a page above 100 holders chains upstream pages, each starting after the
@@ -60,7 +62,7 @@ describe("a client cursor whose holder was removed", () => {
     const query = `query($after: String) { referralMember(memberId: "${SEED.code}") { holders(first: 2, after: $after) { pageInfo { endCursor } nodes { id } } } }`;
     const first = await graphql(stack.gateway.graphqlUrl, query);
     const [, second] = first.data.referralMember.holders.nodes as { id: string }[];
-    const removed = await graphql(stack.gateway.graphqlUrl, `mutation { removeHolder(input: { memberId: "${SEED.code}", holderId: "${second.id}" }) { removedHolderId } }`);
+    const removed = await execute(stack.gateway.graphqlUrl, RemoveHolderDocument, { input: { memberId: SEED.code, holderId: second!.id } });
     expect(removed.errors).toBeUndefined();
     const next = await graphql(stack.gateway.graphqlUrl, query, { after: first.data.referralMember.holders.pageInfo.endCursor });
     expect(next.errors?.[0].message).toBe('The "after" cursor points at a holder that no longer exists; read the connection again from its start.');
