@@ -3,13 +3,7 @@ import { getMetadataStorage } from "type-graphql";
 import { copyFieldCosts, declareFieldCost } from "../../src/limits/field-cost.js";
 import { estimateOperationCost } from "../../src/limits/operation-cost.js";
 import { buildGatewaySchema } from "../../src/schema.js";
-import {
-  AddHoldersDocument,
-  FilteredHoldersDocument,
-  ReferralHoldersBackwardDocument,
-  ReferralHoldersDocument,
-  RemoveHolderDocument,
-} from "../generated/operations.js";
+import * as shipped from "../generated/operations.js";
 import { graphql, startStack, type Stack } from "../support/stack.js";
 
 // The admission limit (GRAPHQL_MAX_COST) and the per-caller budget trust the cost estimate; a field that reaches
@@ -91,9 +85,9 @@ describe("the estimate bounds the upstream calls an operation really makes", () 
   test.each([
     ["a page without customers", `{ referralMember(memberId: "${MEMBER}") { holders(first: 5) { totalCount } } }`, {}],
     ...["sourceId", "name", "email", "phone"].map((field) => [`Customer.${field}`, customerField(field), {}] as const),
-    ["a shipped forward page", print(ReferralHoldersDocument), { memberId: MEMBER, first: 4 }],
-    ["a shipped backward page", print(ReferralHoldersBackwardDocument), { memberId: MEMBER, last: 4 }],
-    ["a shipped filtered page", print(FilteredHoldersDocument), { memberId: MEMBER, filter: { roles: ["REFEREE"] } }],
+    ["a shipped forward page", print(shipped.ReferralHoldersDocument), { memberId: MEMBER, first: 4 }],
+    ["a shipped backward page", print(shipped.ReferralHoldersBackwardDocument), { memberId: MEMBER, last: 4 }],
+    ["a shipped filtered page", print(shipped.FilteredHoldersDocument), { memberId: MEMBER, filter: { roles: ["REFEREE"] } }],
   ] as Array<readonly [string, string, Record<string, unknown>]>)("%s", async (_name, query, variables) => {
     const { estimate, calls } = await measure(query, variables);
     expect(calls).toBeGreaterThan(0);
@@ -112,12 +106,12 @@ describe("the estimate bounds the upstream calls an operation really makes", () 
   });
 
   test("the shipped mutations", async () => {
-    const added = await measure(print(AddHoldersDocument), { input: { memberId: MEMBER, holders: [{ sourceId: "cost-1" }] } });
+    const added = await measure(print(shipped.AddHoldersDocument), { input: { memberId: MEMBER, holders: [{ sourceId: "cost-1" }] } });
     expect(added.calls).toBeGreaterThan(0);
     expect(added.estimate).toBeGreaterThanOrEqual(added.calls);
     const list = await graphql(stack.gateway.url, `{ referralMember(memberId: "${MEMBER}") { holders(last: 1) { nodes { id } } } }`);
     const holderId = list.data.referralMember.holders.nodes[0].id as string;
-    const removed = await measure(print(RemoveHolderDocument), { input: { memberId: MEMBER, holderId } });
+    const removed = await measure(print(shipped.RemoveHolderDocument), { input: { memberId: MEMBER, holderId } });
     expect(removed.calls).toBeGreaterThan(0);
     expect(removed.estimate).toBeGreaterThanOrEqual(removed.calls);
   });
