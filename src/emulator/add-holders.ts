@@ -46,7 +46,9 @@ function validateHolder(h: unknown, at: string): void {
       if (v !== undefined && v !== null && typeof v !== "string") throw invalidPayload(`Property ${at}.address.${key} must be string`);
     }
   }
-  if (h.metadata !== undefined && h.metadata !== null && !isJsonObject(h.metadata)) throw invalidPayload(`Property ${at}.metadata must be object`);
+  if (h.metadata !== undefined && h.metadata !== null && !isJsonObject(h.metadata)) {
+    throw invalidPayload(`Property ${at}.metadata must be object`);
+  }
   // A top-level `country` (in the spec's own example) is accepted and ignored: it is not a Customer property.
 }
 

@@ -9,8 +9,9 @@ type CustomerField = "sourceId" | "name" | "email" | "phone";
 const CUSTOMER_READ: FieldCost = { sharedRead: "customer" };
 
 /**
- * Customer fields (declared, with their descriptions, in customer.type.ts) come from `GET /v1/customers/{id}` through the per-request loader: one call per distinct
- * customer per operation. A failed read nulls only these fields and puts the error at their path.
+ * Customer fields (declared, with their descriptions, in customer.type.ts) come from `GET /v1/customers/{id}`
+ * through the per-request loader: one call per distinct customer per operation. A failed read nulls only these
+ * fields and puts the error at their path.
  */
 @Resolver(() => Customer)
 export class CustomerResolver {

@@ -127,7 +127,11 @@ describe("holder mutations", () => {
     });
     expect(response.errors).toBeUndefined();
     expect(response.data!.removeHolder.removedHolderId).toBe(target.id);
-    expect(response.data!.removeHolder.member).toEqual({ id: SEED.voucherId, campaignId: SEED.campaignId, holders: { totalCount: before - 1 } });
+    expect(response.data!.removeHolder.member).toEqual({
+      id: SEED.voucherId,
+      campaignId: SEED.campaignId,
+      holders: { totalCount: before - 1 },
+    });
     expect((await restHolders(stack.emulator, SEED.code)).data.map((h) => h.id)).not.toContain(target.id);
   });
 

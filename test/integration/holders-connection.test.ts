@@ -219,7 +219,8 @@ describe("pages above the upstream's 100 are chained", () => {
     stack = await startStack();
     for (const batch of [0, 1]) {
       const holdersInput = Array.from({ length: added / 2 }, (_, i) => ({ sourceId: `chain-${batch}-${String(i).padStart(2, "0")}`, name: `Chain ${batch} ${i}` }));
-      const response = await execute(stack.gateway.graphqlUrl, AddHoldersDocument, { input: { memberId: SEED.code, holders: holdersInput } });
+      const input = { memberId: SEED.code, holders: holdersInput };
+      const response = await execute(stack.gateway.graphqlUrl, AddHoldersDocument, { input });
       expect(response.errors).toBeUndefined();
       expect(response.data?.addHolders.holders).toHaveLength(added / 2);
     }

@@ -1,4 +1,11 @@
-import { buildSchema as buildSchemaFromSDL, GraphQLObjectType, parse, print, type GraphQLSchema, type OperationDefinitionNode } from "graphql";
+import {
+  buildSchema as buildSchemaFromSDL,
+  GraphQLObjectType,
+  parse,
+  print,
+  type GraphQLSchema,
+  type OperationDefinitionNode,
+} from "graphql";
 import { getMetadataStorage } from "type-graphql";
 import { copyFieldCosts, declareFieldCost } from "../../src/limits/field-cost.js";
 import { estimateOperationCost } from "../../src/limits/operation-cost.js";
@@ -95,9 +102,12 @@ describe("the estimate bounds the upstream calls an operation really makes", () 
   });
 
   test("federation's _entities", async () => {
-    const page = await graphql(stack.gateway.url, `{ referralMember(memberId: "${MEMBER}") { holders(first: 1) { nodes { customerId } } } }`);
+    const firstHolder = `{ referralMember(memberId: "${MEMBER}") { holders(first: 1) { nodes { customerId } } } }`;
+    const page = await graphql(stack.gateway.url, firstHolder);
     const customerId = page.data.referralMember.holders.nodes[0].customerId as string;
-    const query = `query($r: [_Any!]!) { _entities(representations: $r) { ... on Customer { email } ... on ReferralMember { holders { totalCount } } } }`;
+    const query = `query($r: [_Any!]!) {
+      _entities(representations: $r) { ... on Customer { email } ... on ReferralMember { holders { totalCount } } }
+    }`;
     const { estimate, calls } = await measure(query, {
       r: [{ __typename: "ReferralMember", id: MEMBER }, { __typename: "Customer", id: customerId }],
     });
