@@ -86,24 +86,46 @@ export interface SharedStateConfig {
 /** Ten estimated upstream calls a second per caller: a person paging with customer names never meets it. */
 export const DEFAULT_CALLER_BUDGET_PER_MINUTE = 600;
 
+/** Defaults, written once: loadConfig falls back to them and ENVIRONMENT prints them (--help, .env.example, README). */
+const DEFAULTS = {
+  PORT: 4000,
+  HOST: "127.0.0.1",
+  VOUCHERIFY_TIMEOUT_MS: 5000,
+  VOUCHERIFY_MAX_CONCURRENCY: 64,
+  EMULATOR_PORT: 0,
+  EMULATOR_DB: ".data/emulator.sqlite",
+  OPERATION_TIMEOUT_MS: 30_000,
+  HTTP_HEADERS_TIMEOUT_MS: 10_000,
+  HTTP_REQUEST_TIMEOUT_MS: 30_000,
+  HTTP_KEEP_ALIVE_TIMEOUT_MS: 65_000,
+  HTTP_MAX_CONNECTIONS: 1000,
+  HTTP_MAX_BUFFERED_BODY_BYTES: 32 * 1024 * 1024,
+  LOG_LEVEL: "info",
+  REDIS_TIMEOUT_MS: 100,
+  CACHE_HOLDERS_TTL_MS: 5000,
+  CACHE_CUSTOMERS_TTL_MS: 60_000,
+  CACHE_MAX_ENTRIES: 10_000,
+  CACHE_MAX_BYTES: 64 * 1024 * 1024,
+} as const;
+
 /** Every variable the gateway reads, for `--help`, `.env.example` and the README. */
 export const ENVIRONMENT: ReadonlyArray<{ name: string; meaning: string; default: string }> = [
-  { name: "PORT", meaning: "Port the gateway listens on (GraphQL at /graphql, Sandbox at / outside production)", default: "4000" },
-  { name: "HOST", meaning: "Interface the gateway listens on", default: "127.0.0.1" },
+  { name: "PORT", meaning: "Port the gateway listens on (GraphQL at /graphql, Sandbox at / outside production)", default: String(DEFAULTS.PORT) },
+  { name: "HOST", meaning: "Interface the gateway listens on", default: DEFAULTS.HOST },
   { name: "VOUCHERIFY_API_URL", meaning: "Voucherify base URL (any cluster); unset = start the embedded emulator", default: "unset" },
   { name: "VOUCHERIFY_APP_ID", meaning: "Voucherify application id (required with VOUCHERIFY_API_URL unless ALLOW_CLIENT_CREDENTIALS)", default: "emulator's" },
   { name: "VOUCHERIFY_APP_TOKEN", meaning: "Voucherify secret key (required with VOUCHERIFY_API_URL unless ALLOW_CLIENT_CREDENTIALS)", default: "emulator's" },
-  { name: "VOUCHERIFY_TIMEOUT_MS", meaning: "Time budget of one upstream call, retries included", default: "5000" },
-  { name: "VOUCHERIFY_MAX_CONCURRENCY", meaning: "Upstream requests in flight from one process, at most", default: "64" },
+  { name: "VOUCHERIFY_TIMEOUT_MS", meaning: "Time budget of one upstream call, retries included", default: String(DEFAULTS.VOUCHERIFY_TIMEOUT_MS) },
+  { name: "VOUCHERIFY_MAX_CONCURRENCY", meaning: "Upstream requests in flight from one process, at most", default: String(DEFAULTS.VOUCHERIFY_MAX_CONCURRENCY) },
   { name: "ALLOW_CLIENT_CREDENTIALS", meaning: "true: a request's own X-App-Id/X-App-Token are forwarded upstream", default: "false" },
-  { name: "EMULATOR_PORT", meaning: "Embedded emulator port (npm run emulator: 4010)", default: "0 (ephemeral)" },
-  { name: "EMULATOR_DB", meaning: "Emulator SQLite file, or :memory:", default: ".data/emulator.sqlite" },
+  { name: "EMULATOR_PORT", meaning: "Embedded emulator port (npm run emulator: 4010)", default: `${DEFAULTS.EMULATOR_PORT} (ephemeral)` },
+  { name: "EMULATOR_DB", meaning: "Emulator SQLite file, or :memory:", default: DEFAULTS.EMULATOR_DB },
   { name: "EMULATOR_APP_ID", meaning: "npm run emulator only: the X-App-Id it accepts", default: "demo-app-id" },
   { name: "EMULATOR_APP_TOKEN", meaning: "npm run emulator only: the X-App-Token it accepts", default: "demo-app-token" },
   { name: "NODE_ENV", meaning: "production: introspection, landing page and stack traces off", default: "development" },
   { name: "GRAPHQL_INTROSPECTION", meaning: "Override: true/false for introspection", default: "on outside production" },
   { name: "GRAPHQL_LANDING_PAGE", meaning: "Override: true/false for the Apollo Sandbox landing page", default: "on outside production" },
-  { name: "OPERATION_TIMEOUT_MS", meaning: "Longest one GraphQL operation may run; then (or when its client goes away) its upstream calls are cancelled", default: "30000" },
+  { name: "OPERATION_TIMEOUT_MS", meaning: "Longest one GraphQL operation may run; then (or when its client goes away) its upstream calls are cancelled", default: String(DEFAULTS.OPERATION_TIMEOUT_MS) },
   { name: "GRAPHQL_MAX_COST", meaning: "Most upstream calls one operation may make (estimated before it runs); lower it on small Voucherify plans", default: String(MAX_OPERATION_COST) },
   { name: "AUTH_JWT_JWKS_URL", meaning: "JWKS URL whose keys verify callers' bearer JWTs (refetched on an unknown kid)", default: "unset" },
   { name: "AUTH_JWT_PUBLIC_KEY", meaning: "PEM public key (RSA or EC) that verifies callers' bearer JWTs (RS256/ES256)", default: "unset" },
@@ -118,27 +140,27 @@ export const ENVIRONMENT: ReadonlyArray<{ name: string; meaning: string; default
   {
     name: "HTTP_HEADERS_TIMEOUT_MS",
     meaning: "Time a client has to send a request's headers; then 408 and the connection is closed",
-    default: "10000",
+    default: String(DEFAULTS.HTTP_HEADERS_TIMEOUT_MS),
   },
   {
     name: "HTTP_REQUEST_TIMEOUT_MS",
     meaning: "Time a client has to send a whole request, body included (not the time to answer it); then 408 and close",
-    default: "30000",
+    default: String(DEFAULTS.HTTP_REQUEST_TIMEOUT_MS),
   },
   {
     name: "HTTP_KEEP_ALIVE_TIMEOUT_MS",
     meaning: "How long an idle keep-alive connection stays open; keep it above a load balancer's idle timeout",
-    default: "65000",
+    default: String(DEFAULTS.HTTP_KEEP_ALIVE_TIMEOUT_MS),
   },
   {
     name: "HTTP_MAX_CONNECTIONS",
     meaning: "Open client connections at most; further ones are closed at once",
-    default: "1000",
+    default: String(DEFAULTS.HTTP_MAX_CONNECTIONS),
   },
   {
     name: "HTTP_MAX_BUFFERED_BODY_BYTES",
     meaning: "Request bodies being received, all requests together, at most (bytes); over it: 503",
-    default: "33554432 (32 MiB)",
+    default: `${DEFAULTS.HTTP_MAX_BUFFERED_BODY_BYTES} (${DEFAULTS.HTTP_MAX_BUFFERED_BODY_BYTES / 1024 ** 2} MiB)`,
   },
   {
     name: "CORS_ORIGINS",
@@ -146,13 +168,13 @@ export const ENVIRONMENT: ReadonlyArray<{ name: string; meaning: string; default
     default: "unset",
   },
   { name: "REDIS_URL", meaning: "redis://host:port/db shared by replicas (cache, quota, 429 back-off, caller budgets); unset = in-process stores", default: "unset" },
-  { name: "REDIS_TIMEOUT_MS", meaning: "Longest wait for Redis per command; beyond it the gateway serves uncached and unshared until Redis answers again", default: "100" },
-  { name: "CACHE_HOLDERS_TTL_MS", meaning: "How long a holder page is served from the cache (writes through the gateway invalidate it at once); 0 = off", default: "5000" },
-  { name: "CACHE_CUSTOMERS_TTL_MS", meaning: "How long a customer is served from the cache (addHolders invalidates the customers it upserts); 0 = off", default: "60000" },
-  { name: "CACHE_MAX_ENTRIES", meaning: "In-process cache (no REDIS_URL): entries kept at most, least recently used go first", default: "10000" },
-  { name: "CACHE_MAX_BYTES", meaning: "In-process cache (no REDIS_URL): bytes of cached answers kept at most", default: "67108864 (64 MiB)" },
+  { name: "REDIS_TIMEOUT_MS", meaning: "Longest wait for Redis per command; beyond it the gateway serves uncached and unshared until Redis answers again", default: String(DEFAULTS.REDIS_TIMEOUT_MS) },
+  { name: "CACHE_HOLDERS_TTL_MS", meaning: "How long a holder page is served from the cache (writes through the gateway invalidate it at once); 0 = off", default: String(DEFAULTS.CACHE_HOLDERS_TTL_MS) },
+  { name: "CACHE_CUSTOMERS_TTL_MS", meaning: "How long a customer is served from the cache (addHolders invalidates the customers it upserts); 0 = off", default: String(DEFAULTS.CACHE_CUSTOMERS_TTL_MS) },
+  { name: "CACHE_MAX_ENTRIES", meaning: "In-process cache (no REDIS_URL): entries kept at most, least recently used go first", default: String(DEFAULTS.CACHE_MAX_ENTRIES) },
+  { name: "CACHE_MAX_BYTES", meaning: "In-process cache (no REDIS_URL): bytes of cached answers kept at most", default: `${DEFAULTS.CACHE_MAX_BYTES} (${DEFAULTS.CACHE_MAX_BYTES / 1024 ** 2} MiB)` },
   { name: "VOUCHERIFY_QUOTA_PER_MINUTE", meaning: "The Voucherify plan's requests per minute: all replicas together never send more (RATE_LIMITED instead)", default: "unset (only 429s are honoured)" },
-  { name: "LOG_LEVEL", meaning: "fatal, error, warn, info, debug, trace or silent", default: "info" },
+  { name: "LOG_LEVEL", meaning: "fatal, error, warn, info, debug, trace or silent", default: DEFAULTS.LOG_LEVEL },
 ];
 
 export class ConfigError extends Error {
@@ -217,7 +239,7 @@ export function loadConfig(env: Env = process.env): Config {
   if ((apiUrl === null || allowClientCredentials) && (appId === null) !== (appToken === null)) {
     problems.push(`${appId === null ? "VOUCHERIFY_APP_TOKEN" : "VOUCHERIFY_APP_ID"} is set but ${appId === null ? "VOUCHERIFY_APP_ID" : "VOUCHERIFY_APP_TOKEN"} is missing`);
   }
-  const logLevel = (text("LOG_LEVEL") ?? "info").toLowerCase();
+  const logLevel = (text("LOG_LEVEL") ?? DEFAULTS.LOG_LEVEL).toLowerCase();
   if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) {
     problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(", ")}; got "${logLevel}"`);
   }
@@ -228,17 +250,17 @@ export function loadConfig(env: Env = process.env): Config {
   if (metricsToken !== null && !/^[\x21-\x7e]{16,512}$/.test(metricsToken)) {
     problems.push("METRICS_TOKEN must be 16 to 512 visible ASCII characters (no spaces)");
   }
-  const port = integer("PORT", 4000, 0, 65535);
+  const port = integer("PORT", DEFAULTS.PORT, 0, 65535);
   const metricsPort = text("METRICS_PORT") === null ? null : integer("METRICS_PORT", 0, 0, 65535);
   if (metricsPort !== null && metricsPort !== 0 && metricsPort === port) {
     problems.push(`METRICS_PORT must differ from PORT; both are ${port}`);
   }
   const http: HttpLimitsConfig = {
-    headersTimeoutMs: integer("HTTP_HEADERS_TIMEOUT_MS", 10_000, 100, 600_000),
-    requestTimeoutMs: integer("HTTP_REQUEST_TIMEOUT_MS", 30_000, 100, 3_600_000),
-    keepAliveTimeoutMs: integer("HTTP_KEEP_ALIVE_TIMEOUT_MS", 65_000, 100, 600_000),
-    maxConnections: integer("HTTP_MAX_CONNECTIONS", 1000, 1, 1_000_000),
-    maxBufferedBodyBytes: integer("HTTP_MAX_BUFFERED_BODY_BYTES", 32 * 1024 * 1024, 1024, 64 * 1024 ** 3),
+    headersTimeoutMs: integer("HTTP_HEADERS_TIMEOUT_MS", DEFAULTS.HTTP_HEADERS_TIMEOUT_MS, 100, 600_000),
+    requestTimeoutMs: integer("HTTP_REQUEST_TIMEOUT_MS", DEFAULTS.HTTP_REQUEST_TIMEOUT_MS, 100, 3_600_000),
+    keepAliveTimeoutMs: integer("HTTP_KEEP_ALIVE_TIMEOUT_MS", DEFAULTS.HTTP_KEEP_ALIVE_TIMEOUT_MS, 100, 600_000),
+    maxConnections: integer("HTTP_MAX_CONNECTIONS", DEFAULTS.HTTP_MAX_CONNECTIONS, 1, 1_000_000),
+    maxBufferedBodyBytes: integer("HTTP_MAX_BUFFERED_BODY_BYTES", DEFAULTS.HTTP_MAX_BUFFERED_BODY_BYTES, 1024, 64 * 1024 ** 3),
   };
   // Node refuses a request timeout shorter than the headers timeout; say so in our words, at start-up.
   if (http.requestTimeoutMs < http.headersTimeoutMs) {
@@ -255,19 +277,19 @@ export function loadConfig(env: Env = process.env): Config {
   }
   const config: Config = {
     port,
-    host: text("HOST") ?? "127.0.0.1",
+    host: text("HOST") ?? DEFAULTS.HOST,
     production,
     introspection: flag("GRAPHQL_INTROSPECTION", !production),
     landingPage: flag("GRAPHQL_LANDING_PAGE", !production),
-    operationTimeoutMs: integer("OPERATION_TIMEOUT_MS", 30_000, 100, 600_000),
+    operationTimeoutMs: integer("OPERATION_TIMEOUT_MS", DEFAULTS.OPERATION_TIMEOUT_MS, 100, 600_000),
     maxOperationCost,
-    logLevel: (LOG_LEVELS as readonly string[]).includes(logLevel) ? (logLevel as Config["logLevel"]) : "info",
+    logLevel: (LOG_LEVELS as readonly string[]).includes(logLevel) ? (logLevel as Config["logLevel"]) : DEFAULTS.LOG_LEVEL,
     voucherify: {
       apiUrl: apiUrl?.replace(/\/+$/, "") ?? null,
       appId,
       appToken,
-      timeoutMs: integer("VOUCHERIFY_TIMEOUT_MS", 5000, 100, 120_000),
-      maxConcurrency: integer("VOUCHERIFY_MAX_CONCURRENCY", 64, 1, 1024),
+      timeoutMs: integer("VOUCHERIFY_TIMEOUT_MS", DEFAULTS.VOUCHERIFY_TIMEOUT_MS, 100, 120_000),
+      maxConcurrency: integer("VOUCHERIFY_MAX_CONCURRENCY", DEFAULTS.VOUCHERIFY_MAX_CONCURRENCY, 1, 1024),
       allowClientCredentials,
     },
     auth,
@@ -275,8 +297,8 @@ export function loadConfig(env: Env = process.env): Config {
     http,
     corsOrigins,
     emulator: {
-      port: integer("EMULATOR_PORT", 0, 0, 65535),
-      dbFile: text("EMULATOR_DB") ?? ".data/emulator.sqlite",
+      port: integer("EMULATOR_PORT", DEFAULTS.EMULATOR_PORT, 0, 65535),
+      dbFile: text("EMULATOR_DB") ?? DEFAULTS.EMULATOR_DB,
     },
     sharedState: loadSharedStateConfig(text, integer, problems),
   };
@@ -303,12 +325,12 @@ function loadSharedStateConfig(
   const quota = text("VOUCHERIFY_QUOTA_PER_MINUTE") === null ? null : integer("VOUCHERIFY_QUOTA_PER_MINUTE", 0, 1, 10_000_000);
   return {
     redisUrl,
-    redisTimeoutMs: integer("REDIS_TIMEOUT_MS", 100, 5, 60_000),
-    holdersTtlMs: integer("CACHE_HOLDERS_TTL_MS", 5000, 0, 86_400_000),
-    customersTtlMs: integer("CACHE_CUSTOMERS_TTL_MS", 60_000, 0, 86_400_000),
+    redisTimeoutMs: integer("REDIS_TIMEOUT_MS", DEFAULTS.REDIS_TIMEOUT_MS, 5, 60_000),
+    holdersTtlMs: integer("CACHE_HOLDERS_TTL_MS", DEFAULTS.CACHE_HOLDERS_TTL_MS, 0, 86_400_000),
+    customersTtlMs: integer("CACHE_CUSTOMERS_TTL_MS", DEFAULTS.CACHE_CUSTOMERS_TTL_MS, 0, 86_400_000),
     quotaPerMinute: quota === 0 ? null : quota,
-    memoryMaxEntries: integer("CACHE_MAX_ENTRIES", 10_000, 1, 10_000_000),
-    memoryMaxBytes: integer("CACHE_MAX_BYTES", 64 * 1024 * 1024, 1024, 64 * 1024 ** 3),
+    memoryMaxEntries: integer("CACHE_MAX_ENTRIES", DEFAULTS.CACHE_MAX_ENTRIES, 1, 10_000_000),
+    memoryMaxBytes: integer("CACHE_MAX_BYTES", DEFAULTS.CACHE_MAX_BYTES, 1024, 64 * 1024 ** 3),
   };
 }
 

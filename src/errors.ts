@@ -1,6 +1,6 @@
 import { GraphQLError } from "graphql";
 
-/** The one error table of the gateway (DESIGN.md): every failure reaches clients with one of these codes. */
+/** The one error table of the gateway (README, "Errors"): every failure reaches clients with one of these codes. */
 export const ErrorCode = {
   BAD_USER_INPUT: "BAD_USER_INPUT",
   UNAUTHENTICATED: "UNAUTHENTICATED",

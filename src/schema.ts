@@ -6,6 +6,7 @@ import { buildSchema, createResolversMap } from "type-graphql";
 import { enforceFieldScopes } from "./auth/enforce-field-scopes.js";
 import { SchemaRequirements } from "./auth/schema-requirements.js";
 import { badUserInput } from "./errors.js";
+import { copyFieldCosts, declareFieldCost } from "./limits/field-cost.js";
 import { CustomerResolver } from "./referrals/customer.resolver.js";
 import type { Customer } from "./referrals/customer.type.js";
 import { HolderMutationsResolver } from "./referrals/holder-mutations.resolver.js";
@@ -43,6 +44,10 @@ export async function buildGatewaySchema(): Promise<GraphQLSchema> {
       },
     } as GraphQLResolverMap<unknown>,
   });
+  copyFieldCosts(typeGraphQLSchema, schema);
+  const entities = schema.getQueryType()?.getFields()._entities;
+  // Routers batch entities: what is selected below runs once per representation.
+  if (entities) declareFieldCost(entities, { repeats: (args) => (Array.isArray(args.representations) ? args.representations.length : 1) });
   guardEntityRepresentations(schema);
   enforceFieldScopes(new SchemaRequirements(schema));
   return schema;

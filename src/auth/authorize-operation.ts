@@ -15,6 +15,7 @@ import {
   type OperationDefinitionNode,
   type SelectionSetNode,
 } from "graphql";
+import { isJsonObject } from "../json-object.js";
 import { forbidden, unauthenticated } from "./auth-errors.js";
 import { describeScopes, hasScopes, mayTouchMember, type Caller } from "./caller.js";
 import type { Requirement, SchemaRequirements } from "./schema-requirements.js";
@@ -101,7 +102,7 @@ function checkMembers(
   }
   const named: unknown[] = [args.memberId];
   for (const value of Object.values(args)) {
-    if (value && typeof value === "object" && !Array.isArray(value)) named.push((value as { memberId?: unknown }).memberId);
+    if (isJsonObject(value)) named.push(value.memberId);
   }
   if (field.name === "_entities" && Array.isArray(args.representations)) {
     for (const representation of args.representations as Array<{ __typename?: unknown; id?: unknown }>) {

@@ -1,4 +1,5 @@
 import { randomInt } from "node:crypto";
+import { isJsonObject, type JsonObject } from "../json-object.js";
 import type { UpstreamHolder } from "../voucherify/upstream-types.js";
 import { alreadyAssigned, duplicateFound, invalidPayload, notFound, notPublished } from "./errors.js";
 import type { CustomerRow, EmulatorStore, VoucherRow } from "./store.js";
@@ -6,7 +7,6 @@ import { toUpstreamHolder } from "./views.js";
 
 export const MAX_HOLDERS_PER_CALL = 100;
 
-type JsonObject = Record<string, unknown>;
 const STRING_FIELDS = ["name", "email", "phone", "description"] as const;
 const ADDRESS_FIELDS = ["city", "state", "line_1", "line_2", "country", "postal_code"];
 const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
@@ -17,23 +17,21 @@ export interface AddHoldersRequest {
   metadata?: JsonObject;
 }
 
-const isObject = (v: unknown): v is JsonObject => typeof v === "object" && v !== null && !Array.isArray(v);
-
 /** Shape checks that need no data: every message names the offending property, like Voucherify's `details`. */
 export function validateAddHoldersBody(body: unknown): AddHoldersRequest {
-  if (!isObject(body)) throw invalidPayload("Request body must be a JSON object");
+  if (!isJsonObject(body)) throw invalidPayload("Request body must be a JSON object");
   const { holders, metadata } = body;
   if (holders === undefined) throw invalidPayload("Property .holders is required");
   if (!Array.isArray(holders)) throw invalidPayload("Property .holders must be array");
   if (holders.length < 1) throw invalidPayload("Property .holders must NOT have fewer than 1 items");
   if (holders.length > MAX_HOLDERS_PER_CALL) throw invalidPayload(`Property .holders must NOT have more than ${MAX_HOLDERS_PER_CALL} items`);
-  if (metadata !== undefined && !isObject(metadata)) throw invalidPayload("Property .metadata must be object");
+  if (metadata !== undefined && !isJsonObject(metadata)) throw invalidPayload("Property .metadata must be object");
   holders.forEach((h: unknown, i) => validateHolder(h, `.holders[${i}]`));
   return { holders: holders as JsonObject[], metadata: metadata as JsonObject | undefined };
 }
 
 function validateHolder(h: unknown, at: string): void {
-  if (!isObject(h)) throw invalidPayload(`Property ${at} must be object`);
+  if (!isJsonObject(h)) throw invalidPayload(`Property ${at} must be object`);
   for (const key of ["id", "source_id", ...STRING_FIELDS, "birthdate", "birthday"]) {
     if (h[key] !== undefined && h[key] !== null && typeof h[key] !== "string") throw invalidPayload(`Property ${at}.${key} must be string`);
   }
@@ -42,13 +40,15 @@ function validateHolder(h: unknown, at: string): void {
     if (typeof h[key] === "string" && !DATE_ONLY.test(h[key] as string)) throw invalidPayload(`Property ${at}.${key} must match format "date" (YYYY-MM-DD)`);
   }
   if (h.address !== undefined && h.address !== null) {
-    if (!isObject(h.address)) throw invalidPayload(`Property ${at}.address must be object`);
+    if (!isJsonObject(h.address)) throw invalidPayload(`Property ${at}.address must be object`);
     for (const key of ADDRESS_FIELDS) {
       const v = h.address[key];
       if (v !== undefined && v !== null && typeof v !== "string") throw invalidPayload(`Property ${at}.address.${key} must be string`);
     }
   }
-  if (h.metadata !== undefined && h.metadata !== null && !isObject(h.metadata)) throw invalidPayload(`Property ${at}.metadata must be object`);
+  if (h.metadata !== undefined && h.metadata !== null && !isJsonObject(h.metadata)) {
+    throw invalidPayload(`Property ${at}.metadata must be object`);
+  }
   // A top-level `country` (in the spec's own example) is accepted and ignored: it is not a Customer property.
 }
 

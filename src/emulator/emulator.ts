@@ -1,5 +1,5 @@
 import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
+import { listen } from "../listen.js";
 import { createRequestListener, type AppContext } from "./app.js";
 import { FaultInjector, type FaultSpec, type RecordedRequest } from "./faults.js";
 import { seedIfEmpty } from "./seed.js";
@@ -57,24 +57,18 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 66_000;
 
+  let port: number;
+  let url: string;
   try {
-    await new Promise<void>((resolve, reject) => {
-      server.once("error", reject);
-      server.listen(opts.port ?? 0, host, () => {
-        server.off("error", reject);
-        resolve();
-      });
-    });
+    ({ port, url } = await listen(server, opts.port ?? 0, host));
   } catch (err) {
     store.close();
     throw err;
   }
-  const port = (server.address() as AddressInfo).port;
-  const urlHost = host.includes(":") ? `[${host}]` : host;
 
   let stopped: Promise<void> | undefined;
   return {
-    url: `http://${urlHost}:${port}`,
+    url,
     port,
     appId: ctx.appId,
     appToken: ctx.appToken,

@@ -91,8 +91,6 @@ export class EmulatorStore {
       setMeta: db.prepare<[string, string]>("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value"),
       maxHolderId: db.prepare<[], { id: string | null }>("SELECT max(id) AS id FROM holders"),
       countCampaigns: db.prepare<[], { n: number }>("SELECT count(*) AS n FROM campaigns"),
-      countCustomers: db.prepare<[], { n: number }>("SELECT count(*) AS n FROM customers"),
-      countHolders: db.prepare<[], { n: number }>("SELECT count(*) AS n FROM holders"),
     };
     // The counter survives deletes and restarts, so a holder id is never handed out twice.
     const stored = this.stmts.getMeta.get("holder_seq")?.value;
@@ -117,9 +115,6 @@ export class EmulatorStore {
 
   isEmpty(): boolean {
     return this.stmts.countCampaigns.get()!.n === 0;
-  }
-  counts(): { customers: number; holders: number } {
-    return { customers: this.stmts.countCustomers.get()!.n, holders: this.stmts.countHolders.get()!.n };
   }
 
   campaign(id: string): CampaignRow | undefined {

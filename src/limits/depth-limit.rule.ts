@@ -1,4 +1,4 @@
-import { Kind, type ASTVisitor, type FragmentDefinitionNode, type SelectionSetNode, type ValidationContext } from "graphql";
+import { Kind, type ASTVisitor, type SelectionSetNode, type ValidationContext } from "graphql";
 import { limitError } from "./limit-error.js";
 
 /**
@@ -7,10 +7,6 @@ import { limitError } from "./limit-error.js";
  */
 export function depthLimitRule(maxDepth: number) {
   return (context: ValidationContext): ASTVisitor => {
-    const fragments = new Map<string, FragmentDefinitionNode>();
-    for (const definition of context.getDocument().definitions) {
-      if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
-    }
     // A fragment's own depth, computed once: a fragment spread twice in each of n nested fragments would
     // otherwise cost 2^n walks. In-progress fragments count 0, so a cycle (reported by graphql's NoFragmentCycles
     // rule) cannot recurse forever here.
@@ -24,7 +20,7 @@ export function depthLimitRule(maxDepth: number) {
           deepest = Math.max(deepest, depthOf(selection.selectionSet));
         } else {
           const name = selection.name.value;
-          const fragment = fragments.get(name);
+          const fragment = context.getFragment(name);
           if (!fragment) continue;
           if (!fragmentDepth.has(name)) {
             fragmentDepth.set(name, 0);

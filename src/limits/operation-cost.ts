@@ -12,12 +12,11 @@ import {
   type OperationDefinitionNode,
   type SelectionSetNode,
 } from "graphql";
-import { UPSTREAM_PAGE_LIMIT } from "../referrals/read-holders.js";
-import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from "../relay/page-request.js";
-import { MAX_HOLDERS_PER_CALL } from "../referrals/validate-input.js";
+import { hasFieldCosts, type FieldArguments } from "./field-cost.js";
 
 /**
- * Static estimate of the upstream calls one operation can make, from the document and its variables, worst case:
+ * Static estimate of the upstream calls one operation can make, from the document and its variables, worst case,
+ * from the costs declared beside the fields (`@UpstreamCost`, field-cost.ts). Today that means:
  * - `ReferralMember.holders(first|last: n)` costs ceil(n / 100) list calls (pages above 100 are chained), n = 10
  *   when neither is given; a size the resolver refuses (below 0, above 500) costs nothing, it never goes upstream.
  * - a `Customer` selection with any field but `id` costs one customer read per customer node (the loader dedupes
@@ -33,6 +32,7 @@ export function estimateOperationCost(
   operation: OperationDefinitionNode,
   variables: Record<string, unknown> | undefined,
 ): number {
+  checkCostsDeclared(schema);
   const fragments = new Map<string, FragmentDefinitionNode>();
   for (const definition of document.definitions) {
     if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
@@ -43,12 +43,10 @@ export function estimateOperationCost(
     if (variables && name in variables) values[name] = variables[name];
     else if (definition.defaultValue) values[name] = valueFromASTUntyped(definition.defaultValue);
   }
-  const argument = (field: FieldNode, name: string): unknown => {
-    const node = field.arguments?.find((a) => a.name.value === name);
-    return node ? valueFromASTUntyped(node.value, values) : undefined;
-  };
+  const argumentsOf = (field: FieldNode): FieldArguments =>
+    Object.fromEntries((field.arguments ?? []).map((node) => [node.name.value, valueFromASTUntyped(node.value, values)]));
 
-  /** Field names selected directly on one type, through fragments (for "does this Customer need a read?"). */
+  /** Field names selected directly on one type, through fragments (which shared reads it needs). */
   const selectedNames = (selectionSet: SelectionSetNode, names: Set<string>, seen: Set<string>): Set<string> => {
     for (const selection of selectionSet.selections) {
       if (selection.kind === Kind.FIELD) names.add(selection.name.value);
@@ -61,9 +59,16 @@ export function estimateOperationCost(
     }
     return names;
   };
-  const customerReads = (selectionSet: SelectionSetNode | undefined): number => {
-    if (!selectionSet) return 0;
-    return [...selectedNames(selectionSet, new Set(), new Set())].some((n) => n !== "id" && n !== "__typename") ? 1 : 0;
+  /** Shared upstream reads (one per object, `sharedRead`) that a selection on `type` needs. */
+  const sharedReads = (selectionSet: SelectionSetNode | undefined, type: GraphQLNamedType): number => {
+    if (!selectionSet || (!isObjectType(type) && !isInterfaceType(type))) return 0;
+    const fields = type.getFields();
+    const reads = new Set<string>();
+    for (const name of selectedNames(selectionSet, new Set(), new Set())) {
+      const read = fields[name]?.extensions.upstreamCost?.sharedRead;
+      if (read) reads.add(read);
+    }
+    return reads.size;
   };
 
   // A fragment's cost per unit of multiplier, computed once per (fragment, type, list size): cost is linear in the
@@ -77,7 +82,7 @@ export function estimateOperationCost(
     for (const selection of selectionSet.selections) {
       if (selection.kind === Kind.INLINE_FRAGMENT) {
         const target = selection.typeCondition ? schema.getType(selection.typeCondition.name.value) ?? type : type;
-        if (target.name === "Customer" && type.name !== "Customer") cost += multiplier * customerReads(selection.selectionSet);
+        if (target !== type) cost += multiplier * sharedReads(selection.selectionSet, target);
         cost += costOf(selection.selectionSet, target, multiplier, listSize);
         continue;
       }
@@ -89,7 +94,7 @@ export function estimateOperationCost(
         let unit = fragmentUnitCost.get(key);
         if (unit === undefined) {
           fragmentUnitCost.set(key, 0);
-          unit = (target.name === "Customer" && type.name !== "Customer" ? customerReads(fragment.selectionSet) : 0) +
+          unit = (target !== type ? sharedReads(fragment.selectionSet, target) : 0) +
             costOf(fragment.selectionSet, target, 1, listSize);
           fragmentUnitCost.set(key, unit);
         }
@@ -102,35 +107,16 @@ export function estimateOperationCost(
       const fieldType = getNamedType(definition.type);
       let childMultiplier = multiplier;
       let childListSize = 1;
-      switch (`${type.name}.${selection.name.value}`) {
-        case "ReferralMember.holders": {
-          const size = pageSize(argument(selection, "first"), argument(selection, "last"));
-          if (size === null) continue;
-          cost += multiplier * Math.ceil(Math.max(1, size) / UPSTREAM_PAGE_LIMIT);
-          childListSize = size;
-          break;
-        }
-        case "HolderConnection.edges":
-        case "HolderConnection.nodes":
-        case "AddHoldersPayload.holders":
-          childMultiplier = multiplier * listSize;
-          break;
-        case "Mutation.addHolders": {
-          cost += multiplier;
-          const holders = (argument(selection, "input") as { holders?: unknown } | undefined)?.holders;
-          childListSize = Array.isArray(holders) ? Math.min(holders.length, MAX_HOLDERS_PER_CALL) : MAX_HOLDERS_PER_CALL;
-          break;
-        }
-        case "Mutation.removeHolder":
-          cost += multiplier;
-          break;
-        case "Query._entities": {
-          const representations = argument(selection, "representations");
-          childMultiplier = multiplier * (Array.isArray(representations) ? representations.length : 1);
-          break;
-        }
+      const declared = definition.extensions.upstreamCost;
+      if (declared) {
+        const args = argumentsOf(selection);
+        const calls = declared.calls ? declared.calls(args) : 0;
+        if (calls === null) continue;
+        cost += multiplier * calls;
+        if (declared.repeats) childMultiplier = multiplier * declared.repeats(args, listSize);
+        if (declared.fetches) childListSize = declared.fetches(args);
       }
-      if (fieldType.name === "Customer" && type.name !== "Customer") cost += childMultiplier * customerReads(selection.selectionSet);
+      if (fieldType !== type) cost += childMultiplier * sharedReads(selection.selectionSet, fieldType);
       if (selection.selectionSet) cost += costOf(selection.selectionSet, fieldType, childMultiplier, childListSize);
     }
     return cost;
@@ -140,10 +126,11 @@ export function estimateOperationCost(
   return root ? costOf(operation.selectionSet, root, 1, 1) : 0;
 }
 
-/** The holders page size the resolver would use, or null when it would refuse the arguments without a call. */
-function pageSize(first: unknown, last: unknown): number | null {
-  const given = first ?? last;
-  if (given === undefined || given === null) return DEFAULT_PAGE_SIZE;
-  if (typeof given !== "number" || !Number.isInteger(given) || given < 0 || given > MAX_PAGE_SIZE) return null;
-  return given;
+const checkedSchemas = new WeakSet<GraphQLSchema>();
+
+/** A schema built without the declared costs would estimate every operation at 0: refuse it instead. */
+function checkCostsDeclared(schema: GraphQLSchema): void {
+  if (checkedSchemas.has(schema)) return;
+  if (!hasFieldCosts(schema)) throw new Error("The schema declares no upstream costs: build it with buildGatewaySchema.");
+  checkedSchemas.add(schema);
 }

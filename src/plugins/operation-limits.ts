@@ -4,16 +4,12 @@ import { authorizeOperation } from "../auth/authorize-operation.js";
 import { SchemaRequirements } from "../auth/schema-requirements.js";
 import type { GatewayContext } from "../context.js";
 import { ErrorCode } from "../errors.js";
-import {
-  aliasLimitRule,
-  depthLimitRule,
-  estimateOperationCost,
-  findVariableProblem,
-  knownOperationTypeRule,
-  MAX_ALIASES,
-  MAX_OPERATION_COST,
-  MAX_QUERY_DEPTH,
-} from "../limits/index.js";
+import { aliasLimitRule } from "../limits/alias-limit.rule.js";
+import { depthLimitRule } from "../limits/depth-limit.rule.js";
+import { knownOperationTypeRule } from "../limits/known-operation-type.rule.js";
+import { estimateOperationCost } from "../limits/operation-cost.js";
+import { MAX_ALIASES, MAX_OPERATION_COST, MAX_QUERY_DEPTH } from "../limits/operation-limits.js";
+import { findVariableProblem } from "../limits/variable-checks.js";
 import { limitError } from "../limits/limit-error.js";
 import type { BudgetStore } from "../shared-state/budget-store.js";
 

@@ -1,13 +1,18 @@
 import { Ctx, FieldResolver, Resolver, Root } from "type-graphql";
 import type { GatewayContext } from "../context.js";
 import { rethrowAsGraphQLError } from "../voucherify/error-mapping.js";
+import { UpstreamCost, type FieldCost } from "../limits/field-cost.js";
 import { Customer } from "./customer.type.js";
 
 type CustomerField = "sourceId" | "name" | "email" | "phone";
 
+/** Every field here is served by one read of the customer: selecting any of them costs that read once per customer. */
+const CUSTOMER_READ: FieldCost = { sharedRead: "customer" };
+
 /**
- * Customer fields come from `GET /v1/customers/{id}` through the per-request loader: one call per distinct
- * customer per operation. A failed read nulls only these fields and puts the error at their path.
+ * Customer fields (declared, with their descriptions, in customer.type.ts) come from `GET /v1/customers/{id}`
+ * through the per-request loader: one call per distinct customer per operation. A failed read nulls only these
+ * fields and puts the error at their path.
  */
 @Resolver(() => Customer)
 export class CustomerResolver {
@@ -17,23 +22,27 @@ export class CustomerResolver {
     return loaded[field] ?? null;
   }
 
-  @FieldResolver(() => String, { nullable: true, description: "The customer's id in your own system." })
-  sourceId(@Root() customer: Customer, @Ctx() context: GatewayContext) {
+  @UpstreamCost(CUSTOMER_READ)
+  @FieldResolver()
+  sourceId(@Root() customer: Customer, @Ctx() context: GatewayContext): Promise<string | null> {
     return this.field(customer, "sourceId", context);
   }
 
-  @FieldResolver(() => String, { nullable: true })
-  name(@Root() customer: Customer, @Ctx() context: GatewayContext) {
+  @UpstreamCost(CUSTOMER_READ)
+  @FieldResolver()
+  name(@Root() customer: Customer, @Ctx() context: GatewayContext): Promise<string | null> {
     return this.field(customer, "name", context);
   }
 
-  @FieldResolver(() => String, { nullable: true })
-  email(@Root() customer: Customer, @Ctx() context: GatewayContext) {
+  @UpstreamCost(CUSTOMER_READ)
+  @FieldResolver()
+  email(@Root() customer: Customer, @Ctx() context: GatewayContext): Promise<string | null> {
     return this.field(customer, "email", context);
   }
 
-  @FieldResolver(() => String, { nullable: true })
-  phone(@Root() customer: Customer, @Ctx() context: GatewayContext) {
+  @UpstreamCost(CUSTOMER_READ)
+  @FieldResolver()
+  phone(@Root() customer: Customer, @Ctx() context: GatewayContext): Promise<string | null> {
     return this.field(customer, "phone", context);
   }
 }

@@ -2,15 +2,26 @@ import { Arg, Ctx, Directive, Mutation, Resolver } from "type-graphql";
 import { requiresScope, Scope } from "../auth/scopes.js";
 import type { GatewayContext } from "../context.js";
 import { rethrowAsGraphQLError } from "../voucherify/error-mapping.js";
+import { UpstreamCost, type FieldCost } from "../limits/field-cost.js";
 import { AddHoldersInput } from "./add-holders.input.js";
 import { AddHoldersPayload } from "./add-holders.payload.js";
 import { RemoveHolderInput } from "./remove-holder.input.js";
 import { RemoveHolderPayload } from "./remove-holder.payload.js";
-import { checkAddHoldersInput, checkId, checkOptionalId } from "./validate-input.js";
+import { checkAddHoldersInput, checkId, checkOptionalId, MAX_HOLDERS_PER_CALL } from "./validate-input.js";
+
+/** One POST; the payload's `holders` lists as many holders as the input gives (the most allowed, when unknown). */
+const ADD_HOLDERS_COST: FieldCost = {
+  calls: () => 1,
+  fetches: (args) => {
+    const holders = (args.input as { holders?: unknown } | undefined)?.holders;
+    return Array.isArray(holders) ? Math.min(holders.length, MAX_HOLDERS_PER_CALL) : MAX_HOLDERS_PER_CALL;
+  },
+};
 
 @Resolver()
 export class HolderMutationsResolver {
   @Directive(requiresScope(Scope.REFERRALS_WRITE))
+  @UpstreamCost(ADD_HOLDERS_COST)
   @Mutation(() => AddHoldersPayload, {
     description: "Adds 1 to 100 referees to a referral code, all or nothing; customers are upserted by sourceId.",
   })
@@ -31,6 +42,7 @@ export class HolderMutationsResolver {
   }
 
   @Directive(requiresScope(Scope.REFERRALS_WRITE))
+  @UpstreamCost({ calls: () => 1 })
   @Mutation(() => RemoveHolderPayload, { description: "Removes a referee from a referral code. The referrer cannot be removed." })
   async removeHolder(@Arg("input", () => RemoveHolderInput, { description: "The referral code and the holder to remove." }) input: RemoveHolderInput, @Ctx() context: GatewayContext): Promise<RemoveHolderPayload> {
     checkId(input.memberId, "memberId");

@@ -31,7 +31,7 @@ export async function readHolderWindow(
   const forwardOrder = UPSTREAM_ORDER[order];
   const upstreamOrder = request.direction === "forward" ? forwardOrder : REVERSED[forwardOrder];
   const items: ReferralHolder[] = [];
-  let startingAfterId = request.cursorHolderId;
+  let startingAfterId = request.cursorId;
   let resumes = 0;
   for (;;) {
     const wanted = request.size - items.length;
@@ -48,7 +48,7 @@ export async function readHolderWindow(
       // the page too, and the read resumes after the holder before it.
       items.pop();
       resumes++;
-      startingAfterId = items.at(-1)?.id ?? request.cursorHolderId;
+      startingAfterId = items.at(-1)?.id ?? request.cursorId;
       continue;
     }
     const taken = page.holders.slice(0, Math.max(0, wanted));
@@ -74,7 +74,7 @@ function isRefusedStartingPoint(error: unknown): error is UpstreamStatusError {
 
 /** The client's own cursor names a holder that is gone: say so, instead of the upstream's generic "invalid payload". */
 function staleCursorError(error: UpstreamStatusError, request: PageRequest): Error {
-  if (request.cursorHolderId === null) return error;
+  if (request.cursorId === null) return error;
   const argument = request.direction === "forward" ? "after" : "before";
   return new GraphQLError(
     `The "${argument}" cursor points at a holder that no longer exists; read the connection again from its start.`,

@@ -1,17 +1,27 @@
 import { Arg, Args, Ctx, Directive, FieldResolver, ID, Query, Resolver, Root } from "type-graphql";
 import { requiresScope, Scope } from "../auth/scopes.js";
 import type { GatewayContext } from "../context.js";
-import { encodeCursor } from "../relay/cursor.js";
-import { toPageRequest } from "../relay/page-request.js";
+import { pageSizeOf, toPageRequest } from "../relay/page-request.js";
 import { toConnection } from "../relay/to-connection.js";
+import { UpstreamCost, type FieldCost } from "../limits/field-cost.js";
 import { HolderOrder } from "./enums.js";
+import { decodeCursor, encodeCursor } from "./holder-cursor.js";
 import { HolderConnection } from "./holder-connection.type.js";
 import { HoldersArgs } from "./holders.args.js";
 import { rethrowAsGraphQLError } from "../voucherify/error-mapping.js";
-import { readHolderWindow } from "./read-holders.js";
+import { readHolderWindow, UPSTREAM_PAGE_LIMIT } from "./read-holders.js";
 import { ReferralMember } from "./referral-member.type.js";
 import { atMost } from "./input-limits.js";
 import { checkHolderFilter, checkId, checkOptionalId } from "./validate-input.js";
+
+/** A page above the upstream's 100 chains upstream pages; a size the resolver refuses never goes upstream. */
+const HOLDER_PAGE_COST: FieldCost = {
+  calls: (args) => {
+    const size = pageSizeOf(args);
+    return size === null ? null : Math.ceil(Math.max(1, size) / UPSTREAM_PAGE_LIMIT);
+  },
+  fetches: (args) => pageSizeOf(args) ?? 0,
+};
 
 @Resolver(() => ReferralMember)
 export class ReferralMemberResolver {
@@ -31,6 +41,7 @@ export class ReferralMemberResolver {
   }
 
   @Directive(requiresScope(Scope.REFERRALS_READ))
+  @UpstreamCost(HOLDER_PAGE_COST)
   // Nullable so that a failed read (an unknown code, an upstream fault) nulls only this member's holders, with the
   // error at its path: sibling aliases and the rest of a federated response stand.
   @FieldResolver(() => HolderConnection, {
@@ -40,7 +51,7 @@ export class ReferralMemberResolver {
       "Null, with an error at this path, when they cannot be read (for example an unknown code).",
   })
   async holders(@Root() member: ReferralMember, @Args(() => HoldersArgs) args: HoldersArgs, @Ctx() context: GatewayContext): Promise<HolderConnection> {
-    const request = toPageRequest(args, member.id);
+    const request = toPageRequest(args, (cursor, argument) => decodeCursor(cursor, member.id, argument));
     checkHolderFilter(args.filter);
     const window = await readHolderWindow(
       context.loaders.holderPages,

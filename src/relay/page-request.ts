@@ -1,5 +1,4 @@
 import { badUserInput } from "../errors.js";
-import { decodeCursor } from "./cursor.js";
 
 /** `first` when neither `first` nor `last` is given. */
 export const DEFAULT_PAGE_SIZE = 10;
@@ -13,13 +12,16 @@ export interface ConnectionArgs {
   before?: string | null;
 }
 
-/** What a connection page asks for, once validated: `size` items going `forward` after or `backward` before a holder. */
+/** What a connection page asks for, once validated: `size` items going `forward` after or `backward` before an item. */
 export interface PageRequest {
   direction: "forward" | "backward";
   size: number;
-  /** Holder id decoded from `after` (forward) or `before` (backward). */
-  cursorHolderId: string | null;
+  /** The item `after` (forward) or `before` (backward) names, as the connection's cursor decoder returned it. */
+  cursorId: string | null;
 }
+
+/** Turns a connection's cursor into the id of the item it names, or throws BAD_USER_INPUT naming the argument. */
+export type CursorDecoder = (cursor: string, argument: "after" | "before") => string;
 
 function checkSize(value: number, argument: "first" | "last"): number {
   if (!Number.isInteger(value) || value < 0 || value > MAX_PAGE_SIZE) {
@@ -28,8 +30,16 @@ function checkSize(value: number, argument: "first" | "last"): number {
   return value;
 }
 
+/** The page size toPageRequest would use, or null when it would refuse the size (for the cost estimate). */
+export function pageSizeOf(args: { first?: unknown; last?: unknown }): number | null {
+  const given = args.first ?? args.last;
+  if (given === undefined || given === null) return DEFAULT_PAGE_SIZE;
+  if (typeof given !== "number" || !Number.isInteger(given) || given < 0 || given > MAX_PAGE_SIZE) return null;
+  return given;
+}
+
 /** Validates Relay arguments before any upstream call. */
-export function toPageRequest(args: ConnectionArgs, memberId: string): PageRequest {
+export function toPageRequest(args: ConnectionArgs, decodeCursor: CursorDecoder): PageRequest {
   const { first, after, last, before } = args;
   const hasFirst = first !== undefined && first !== null;
   const hasLast = last !== undefined && last !== null;
@@ -43,13 +53,13 @@ export function toPageRequest(args: ConnectionArgs, memberId: string): PageReque
     return {
       direction: "backward",
       size: hasLast ? checkSize(last, "last") : DEFAULT_PAGE_SIZE,
-      cursorHolderId: hasBefore ? decodeCursor(before, memberId, "before") : null,
+      cursorId: hasBefore ? decodeCursor(before, "before") : null,
     };
   }
   if (hasBefore) throw badUserInput('"before" goes with "last"; page forwards with "first" and "after".', "before");
   return {
     direction: "forward",
     size: hasFirst ? checkSize(first, "first") : DEFAULT_PAGE_SIZE,
-    cursorHolderId: hasAfter ? decodeCursor(after, memberId, "after") : null,
+    cursorId: hasAfter ? decodeCursor(after, "after") : null,
   };
 }

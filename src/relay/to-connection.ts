@@ -9,7 +9,12 @@ export interface FetchedWindow<TNode> {
   hasMoreBeyond: boolean;
 }
 
-/** Turns what was read upstream into a Relay connection (graphql-relay-js semantics for pageInfo). */
+/**
+ * Turns what was read upstream into a Relay connection. pageInfo follows the Relay cursor connections spec, which
+ * leaves the far side open: going forward, `hasNextPage` is what the upstream said and `hasPreviousPage` is true
+ * when the page starts after a cursor (the item the cursor names comes before it); going backward, the mirror
+ * image. graphql-relay-js's connectionFromArray differs here: it answers false for the far side.
+ */
 export function toConnection<TNode>(
   window: FetchedWindow<TNode>,
   request: PageRequest,
@@ -17,7 +22,7 @@ export function toConnection<TNode>(
 ): Connection<TNode> {
   const nodes = request.direction === "forward" ? window.items : [...window.items].reverse();
   const edges = nodes.map((node) => ({ cursor: cursorOf(node), node }));
-  const hasCursor = request.cursorHolderId !== null;
+  const hasCursor = request.cursorId !== null;
   return {
     edges,
     nodes,

@@ -5,7 +5,7 @@ import { demoRefereeCustomerId } from "../../src/emulator/seed.js";
 import { ReferralHoldersDocument } from "../generated/operations.js";
 import { startStack, type Stack } from "../support/stack.js";
 import { referralsCache } from "./cache-policies.js";
-import { execute } from "./typed-operation.js";
+import { execute } from "../support/typed-operation.js";
 
 // A frontend's view: Apollo Client 4 over real HTTP, paging a referral code's holders with fetchMore and merging
 // the pages with the stock Relay field policy. This holds only if our cursors, pageInfo and edges are Relay-proper.

@@ -8,7 +8,7 @@ import {
   RemoveHolderDocument,
 } from "../generated/operations.js";
 import { startStack, type Stack } from "../support/stack.js";
-import { execute } from "./typed-operation.js";
+import { execute } from "../support/typed-operation.js";
 
 // Every example operation in schema/operations/ runs against the real gateway as its generated typed document:
 // the operations a frontend would copy are valid, and their results have the generated types' shape.

@@ -1,6 +1,8 @@
 import { SEED, type FaultSpec, type RecordedRequest } from "../../src/emulator/emulator.js";
 import type { ErrorCode } from "../../src/errors.js";
+import { AddHoldersDocument, RemoveHolderDocument } from "../generated/operations.js";
 import { graphql, startStack, type GraphQLResponse, type Stack } from "../support/stack.js";
+import { execute } from "../support/typed-operation.js";
 
 /**
  * Every upstream misbehaviour the gateway must map to its error table, as data: the fault test checks each one's
@@ -9,12 +11,6 @@ import { graphql, startStack, type GraphQLResponse, type Stack } from "../suppor
 
 export const LIST_HOLDERS = `query ListHolders($memberId: ID!) {
   referralMember(memberId: $memberId) { holders(first: 5) { totalCount nodes { id } } }
-}`;
-export const ADD_HOLDERS = `mutation AddHolders($input: AddHoldersInput!) {
-  addHolders(input: $input) { holders { id customerId } }
-}`;
-export const REMOVE_HOLDER = `mutation RemoveHolder($input: RemoveHolderInput!) {
-  removeHolder(input: $input) { removedHolderId }
 }`;
 
 export type FaultOperation = "list" | "add" | "remove";
@@ -105,7 +101,7 @@ export function freshSourceId(prefix: string): string {
 
 export interface ScenarioRun {
   response: GraphQLResponse;
-  /** Upstream requests made by the faulted operation itself (setup excluded). */
+  /** Upstream requests of the faulted kind (the operation's method): its attempts. Setup and re-reads excluded. */
   upstream: RecordedRequest[];
   /** For "remove": the holder the operation tried to remove. */
   holderId?: string;
@@ -113,11 +109,11 @@ export interface ScenarioRun {
 
 /** Adds one referee to the demo code through the gateway; returns its holder id. */
 export async function addReferee(stack: Stack, sourceId = freshSourceId("referee")): Promise<string> {
-  const added = await graphql(stack.gateway.graphqlUrl, ADD_HOLDERS, {
+  const added = await execute(stack.gateway.graphqlUrl, AddHoldersDocument, {
     input: { memberId: SEED.code, holders: [{ sourceId, name: "Fault test" }] },
   });
-  if (added.errors) throw new Error(`setup failed: ${JSON.stringify(added.errors)}`);
-  return added.data.addHolders.holders[0].id as string;
+  if (added.errors || !added.data) throw new Error(`setup failed: ${JSON.stringify(added.errors)}`);
+  return added.data.addHolders.holders[0]!.id;
 }
 
 /**
@@ -135,11 +131,12 @@ export async function runScenario(stack: Stack, scenario: FaultScenario, headers
     response = await graphql(url, LIST_HOLDERS, { memberId: SEED.code }, headers);
   } else if (scenario.operation === "add") {
     const input = { memberId: SEED.code, holders: [{ sourceId: freshSourceId("fault"), email: "fault@example.com" }] };
-    response = await graphql(url, ADD_HOLDERS, { input }, headers);
+    response = await execute(url, AddHoldersDocument, { input }, headers);
   } else {
-    response = await graphql(url, REMOVE_HOLDER, { input: { memberId: SEED.code, holderId } }, headers);
+    response = await execute(url, RemoveHolderDocument, { input: { memberId: SEED.code, holderId: holderId! } }, headers);
   }
-  const upstream = [...stack.emulator.requests];
+  // A write that succeeds re-reads the member's holders (GET): those are not attempts of the write.
+  const upstream = stack.emulator.requests.filter((r) => r.method === method);
   stack.emulator.clearFaults();
   return { response, upstream, holderId };
 }

@@ -1,6 +1,8 @@
 import { SEED } from "../../src/emulator/emulator.js";
 import { graphql, startStack, type Stack } from "../support/stack.js";
-import { addReferee, ADD_HOLDERS, FAULT_SCENARIOS, LIST_HOLDERS, REMOVE_HOLDER, runScenario, startScenarioStack } from "./fault-scenarios.js";
+import { AddHoldersDocument, RemoveHolderDocument } from "../generated/operations.js";
+import { execute } from "../support/typed-operation.js";
+import { addReferee, FAULT_SCENARIOS, LIST_HOLDERS, runScenario, startScenarioStack } from "./fault-scenarios.js";
 
 // Each upstream fault, injected into the real emulator, must reach the client as one code of the error table,
 // after exactly the attempts the retry policy allows (GET/DELETE on 502/503/504 and network errors, 3 at most).
@@ -51,7 +53,7 @@ describe("specific fault behaviour", () => {
     const seconds = next.errors![0]!.extensions?.retryAfterSeconds as number;
     expect(seconds).toBeGreaterThanOrEqual(1);
     expect(seconds).toBeLessThanOrEqual(7);
-    const mutation = await graphql(stack.gateway.graphqlUrl, REMOVE_HOLDER, { input: { memberId: SEED.code, holderId: "rh_any" } });
+    const mutation = await execute(stack.gateway.graphqlUrl, RemoveHolderDocument, { input: { memberId: SEED.code, holderId: "rh_any" } });
     expect(mutation.errors![0]!.extensions?.code).toBe("RATE_LIMITED");
     expect(stack.emulator.requests).toHaveLength(0);
   });
@@ -69,7 +71,7 @@ describe("specific fault behaviour", () => {
   test("a redirect is a failure, never a done DELETE: the holder stays", async () => {
     const holderId = await addReferee(stack);
     stack.emulator.injectFault({ status: 301, headers: { location: "https://elsewhere.example/" }, body: "", times: 1, match: (r) => r.method === "DELETE" });
-    const removed = await graphql(stack.gateway.graphqlUrl, REMOVE_HOLDER, { input: { memberId: SEED.code, holderId } });
+    const removed = await execute(stack.gateway.graphqlUrl, RemoveHolderDocument, { input: { memberId: SEED.code, holderId } });
     expect(removed.errors![0]!.extensions).toMatchObject({ code: "UPSTREAM_ERROR", upstream: { status: 301 } });
     const listed = await graphql(stack.gateway.graphqlUrl, `query($m: ID!, $h: [ID!]) { referralMember(memberId: $m) { holders(filter: { holderIds: $h }) { totalCount } } }`, { m: SEED.code, h: [holderId] });
     expect(listed.data.referralMember.holders.totalCount).toBe(1);
@@ -79,16 +81,17 @@ describe("specific fault behaviour", () => {
     const holderId = await addReferee(stack);
     stack.emulator.injectFault({ afterHandler: "drop", times: 1, match: (r) => r.method === "DELETE" });
     stack.emulator.resetRequests();
-    const removed = await graphql(stack.gateway.graphqlUrl, REMOVE_HOLDER, { input: { memberId: SEED.code, holderId } });
-    expect(removed.data).toEqual({ removeHolder: { removedHolderId: holderId } });
-    expect(stack.emulator.requests.map((r) => r.method)).toEqual(["DELETE", "DELETE"]);
+    const removed = await execute(stack.gateway.graphqlUrl, RemoveHolderDocument, { input: { memberId: SEED.code, holderId } });
+    expect(removed.errors).toBeUndefined();
+    expect(removed.data?.removeHolder.removedHolderId).toBe(holderId);
+    expect(stack.emulator.requests.filter((r) => r.method === "DELETE")).toHaveLength(2);
 
     const listed = await graphql(stack.gateway.graphqlUrl, `query($m: ID!, $h: [ID!]) { referralMember(memberId: $m) { holders(filter: { holderIds: $h }) { totalCount } } }`, { m: SEED.code, h: [holderId] });
     expect(listed.data.referralMember.holders.totalCount).toBe(0);
 
     // A first-attempt 404 is not a lost reply: the holder was never there.
     stack.emulator.resetRequests();
-    const again = await graphql(stack.gateway.graphqlUrl, REMOVE_HOLDER, { input: { memberId: SEED.code, holderId } });
+    const again = await execute(stack.gateway.graphqlUrl, RemoveHolderDocument, { input: { memberId: SEED.code, holderId } });
     expect(again.errors![0]!.extensions).toMatchObject({ code: "NOT_FOUND", upstream: { status: 404 } });
     expect(stack.emulator.requests).toHaveLength(1);
   });
@@ -96,10 +99,10 @@ describe("specific fault behaviour", () => {
   test("a POST applied upstream but whose reply was lost is not retried: a second try sees CONFLICT, not a duplicate", async () => {
     const input = { memberId: SEED.code, holders: [{ sourceId: "lost-reply-referee" }] };
     stack.emulator.injectFault({ afterHandler: "drop", times: 1, match: (r) => r.method === "POST" });
-    const lost = await graphql(stack.gateway.graphqlUrl, ADD_HOLDERS, { input });
+    const lost = await execute(stack.gateway.graphqlUrl, AddHoldersDocument, { input });
     expect(lost.errors![0]!.extensions?.code).toBe("UPSTREAM_ERROR");
     expect(stack.emulator.requests.filter((r) => r.method === "POST")).toHaveLength(1);
-    const retry = await graphql(stack.gateway.graphqlUrl, ADD_HOLDERS, { input });
+    const retry = await execute(stack.gateway.graphqlUrl, AddHoldersDocument, { input });
     expect(retry.errors![0]!.extensions?.code).toBe("CONFLICT");
   });
 

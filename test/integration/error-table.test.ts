@@ -1,16 +1,20 @@
 import { demoRefereeCustomerId } from "../../src/emulator/seed.js";
 import { SEED } from "../../src/emulator/emulator.js";
 import { restHolders } from "../support/holders-expectation.js";
+import { AddHoldersDocument, RemoveHolderDocument, type AddHoldersInput, type RemoveHolderInput } from "../generated/operations.js";
 import { graphql, startStack, type GraphQLResponse, type Stack } from "../support/stack.js";
+import { execute } from "../support/typed-operation.js";
 
-// Every row of DESIGN.md's error table that an upstream answer can produce, reached through GraphQL over real HTTP:
+// Every row of the README's error table that an upstream answer can produce, reached through GraphQL over real HTTP:
 // `extensions.code` plus `extensions.upstream.{status,key}`. Faults come from the emulator's in-process injector.
 
 const LIST = `query($memberId: ID!, $campaignId: ID) {
   referralMember(memberId: $memberId, campaignId: $campaignId) { holders(first: 3) { totalCount nodes { id } } }
 }`;
-const ADD = `mutation($input: AddHoldersInput!) { addHolders(input: $input) { holders { id } } }`;
-const REMOVE = `mutation($input: RemoveHolderInput!) { removeHolder(input: $input) { removedHolderId } }`;
+
+/** The shipped mutations (schema/operations), typed. */
+const add = (stack: Stack, input: AddHoldersInput) => execute(stack.gateway.graphqlUrl, AddHoldersDocument, { input });
+const remove = (stack: Stack, input: RemoveHolderInput) => execute(stack.gateway.graphqlUrl, RemoveHolderDocument, { input });
 
 /** The single error of a failed operation, with the things no error may carry checked on the way. */
 function onlyError(response: GraphQLResponse) {
@@ -43,7 +47,7 @@ describe("upstream 4xx answers", () => {
 
   test("NOT_FOUND: removing an unknown holder", async () => {
     const error = onlyError(
-      await graphql(stack.gateway.graphqlUrl, REMOVE, { input: { memberId: SEED.code, holderId: "rh_000000000000000000" } }),
+      await remove(stack, { memberId: SEED.code, holderId: "rh_000000000000000000" }),
     );
     expect(error.extensions).toMatchObject({ code: "NOT_FOUND", upstream: { status: 404, key: "not_found", resourceType: "redeemable_holder" } });
     expect(typeof upstreamOf(error).requestId).toBe("string");
@@ -51,7 +55,7 @@ describe("upstream 4xx answers", () => {
 
   test("FORBIDDEN: removing the referrer", async () => {
     const referrer = (await restHolders(stack.emulator, SEED.code)).data.find((h) => h.holder_role === "REFERRER")!;
-    const error = onlyError(await graphql(stack.gateway.graphqlUrl, REMOVE, { input: { memberId: SEED.code, holderId: referrer.id } }));
+    const error = onlyError(await remove(stack, { memberId: SEED.code, holderId: referrer.id }));
     expect(error.extensions).toMatchObject({ code: "FORBIDDEN", upstream: { status: 403, key: "forbidden" } });
     expect(error.message).toBe("Can not remove assignment");
     expect((await restHolders(stack.emulator, SEED.code)).total).toBe(26);
@@ -59,7 +63,7 @@ describe("upstream 4xx answers", () => {
 
   test("CONFLICT: adding a customer who already holds the code", async () => {
     const error = onlyError(
-      await graphql(stack.gateway.graphqlUrl, ADD, { input: { memberId: SEED.code, holders: [{ id: demoRefereeCustomerId(4) }] } }),
+      await add(stack, { memberId: SEED.code, holders: [{ id: demoRefereeCustomerId(4) }] }),
     );
     expect(error.extensions).toMatchObject({
       code: "CONFLICT",
@@ -69,7 +73,7 @@ describe("upstream 4xx answers", () => {
 
   test("BAD_USER_INPUT from the upstream: a code not yet published to a referrer", async () => {
     const error = onlyError(
-      await graphql(stack.gateway.graphqlUrl, ADD, { input: { memberId: SEED.unpublishedCode, holders: [{ sourceId: "fresh-customer" }] } }),
+      await add(stack, { memberId: SEED.unpublishedCode, holders: [{ sourceId: "fresh-customer" }] }),
     );
     expect(error.extensions).toMatchObject({ code: "BAD_USER_INPUT", upstream: { status: 400, key: "not_published" } });
     expect(stack.emulator.requests.at(-1)!.method).toBe("POST");
@@ -86,7 +90,7 @@ describe("UNAUTHENTICATED: the gateway's own credentials are wrong", () => {
   test("reads and writes both answer UNAUTHENTICATED with the upstream's 401", async () => {
     const read = onlyError(await graphql(stack.gateway.graphqlUrl, LIST, { memberId: SEED.code }));
     expect(read.extensions).toMatchObject({ code: "UNAUTHENTICATED", upstream: { status: 401, key: "unauthorized" } });
-    const write = onlyError(await graphql(stack.gateway.graphqlUrl, ADD, { input: { memberId: SEED.code, holders: [{ sourceId: "s-1" }] } }));
+    const write = onlyError(await add(stack, { memberId: SEED.code, holders: [{ sourceId: "s-1" }] }));
     expect(write.extensions).toMatchObject({ code: "UNAUTHENTICATED", upstream: { status: 401, key: "unauthorized" } });
   });
 
@@ -146,7 +150,7 @@ describe("UPSTREAM_ERROR", () => {
   test("a dropped connection on a write (never retried)", async () => {
     stack.emulator.injectFault({ dropConnection: true, times: 1 });
     stack.emulator.resetRequests();
-    const error = onlyError(await graphql(stack.gateway.graphqlUrl, ADD, { input: { memberId: SEED.code, holders: [{ sourceId: "dropped" }] } }));
+    const error = onlyError(await add(stack, { memberId: SEED.code, holders: [{ sourceId: "dropped" }] }));
     expect(error.extensions).toMatchObject({ code: "UPSTREAM_ERROR", upstream: { status: null } });
     expect(stack.emulator.requests).toHaveLength(1);
   });

@@ -1,6 +1,6 @@
 import { demoRefereeCustomerId } from "../../src/emulator/seed.js";
 import { SEED } from "../../src/emulator/emulator.js";
-import { encodeCursor } from "../../src/relay/cursor.js";
+import { encodeCursor } from "../../src/referrals/holder-cursor.js";
 import {
   CONNECTION_FIELDS,
   expectedPage,
@@ -11,6 +11,8 @@ import {
   type GraphQLHolder,
 } from "../support/holders-expectation.js";
 import { graphql, startStack, type Stack } from "../support/stack.js";
+import { AddHoldersDocument } from "../generated/operations.js";
+import { execute } from "../support/typed-operation.js";
 
 // Reading the holders connection over real HTTP, compared whole (edges, nodes, pageInfo, totalCount) with what the
 // emulator's own REST API says. The first describe block only reads, so one stack serves it.
@@ -219,13 +221,10 @@ describe("pages above the upstream's 100 are chained", () => {
     stack = await startStack({ env: { CACHE_HOLDERS_TTL_MS: "0", CACHE_CUSTOMERS_TTL_MS: "0" } });
     for (const batch of [0, 1]) {
       const holdersInput = Array.from({ length: added / 2 }, (_, i) => ({ sourceId: `chain-${batch}-${String(i).padStart(2, "0")}`, name: `Chain ${batch} ${i}` }));
-      const response = await graphql(
-        stack.gateway.graphqlUrl,
-        `mutation($input: AddHoldersInput!) { addHolders(input: $input) { holders { id } } }`,
-        { input: { memberId: SEED.code, holders: holdersInput } },
-      );
+      const input = { memberId: SEED.code, holders: holdersInput };
+      const response = await execute(stack.gateway.graphqlUrl, AddHoldersDocument, { input });
       expect(response.errors).toBeUndefined();
-      expect(response.data.addHolders.holders).toHaveLength(added / 2);
+      expect(response.data?.addHolders.holders).toHaveLength(added / 2);
     }
     all = (await restAllHolders(stack.emulator, SEED.code)).map(toGraphQLShape);
   });

@@ -1,5 +1,7 @@
+import { print } from "graphql";
 import { SEED } from "../../src/emulator/emulator.js";
 import { graphql, startStack, type Stack } from "../support/stack.js";
+import { AddHoldersDocument, RemoveHolderDocument } from "../generated/operations.js";
 
 // Input the gateway can tell is wrong gets BAD_USER_INPUT naming what is wrong, and costs no upstream call:
 // every case checks the emulator's request log is unchanged.
@@ -8,8 +10,9 @@ const HOLDERS = `query($memberId: ID!, $first: Int, $after: String, $last: Int, 
   referralMember(memberId: $memberId) { holders(first: $first, after: $after, last: $last, before: $before, filter: $filter) {
     totalCount edges { cursor } pageInfo { startCursor endCursor } } }
 }`;
-const ADD = `mutation($input: AddHoldersInput!) { addHolders(input: $input) { holders { id } } }`;
-const REMOVE = `mutation($input: RemoveHolderInput!) { removeHolder(input: $input) { removedHolderId } }`;
+// The shipped example operations (schema/operations), sent with deliberately bad variables.
+const ADD = print(AddHoldersDocument);
+const REMOVE = print(RemoveHolderDocument);
 
 describe("input validation before any upstream call", () => {
   let stack: Stack;

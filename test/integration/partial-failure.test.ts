@@ -1,5 +1,7 @@
 import { SEED } from "../../src/emulator/emulator.js";
 import { graphql, startStack, type Stack } from "../support/stack.js";
+import { RemoveHolderDocument } from "../generated/operations.js";
+import { execute } from "../support/typed-operation.js";
 
 // `holders` is nullable: a read that fails nulls only that member's holders, with the error at its path. Before, one
 // unknown code in one alias nulled the whole response (`data: null`), sibling aliases included.
@@ -40,12 +42,10 @@ describe("one member's failed holders read leaves its siblings standing", () => 
     const holderId = (await graphql(stack.gateway.graphqlUrl, `{ referralMember(memberId: "${SEED.otherCode}") { holders(last: 1) { nodes { id } } } }`))
       .data!.referralMember.holders.nodes[0].id as string;
     stack.emulator.injectFault({ status: 503, body: "{}", match: (r) => r.method === "GET" && r.path.endsWith("/holders") });
-    const response = await graphql(
-      stack.gateway.graphqlUrl,
-      `mutation($input: RemoveHolderInput!) { removeHolder(input: $input) { removedHolderId member { id holders { totalCount } } } }`,
-      { input: { memberId: SEED.otherCode, holderId } },
-    );
-    expect(response.data).toEqual({ removeHolder: { removedHolderId: holderId, member: { id: SEED.otherCode, holders: null } } });
+    const response = await execute(stack.gateway.graphqlUrl, RemoveHolderDocument, { input: { memberId: SEED.otherCode, holderId } });
+    expect(response.data).toEqual({
+      removeHolder: { removedHolderId: holderId, member: { id: SEED.otherCode, campaignId: null, holders: null } },
+    });
     expect(response.errors?.map((e) => e.path)).toEqual([["removeHolder", "member", "holders"]]);
   });
 });

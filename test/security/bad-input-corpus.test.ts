@@ -1,6 +1,8 @@
+import { print } from "graphql";
 import { SEED } from "../../src/emulator/emulator.js";
-import { MAX_ALIASES } from "../../src/limits/index.js";
+import { MAX_ALIASES } from "../../src/limits/operation-limits.js";
 import { graphql, startStack, type Stack } from "../support/stack.js";
+import { AddHoldersDocument, RemoveHolderDocument } from "../generated/operations.js";
 
 // Malformed requests, each answered with a 4xx or a GraphQL error, never a 5xx or a crash, and never reaching the
 // upstream, except the few marked `upstream`: well-formed GraphQL with ids the gateway cannot know to be wrong
@@ -16,8 +18,9 @@ interface BadInput {
 const HOLDERS = `query($m: ID!, $first: Int, $last: Int, $after: String, $before: String, $filter: HolderFilter) {
   referralMember(memberId: $m) { holders(first: $first, last: $last, after: $after, before: $before, filter: $filter) { totalCount } }
 }`;
-const ADD = `mutation($input: AddHoldersInput!) { addHolders(input: $input) { holders { id } } }`;
-const REMOVE = `mutation($input: RemoveHolderInput!) { removeHolder(input: $input) { removedHolderId } }`;
+// The shipped example operations (schema/operations), sent with deliberately bad variables.
+const ADD = print(AddHoldersDocument);
+const REMOVE = print(RemoveHolderDocument);
 
 const raw = (method: string, body?: string | Uint8Array, headers: Record<string, string> = { "content-type": "application/json" }, path = "") =>
   (url: string) => fetch(url + path, { method, headers, body });

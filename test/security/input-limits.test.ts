@@ -1,13 +1,16 @@
+import { print } from "graphql";
 import { SEED } from "../../src/emulator/emulator.js";
-import { MAX_DOCUMENT_NESTING } from "../../src/limits/index.js";
+import { MAX_DOCUMENT_NESTING } from "../../src/limits/operation-limits.js";
 import { MAX_LENGTH, MAX_METADATA_BYTES, MAX_METADATA_DEPTH } from "../../src/referrals/input-limits.js";
 import { graphql, startStack, type Stack } from "../support/stack.js";
+import { AddHoldersDocument, RemoveHolderDocument } from "../generated/operations.js";
 
 // Every string input is bounded and free of control characters, metadata is bounded in size, depth and keys, and an
 // empty campaignId is refused: each answered BAD_USER_INPUT naming the input path, before any upstream call.
 
-const ADD = `mutation($input: AddHoldersInput!) { addHolders(input: $input) { holders { id customerId } } }`;
-const REMOVE = `mutation($input: RemoveHolderInput!) { removeHolder(input: $input) { removedHolderId } }`;
+// The shipped example operations (schema/operations), sent with deliberately bad variables.
+const ADD = print(AddHoldersDocument);
+const REMOVE = print(RemoveHolderDocument);
 const HOLDERS = `query($m: ID!, $c: ID, $after: String, $before: String, $last: Int, $filter: HolderFilter) {
   referralMember(memberId: $m, campaignId: $c) {
     holders(after: $after, before: $before, last: $last, filter: $filter) { totalCount }

@@ -1,14 +1,14 @@
 import { getIntrospectionQuery, parse, type OperationDefinitionNode } from "graphql";
 import { SEED } from "../../src/emulator/emulator.js";
+import { estimateOperationCost } from "../../src/limits/operation-cost.js";
 import {
-  estimateOperationCost,
   MAX_ALIASES,
   MAX_OPERATION_COST,
   MAX_QUERY_DEPTH,
   MAX_QUERY_TOKENS,
   MAX_REQUEST_BODY_BYTES,
-  MAX_VARIABLE_DEPTH,
-} from "../../src/limits/index.js";
+} from "../../src/limits/operation-limits.js";
+import { MAX_VARIABLE_DEPTH } from "../../src/limits/variable-checks.js";
 import { buildGatewaySchema } from "../../src/schema.js";
 import { graphql, startStack, type Stack } from "../support/stack.js";
 

@@ -1,12 +1,13 @@
-import { encodeCursor } from "../../src/relay/cursor.js";
+import { decodeCursor, encodeCursor } from "../../src/referrals/holder-cursor.js";
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, toPageRequest, type ConnectionArgs } from "../../src/relay/page-request.js";
 
 const MEMBER = "WELCOME-REF";
 const cursor = (holderId: string) => encodeCursor(MEMBER, holderId);
+const decode = (value: string, argument: "after" | "before") => decodeCursor(value, MEMBER, argument);
 
 function rejection(args: ConnectionArgs) {
   try {
-    toPageRequest(args, MEMBER);
+    toPageRequest(args, decode);
   } catch (error) {
     return error as { message: string; extensions: Record<string, unknown> };
   }
@@ -15,18 +16,18 @@ function rejection(args: ConnectionArgs) {
 
 describe("toPageRequest", () => {
   test.each<[string, ConnectionArgs, ReturnType<typeof toPageRequest>]>([
-    ["nothing: forward, default size", {}, { direction: "forward", size: DEFAULT_PAGE_SIZE, cursorHolderId: null }],
-    ["explicit nulls are absent", { first: null, after: null, last: null, before: null }, { direction: "forward", size: 10, cursorHolderId: null }],
-    ["first", { first: 7 }, { direction: "forward", size: 7, cursorHolderId: null }],
-    ["first: 0", { first: 0 }, { direction: "forward", size: 0, cursorHolderId: null }],
-    ["first: 500", { first: MAX_PAGE_SIZE }, { direction: "forward", size: 500, cursorHolderId: null }],
-    ["first + after", { first: 3, after: cursor("rh_a") }, { direction: "forward", size: 3, cursorHolderId: "rh_a" }],
-    ["after alone: default size", { after: cursor("rh_a") }, { direction: "forward", size: 10, cursorHolderId: "rh_a" }],
-    ["last", { last: 4 }, { direction: "backward", size: 4, cursorHolderId: null }],
-    ["last + before", { last: 4, before: cursor("rh_b") }, { direction: "backward", size: 4, cursorHolderId: "rh_b" }],
-    ["before alone: backward, default size", { before: cursor("rh_b") }, { direction: "backward", size: 10, cursorHolderId: "rh_b" }],
+    ["nothing: forward, default size", {}, { direction: "forward", size: DEFAULT_PAGE_SIZE, cursorId: null }],
+    ["explicit nulls are absent", { first: null, after: null, last: null, before: null }, { direction: "forward", size: 10, cursorId: null }],
+    ["first", { first: 7 }, { direction: "forward", size: 7, cursorId: null }],
+    ["first: 0", { first: 0 }, { direction: "forward", size: 0, cursorId: null }],
+    ["first: 500", { first: MAX_PAGE_SIZE }, { direction: "forward", size: 500, cursorId: null }],
+    ["first + after", { first: 3, after: cursor("rh_a") }, { direction: "forward", size: 3, cursorId: "rh_a" }],
+    ["after alone: default size", { after: cursor("rh_a") }, { direction: "forward", size: 10, cursorId: "rh_a" }],
+    ["last", { last: 4 }, { direction: "backward", size: 4, cursorId: null }],
+    ["last + before", { last: 4, before: cursor("rh_b") }, { direction: "backward", size: 4, cursorId: "rh_b" }],
+    ["before alone: backward, default size", { before: cursor("rh_b") }, { direction: "backward", size: 10, cursorId: "rh_b" }],
   ])("%s", (_name, args, expected) => {
-    expect(toPageRequest(args, MEMBER)).toEqual(expected);
+    expect(toPageRequest(args, decode)).toEqual(expected);
   });
 
   test.each<[string, ConnectionArgs, string, RegExp]>([

@@ -1,4 +1,4 @@
-import { decodeCursor, encodeCursor } from "../../src/relay/cursor.js";
+import { decodeCursor, encodeCursor } from "../../src/referrals/holder-cursor.js";
 
 const HOLDER = "rh_0e7213a6bc407b8639";
 

@@ -1,5 +1,5 @@
 import { badUserInput } from "../errors.js";
-import { MAX_LENGTH } from "../referrals/input-limits.js";
+import { MAX_LENGTH } from "./input-limits.js";
 
 // Version prefix: a future cursor format can be told apart from this one, and anything else is rejected.
 const PREFIX = "h1:";

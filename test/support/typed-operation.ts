@@ -1,6 +1,6 @@
 import type { TypedDocumentNode } from "@graphql-typed-document-node/core";
 import { print } from "graphql";
-import { graphql, type GraphQLResponse } from "../support/stack.js";
+import { graphql, type GraphQLResponse } from "./stack.js";
 
 /**
  * Sends a codegen TypedDocumentNode (test/generated/operations.ts) over real HTTP, as a frontend would: the body

@@ -1,0 +1,18 @@
+import type { Server } from "node:http";
+import type { AddressInfo } from "node:net";
+
+/**
+ * Starts listening on host:port (port 0: any free one) and says where: the port taken and the base URL, with an IPv6
+ * host in brackets. A listen error (address in use) rejects, and leaves no listener behind on the server.
+ */
+export async function listen(server: Server, port: number, host: string): Promise<{ port: number; url: string }> {
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, host, () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+  const taken = (server.address() as AddressInfo).port;
+  return { port: taken, url: `http://${host.includes(":") ? `[${host}]` : host}:${taken}` };
+}
