@@ -42,9 +42,12 @@ function revivePage(text: string): HolderPage {
  * sharing one upstream call, and `Cache-Control: no-cache` reading upstream (and refreshing the entry).
  */
 export class ReadCache {
-  private readonly inFlight = new Map<string, Promise<unknown>>();
+  /** Reads in flight in this replica, with the tenant's write count they started from (holder pages only). */
+  private readonly inFlight = new Map<string, { loading: Promise<unknown>; writes: string | undefined }>();
   /** Bumped by every write in this replica: an uncacheable read in flight before a write is never joined after it. */
   private writes = 0;
+  /** Bumped when a read in flight has stored its answer (see readThrough). */
+  private flightsCompleted = 0;
 
   constructor(
     private readonly store: CacheStore,
@@ -99,7 +102,11 @@ export class ReadCache {
     fetch: () => Promise<T>,
     ttlMs: number,
   ): Promise<T> {
-    const stamped = await read();
+    const completedBefore = this.flightsCompleted;
+    let stamped = await read();
+    // A read in flight may have stored its answer, and left `inFlight`, while this lookup was on its way: look again
+    // rather than start a second upstream call for what is now cached (one more cache read, only in that case).
+    if (stamped.value === null && !fresh && this.flightsCompleted !== completedBefore) stamped = await read();
     if (stamped.value !== null && !fresh) {
       this.events.lookup(cache, "hit");
       this.events.saved(cache);
@@ -107,19 +114,26 @@ export class ReadCache {
     }
     this.events.lookup(cache, fresh ? "bypass" : "miss");
     // A fresh read never joins one in flight: that one may have started before the write this client just made.
-    const flightKey = stamped.key ?? `${uncachedKey}:${this.writes}`;
-    const joined = fresh ? undefined : (this.inFlight.get(flightKey) as Promise<T> | undefined);
-    if (joined) {
+    const uncachedFlightKey = `${uncachedKey}:${this.writes}`;
+    const flightKey = stamped.key ?? uncachedFlightKey;
+    // A first read through a member's name (no key yet) may still be in flight when its voucher id has been learned
+    // and later reads have a key: they join it when no write of the tenant came since it started.
+    const byName = stamped.key === null ? undefined : this.inFlight.get(uncachedFlightKey);
+    const flight =
+      this.inFlight.get(flightKey) ?? (byName && byName.writes !== undefined && byName.writes === stamped.writes ? byName : undefined);
+    if (flight && !fresh) {
       this.events.saved(cache);
-      return joined;
+      return flight.loading as Promise<T>;
     }
+    const key = stamped.key;
     const loading = (async () => {
       const value = await fetch();
-      if (stamped.key !== null) await this.store.write(stamped.key, JSON.stringify(value), ttlMs);
+      if (key !== null) await this.store.write(key, JSON.stringify(value), ttlMs);
+      this.flightsCompleted++;
       return value;
     })();
     if (!fresh) {
-      this.inFlight.set(flightKey, loading);
+      this.inFlight.set(flightKey, { loading, writes: stamped.writes });
       void loading.then(
         () => this.inFlight.delete(flightKey),
         () => this.inFlight.delete(flightKey),
