@@ -1,6 +1,9 @@
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
+import { runCacheBench, type CacheBenchResults } from "./cache-bench.js";
+import type { CacheLaneResult } from "./cache-lanes.js";
+import { cacheChart, cacheMarkdown, cacheTargets } from "./cache-report.js";
 import { BenchChild } from "./children.js";
 import { runLane, type LaneName, type LaneResult, type LaneSettings } from "./lane-runner.js";
 import { graphqlRequest, holdersQuery, referenceBody, restHoldersRequest, type LaneRequest } from "./lanes.js";
@@ -17,6 +20,7 @@ import { addBenchHolders } from "./seed-holders.js";
  *   BENCH_PROFILE=1  gateway lane only, at the highest concurrency, under `node --cpu-prof`; writes a summary.
  *   BENCH_LABEL=x    names the profile summary (profile-x.md); BENCH_DURATION / BENCH_WARMUP override seconds.
  *   BENCH_LANES=gateway,proxy  only these lanes; BENCH_SCALING=0 skips the scaling runs (quick iterations).
+ *                  The cache lanes are named `cached` (one gateway, cache on) and `redis` (two replicas on one Redis).
  *   BENCH_GATEWAY_FLAGS="--max-semi-space-size=8"  extra node flags for the gateway child (experiments).
  *   BENCH_OUT=dir    where results go (default test/bench/results, or its smoke/ folder).
  *   BENCH_NODE_ENV   the gateway's NODE_ENV (default production: how it is deployed, and graphql-js's fast paths).
@@ -39,7 +43,8 @@ const onlyLanes = process.env.BENCH_LANES?.split(",").map((lane) => lane.trim())
 const runScaling = !profile && process.env.BENCH_SCALING !== "0";
 const gatewayNodeEnv = process.env.BENCH_NODE_ENV ?? "production";
 // A hard stop, whatever happens: lanes are bounded, but a wedged child must not keep CI waiting.
-const laneCount = settings.concurrency.length * 4 + settings.scalingConcurrency.length * settings.pageSizes.length;
+const CACHE_LANES = 4;
+const laneCount = settings.concurrency.length * 4 + settings.scalingConcurrency.length * settings.pageSizes.length + CACHE_LANES;
 setTimeout(() => {
   console.error("bench: overall time limit reached, stopping");
   process.exit(1);
@@ -50,6 +55,15 @@ function printLane(result: LaneResult): void {
   console.log(
     `${result.lane.padEnd(17)} first=${String(result.pageSize).padEnd(3)} c=${String(result.connections).padEnd(3)} ` +
       `${String(result.requestsPerSecond).padStart(6)} req/s  p50 ${result.latencyMs.p50} ms  p99 ${result.latencyMs.p99} ms  errors ${result.errors.total};${front}`,
+  );
+}
+
+function printCacheLane(result: CacheLaneResult): void {
+  const r = result.repeatedReads;
+  console.log(
+    `${`${result.setup} ${result.variant}`.padEnd(36)} c=${String(result.connections).padEnd(3)} ${String(result.requestsPerSecond).padStart(6)} req/s  ` +
+      `p50 ${result.latencyMs.p50} ms  p99 ${result.latencyMs.p99} ms  errors ${result.errors.total}; gateway ${result.gatewayCpuMicrosPerRequest} µs CPU/req, ` +
+      `${result.upstreamCallsPerRequest} upstream calls/req, ${r.upstreamCalls} upstream calls per ${r.reads} repeated reads (${r.elapsedMs} ms)`,
   );
 }
 
@@ -117,6 +131,18 @@ async function main(): Promise<void> {
       }
     }
 
+    let cache: CacheBenchResults | null = null;
+    if (!profile) {
+      cache = await runCacheBench({
+        emulator,
+        gatewayEnv: { ...upstreamEnv, NODE_ENV: gatewayNodeEnv, AUTH_DISABLED: "true", CALLER_BUDGET_PER_MINUTE: "0" },
+        connections: Math.max(...settings.concurrency),
+        settings,
+        only: (lane) => !onlyLanes || onlyLanes.includes(lane),
+        print: printCacheLane,
+      });
+    }
+
     for (const child of children.splice(0).reverse()) await child.stop();
 
     mkdirSync(outDir, { recursive: true });
@@ -142,18 +168,26 @@ async function main(): Promise<void> {
       ratios: computeRatios(lanes, settings.concurrency),
     };
     const results: BenchResults = { ...partial, targets: checkTargets(partial) };
-    writeFileSync(join(outDir, "bench.json"), `${JSON.stringify(results, null, 2)}\n`);
-    writeFileSync(join(outDir, "bench.md"), markdownReport(results));
+    const cacheChecks = cache ? cacheTargets(cache, lanes) : [];
+    const cacheSection = cache ? cacheMarkdown(cache, lanes, cacheChecks) : "";
+    writeFileSync(join(outDir, "bench.json"), `${JSON.stringify({ ...results, cache: cache && { ...cache, targets: cacheChecks } }, null, 2)}\n`);
+    writeFileSync(join(outDir, "bench.md"), `${markdownReport(results)}\n${cacheSection}`);
+    if (cache) writeFileSync(join(outDir, "cache-throughput.svg"), cacheChart(cache, lanes, machine.nproc));
     writeFileSync(join(outDir, "lanes.svg"), lanesChart(results));
     writeFileSync(join(outDir, "scaling-throughput.svg"), scalingChart(results, "requestsPerSecond"));
     writeFileSync(join(outDir, "scaling-latency.svg"), scalingChart(results, "p50"));
-    console.log(`\n${markdownReport(results)}`);
-    console.log(`wrote ${relative(root, outDir) || "."}/{bench.json,bench.md,lanes.svg,scaling-throughput.svg,scaling-latency.svg}`);
+    console.log(`\n${markdownReport(results)}\n${cacheSection}`);
+    console.log(`wrote ${relative(root, outDir) || "."}/{bench.json,bench.md,lanes.svg,scaling-throughput.svg,scaling-latency.svg,cache-throughput.svg}`);
 
     // Timings never fail the bench; a wrong answer under load does (a mismatch or a non-2xx is a bug, not a timing).
     const wrong = [...lanes, ...scaling].filter((l) => l.errors.mismatches > 0 || l.errors.non2xx > 0);
     if (wrong.length > 0) {
       console.error(`bench: wrong answers under load in ${wrong.map((l) => `${l.lane} first=${l.pageSize} c=${l.connections}`).join(", ")}`);
+      process.exitCode = 1;
+    }
+    const wrongCached = (cache?.lanes ?? []).filter((l) => l.errors.mismatches > 0 || l.errors.non2xx > 0 || l.repeatedReads.wrongAnswers > 0);
+    if (wrongCached.length > 0) {
+      console.error(`bench: wrong answers under load in ${wrongCached.map((l) => `${l.setup} ${l.variant}`).join(", ")}`);
       process.exitCode = 1;
     }
   } finally {

@@ -1,8 +1,9 @@
 import { pathToFileURL } from "node:url";
-import { print } from "graphql";
 import { SEED } from "../../src/emulator/emulator.js";
+import { print } from "graphql";
 import { AddHoldersDocument, RemoveHolderDocument } from "../generated/operations.js";
-import { startStack, type Stack } from "../support/stack.js";
+import { onPath } from "../support/on-path.js";
+import { inProcessGateway, replicasOnRedis, type SoakTarget } from "./soak-target.js";
 
 /**
  * Load + soak: N mixed operations against the real gateway on the real emulator (loopback only, one process),
@@ -11,7 +12,9 @@ import { startStack, type Stack } from "../support/stack.js";
  * every holder it removed gone, and memory that did not run away.
  *
  * `npm run soak` runs the full size (SOAK_OPERATIONS, SOAK_CONCURRENCY to change it); test/load/soak.test.ts
- * runs the same function small in CI.
+ * runs the same function small in CI. SOAK_REDIS_REPLICAS=2 runs it against two gateway replicas (compiled, each
+ * its own process) sharing one Redis the soak starts itself: operations alternate between them, and the whole
+ * connection is paged through each; test/shared-state/soak-on-redis.test.ts runs that small.
  */
 
 export interface SoakOptions {
@@ -24,6 +27,8 @@ export interface SoakOptions {
   /** Share of operations that write (half add, half remove). */
   writeShare?: number;
   seed?: number;
+  /** Gateway replicas on one Redis instead of one in-process gateway: redis-server's path and how many replicas. */
+  replicasOnRedis?: { redisServerBinary: string; replicas: number };
   log?: (line: string) => void;
 }
 
@@ -41,8 +46,11 @@ export interface SoakReport {
    */
   graphqlErrors: number;
   firstErrors: string[];
+  /** The gateway processes' RSS (summed over replicas); heap only for the in-process gateway. */
   rssMiB: { before: number; after: number; growth: number };
-  heapUsedMiB: { before: number; after: number };
+  heapUsedMiB: { before: number | null; after: number | null };
+  replicas: number;
+  /** Holders listed when paging the whole connection (through each replica: the same number, or a problem). */
   listedHolders: number;
   problems: string[];
 }
@@ -75,6 +83,7 @@ function random(seed: number): () => number {
 }
 
 const mib = (bytes: number) => Math.round((bytes / 1024 / 1024) * 10) / 10;
+const mibOrNull = (bytes: number | null) => (bytes === null ? null : mib(bytes));
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
 
 interface OutcomeError {
@@ -106,13 +115,16 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
   const next = random(options.seed ?? 20_260_101);
   const started = performance.now();
   const deadline = started + options.deadlineMs;
-  // A load test of the gateway, not of one caller's budget.
-  const stack: Stack = await startStack({ env: { CALLER_BUDGET_PER_MINUTE: "0" } });
-  const url = stack.gateway.graphqlUrl;
+  const shared = options.replicasOnRedis;
+  const target: SoakTarget = shared ? await replicasOnRedis(shared.redisServerBinary, shared.replicas) : await inProcessGateway();
+  const urls = target.graphqlUrls;
+  let turn = 0;
+  const nextUrl = () => urls[turn++ % urls.length]!;
   // Loopback only: this must never become a load test of someone else's machine.
-  if (!/^http:\/\/(127\.0\.0\.1|\[::1\]|localhost):\d+\//.test(url) || !stack.emulator.url.startsWith("http://127.0.0.1:")) {
-    await stack.stop();
-    throw new Error(`soak runs on loopback only; got ${url}`);
+  const remote = urls.find((url) => !/^http:\/\/(127\.0\.0\.1|\[::1\]|localhost):\d+\//.test(url));
+  if (remote || !target.emulatorUrl.startsWith("http://127.0.0.1:")) {
+    await target.stop();
+    throw new Error(`soak runs on loopback only; got ${remote ?? target.emulatorUrl}`);
   }
   const problems: string[] = [];
   const firstErrors: string[] = [];
@@ -139,7 +151,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     if (roll < writeShare / 2 || (roll < writeShare && live.length === 0)) {
       const count = 1 + Math.floor(next() * 3);
       const holders = Array.from({ length: count }, () => ({ sourceId: `soak-${process.pid}-${++serial}`, email: `soak${serial}@example.com` }));
-      const outcome = await post(url, ADD, { input: { memberId: SEED.code, holders } });
+      const outcome = await post(nextUrl(), ADD, { input: { memberId: SEED.code, holders } });
       latencies.push(performance.now() - t0);
       record(outcome, "addHolders");
       for (const holder of outcome.body.data?.addHolders?.holders ?? []) {
@@ -149,14 +161,14 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     } else if (roll < writeShare) {
       // Taken out of `live` before the call: no two workers ever remove the same holder.
       const holderId = live.splice(Math.floor(next() * live.length), 1)[0]!;
-      const outcome = await post(url, REMOVE, { input: { memberId: SEED.code, holderId } });
+      const outcome = await post(nextUrl(), REMOVE, { input: { memberId: SEED.code, holderId } });
       latencies.push(performance.now() - t0);
       record(outcome, "removeHolder");
       if (outcome.body.data?.removeHolder?.removedHolderId === holderId) removed.add(holderId);
     } else {
       let pick = next() * totalWeight;
       const read = READS.find((r) => (pick -= r.weight) < 0) ?? READS[0]!;
-      const outcome = await post(url, read.query, read.variables ?? { m: SEED.code });
+      const outcome = await post(nextUrl(), read.query, read.variables ?? { m: SEED.code });
       latencies.push(performance.now() - t0);
       record(outcome, "read");
     }
@@ -180,44 +192,51 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     latencies.length = 0;
     http5xx = 0;
     graphqlErrors = 0;
-    (globalThis as { gc?: () => void }).gc?.();
-    const before = process.memoryUsage();
+    const before = target.memory();
     log(`warm; running ${options.operations} operations at concurrency ${options.concurrency}`);
 
     const loadStarted = performance.now();
     await run(options.operations);
     const durationMs = performance.now() - loadStarted;
-    (globalThis as { gc?: () => void }).gc?.();
-    const after = process.memoryUsage();
+    const after = target.memory();
 
-    // Verification: page the whole connection as a client would.
-    const listed = new Map<string, number>();
-    let after_: string | null = null;
-    let totalCount = -1;
-    for (let page = 0; page < 1000; page++) {
-      const outcome = await post(url, PAGE, { m: SEED.code, after: after_ });
-      if (outcome.body.errors) {
-        problems.push(`paging failed: ${JSON.stringify(outcome.body.errors[0])}`);
-        break;
-      }
-      const holders = outcome.body.data.referralMember.holders;
-      totalCount = holders.totalCount;
-      for (const node of holders.nodes as Array<{ id: string }>) listed.set(node.id, (listed.get(node.id) ?? 0) + 1);
-      if (!holders.pageInfo.hasNextPage) break;
-      after_ = holders.pageInfo.endCursor;
-    }
-    for (const id of added) {
-      const times = listed.get(id) ?? 0;
-      if (removed.has(id) ? times !== 0 : times !== 1) problems.push(`holder ${id} (${removed.has(id) ? "removed" : "added"}) listed ${times} times`);
-      if (problems.length > 20) break;
-    }
-    for (const [id, times] of listed) if (times !== 1) problems.push(`holder ${id} listed ${times} times`);
-    if (totalCount !== listed.size) problems.push(`totalCount ${totalCount} but ${listed.size} holders listed`);
+    // Verification: page the whole connection as a client would, through every replica (the cache included).
     const expected = SEED.refereeCount + 1 + added.size - removed.size;
-    if (listed.size !== expected) problems.push(`expected ${expected} holders, listed ${listed.size}`);
+    let listedHolders = -1;
+    for (const [replica, url] of urls.entries()) {
+      const through = urls.length > 1 ? `through replica ${replica + 1}: ` : "";
+      const listed = new Map<string, number>();
+      let after_: string | null = null;
+      let totalCount = -1;
+      for (let page = 0; page < 1000; page++) {
+        const outcome = await post(url, PAGE, { m: SEED.code, after: after_ });
+        if (outcome.body.errors) {
+          problems.push(`${through}paging failed: ${JSON.stringify(outcome.body.errors[0])}`);
+          break;
+        }
+        const holders = outcome.body.data.referralMember.holders;
+        totalCount = holders.totalCount;
+        for (const node of holders.nodes as Array<{ id: string }>) listed.set(node.id, (listed.get(node.id) ?? 0) + 1);
+        if (!holders.pageInfo.hasNextPage) break;
+        after_ = holders.pageInfo.endCursor;
+      }
+      const problemsBefore = problems.length;
+      for (const id of added) {
+        const times = listed.get(id) ?? 0;
+        if (removed.has(id) ? times !== 0 : times !== 1) {
+          problems.push(`${through}holder ${id} (${removed.has(id) ? "removed" : "added"}) listed ${times} times`);
+        }
+        if (problems.length - problemsBefore > 20) break;
+      }
+      for (const [id, times] of listed) if (times !== 1) problems.push(`${through}holder ${id} listed ${times} times`);
+      if (totalCount !== listed.size) problems.push(`${through}totalCount ${totalCount} but ${listed.size} holders listed`);
+      if (listed.size !== expected) problems.push(`${through}expected ${expected} holders, listed ${listed.size}`);
+      if (listedHolders !== -1 && listed.size !== listedHolders) problems.push(`${through}${listed.size} holders, another replica listed ${listedHolders}`);
+      listedHolders = listed.size;
+    }
     if (http5xx > 0) problems.push(`${http5xx} responses were 5xx`);
     if (graphqlErrors > 0) problems.push(`${graphqlErrors} responses had GraphQL errors, first: ${firstErrors[0]}`);
-    const growth = mib(after.rss - before.rss);
+    const growth = mib(after.rssBytes - before.rssBytes);
     if (growth > options.maxRssGrowthMiB) problems.push(`RSS grew ${growth} MiB (bound ${options.maxRssGrowthMiB} MiB)`);
     if (performance.now() > deadline) problems.push(`finished after the ${options.deadlineMs} ms deadline`);
 
@@ -233,13 +252,14 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       http5xx,
       graphqlErrors,
       firstErrors,
-      rssMiB: { before: mib(before.rss), after: mib(after.rss), growth },
-      heapUsedMiB: { before: mib(before.heapUsed), after: mib(after.heapUsed) },
-      listedHolders: listed.size,
+      rssMiB: { before: mib(before.rssBytes), after: mib(after.rssBytes), growth },
+      heapUsedMiB: { before: mibOrNull(before.heapUsedBytes), after: mibOrNull(after.heapUsedBytes) },
+      replicas: urls.length,
+      listedHolders,
       problems,
     };
   } finally {
-    await stack.stop();
+    await target.stop();
   }
 }
 
@@ -249,11 +269,16 @@ async function main(): Promise<void> {
     if (!Number.isInteger(value) || value <= 0) throw new Error(`${name} must be a positive whole number`);
     return value;
   };
+  const replicas = Number(process.env.SOAK_REDIS_REPLICAS ?? 0);
+  if (!Number.isInteger(replicas) || replicas < 0) throw new Error("SOAK_REDIS_REPLICAS must be a whole number (0: one in-process gateway)");
+  const redisServerBinary = replicas > 0 ? onPath("redis-server") : null;
+  if (replicas > 0 && !redisServerBinary) throw new Error("SOAK_REDIS_REPLICAS needs redis-server on PATH (Debian: apt-get install -y redis-server)");
   const report = await runSoak({
     operations: number("SOAK_OPERATIONS", 20_000),
     concurrency: number("SOAK_CONCURRENCY", 50),
     deadlineMs: number("SOAK_DEADLINE_MS", 10 * 60_000),
     maxRssGrowthMiB: number("SOAK_MAX_RSS_GROWTH_MIB", 150),
+    replicasOnRedis: redisServerBinary ? { redisServerBinary, replicas } : undefined,
     log: (line) => console.error(line),
   });
   console.log(JSON.stringify(report, null, 2));

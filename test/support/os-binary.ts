@@ -1,7 +1,6 @@
-import { accessSync, constants } from "node:fs";
-import { delimiter, join } from "node:path";
 // Imported, not global: test/support is also compiled by tsconfig.build.json, which has no jest types.
 import { describe, test } from "@jest/globals";
+import { onPath } from "./on-path.js";
 
 export type SuiteDescribe = (title: string, body: () => void) => void;
 
@@ -10,19 +9,6 @@ export interface OsBinary {
   path: string | null;
   /** `describe` when the binary is there; otherwise `describe.skip` (with a notice), or a failing suite under CI. */
   describe: SuiteDescribe;
-}
-
-function onPath(name: string): string | null {
-  for (const dir of (process.env.PATH ?? "").split(delimiter).filter(Boolean)) {
-    const candidate = join(dir, name);
-    try {
-      accessSync(candidate, constants.X_OK);
-      return candidate;
-    } catch {
-      // not in this directory
-    }
-  }
-  return null;
 }
 
 /**

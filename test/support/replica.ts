@@ -7,6 +7,8 @@ const MAIN = "dist/src/main.js";
 export interface Replica {
   graphqlUrl: string;
   url: string;
+  /** The replica's process id (for its memory, read from /proc by the soak). */
+  pid: number;
   /** Everything the process wrote to stdout (its JSON log lines included). */
   output(): string;
   stop(): Promise<void>;
@@ -33,6 +35,7 @@ export async function startReplica(env: Record<string, string>): Promise<Replica
   return {
     graphqlUrl,
     url: graphqlUrl.replace(/\/graphql$/, ""),
+    pid: child.pid!,
     output: () => output,
     async stop() {
       if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");
