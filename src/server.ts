@@ -31,7 +31,7 @@ import { compiledExecutionGateway } from "./execution/compiled-execution.js";
 import { buildGatewaySchema } from "./schema.js";
 import { createSharedState, type SharedState } from "./shared-state/shared-state.js";
 import { tenantOf } from "./shared-state/tenant.js";
-import { AcceptedCredentials } from "./shared-state/accepted-credentials.js";
+import { AcceptedCredentials } from "./voucherify/accepted-credentials.js";
 import { VoucherifyClient } from "./voucherify/client.js";
 import { createLoaders } from "./voucherify/loaders.js";
 import { OperationScope } from "./voucherify/operation-scope.js";

@@ -1,8 +1,6 @@
 import type { IncomingMessage } from "node:http";
+import { MAX_REQUEST_BODY_BYTES } from "../limits/operation-limits.js";
 import type { BodyBudget } from "./body-budget.js";
-
-/** Largest request body accepted: 100 holders with metadata fit with room to spare. */
-export const MAX_BODY_BYTES = 1024 * 1024;
 
 export class BodyTooLargeError extends Error {}
 /** The shared body budget (HTTP_MAX_BUFFERED_BODY_BYTES) cannot take this body now. */
@@ -16,7 +14,7 @@ export class BodyAbortedError extends Error {}
  * reservation is given back when the read ends, whichever way: a client cut mid-body releases what it pinned.
  */
 export function readBody(request: IncomingMessage, options: { limit?: number; budget?: BodyBudget } = {}): Promise<string> {
-  const limit = options.limit ?? MAX_BODY_BYTES;
+  const limit = options.limit ?? MAX_REQUEST_BODY_BYTES;
   const budget = options.budget;
   const declared = Number(request.headers["content-length"]);
   const hasDeclared = request.headers["content-length"] !== undefined && Number.isFinite(declared);

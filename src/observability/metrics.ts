@@ -1,8 +1,15 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
-import type { UpstreamCallEvent } from "../voucherify/transport.js";
 import { OperationLabels, type OperationLabelOptions } from "./operation-labels.js";
 
 const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+
+/** What the metrics keep of one upstream call (the data source's UpstreamCallEvent, which says more). */
+export interface UpstreamCallSample {
+  endpoint: string;
+  method: string;
+  status: number | null;
+  durationMs: number;
+}
 
 /** Prometheus metrics of one gateway (its own registry, so several gateways in one process do not collide). */
 export class GatewayMetrics {
@@ -93,7 +100,7 @@ export class GatewayMetrics {
     return this.operationLabels.label(name);
   }
 
-  recordUpstreamCall(event: UpstreamCallEvent): void {
+  recordUpstreamCall(event: UpstreamCallSample): void {
     const status = event.status === null ? "none" : String(event.status);
     this.upstreamRequests.inc({ endpoint: event.endpoint, method: event.method, status });
     this.upstreamDuration.observe({ endpoint: event.endpoint, status }, event.durationMs / 1000);

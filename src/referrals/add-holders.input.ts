@@ -1,11 +1,12 @@
 import { GraphQLJSONObject } from "graphql-scalars";
 import { Field, ID, InputType } from "type-graphql";
+import type { CustomerAddress, HolderCustomer } from "../voucherify/domain.js";
 import { atMost, METADATA_BOUNDS } from "./input-limits.js";
 
 // Every string field states its bound (src/referrals/input-limits.ts); control characters are refused in all of
 // them, except tab and line breaks in `description`.
 @InputType({ description: "A postal address stored on the customer. Single-line fields: no control characters, line breaks included." })
-export class AddressInput {
+export class AddressInput implements CustomerAddress {
   @Field(() => String, { nullable: true, description: atMost("city") }) city?: string | null;
   @Field(() => String, { nullable: true, description: atMost("state") }) state?: string | null;
   @Field(() => String, { nullable: true, description: atMost("addressLine") }) line1?: string | null;
@@ -18,7 +19,7 @@ export class AddressInput {
   description:
     "A referee to add. Needs `id` (an existing Voucherify customer) or `sourceId` (upserted: created, or updated with the given fields).",
 })
-export class HolderCustomerInput {
+export class HolderCustomerInput implements HolderCustomer {
   @Field(() => ID, { nullable: true, description: `An existing Voucherify customer id. ${atMost("id")}` }) id?: string | null;
   @Field(() => String, { nullable: true, description: `Your own id of the customer. ${atMost("id")}` }) sourceId?: string | null;
   @Field(() => String, { nullable: true, description: atMost("name") }) name?: string | null;

@@ -1,6 +1,6 @@
 import { Ctx, FieldResolver, Resolver, Root } from "type-graphql";
 import type { GatewayContext } from "../context.js";
-import { rethrowAsGraphQLError } from "../voucherify/error-mapping.js";
+import { rethrowAsGraphQLError } from "./upstream-error-to-graphql.js";
 import { UpstreamCost, type FieldCost } from "../limits/field-cost.js";
 import { Customer } from "./customer.type.js";
 

@@ -1,10 +1,9 @@
 import { registerEnumType } from "type-graphql";
+import { CampaignType, FilterJunction, HolderRole, VoucherType } from "../voucherify/domain.js";
 
-export enum HolderRole {
-  OWNER = "OWNER",
-  REFERRER = "REFERRER",
-  REFEREE = "REFEREE",
-}
+// The data source's enums, served under the same names and values: its records reach clients without a copy.
+export { CampaignType, FilterJunction, HolderRole, VoucherType };
+
 registerEnumType(HolderRole, { name: "HolderRole", description: "The part a customer plays for a referral code." });
 
 /** Upstream `order=id` / `order=-id`: holder ids sort in creation order. */
@@ -17,20 +16,8 @@ registerEnumType(HolderOrder, {
   description: "Holder ids sort in the order holders were added, so ID_ASC is oldest first.",
 });
 
-export enum FilterJunction {
-  AND = "AND",
-  OR = "OR",
-}
 registerEnumType(FilterJunction, { name: "FilterJunction", description: "How the conditions of a HolderFilter combine." });
 
-export enum CampaignType {
-  REFERRAL_PROGRAM = "REFERRAL_PROGRAM",
-}
 registerEnumType(CampaignType, { name: "CampaignType", description: "Voucherify campaign types a referral code can belong to." });
 
-export enum VoucherType {
-  GIFT_VOUCHER = "GIFT_VOUCHER",
-  DISCOUNT_VOUCHER = "DISCOUNT_VOUCHER",
-  LOYALTY_CARD = "LOYALTY_CARD",
-}
 registerEnumType(VoucherType, { name: "VoucherType", description: "Voucherify voucher types: the kind of voucher a referral code is." });

@@ -1,9 +1,10 @@
 import { Field, GraphQLISODateTime, ID, InputType } from "type-graphql";
+import type { HolderCriteria } from "../voucherify/domain.js";
 import { FilterJunction, HolderRole } from "./enums.js";
 import { atMost } from "./input-limits.js";
 
 @InputType({ description: "Narrows a holders connection; sent upstream as Voucherify `filters[...]` conditions." })
-export class HolderFilter {
+export class HolderFilter implements HolderCriteria {
   @Field(() => [HolderRole], { nullable: true, description: "Holders with one of these roles." })
   roles?: HolderRole[] | null;
 

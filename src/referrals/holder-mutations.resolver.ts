@@ -1,7 +1,7 @@
 import { Arg, Ctx, Directive, Mutation, Resolver } from "type-graphql";
 import { requiresScope, Scope } from "../auth/scopes.js";
 import type { GatewayContext } from "../context.js";
-import { rethrowAsGraphQLError } from "../voucherify/error-mapping.js";
+import { rethrowAsGraphQLError } from "./upstream-error-to-graphql.js";
 import { UpstreamCost, type FieldCost } from "../limits/field-cost.js";
 import { AddHoldersInput } from "./add-holders.input.js";
 import { AddHoldersPayload } from "./add-holders.payload.js";

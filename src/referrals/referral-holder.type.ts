@@ -1,5 +1,6 @@
 import { GraphQLJSONObject } from "graphql-scalars";
 import { Field, GraphQLISODateTime, ID, ObjectType } from "type-graphql";
+import type { HolderRecord } from "../voucherify/domain.js";
 import { CampaignType, HolderRole, VoucherType } from "./enums.js";
 
 @ObjectType({
@@ -7,7 +8,7 @@ import { CampaignType, HolderRole, VoucherType } from "./enums.js";
   simpleResolvers: true,
   description: "One customer's assignment to a referral code (upstream: redeemable holder).",
 })
-export class ReferralHolder {
+export class ReferralHolder implements HolderRecord {
   @Field(() => ID, { description: "Holder id (rh_...)." })
   id!: string;
 

@@ -8,7 +8,7 @@ import { HolderOrder } from "./enums.js";
 import { decodeCursor, encodeCursor } from "./holder-cursor.js";
 import { HolderConnection } from "./holder-connection.type.js";
 import { HoldersArgs } from "./holders.args.js";
-import { rethrowAsGraphQLError } from "../voucherify/error-mapping.js";
+import { rethrowAsGraphQLError } from "./upstream-error-to-graphql.js";
 import { readHolderWindow, UPSTREAM_PAGE_LIMIT } from "./read-holders.js";
 import { ReferralMember } from "./referral-member.type.js";
 import { atMost } from "./input-limits.js";

@@ -1,8 +1,3 @@
-import { createHash } from "node:crypto";
-import type { Customer } from "../referrals/customer.type.js";
-import type { ListHoldersParams } from "../voucherify/client.js";
-import { encodeHolderFilter } from "../voucherify/filters.js";
-import type { HolderPage } from "../voucherify/to-graphql.js";
 import type { CacheStore, StampedRead } from "./cache-store.js";
 
 export type CacheName = "holders" | "customers";
@@ -17,23 +12,16 @@ export interface CacheEvents {
 /** What a write is known to have changed; "unknown" when its reply was lost (it may or may not have happened). */
 export type WriteOutcome = { memberName: string; voucherId: string | null; customerIds: readonly string[] } | { memberName: string; unknown: true };
 
-/** Identity of one upstream page read (every parameter that shapes the answer), hashed to keep keys short. */
-export function pageId(params: ListHoldersParams): string {
-  const identity = JSON.stringify([
-    params.memberId,
-    params.campaignId ?? null,
-    params.limit,
-    params.order,
-    params.startingAfterId ?? null,
-    encodeHolderFilter(params.filter),
-  ]);
-  return createHash("sha1").update(identity).digest("base64url");
-}
-
-function revivePage(text: string): HolderPage {
-  const page = JSON.parse(text) as HolderPage;
-  for (const holder of page.holders) holder.createdAt = new Date(holder.createdAt);
-  return page;
+/** What the cache needs of the data source's page reads (it knows their pages by these answers only). */
+export interface PageCodec<Params, Page> {
+  /** The member whose page it is, by the name it was asked for (a code or a voucher id). */
+  memberName(params: Params): string;
+  /** Identity of one page read (every parameter that shapes the answer), short. */
+  pageId(params: Params): string;
+  /** The member's voucher id (its canonical name), when the page tells it. */
+  voucherIdOf(page: Page): string | undefined;
+  /** A page back from its JSON text. */
+  revive(text: string): Page;
 }
 
 /**
@@ -55,24 +43,31 @@ export class ReadCache {
     private readonly events: CacheEvents,
   ) {}
 
-  holderPage(tenant: string, params: ListHoldersParams, fresh: boolean, fetch: () => Promise<HolderPage>): Promise<HolderPage> {
+  holderPage<Params, Page>(
+    tenant: string,
+    params: Params,
+    codec: PageCodec<Params, Page>,
+    fresh: boolean,
+    fetch: () => Promise<Page>,
+  ): Promise<Page> {
     if (this.ttl.holdersMs === 0) return fetch();
-    const id = pageId(params);
+    const id = codec.pageId(params);
+    const memberName = codec.memberName(params);
     let before: StampedRead | null = null;
     return this.readThrough(
       "holders",
       fresh,
-      async () => (before = await this.store.readPage(tenant, params.memberId, id)),
+      async () => (before = await this.store.readPage(tenant, memberName, id)),
       `holders:${tenant}:${id}`,
-      revivePage,
+      codec.revive,
       async () => {
         const page = await fetch();
-        const voucherId = page.holders[0]?.redeemableId;
+        const voucherId = codec.voucherIdOf(page);
         if (!voucherId || before?.key !== null || before.writes === undefined) return page;
         // A first read through this name: learn its voucher id (later reads through either name hit the cache),
         // and keep the page only if no write of the tenant came between the read and now.
-        await this.store.learnAlias(tenant, params.memberId, voucherId);
-        const now = await this.store.readPage(tenant, params.memberId, id);
+        await this.store.learnAlias(tenant, memberName, voucherId);
+        const now = await this.store.readPage(tenant, memberName, id);
         if (now.key !== null && now.writes === before.writes) await this.store.write(now.key, JSON.stringify(page), this.ttl.holdersMs);
         return page;
       },
@@ -80,7 +75,7 @@ export class ReadCache {
     );
   }
 
-  customer(tenant: string, customerId: string, fresh: boolean, fetch: () => Promise<Customer>): Promise<Customer> {
+  customer<Customer>(tenant: string, customerId: string, fresh: boolean, fetch: () => Promise<Customer>): Promise<Customer> {
     if (this.ttl.customersMs === 0) return fetch();
     return this.readThrough(
       "customers",

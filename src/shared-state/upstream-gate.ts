@@ -1,7 +1,7 @@
 import type { Redis } from "ioredis";
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from "rate-limiter-flexible";
 import { ErrorCode, gatewayError } from "../errors.js";
-import { RateLimitGuard } from "../voucherify/rate-limit-guard.js";
+import { RateLimitGuard } from "./rate-limit-guard.js";
 import { keys } from "./cache-store.js";
 import type { RedisHealth } from "./redis-health.js";
 

@@ -1,16 +1,7 @@
 import { badUserInput } from "../errors.js";
-import type { HolderCustomerInput } from "../referrals/add-holders.input.js";
-import type { Customer } from "../referrals/customer.type.js";
-import type { HolderFilter } from "../referrals/holder-filter.input.js";
-import type { ReferralHolder } from "../referrals/referral-holder.type.js";
+import type { CustomerRecord, HolderCriteria, HolderCustomer, HolderPage, HolderRecord } from "./domain.js";
 import { encodeHolderFilter } from "./filters.js";
-import {
-  toAddedHolders,
-  toCustomer,
-  toHolderPage,
-  UpstreamShapeError,
-  type HolderPage,
-} from "./to-graphql.js";
+import { toAddedHolders, toCustomerRecord, toHolderPage, UpstreamShapeError } from "./from-upstream.js";
 import { toUpstreamCustomer } from "./to-upstream.js";
 import { UpstreamBodyError, UpstreamStatusError } from "./upstream-errors.js";
 import type { OperationScope } from "./operation-scope.js";
@@ -36,7 +27,7 @@ export interface ListHoldersParams extends MemberRef {
   limit: number;
   order: UpstreamOrder;
   startingAfterId?: string | null;
-  filter?: HolderFilter | null;
+  filter?: HolderCriteria | null;
 }
 
 /**
@@ -69,9 +60,9 @@ export class VoucherifyClient {
   /** `POST /v1/referrals[/{campaignId}]/members/{memberId}/holders`: all or nothing upstream. Never retried. */
   async addHolders(
     member: MemberRef,
-    holders: HolderCustomerInput[],
+    holders: readonly HolderCustomer[],
     metadata?: Record<string, unknown> | null,
-  ): Promise<ReferralHolder[]> {
+  ): Promise<HolderRecord[]> {
     const json = { holders: holders.map(toUpstreamCustomer), ...(metadata ? { metadata } : {}) };
     return this.parse(await this.send("POST", "addHolders", holdersPath(member), json), toAddedHolders);
   }
@@ -82,8 +73,8 @@ export class VoucherifyClient {
   }
 
   /** `GET /v1/customers/{customerId}` */
-  async getCustomer(customerId: string): Promise<Customer> {
-    return this.parse(await this.send("GET", "getCustomer", `v1/customers/${pathSegment(customerId, "customerId")}`), toCustomer);
+  async getCustomer(customerId: string): Promise<CustomerRecord> {
+    return this.parse(await this.send("GET", "getCustomer", `v1/customers/${pathSegment(customerId, "customerId")}`), toCustomerRecord);
   }
 
   private async send(method: UpstreamRequest["method"], endpoint: string, path: string, json?: unknown) {

@@ -1,11 +1,11 @@
-import type { HolderFilter } from "../referrals/holder-filter.input.js";
+import type { HolderCriteria } from "./domain.js";
 
 /**
- * HolderFilter -> Voucherify's deepObject query parameters, e.g.
+ * Holder conditions -> Voucherify's deepObject query parameters, e.g.
  * `filters[holder_role][conditions][$in][0]=REFEREE&filters[junction]=and`.
  * Returned as [key, value] pairs in a stable order, so equal filters give equal query strings (and cache keys).
  */
-export function encodeHolderFilter(filter: HolderFilter | null | undefined): [string, string][] {
+export function encodeHolderFilter(filter: HolderCriteria | null | undefined): [string, string][] {
   if (!filter) return [];
   const pairs: [string, string][] = [];
   const list = (field: string, values: readonly string[] | null | undefined) => {

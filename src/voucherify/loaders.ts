@@ -1,14 +1,14 @@
+import { createHash } from "node:crypto";
 import DataLoader from "dataloader";
-import type { Customer } from "../referrals/customer.type.js";
-import type { ReferralHolder } from "../referrals/referral-holder.type.js";
-import type { ReadCache } from "../shared-state/read-cache.js";
+import type { PageCodec, ReadCache } from "../shared-state/read-cache.js";
 import type { ListHoldersParams, VoucherifyClient } from "./client.js";
 import { encodeHolderFilter } from "./filters.js";
-import type { HolderPage } from "./to-graphql.js";
+import type { CustomerRecord, HolderPage, HolderRecord } from "./domain.js";
 
 /** Upstream customer reads in flight at once for one operation: enough to be quick, few enough to spare the quota. */
 export const CUSTOMER_FETCH_CONCURRENCY = 8;
 
+/** Every parameter that shapes a page's answer: the page's key in one operation, and (hashed) in the shared cache. */
 function pageKey(params: ListHoldersParams): string {
   return JSON.stringify([
     params.memberId,
@@ -19,6 +19,18 @@ function pageKey(params: ListHoldersParams): string {
     encodeHolderFilter(params.filter),
   ]);
 }
+
+/** How the shared cache keeps holder pages. */
+const HOLDER_PAGES: PageCodec<ListHoldersParams, HolderPage> = {
+  memberName: (params) => params.memberId,
+  pageId: (params) => createHash("sha1").update(pageKey(params)).digest("base64url"),
+  voucherIdOf: (page) => page.holders[0]?.redeemableId,
+  revive(text) {
+    const page = JSON.parse(text) as HolderPage;
+    for (const holder of page.holders) holder.createdAt = new Date(holder.createdAt);
+    return page;
+  },
+};
 
 /** DataLoader's cache, counting the loads it answers without a fetch (the dedupe metric). */
 class CountingCache<V> extends Map<string, V> {
@@ -40,7 +52,7 @@ export class HolderPageLoader extends DataLoader<ListHoldersParams, HolderPage, 
   constructor(client: VoucherifyClient, shared?: SharedReads) {
     const cache = new CountingCache<Promise<HolderPage>>();
     const read = shared
-      ? (p: ListHoldersParams) => shared.cache.holderPage(shared.tenant, p, shared.fresh, () => client.listHolders(p))
+      ? (p: ListHoldersParams) => shared.cache.holderPage(shared.tenant, p, HOLDER_PAGES, shared.fresh, () => client.listHolders(p))
       : (p: ListHoldersParams) => client.listHolders(p);
     super((params) => Promise.all(params.map((p) => read(p).catch((error: Error) => error))), {
       cacheKeyFn: pageKey,
@@ -70,11 +82,11 @@ export async function mapBounded<T, R>(items: readonly T[], concurrency: number,
 }
 
 /** Customers for one operation: each distinct id fetched at most once, at most CUSTOMER_FETCH_CONCURRENCY at a time. */
-export class CustomerLoader extends DataLoader<string, Customer> {
-  private readonly cache: CountingCache<Promise<Customer>>;
+export class CustomerLoader extends DataLoader<string, CustomerRecord> {
+  private readonly cache: CountingCache<Promise<CustomerRecord>>;
 
   constructor(client: VoucherifyClient, shared?: SharedReads) {
-    const cache = new CountingCache<Promise<Customer>>();
+    const cache = new CountingCache<Promise<CustomerRecord>>();
     const read = shared
       ? (id: string) => shared.cache.customer(shared.tenant, id, shared.fresh, () => client.getCustomer(id))
       : (id: string) => client.getCustomer(id);
@@ -106,7 +118,7 @@ export interface Loaders {
    * clearAfterWrite, and the same for every replica's cache, done before the mutation answers (read-your-writes).
    * `written`: the holders a write returned, or the error it failed with (then its effect may be unknown).
    */
-  afterWrite(memberName: string, written: readonly ReferralHolder[] | { error: unknown } | "removed"): Promise<void>;
+  afterWrite(memberName: string, written: readonly HolderRecord[] | { error: unknown } | "removed"): Promise<void>;
 }
 
 /** Failures after which a write may have happened upstream anyway: no answer, or an answer we could not read. */

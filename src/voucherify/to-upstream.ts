@@ -1,8 +1,8 @@
-import type { HolderCustomerInput } from "../referrals/add-holders.input.js";
+import type { HolderCustomer } from "./domain.js";
 import type { UpstreamCustomerInput } from "./upstream-types.js";
 
-/** GraphQL HolderCustomerInput -> Voucherify Customer; unset fields are left out so an upsert does not clear them. */
-export function toUpstreamCustomer(input: HolderCustomerInput): UpstreamCustomerInput {
+/** A holder to add -> Voucherify Customer; unset fields are left out so an upsert does not clear them. */
+export function toUpstreamCustomer(input: HolderCustomer): UpstreamCustomerInput {
   const customer: Record<string, unknown> = {};
   const set = (key: string, value: unknown) => {
     if (value !== undefined && value !== null) customer[key] = value;

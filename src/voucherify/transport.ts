@@ -3,7 +3,7 @@ import { Pool } from "undici";
 import type { ErrorCode } from "../errors.js";
 import { errorCodeOf, upstreamRequestIdOf } from "./error-mapping.js";
 import type { OperationScope } from "./operation-scope.js";
-import { RateLimitGuard } from "./rate-limit-guard.js";
+import { RateLimitGuard } from "../shared-state/rate-limit-guard.js";
 import { retryAfterSeconds } from "./retry-after.js";
 import { exchange, MAX_UPSTREAM_BODY_BYTES, type Exchange } from "./upstream-exchange.js";
 import { UpstreamError, UpstreamNetworkError, UpstreamStatusError, UpstreamTimeoutError } from "./upstream-errors.js";

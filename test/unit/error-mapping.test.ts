@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
-import { codeForStatus, errorFromResponse, invalidResponseError, timeoutError, transportError } from "../../src/voucherify/error-mapping.js";
+import { errorFromResponse, invalidResponseError, timeoutError, transportError } from "../../src/referrals/upstream-error-to-graphql.js";
+import { codeForStatus } from "../../src/voucherify/error-mapping.js";
 
 const example = (name: string) => readFileSync(new URL(`../fixtures/voucherify/examples/${name}`, import.meta.url), "utf8");
 

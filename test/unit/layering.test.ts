@@ -43,36 +43,6 @@ const GRAPHQL_LAYER = [
   /^@apollo\//,
 ];
 
-// Known violations, to be removed by the layering pass (these files are being rewritten in parallel): the data
-// source maps upstream bodies onto the GraphQL classes and raises GraphQLErrors itself.
-const KNOWN_VIOLATIONS = new Set([
-  "voucherify/to-graphql.ts -> referrals/customer.type.ts",
-  "voucherify/to-graphql.ts -> referrals/enums.ts",
-  "voucherify/to-graphql.ts -> referrals/referral-holder.type.ts",
-  "voucherify/client.ts -> referrals/add-holders.input.ts",
-  "voucherify/client.ts -> referrals/customer.type.ts",
-  "voucherify/client.ts -> referrals/holder-filter.input.ts",
-  "voucherify/client.ts -> referrals/referral-holder.type.ts",
-  "voucherify/loaders.ts -> referrals/customer.type.ts",
-  "voucherify/loaders.ts -> referrals/referral-holder.type.ts",
-  "voucherify/to-upstream.ts -> referrals/add-holders.input.ts",
-  "voucherify/filters.ts -> referrals/holder-filter.input.ts",
-  "voucherify/error-mapping.ts -> graphql",
-]);
-// Folder imports that point up the layers today and close cycles, to be removed by the layering pass: the data source
-// maps onto the GraphQL classes (above); limits reads the body cap from http while http's handler checks the document
-// limits; config parses CORS origins with http's parser while http reads the config.
-// The shared-state stores reach up into the data source (holder-page keys, filters, credentials) and the GraphQL
-// types (Customer) the cache holds.
-const KNOWN_UPWARD_IMPORTS = new Set([
-  "voucherify -> referrals",
-  "limits -> http",
-  "config.ts -> http",
-  "shared-state -> voucherify",
-  "shared-state -> referrals",
-  "observability -> voucherify",
-]);
-
 describe("layering", () => {
   const graph = importGraph();
 
@@ -91,26 +61,21 @@ describe("layering", () => {
         }
       }
     }
-    expect(violations.filter((v) => !KNOWN_VIOLATIONS.has(v))).toEqual([]);
-    // A fixed violation must leave the allow-list too, so it cannot come back unnoticed.
-    expect([...KNOWN_VIOLATIONS].filter((v) => !violations.includes(v))).toEqual([]);
+    expect(violations).toEqual([]);
   });
 
   test("folders do not import each other in a cycle", () => {
     const edges = new Map<string, Set<string>>();
-    const present = new Set<string>();
     for (const [file, imports] of graph) {
       const from = layerOf(file);
       for (const imported of imports) {
         if (!graph.has(imported)) continue; // a package
         const to = layerOf(imported);
         if (to === from) continue;
-        present.add(`${from} -> ${to}`);
-        if (!KNOWN_UPWARD_IMPORTS.has(`${from} -> ${to}`)) (edges.get(from) ?? edges.set(from, new Set()).get(from)!).add(to);
+        (edges.get(from) ?? edges.set(from, new Set()).get(from)!).add(to);
       }
     }
     expect(findCycles(edges)).toEqual([]);
-    expect([...KNOWN_UPWARD_IMPORTS].filter((edge) => !present.has(edge))).toEqual([]);
   });
 
   test("the cycle finder finds a cycle and names it from its smallest member", () => {

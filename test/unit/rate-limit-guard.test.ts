@@ -1,4 +1,4 @@
-import { RateLimitGuard } from "../../src/voucherify/rate-limit-guard.js";
+import { RateLimitGuard } from "../../src/shared-state/rate-limit-guard.js";
 
 describe("RateLimitGuard", () => {
   let now = 1_000_000;

@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { LRUCache } from "lru-cache";
-import type { Credentials } from "../voucherify/transport.js";
+import type { Credentials } from "./transport.js";
 
 /** Client credential pairs remembered at once; forgetting one only costs it one uncached read. */
 const MAX_PAIRS = 10_000;

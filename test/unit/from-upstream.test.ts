@@ -1,9 +1,9 @@
 import { readFileSync } from "node:fs";
-import { toAddedHolders, toCustomer, toHolderPage, toReferralHolder, UpstreamShapeError } from "../../src/voucherify/to-graphql.js";
+import { toAddedHolders, toCustomerRecord, toHolderPage, toHolderRecord, UpstreamShapeError } from "../../src/voucherify/from-upstream.js";
 
 const example = (name: string) => JSON.parse(readFileSync(new URL(`../fixtures/voucherify/examples/${name}`, import.meta.url), "utf8"));
 
-describe("toReferralHolder and the list/add mappers on real example bodies", () => {
+describe("toHolderRecord and the list/add mappers on real example bodies", () => {
   test("the spec's list example, OWNER and campaign_type null included, maps field by field", () => {
     const page = toHolderPage(example("list-holders.response.200.example.json"));
     expect(page).toEqual({
@@ -62,7 +62,7 @@ describe("toReferralHolder and the list/add mappers on real example bodies", () 
 
   test("an unknown campaign_type is tolerated as null; unknown keys are ignored", () => {
     const holder = { ...example("list-holders.response.200.example.json").data[0], campaign_type: "LOYALTY_PROGRAM", extra: 1 };
-    expect(toReferralHolder(holder).campaignType).toBeNull();
+    expect(toHolderRecord(holder).campaignType).toBeNull();
   });
 
   const good = () => ({ ...example("list-holders.response.200.example.json").data[0] });
@@ -80,7 +80,7 @@ describe("toReferralHolder and the list/add mappers on real example bodies", () 
     ["no customer_id", { ...good(), customer_id: null }],
     ["no voucher_type", { ...good(), voucher_type: undefined }],
   ])("a holder with %s is an UpstreamShapeError", (_name, value) => {
-    expect(() => toReferralHolder(value)).toThrow(UpstreamShapeError);
+    expect(() => toHolderRecord(value)).toThrow(UpstreamShapeError);
   });
 
   test.each<[string, unknown]>([
@@ -97,14 +97,14 @@ describe("toReferralHolder and the list/add mappers on real example bodies", () 
     expect(() => toAddedHolders({ data: [] })).toThrow(UpstreamShapeError);
   });
 
-  test("toCustomer keeps known strings and nulls the rest", () => {
-    expect(toCustomer({ id: "cust_1", object: "customer", source_id: "s", name: "N", email: 5, address: null })).toEqual({
+  test("toCustomerRecord keeps known strings and nulls the rest", () => {
+    expect(toCustomerRecord({ id: "cust_1", object: "customer", source_id: "s", name: "N", email: 5, address: null })).toEqual({
       id: "cust_1",
       sourceId: "s",
       name: "N",
       email: null,
       phone: null,
     });
-    expect(() => toCustomer({ name: "no id" })).toThrow(UpstreamShapeError);
+    expect(() => toCustomerRecord({ name: "no id" })).toThrow(UpstreamShapeError);
   });
 });

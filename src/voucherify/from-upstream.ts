@@ -1,34 +1,27 @@
-import type { Customer } from "../referrals/customer.type.js";
-import { CampaignType, HolderRole, VoucherType } from "../referrals/enums.js";
-import type { ReferralHolder } from "../referrals/referral-holder.type.js";
+import { isJsonObject, type JsonObject } from "../json-object.js";
+import { CampaignType, HolderRole, VoucherType, type CustomerRecord, type HolderPage, type HolderRecord } from "./domain.js";
 import type { UpstreamCustomer, UpstreamHolder } from "./upstream-types.js";
 
 /** Thrown when an upstream body does not have the shape we map; the client turns it into UPSTREAM_ERROR. */
 export class UpstreamShapeError extends Error {}
 
-type Raw = Record<string, unknown>;
-
-function isObject(value: unknown): value is Raw {
-  return value !== null && typeof value === "object" && !Array.isArray(value);
-}
-
-function requiredString(raw: Raw, field: string): string {
+function requiredString(raw: JsonObject, field: string): string {
   const value = raw[field];
   if (typeof value !== "string" || value.length === 0) throw new UpstreamShapeError(`${field} is not a string`);
   return value;
 }
 
-function optionalString(raw: Raw, field: string): string | null {
+function optionalString(raw: JsonObject, field: string): string | null {
   const value = raw[field];
   return typeof value === "string" ? value : null;
 }
 
-function optionalObject(raw: Raw, field: string): Record<string, unknown> | null {
+function optionalObject(raw: JsonObject, field: string): Record<string, unknown> | null {
   const value = raw[field];
-  return isObject(value) ? value : null;
+  return isJsonObject(value) ? value : null;
 }
 
-function enumValue<T extends string>(values: Record<string, T>, raw: Raw, field: string): T {
+function enumValue<T extends string>(values: Record<string, T>, raw: JsonObject, field: string): T {
   const value = raw[field];
   // Not `value in values`: that also accepts inherited names such as "toString" or "constructor".
   if (typeof value === "string" && (Object.values(values) as string[]).includes(value)) return value as T;
@@ -36,13 +29,13 @@ function enumValue<T extends string>(values: Record<string, T>, raw: Raw, field:
 }
 
 /**
- * The one place an upstream holder becomes a GraphQL ReferralHolder. It checks what it maps, because the
+ * The one place an upstream holder becomes a HolderRecord (served as the GraphQL ReferralHolder as it is). It checks what it maps, because the
  * upstream is remote: a body of the wrong shape must become UPSTREAM_ERROR, not a null in a non-null field.
  * Tolerant where the upstream is known to be loose: `campaign_type: null` and `holder_role: OWNER` (spec example).
  */
-export function toReferralHolder(value: unknown): ReferralHolder {
-  if (!isObject(value)) throw new UpstreamShapeError("holder is not an object");
-  const raw = value as Raw & Partial<UpstreamHolder>;
+export function toHolderRecord(value: unknown): HolderRecord {
+  if (!isJsonObject(value)) throw new UpstreamShapeError("holder is not an object");
+  const raw = value as JsonObject & Partial<UpstreamHolder>;
   const createdAt = new Date(requiredString(raw, "created_at"));
   if (Number.isNaN(createdAt.getTime())) throw new UpstreamShapeError("created_at is not a date");
   const campaignType = raw.campaign_type;
@@ -60,9 +53,9 @@ export function toReferralHolder(value: unknown): ReferralHolder {
   };
 }
 
-export function toCustomer(value: unknown): Customer {
-  if (!isObject(value)) throw new UpstreamShapeError("customer is not an object");
-  const raw = value as Raw & Partial<UpstreamCustomer>;
+export function toCustomerRecord(value: unknown): CustomerRecord {
+  if (!isJsonObject(value)) throw new UpstreamShapeError("customer is not an object");
+  const raw = value as JsonObject & Partial<UpstreamCustomer>;
   return {
     id: requiredString(raw, "id"),
     sourceId: optionalString(raw, "source_id"),
@@ -72,17 +65,9 @@ export function toCustomer(value: unknown): Customer {
   };
 }
 
-export interface HolderPage {
-  holders: ReferralHolder[];
-  total: number;
-  hasMore: boolean;
-  /** Where the next upstream page starts; Voucherify sends it only with has_more, so fall back to the last id. */
-  nextStartingAfter: string | null;
-}
-
 export function toHolderPage(value: unknown): HolderPage {
-  if (!isObject(value) || !Array.isArray(value.data)) throw new UpstreamShapeError("list has no data array");
-  const holders = value.data.map(toReferralHolder);
+  if (!isJsonObject(value) || !Array.isArray(value.data)) throw new UpstreamShapeError("list has no data array");
+  const holders = value.data.map(toHolderRecord);
   const total = value.total;
   const hasMore = value.has_more;
   if (typeof total !== "number" || !Number.isInteger(total) || total < 0) throw new UpstreamShapeError("total is not a count");
@@ -91,7 +76,7 @@ export function toHolderPage(value: unknown): HolderPage {
   return { holders, total, hasMore, nextStartingAfter: moreStartingAfter ?? holders.at(-1)?.id ?? null };
 }
 
-export function toAddedHolders(value: unknown): ReferralHolder[] {
-  if (!isObject(value) || !Array.isArray(value.holders)) throw new UpstreamShapeError("response has no holders array");
-  return value.holders.map(toReferralHolder);
+export function toAddedHolders(value: unknown): HolderRecord[] {
+  if (!isJsonObject(value) || !Array.isArray(value.holders)) throw new UpstreamShapeError("response has no holders array");
+  return value.holders.map(toHolderRecord);
 }

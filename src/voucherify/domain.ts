@@ -1,0 +1,87 @@
+// What the data source hands up: plain records in the gateway's own (camelCase) terms, checked on the way in.
+// The GraphQL layer's classes implement these interfaces and register these enums, so a record is served as it
+// is: no copy between the layers, and nothing here knows GraphQL.
+
+export enum HolderRole {
+  OWNER = "OWNER",
+  REFERRER = "REFERRER",
+  REFEREE = "REFEREE",
+}
+
+export enum FilterJunction {
+  AND = "AND",
+  OR = "OR",
+}
+
+export enum CampaignType {
+  REFERRAL_PROGRAM = "REFERRAL_PROGRAM",
+}
+
+export enum VoucherType {
+  GIFT_VOUCHER = "GIFT_VOUCHER",
+  DISCOUNT_VOUCHER = "DISCOUNT_VOUCHER",
+  LOYALTY_CARD = "LOYALTY_CARD",
+}
+
+/** One customer's assignment to a referral code (upstream: redeemable holder). */
+export interface HolderRecord {
+  id: string;
+  createdAt: Date;
+  holderRole: HolderRole;
+  customerId: string;
+  redeemableId: string;
+  redeemableObject: string;
+  campaignId: string | null;
+  campaignType: CampaignType | null;
+  voucherType: VoucherType;
+  metadata: Record<string, unknown> | null;
+}
+
+export interface CustomerRecord {
+  id: string;
+  sourceId: string | null;
+  name: string | null;
+  email: string | null;
+  phone: string | null;
+}
+
+/** One upstream page of a member's holders. */
+export interface HolderPage {
+  holders: HolderRecord[];
+  total: number;
+  hasMore: boolean;
+  /** Where the next upstream page starts; Voucherify sends it only with has_more, so fall back to the last id. */
+  nextStartingAfter: string | null;
+}
+
+/** Conditions on a member's holders (upstream `filters[...]`). */
+export interface HolderCriteria {
+  roles?: readonly HolderRole[] | null;
+  customerIds?: readonly string[] | null;
+  holderIds?: readonly string[] | null;
+  createdAfter?: Date | null;
+  createdBefore?: Date | null;
+  junction?: FilterJunction | null;
+}
+
+export interface CustomerAddress {
+  city?: string | null;
+  state?: string | null;
+  line1?: string | null;
+  line2?: string | null;
+  country?: string | null;
+  postalCode?: string | null;
+}
+
+/** A customer to add as a holder: an existing one by `id`, or upserted by `sourceId` with the given fields. */
+export interface HolderCustomer {
+  id?: string | null;
+  sourceId?: string | null;
+  name?: string | null;
+  email?: string | null;
+  phone?: string | null;
+  description?: string | null;
+  birthdate?: string | null;
+  address?: CustomerAddress | null;
+  metadata?: Record<string, unknown> | null;
+}
