@@ -1,4 +1,4 @@
-import type { UpstreamError } from "../voucherify/upstream-types.js";
+import type { UpstreamErrorBody } from "../voucherify/upstream-types.js";
 
 /**
  * Voucherify's error envelope. Bodies mirror test/fixtures/voucherify/examples/*: same code/key/message text, so
@@ -17,8 +17,8 @@ export class EmulatorError extends Error {
     super(message);
   }
 
-  toBody(requestId: string): UpstreamError {
-    const body: UpstreamError = { code: this.status, key: this.key, message: this.message };
+  toBody(requestId: string): UpstreamErrorBody {
+    const body: UpstreamErrorBody = { code: this.status, key: this.key, message: this.message };
     if (this.details !== undefined) body.details = this.details;
     body.request_id = requestId;
     if (this.resourceId !== undefined) body.resource_id = this.resourceId;

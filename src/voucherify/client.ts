@@ -1,4 +1,5 @@
 import { badUserInput } from "../errors.js";
+import { firstHeaderValue } from "../header-value.js";
 import type { CustomerRecord, HolderCriteria, HolderCustomer, HolderPage, HolderRecord } from "./domain.js";
 import { encodeHolderFilter } from "./filters.js";
 import { toAddedHolders, toCustomerRecord, toHolderPage, UpstreamShapeError } from "./from-upstream.js";
@@ -87,7 +88,7 @@ export class VoucherifyClient {
       const response = await this.transport.request(request);
       this.admission.onAccepted?.();
       // The plan is spent: the next call would earn a 429, so every replica waits for the reset instead.
-      if (response.headers && headerValue(response.headers, "x-rate-limit-remaining") === "0") {
+      if (response.headers && firstHeaderValue(response.headers["x-rate-limit-remaining"])?.trim() === "0") {
         await gate.backOff(tenant, retryAfterSeconds(response.headers));
       }
       return response;
@@ -124,11 +125,6 @@ export class VoucherifyClient {
 export function pathSegment(value: string, field: string): string {
   if (value === "" || value === "." || value === "..") throw badUserInput(`${field} is not a valid id.`, field);
   return encodeURIComponent(value);
-}
-
-function headerValue(headers: Record<string, string | string[] | undefined>, name: string): string | undefined {
-  const value = headers[name];
-  return (Array.isArray(value) ? value[0] : value)?.trim();
 }
 
 function holdersPath({ memberId, campaignId }: MemberRef): string {

@@ -1,3 +1,5 @@
+import { firstHeaderValue } from "../header-value.js";
+
 /** Longest wait the gateway takes from an upstream header: a misconfigured upstream must not block it for a day. */
 export const MAX_RETRY_AFTER_SECONDS = 3600;
 const SECONDS = /^\d+(\.\d+)?$/;
@@ -9,10 +11,7 @@ const HTTP_DATE = /^(Mon|Tue|Wed|Thu|Fri|Sat|Sun)[a-z]*,? /;
  * (Unix seconds). At least 1, so clients never get a zero that invites an immediate retry; at most an hour.
  */
 export function retryAfterSeconds(headers: Record<string, string | string[] | undefined>, now = Date.now()): number {
-  const header = (name: string) => {
-    const value = headers[name];
-    return (Array.isArray(value) ? value[0] : value)?.trim();
-  };
+  const header = (name: string) => firstHeaderValue(headers[name])?.trim();
   const clamp = (seconds: number) => Math.min(MAX_RETRY_AFTER_SECONDS, Math.max(1, Math.ceil(seconds)));
   const retryAfter = header("retry-after");
   if (retryAfter && SECONDS.test(retryAfter)) return clamp(Number(retryAfter));

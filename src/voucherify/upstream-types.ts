@@ -6,13 +6,10 @@ type Schemas = components["schemas"];
 
 export type UpstreamHolder = Schemas["RedeemableHolder"];
 export type UpstreamHolderList = Schemas["RedeemableHoldersList"];
-export type UpstreamAddHoldersBody = Schemas["ReferralsMembersHoldersCreateInBulkRequestBody"];
-export type UpstreamAddHoldersResponse = Schemas["ReferralsMembersHoldersCreateInBulkResponseBody"];
 export type UpstreamCustomerInput = Schemas["Customer"];
-export type UpstreamError = Schemas["Error"];
-export type UpstreamFilters = Schemas["ParameterFiltersListReferralsRedeemableHolders"];
+/** Voucherify's error body (not the data source's UpstreamError class, upstream-errors.ts). */
+export type UpstreamErrorBody = Schemas["Error"];
 export type UpstreamOrder = Schemas["ParameterOrderListRedeemables"];
-export type UpstreamHolderRole = UpstreamHolder["holder_role"];
 
 /**
  * `GET /v1/customers/{id}` is outside the referral-holders extract; its body is the spec's Customer plus the
