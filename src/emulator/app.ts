@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { BodyTooLargeError, readBody } from "../http/read-body.js";
 import type { UpstreamHolderList } from "../voucherify/upstream-types.js";
 import { addHolders, validateAddHoldersBody } from "./add-holders.js";
 import {
@@ -10,7 +11,7 @@ import { EMPTY_WHERE, parseHolderFilters } from "./filters.js";
 import type { EmulatorStore, ListOrder, VoucherRow } from "./store.js";
 import { toUpstreamCustomer, toUpstreamHolder } from "./views.js";
 
-export const MAX_BODY_BYTES = 1024 * 1024;
+const MAX_BODY_BYTES = 1024 * 1024;
 /** Past this much of an oversized body we stop draining politely and drop the connection. */
 const MAX_DRAIN_BYTES = 16 * MAX_BODY_BYTES;
 export const DEFAULT_LIMIT = 10;
@@ -171,29 +172,16 @@ function matchRoute(path: string): Route | undefined {
 }
 
 /** Reads at most MAX_BODY_BYTES; a larger body is drained (so the client can read our 413) and answered 413. */
-function readJson(req: IncomingMessage): Promise<unknown> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let tooLarge = Number(req.headers["content-length"] ?? 0) > MAX_BODY_BYTES;
-    req.on("data", (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > MAX_DRAIN_BYTES) req.socket.destroy();
-      else if (size > MAX_BODY_BYTES) tooLarge = true;
-      else if (!tooLarge) chunks.push(chunk);
-    });
-    req.on("error", reject);
-    req.on("end", () => {
-      if (tooLarge) return reject(payloadTooLarge(MAX_BODY_BYTES));
-      const text = Buffer.concat(chunks).toString("utf8");
-      if (text.trim() === "") return reject(invalidPayload("Request body is empty; expected a JSON object"));
-      try {
-        resolve(JSON.parse(text));
-      } catch (e) {
-        reject(invalidPayload(`Request body is not valid JSON: ${(e as Error).message}`));
-      }
-    });
+async function readJson(req: IncomingMessage): Promise<unknown> {
+  const text = await readBody(req, { limit: MAX_BODY_BYTES, drainUpTo: MAX_DRAIN_BYTES }).catch((error: unknown) => {
+    throw error instanceof BodyTooLargeError ? payloadTooLarge(MAX_BODY_BYTES) : error;
   });
+  if (text.trim() === "") throw invalidPayload("Request body is empty; expected a JSON object");
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw invalidPayload(`Request body is not valid JSON: ${(e as Error).message}`);
+  }
 }
 
 async function applyFault(ctx: AppContext, fault: FaultSpec, req: IncomingMessage, res: ServerResponse): Promise<boolean> {

@@ -8,18 +8,30 @@ export class BodyBudgetExhaustedError extends Error {}
 /** The client went away (or was cut by the request timeout) before its body had arrived. */
 export class BodyAbortedError extends Error {}
 
+export interface ReadBodyOptions {
+  /** Most bytes kept; over it: BodyTooLargeError. */
+  limit?: number;
+  budget?: BodyBudget;
+  /**
+   * Read a body over the limit to its end, keeping nothing, before refusing it (so a client that sends it whole
+   * can read the answer), up to this many bytes; past them the connection is cut. Unset: refuse at once.
+   */
+  drainUpTo?: number;
+}
+
 /**
  * Reads the whole body, refusing (before buffering it) anything over `limit` bytes. With a budget, the declared
  * Content-Length is reserved before the first byte is read (a chunked body reserves as it arrives), and the
  * reservation is given back when the read ends, whichever way: a client cut mid-body releases what it pinned.
  */
-export function readBody(request: IncomingMessage, options: { limit?: number; budget?: BodyBudget } = {}): Promise<string> {
+export function readBody(request: IncomingMessage, options: ReadBodyOptions = {}): Promise<string> {
+  const { budget, drainUpTo } = options;
   const limit = options.limit ?? MAX_REQUEST_BODY_BYTES;
-  const budget = options.budget;
   const declared = Number(request.headers["content-length"]);
   const hasDeclared = request.headers["content-length"] !== undefined && Number.isFinite(declared);
-  if (hasDeclared && declared > limit) return Promise.reject(new BodyTooLargeError());
-  let reserved = hasDeclared ? declared : 0;
+  let tooLarge = hasDeclared && declared > limit;
+  if (tooLarge && drainUpTo === undefined) return Promise.reject(new BodyTooLargeError());
+  let reserved = hasDeclared && !tooLarge ? declared : 0;
   if (budget && !budget.tryReserve(reserved)) return Promise.reject(new BodyBudgetExhaustedError());
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
@@ -44,14 +56,20 @@ export function readBody(request: IncomingMessage, options: { limit?: number; bu
     };
     const onData = (chunk: Buffer) => {
       size += chunk.length;
-      if (size > limit) return settle(new BodyTooLargeError());
+      if (size > limit || tooLarge) {
+        if (drainUpTo === undefined) return settle(new BodyTooLargeError());
+        tooLarge = true;
+        chunks.length = 0;
+        if (size > drainUpTo) request.socket.destroy();
+        return;
+      }
       if (budget && size > reserved) {
         if (!budget.tryReserve(size - reserved)) return settle(new BodyBudgetExhaustedError());
         reserved = size;
       }
       chunks.push(chunk);
     };
-    const onEnd = () => settle(null);
+    const onEnd = () => settle(tooLarge ? new BodyTooLargeError() : null);
     const onError = (error: Error) => settle(request.destroyed ? new BodyAbortedError(error.message) : error);
     // `close` before `end`: the socket is gone (client left, or the server's request timeout cut it).
     const onClose = () => settle(new BodyAbortedError("the client closed the connection before its body had arrived"));
