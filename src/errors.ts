@@ -13,6 +13,37 @@ export const ErrorCode = {
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
+/** The code of an error nobody expected (a bug): masked for clients, logged with its stack. */
+export const UNEXPECTED_ERROR_CODE = "INTERNAL_SERVER_ERROR";
+
+/** Apollo Server's own request-level codes (parse, validation, persisted queries, bad HTTP requests). */
+export const APOLLO_REQUEST_ERROR_CODES: readonly string[] = [
+  "GRAPHQL_PARSE_FAILED",
+  "GRAPHQL_VALIDATION_FAILED",
+  "BAD_REQUEST",
+  "PERSISTED_QUERY_NOT_FOUND",
+  "PERSISTED_QUERY_NOT_SUPPORTED",
+  "OPERATION_RESOLUTION_FAILURE",
+];
+
+/** Every code a client may see unmasked: the error table and Apollo's request-level codes. */
+export const KNOWN_ERROR_CODES: ReadonlySet<string> = new Set([...Object.values(ErrorCode), ...APOLLO_REQUEST_ERROR_CODES]);
+
+/** Upstream failures an operator must hear about: credentials, quota, outages. */
+export const OPERATOR_ERROR_CODES: ReadonlySet<string> = new Set([
+  ErrorCode.UNAUTHENTICATED,
+  ErrorCode.RATE_LIMITED,
+  ErrorCode.UPSTREAM_ERROR,
+  ErrorCode.UPSTREAM_TIMEOUT,
+]);
+
+/** Failures after which a write may have happened upstream anyway: no answer, an answer we could not read, a bug. */
+export const UNCERTAIN_OUTCOME_CODES: ReadonlySet<string> = new Set([
+  ErrorCode.UPSTREAM_ERROR,
+  ErrorCode.UPSTREAM_TIMEOUT,
+  UNEXPECTED_ERROR_CODE,
+]);
+
 /** What the gateway tells clients about an upstream failure: never URLs, headers or credentials. */
 export interface UpstreamErrorDetails {
   status: number | null;

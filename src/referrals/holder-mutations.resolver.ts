@@ -28,14 +28,11 @@ export class HolderMutationsResolver {
   async addHolders(@Arg("input", () => AddHoldersInput, { description: "The referral code and the referees to add." }) input: AddHoldersInput, @Ctx() context: GatewayContext): Promise<AddHoldersPayload> {
     checkAddHoldersInput(input);
     const member = { memberId: input.memberId, campaignId: input.campaignId ?? null };
-    let holders;
-    try {
-      holders = await context.voucherify.addHolders(member, input.holders, input.metadata).catch(rethrowAsGraphQLError);
-    } catch (error) {
+    const holders = await context.voucherify.addHolders(member, input.holders, input.metadata).catch(async (error: unknown) => {
       // Even a failed POST may have been applied upstream (a lost reply): never serve reads cached before it.
       await context.loaders.afterWrite(member.memberId, { error });
-      throw error;
-    }
+      return rethrowAsGraphQLError(error);
+    });
     // Before answering: the payload's `member` and the next read on any replica see this write.
     await context.loaders.afterWrite(member.memberId, holders);
     return { holders, member: { id: member.memberId, campaignId: member.campaignId } };
@@ -49,12 +46,10 @@ export class HolderMutationsResolver {
     checkId(input.holderId, "holderId");
     checkOptionalId(input.campaignId, "campaignId");
     const member = { memberId: input.memberId, campaignId: input.campaignId ?? null };
-    try {
-      await context.voucherify.removeHolder(member, input.holderId).catch(rethrowAsGraphQLError);
-    } catch (error) {
+    await context.voucherify.removeHolder(member, input.holderId).catch(async (error: unknown) => {
       await context.loaders.afterWrite(member.memberId, { error });
-      throw error;
-    }
+      return rethrowAsGraphQLError(error);
+    });
     await context.loaders.afterWrite(member.memberId, "removed");
     return { removedHolderId: input.holderId, member: { id: member.memberId, campaignId: member.campaignId } };
   }

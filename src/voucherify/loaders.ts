@@ -1,9 +1,12 @@
 import { createHash } from "node:crypto";
 import DataLoader from "dataloader";
+import { UNCERTAIN_OUTCOME_CODES } from "../errors.js";
 import type { PageCodec, ReadCache } from "../shared-state/read-cache.js";
 import type { ListHoldersParams, VoucherifyClient } from "./client.js";
-import { encodeHolderFilter } from "./filters.js";
 import type { CustomerRecord, HolderPage, HolderRecord } from "./domain.js";
+import { errorCodeOf } from "./error-mapping.js";
+import { encodeHolderFilter } from "./filters.js";
+import { UpstreamError } from "./upstream-errors.js";
 
 /** Upstream customer reads in flight at once for one operation: enough to be quick, few enough to spare the quota. */
 export const CUSTOMER_FETCH_CONCURRENCY = 8;
@@ -116,13 +119,10 @@ export interface Loaders {
   clearAfterWrite(): void;
   /**
    * clearAfterWrite, and the same for every replica's cache, done before the mutation answers (read-your-writes).
-   * `written`: the holders a write returned, or the error it failed with (then its effect may be unknown).
+   * `written`: the holders a write returned, or the error the client threw (then its effect may be unknown).
    */
   afterWrite(memberName: string, written: readonly HolderRecord[] | { error: unknown } | "removed"): Promise<void>;
 }
-
-/** Failures after which a write may have happened upstream anyway: no answer, or an answer we could not read. */
-const UNCERTAIN_FAILURES = new Set(["UPSTREAM_ERROR", "UPSTREAM_TIMEOUT", "INTERNAL_SERVER_ERROR"]);
 
 export function createLoaders(client: VoucherifyClient, shared?: SharedReads): Loaders {
   const holderPages = new HolderPageLoader(client, shared);
@@ -142,8 +142,8 @@ export function createLoaders(client: VoucherifyClient, shared?: SharedReads): L
         return shared.cache.afterWrite(shared.tenant, { memberName, voucherId: null, customerIds: [] });
       }
       if ("error" in written) {
-        const code = (written.error as { extensions?: { code?: unknown } } | null)?.extensions?.code;
-        if (typeof code !== "string" || UNCERTAIN_FAILURES.has(code)) return shared.cache.afterWrite(shared.tenant, { memberName, unknown: true });
+        const code = errorCodeOfFailure(written.error);
+        if (typeof code !== "string" || UNCERTAIN_OUTCOME_CODES.has(code)) return shared.cache.afterWrite(shared.tenant, { memberName, unknown: true });
         return shared.cache.afterWrite(shared.tenant, { memberName, voucherId: null, customerIds: [] });
       }
       return shared.cache.afterWrite(shared.tenant, {
@@ -153,4 +153,10 @@ export function createLoaders(client: VoucherifyClient, shared?: SharedReads): L
       });
     },
   };
+}
+
+/** A failed call's error-table code: a typed upstream failure's, or the code of an error the client raised itself. */
+function errorCodeOfFailure(error: unknown): unknown {
+  if (error instanceof UpstreamError) return errorCodeOf(error);
+  return (error as { extensions?: { code?: unknown } } | null)?.extensions?.code;
 }
