@@ -13,7 +13,7 @@ import { HolderMutationsResolver } from "./referrals/holder-mutations.resolver.j
 import { ReferralHolderResolver } from "./referrals/referral-holder.resolver.js";
 import { ReferralMemberResolver } from "./referrals/referral-member.resolver.js";
 import type { ReferralMember } from "./referrals/referral-member.type.js";
-import { checkId } from "./referrals/validate-input.js";
+import { checkId } from "./referrals/check-input.js";
 
 /** Federation 2 version this subgraph declares; composition with any router that knows v2.7 or later. */
 export const FEDERATION_LINK =

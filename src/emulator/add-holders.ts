@@ -18,7 +18,7 @@ export interface AddHoldersRequest {
 }
 
 /** Shape checks that need no data: every message names the offending property, like Voucherify's `details`. */
-export function validateAddHoldersBody(body: unknown): AddHoldersRequest {
+export function checkAddHoldersBody(body: unknown): AddHoldersRequest {
   if (!isJsonObject(body)) throw invalidPayload("Request body must be a JSON object");
   const { holders, metadata } = body;
   if (holders === undefined) throw invalidPayload("Property .holders is required");
@@ -26,27 +26,30 @@ export function validateAddHoldersBody(body: unknown): AddHoldersRequest {
   if (holders.length < 1) throw invalidPayload("Property .holders must NOT have fewer than 1 items");
   if (holders.length > MAX_HOLDERS_PER_CALL) throw invalidPayload(`Property .holders must NOT have more than ${MAX_HOLDERS_PER_CALL} items`);
   if (metadata !== undefined && !isJsonObject(metadata)) throw invalidPayload("Property .metadata must be object");
-  holders.forEach((h: unknown, i) => validateHolder(h, `.holders[${i}]`));
+  holders.forEach((holder: unknown, index) => checkHolder(holder, `.holders[${index}]`));
   return { holders: holders as JsonObject[], metadata: metadata as JsonObject | undefined };
 }
 
-function validateHolder(h: unknown, at: string): void {
-  if (!isJsonObject(h)) throw invalidPayload(`Property ${at} must be object`);
+function checkHolder(holder: unknown, at: string): void {
+  if (!isJsonObject(holder)) throw invalidPayload(`Property ${at} must be object`);
   for (const key of ["id", "source_id", ...STRING_FIELDS, "birthdate", "birthday"]) {
-    if (h[key] !== undefined && h[key] !== null && typeof h[key] !== "string") throw invalidPayload(`Property ${at}.${key} must be string`);
+    const value = holder[key];
+    if (value !== undefined && value !== null && typeof value !== "string") throw invalidPayload(`Property ${at}.${key} must be string`);
   }
-  if (!h.id && !h.source_id) throw invalidPayload(`Property ${at} must have either id or source_id`);
+  if (!holder.id && !holder.source_id) throw invalidPayload(`Property ${at} must have either id or source_id`);
   for (const key of ["birthdate", "birthday"]) {
-    if (typeof h[key] === "string" && !DATE_ONLY.test(h[key] as string)) throw invalidPayload(`Property ${at}.${key} must match format "date" (YYYY-MM-DD)`);
+    if (typeof holder[key] === "string" && !DATE_ONLY.test(holder[key] as string)) throw invalidPayload(`Property ${at}.${key} must match format "date" (YYYY-MM-DD)`);
   }
-  if (h.address !== undefined && h.address !== null) {
-    if (!isJsonObject(h.address)) throw invalidPayload(`Property ${at}.address must be object`);
+  if (holder.address !== undefined && holder.address !== null) {
+    if (!isJsonObject(holder.address)) throw invalidPayload(`Property ${at}.address must be object`);
     for (const key of ADDRESS_FIELDS) {
-      const v = h.address[key];
-      if (v !== undefined && v !== null && typeof v !== "string") throw invalidPayload(`Property ${at}.address.${key} must be string`);
+      const value = holder.address[key];
+      if (value !== undefined && value !== null && typeof value !== "string") {
+        throw invalidPayload(`Property ${at}.address.${key} must be string`);
+      }
     }
   }
-  if (h.metadata !== undefined && h.metadata !== null && !isJsonObject(h.metadata)) {
+  if (holder.metadata !== undefined && holder.metadata !== null && !isJsonObject(holder.metadata)) {
     throw invalidPayload(`Property ${at}.metadata must be object`);
   }
   // A top-level `country` (in the spec's own example) is accepted and ignored: it is not a Customer property.
@@ -81,8 +84,8 @@ export function addHolders(store: EmulatorStore, voucher: VoucherRow, req: AddHo
 function rejectBatchDuplicates(holders: JsonObject[]): void {
   const ids = new Set<string>();
   const sourceIds = new Set<string>();
-  for (const h of holders) {
-    const [seen, key] = h.id ? [ids, h.id as string] : [sourceIds, h.source_id as string];
+  for (const holder of holders) {
+    const [seen, key] = holder.id ? [ids, holder.id as string] : [sourceIds, holder.source_id as string];
     if (seen.has(key)) throw duplicateFound(key);
     seen.add(key);
   }

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { BodyTooLargeError, readBody } from "../http/read-body.js";
 import type { UpstreamHolderList } from "../voucherify/upstream-types.js";
-import { addHolders, validateAddHoldersBody } from "./add-holders.js";
+import { addHolders, checkAddHoldersBody } from "./add-holders.js";
 import {
   cannotRemoveReferrer, EmulatorError, invalidPayload, invalidQuery, methodNotAllowed, nextRequestId, notFound,
   payloadTooLarge, routeNotFound, unauthorized,
@@ -53,12 +53,12 @@ export function createRequestListener(ctx: AppContext) {
 
 async function handle(ctx: AppContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const url = req.url ?? "/";
-  const q = url.indexOf("?");
+  const queryStart = url.indexOf("?");
   const callerRequestId = req.headers["x-request-id"];
   const recorded: RecordedRequest = {
     method: req.method ?? "GET",
-    path: q < 0 ? url : url.slice(0, q),
-    query: q < 0 ? "" : url.slice(q + 1),
+    path: queryStart < 0 ? url : url.slice(0, queryStart),
+    query: queryStart < 0 ? "" : url.slice(queryStart + 1),
     ...(typeof callerRequestId === "string" ? { requestId: callerRequestId } : {}),
   };
   ctx.requests.push(recorded);
@@ -87,16 +87,16 @@ async function handle(ctx: AppContext, req: IncomingMessage, res: ServerResponse
   }
 }
 
-function dispatch(store: EmulatorStore, route: Route, r: RecordedRequest, body: unknown): Reply {
+function dispatch(store: EmulatorStore, route: Route, recorded: RecordedRequest, body: unknown): Reply {
   if (route.kind === "customer") {
-    const c = store.customerById(route.customerId) ?? store.customerBySourceId(route.customerId);
-    if (!c) throw notFound("customer", route.customerId);
-    return { status: 200, body: toUpstreamCustomer(c) };
+    const customer = store.customerById(route.customerId) ?? store.customerBySourceId(route.customerId);
+    if (!customer) throw notFound("customer", route.customerId);
+    return { status: 200, body: toUpstreamCustomer(customer) };
   }
   const voucher = resolveMember(store, route.campaignId, route.memberId);
   if (route.kind === "holder") return removeHolder(store, voucher, route.holderId);
-  if (r.method === "GET") return { status: 200, body: listHolders(store, voucher, r.query) };
-  const holders = addHolders(store, voucher, validateAddHoldersBody(body));
+  if (recorded.method === "GET") return { status: 200, body: listHolders(store, voucher, recorded.query) };
+  const holders = addHolders(store, voucher, checkAddHoldersBody(body));
   return { status: 200, body: { holders } };
 }
 
@@ -150,24 +150,24 @@ function removeHolder(store: EmulatorStore, voucher: VoucherRow, holderId: strin
  */
 function matchRoute(path: string): Route | undefined {
   const raw = path.length > 1 && path.endsWith("/") ? path.slice(1, -1) : path.slice(1);
-  let s: string[];
+  let segments: string[];
   try {
-    s = raw.split("/").map(decodeURIComponent);
+    segments = raw.split("/").map(decodeURIComponent);
   } catch {
     return undefined;
   }
-  if (s[0] !== "v1") return undefined;
-  if (s[1] === "customers" && s.length === 3 && s[2]) return { kind: "customer", customerId: s[2] };
-  if (s[1] !== "referrals") return undefined;
+  if (segments[0] !== "v1") return undefined;
+  if (segments[1] === "customers" && segments.length === 3 && segments[2]) return { kind: "customer", customerId: segments[2] };
+  if (segments[1] !== "referrals") return undefined;
   // Without campaign: referrals/members/{m}/holders[/{h}]; with: referrals/{c}/members/{m}/holders[/{h}].
-  const withCampaign = s[3] === "members" && s[5] === "holders";
+  const withCampaign = segments[3] === "members" && segments[5] === "holders";
   const base = withCampaign ? 4 : 3;
-  if (!withCampaign && !(s[2] === "members" && s[4] === "holders")) return undefined;
-  const campaignId = withCampaign ? s[2] : undefined;
-  const memberId = s[base]!;
+  if (!withCampaign && !(segments[2] === "members" && segments[4] === "holders")) return undefined;
+  const campaignId = withCampaign ? segments[2] : undefined;
+  const memberId = segments[base]!;
   if (!memberId || campaignId === "") return undefined;
-  if (s.length === base + 2) return { kind: "holders", campaignId, memberId };
-  if (s.length === base + 3 && s[base + 2]) return { kind: "holder", campaignId, memberId, holderId: s[base + 2]! };
+  if (segments.length === base + 2) return { kind: "holders", campaignId, memberId };
+  if (segments.length === base + 3 && segments[base + 2]) return { kind: "holder", campaignId, memberId, holderId: segments[base + 2]! };
   return undefined;
 }
 
@@ -179,19 +179,19 @@ async function readJson(req: IncomingMessage): Promise<unknown> {
   if (text.trim() === "") throw invalidPayload("Request body is empty; expected a JSON object");
   try {
     return JSON.parse(text);
-  } catch (e) {
-    throw invalidPayload(`Request body is not valid JSON: ${(e as Error).message}`);
+  } catch (error) {
+    throw invalidPayload(`Request body is not valid JSON: ${(error as Error).message}`);
   }
 }
 
 async function applyFault(ctx: AppContext, fault: FaultSpec, req: IncomingMessage, res: ServerResponse): Promise<boolean> {
   if (fault.latencyMs) {
     await new Promise<void>((resolve) => {
-      const t = setTimeout(() => {
-        ctx.timers.delete(t);
+      const timer = setTimeout(() => {
+        ctx.timers.delete(timer);
         resolve();
       }, fault.latencyMs);
-      ctx.timers.add(t);
+      ctx.timers.add(timer);
     });
   }
   // Held until the test says so: a request "in flight" for exactly as long as a test needs, with no timing guess.

@@ -6,7 +6,6 @@ import { seedIfEmpty } from "./seed.js";
 import { EmulatorStore } from "./store.js";
 
 export type { FaultSpec, RecordedRequest } from "./faults.js";
-export { SEED } from "./seed.js";
 
 export const DEFAULT_APP_ID = "demo-app-id";
 export const DEFAULT_APP_TOKEN = "demo-app-token";
@@ -30,7 +29,7 @@ export interface EmulatorHandle {
   requests: RecordedRequest[];
   resetRequests(): void;
   /** Tests only: never reachable over HTTP or the environment. */
-  injectFault(f: FaultSpec): void;
+  injectFault(fault: FaultSpec): void;
   clearFaults(): void;
   /** Closes the server, its idle keep-alive sockets and the database. */
   stop(): Promise<void>;
@@ -76,11 +75,11 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
     resetRequests: () => {
       ctx.requests.length = 0; // same array: callers may hold a reference to handle.requests
     },
-    injectFault: (f) => ctx.faults.inject(f),
+    injectFault: (fault) => ctx.faults.inject(fault),
     clearFaults: () => ctx.faults.clear(),
     stop: () =>
       (stopped ??= new Promise<void>((resolve) => {
-        for (const t of ctx.timers) clearTimeout(t);
+        for (const timer of ctx.timers) clearTimeout(timer);
         ctx.timers.clear();
         server.close(() => {
           store.close();

@@ -22,7 +22,7 @@ export interface FaultSpec {
   /** "drop": the real handler runs (a write is applied), then the socket is destroyed unanswered: a lost reply. */
   afterHandler?: "drop";
   times?: number; // default: until cleared
-  match?: (r: RecordedRequest) => boolean;
+  match?: (request: RecordedRequest) => boolean;
 }
 
 /**
@@ -41,12 +41,12 @@ export class FaultInjector {
   }
 
   /** The first active fault matching this request, counting one use of it. */
-  take(r: RecordedRequest): FaultSpec | undefined {
+  take(request: RecordedRequest): FaultSpec | undefined {
     if (this.faults.length === 0) return undefined;
-    const i = this.faults.findIndex((f) => !f.spec.match || f.spec.match(r));
-    if (i < 0) return undefined;
-    const f = this.faults[i]!;
-    if (--f.remaining <= 0) this.faults.splice(i, 1);
-    return f.spec;
+    const index = this.faults.findIndex((fault) => !fault.spec.match || fault.spec.match(request));
+    if (index < 0) return undefined;
+    const fault = this.faults[index]!;
+    if (--fault.remaining <= 0) this.faults.splice(index, 1);
+    return fault.spec;
   }
 }

@@ -33,9 +33,9 @@ export function parseHolderFilters(params: URLSearchParams, now: () => number = 
     if (!key.startsWith("filters")) continue;
     const path = splitBrackets(key);
     if (path[0] === "junction" && path.length === 1) {
-      const j = value.toLowerCase();
-      if (j !== "and" && j !== "or") throw invalidQuery(`filters[junction] must be "and" or "or", got "${value}"`);
-      junction = j;
+      const lowered = value.toLowerCase();
+      if (lowered !== "and" && lowered !== "or") throw invalidQuery(`filters[junction] must be "and" or "or", got "${value}"`);
+      junction = lowered;
       continue;
     }
     const [field, conditions, op, index, ...rest] = path;
@@ -70,9 +70,9 @@ export function parseHolderFilters(params: URLSearchParams, now: () => number = 
 
 /** `filters[a][b][$c][0]` -> ["a", "b", "$c", "0"]; anything that is not `filters` + bracket groups is rejected. */
 function splitBrackets(key: string): string[] {
-  const m = /^filters((?:\[[^\[\]]*\])+)$/.exec(key);
-  if (!m) throw invalidQuery(`Malformed filter parameter "${key}"; expected filters[field][conditions][$operator]`);
-  return m[1]!.slice(1, -1).split("][");
+  const match = /^filters((?:\[[^\[\]]*\])+)$/.exec(key);
+  if (!match) throw invalidQuery(`Malformed filter parameter "${key}"; expected filters[field][conditions][$operator]`);
+  return match[1]!.slice(1, -1).split("][");
 }
 
 function condition(field: string, kind: FieldKind, op: string, values: string[], bound: unknown[], now: () => number): string {
@@ -93,7 +93,7 @@ function condition(field: string, kind: FieldKind, op: string, values: string[],
     return op === "$after" ? `${field} > ?` : `${field} < ?`;
   }
   if (kind === "role") {
-    for (const v of values) if (!ROLES.has(v)) throw invalidQuery(`${label}: unknown holder role "${v}"; allowed: ${[...ROLES].join(", ")}`);
+    for (const role of values) if (!ROLES.has(role)) throw invalidQuery(`${label}: unknown holder role "${role}"; allowed: ${[...ROLES].join(", ")}`);
   }
   switch (op) {
     case "$in":

@@ -140,20 +140,20 @@ export class EmulatorStore {
     return this.stmts.referrerOf.get(voucherId) !== undefined;
   }
 
-  insertCampaign(c: CampaignRow): void {
-    this.stmts.insertCampaign.run(c.id, c.name);
+  insertCampaign(campaign: CampaignRow): void {
+    this.stmts.insertCampaign.run(campaign.id, campaign.name);
   }
-  insertVoucher(v: Pick<VoucherRow, "id" | "code" | "campaign_id">): void {
-    this.stmts.insertVoucher.run(v.id, v.code, v.campaign_id);
+  insertVoucher(voucher: Pick<VoucherRow, "id" | "code" | "campaign_id">): void {
+    this.stmts.insertVoucher.run(voucher.id, voucher.code, voucher.campaign_id);
   }
-  insertCustomer(c: CustomerRow): void {
-    this.stmts.insertCustomer.run(c);
+  insertCustomer(customer: CustomerRow): void {
+    this.stmts.insertCustomer.run(customer);
   }
-  updateCustomer(c: CustomerRow): void {
-    this.stmts.updateCustomer.run(c);
+  updateCustomer(customer: CustomerRow): void {
+    this.stmts.updateCustomer.run(customer);
   }
-  insertHolder(h: HolderRow): void {
-    this.stmts.insertHolder.run(h);
+  insertHolder(holder: HolderRow): void {
+    this.stmts.insertHolder.run(holder);
   }
   deleteHolder(id: string): void {
     this.stmts.deleteHolder.run(id);
@@ -161,27 +161,27 @@ export class EmulatorStore {
 
   /** One page (limit + 1 rows, so the caller can tell has_more) and the total matching the filters. */
   listHolders(voucherId: string, where: HolderWhere, order: ListOrder, afterId: string | undefined, limit: number) {
-    const s = this.listStatements(where.sql, order, afterId !== undefined);
-    const rows = (afterId === undefined ? s.page.all(voucherId, ...where.params, limit + 1) : s.page.all(voucherId, ...where.params, afterId, limit + 1)) as HolderRow[];
-    const total = (s.count.get(voucherId, ...where.params) as { n: number }).n;
+    const statements = this.listStatements(where.sql, order, afterId !== undefined);
+    const rows = (afterId === undefined ? statements.page.all(voucherId, ...where.params, limit + 1) : statements.page.all(voucherId, ...where.params, afterId, limit + 1)) as HolderRow[];
+    const total = (statements.count.get(voucherId, ...where.params) as { n: number }).n;
     return { rows, total };
   }
 
   private listStatements(whereSql: string, order: ListOrder, withCursor: boolean) {
     const key = `${order}|${withCursor ? 1 : 0}|${whereSql}`;
-    let s = this.listCache.get(key);
-    if (!s) {
+    let statements = this.listCache.get(key);
+    if (!statements) {
       const filter = whereSql ? ` AND ${whereSql}` : "";
       const cursor = withCursor ? (order === "id" ? " AND id > ?" : " AND id < ?") : "";
-      s = {
+      statements = {
         page: this.db.prepare(`SELECT ${HOLDER_COLS} FROM holders WHERE voucher_id = ?${filter}${cursor} ORDER BY id ${order === "id" ? "ASC" : "DESC"} LIMIT ?`),
         count: this.db.prepare(`SELECT count(*) AS n FROM holders WHERE voucher_id = ?${filter}`),
       };
       // Filter shapes come from clients: bound the cache rather than let it grow without limit.
       if (this.listCache.size >= STATEMENT_CACHE_LIMIT) this.listCache.clear();
-      this.listCache.set(key, s);
+      this.listCache.set(key, statements);
     }
-    return s;
+    return statements;
   }
 
   close(): void {

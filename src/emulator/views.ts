@@ -23,14 +23,14 @@ export function toUpstreamHolder(row: HolderRow, voucher: VoucherRow): UpstreamH
 
 /** Row -> the customer object of `GET /v1/customers/{id}`; unset optional fields are left out rather than null. */
 export function toUpstreamCustomer(row: CustomerRow): UpstreamCustomer {
-  const c: UpstreamCustomer = { id: row.id, object: "customer", created_at: row.created_at };
-  if (row.source_id !== null) c.source_id = row.source_id;
-  if (row.name !== null) c.name = row.name;
-  if (row.email !== null) c.email = row.email;
-  if (row.phone !== null) c.phone = row.phone;
-  if (row.description !== null) c.description = row.description;
-  if (row.birthdate !== null) c.birthdate = row.birthdate;
-  c.address = row.address === null ? null : JSON.parse(row.address);
-  c.metadata = (row.metadata === null ? {} : JSON.parse(row.metadata)) as Metadata;
-  return c;
+  const customer: UpstreamCustomer = { id: row.id, object: "customer", created_at: row.created_at };
+  if (row.source_id !== null) customer.source_id = row.source_id;
+  if (row.name !== null) customer.name = row.name;
+  if (row.email !== null) customer.email = row.email;
+  if (row.phone !== null) customer.phone = row.phone;
+  if (row.description !== null) customer.description = row.description;
+  if (row.birthdate !== null) customer.birthdate = row.birthdate;
+  customer.address = row.address === null ? null : JSON.parse(row.address);
+  customer.metadata = (row.metadata === null ? {} : JSON.parse(row.metadata)) as Metadata;
+  return customer;
 }

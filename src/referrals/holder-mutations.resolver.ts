@@ -7,7 +7,7 @@ import { AddHoldersInput } from "./add-holders.input.js";
 import { AddHoldersPayload } from "./add-holders.payload.js";
 import { RemoveHolderInput } from "./remove-holder.input.js";
 import { RemoveHolderPayload } from "./remove-holder.payload.js";
-import { checkAddHoldersInput, checkId, checkOptionalId, MAX_HOLDERS_PER_CALL } from "./validate-input.js";
+import { checkAddHoldersInput, checkId, checkOptionalId, MAX_HOLDERS_PER_CALL } from "./check-input.js";
 
 /** One POST; the payload's `holders` lists as many holders as the input gives (the most allowed, when unknown). */
 const ADD_HOLDERS_COST: FieldCost = {

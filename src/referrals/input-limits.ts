@@ -1,5 +1,5 @@
 /**
- * The bounds on every string input of the schema, in one table: validate-input.ts enforces them and the GraphQL
+ * The bounds on every string input of the schema, in one table: check-input.ts enforces them and the GraphQL
  * descriptions are written from them (`atMost`), so the schema cannot promise one length and enforce another.
  * Lengths count Unicode code points. Every value is checked before any upstream call.
  */

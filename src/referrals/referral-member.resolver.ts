@@ -12,7 +12,7 @@ import { rethrowAsGraphQLError } from "./upstream-error-to-graphql.js";
 import { readHolderWindow, UPSTREAM_PAGE_LIMIT } from "./read-holders.js";
 import { ReferralMember } from "./referral-member.type.js";
 import { atMost } from "./input-limits.js";
-import { checkHolderFilter, checkId, checkOptionalId } from "./validate-input.js";
+import { checkHolderFilter, checkId, checkOptionalId } from "./check-input.js";
 
 /** A page above the upstream's 100 chains upstream pages; a size the resolver refuses never goes upstream. */
 const HOLDER_PAGE_COST: FieldCost = {

@@ -3,7 +3,7 @@ import { firstHeaderValue } from "../header-value.js";
 import type { CustomerRecord, HolderCriteria, HolderCustomer, HolderPage, HolderRecord } from "./domain.js";
 import { encodeHolderFilter } from "./filters.js";
 import { toAddedHolders, toCustomerRecord, toHolderPage, UpstreamShapeError } from "./from-upstream.js";
-import { toUpstreamCustomer } from "./to-upstream.js";
+import { toUpstreamCustomerInput } from "./to-upstream.js";
 import { UpstreamBodyError, UpstreamStatusError } from "./upstream-errors.js";
 import type { OperationScope } from "./operation-scope.js";
 import { retryAfterSeconds } from "./retry-after.js";
@@ -64,7 +64,7 @@ export class VoucherifyClient {
     holders: readonly HolderCustomer[],
     metadata?: Record<string, unknown> | null,
   ): Promise<HolderRecord[]> {
-    const json = { holders: holders.map(toUpstreamCustomer), ...(metadata ? { metadata } : {}) };
+    const json = { holders: holders.map(toUpstreamCustomerInput), ...(metadata ? { metadata } : {}) };
     return this.parse(await this.send("POST", "addHolders", holdersPath(member), json), toAddedHolders);
   }
 

@@ -2,7 +2,7 @@ import type { HolderCustomer } from "./domain.js";
 import type { UpstreamCustomerInput } from "./upstream-types.js";
 
 /** A holder to add -> Voucherify Customer; unset fields are left out so an upsert does not clear them. */
-export function toUpstreamCustomer(input: HolderCustomer): UpstreamCustomerInput {
+export function toUpstreamCustomerInput(input: HolderCustomer): UpstreamCustomerInput {
   const customer: Record<string, unknown> = {};
   const set = (key: string, value: unknown) => {
     if (value !== undefined && value !== null) customer[key] = value;

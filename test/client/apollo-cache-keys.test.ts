@@ -1,5 +1,5 @@
 import { ApolloClient, HttpLink, InMemoryCache } from "@apollo/client";
-import { SEED } from "../../src/emulator/emulator.js";
+import { SEED } from "../../src/emulator/seed.js";
 import { ReferralHoldersDocument } from "../generated/operations.js";
 import { startStack, type Stack } from "../support/stack.js";
 import { referralsCache } from "./cache-policies.js";

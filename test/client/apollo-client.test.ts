@@ -1,7 +1,6 @@
 import { ApolloClient, HttpLink } from "@apollo/client";
 import { filter, firstValueFrom } from "rxjs";
-import { SEED } from "../../src/emulator/emulator.js";
-import { demoRefereeCustomerId } from "../../src/emulator/seed.js";
+import { SEED, demoRefereeCustomerId } from "../../src/emulator/seed.js";
 import { ReferralHoldersDocument } from "../generated/operations.js";
 import { startStack, type Stack } from "../support/stack.js";
 import { referralsCache } from "./cache-policies.js";

@@ -1,5 +1,4 @@
-import { SEED } from "../../src/emulator/emulator.js";
-import { demoRefereeCustomerId } from "../../src/emulator/seed.js";
+import { SEED, demoRefereeCustomerId } from "../../src/emulator/seed.js";
 import {
   AddHoldersDocument,
   FilteredHoldersDocument,

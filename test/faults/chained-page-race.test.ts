@@ -1,4 +1,4 @@
-import { SEED } from "../../src/emulator/emulator.js";
+import { SEED } from "../../src/emulator/seed.js";
 import { RemoveHolderDocument } from "../generated/operations.js";
 import { within } from "../support/raw-client.js";
 import { graphql, startStack, type Stack } from "../support/stack.js";

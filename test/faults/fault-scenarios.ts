@@ -1,4 +1,5 @@
-import { SEED, type FaultSpec, type RecordedRequest } from "../../src/emulator/emulator.js";
+import { SEED } from "../../src/emulator/seed.js";
+import { type FaultSpec, type RecordedRequest } from "../../src/emulator/emulator.js";
 import type { ErrorCode } from "../../src/errors.js";
 import { AddHoldersDocument, RemoveHolderDocument } from "../generated/operations.js";
 import { graphql, startStack, type GraphQLResponse, type Stack } from "../support/stack.js";

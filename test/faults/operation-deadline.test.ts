@@ -1,4 +1,4 @@
-import { SEED } from "../../src/emulator/emulator.js";
+import { SEED } from "../../src/emulator/seed.js";
 import { CUSTOMER_FETCH_CONCURRENCY } from "../../src/voucherify/loaders.js";
 import { graphql, startStack, type Stack } from "../support/stack.js";
 

@@ -1,4 +1,4 @@
-import { SEED } from "../../src/emulator/emulator.js";
+import { SEED } from "../../src/emulator/seed.js";
 import { graphql, startStack, type Stack } from "../support/stack.js";
 import { AddHoldersDocument, RemoveHolderDocument } from "../generated/operations.js";
 import { execute } from "../support/typed-operation.js";

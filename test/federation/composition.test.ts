@@ -4,8 +4,7 @@ import { ApolloGateway } from "@apollo/gateway";
 import { ApolloServer } from "@apollo/server";
 import { startStandaloneServer } from "@apollo/server/standalone";
 import { Kind, parse, type DocumentNode } from "graphql";
-import { SEED } from "../../src/emulator/emulator.js";
-import { demoRefereeCustomerId, otherRefereeCustomerId } from "../../src/emulator/seed.js";
+import { SEED, demoRefereeCustomerId, otherRefereeCustomerId } from "../../src/emulator/seed.js";
 import { graphql, startStack, type Stack } from "../support/stack.js";
 import { REWARDS_TYPE_DEFS, startRewardsSubgraph, type RewardsData, type RewardsSubgraph } from "./rewards-subgraph.js";
 

@@ -1,6 +1,5 @@
 import { readFileSync } from "node:fs";
-import { SEED } from "../../src/emulator/emulator.js";
-import { demoRefereeCustomerId } from "../../src/emulator/seed.js";
+import { SEED, demoRefereeCustomerId } from "../../src/emulator/seed.js";
 import { FEDERATION_LINK } from "../../src/schema.js";
 import { graphql, startStack, type Stack } from "../support/stack.js";
 

@@ -1,4 +1,4 @@
-import { SEED } from "../../src/emulator/emulator.js";
+import { SEED } from "../../src/emulator/seed.js";
 import { COMPILE_AFTER_SIGHTINGS } from "../../src/execution/compiled-execution.js";
 import { graphql, startStack, type Stack } from "../support/stack.js";
 

@@ -1,8 +1,8 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { demoRefereeCustomerId, otherRefereeCustomerId } from "../../src/emulator/seed.js";
-import { SEED, startEmulator, type EmulatorHandle } from "../../src/emulator/emulator.js";
+import { SEED, demoRefereeCustomerId, otherRefereeCustomerId } from "../../src/emulator/seed.js";
+import { startEmulator, type EmulatorHandle } from "../../src/emulator/emulator.js";
 import type { UpstreamCustomer, UpstreamHolder, UpstreamHolderList } from "../../src/voucherify/upstream-types.js";
 
 // Behaviour beyond the schema: ordering, cursors, filters, all-or-nothing writes, faults. Each describe block owns

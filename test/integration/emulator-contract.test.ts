@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
-import { SEED, startEmulator, type EmulatorHandle } from "../../src/emulator/emulator.js";
+import { SEED } from "../../src/emulator/seed.js";
+import { startEmulator, type EmulatorHandle } from "../../src/emulator/emulator.js";
 import { validateUpstreamResponse } from "../support/openapi-validator.js";
 
 // Every kind of response the emulator gives for the six operations, checked against the OpenAPI document itself

@@ -1,5 +1,4 @@
-import { demoRefereeCustomerId } from "../../src/emulator/seed.js";
-import { SEED } from "../../src/emulator/emulator.js";
+import { SEED, demoRefereeCustomerId } from "../../src/emulator/seed.js";
 import { restHolders } from "../support/holders-expectation.js";
 import { AddHoldersDocument, RemoveHolderDocument, type AddHoldersInput, type RemoveHolderInput } from "../generated/operations.js";
 import { graphql, startStack, type GraphQLResponse, type Stack } from "../support/stack.js";

@@ -1,5 +1,4 @@
-import { demoRefereeCustomerId } from "../../src/emulator/seed.js";
-import { SEED } from "../../src/emulator/emulator.js";
+import { SEED, demoRefereeCustomerId } from "../../src/emulator/seed.js";
 import { restGet, restHolders, toGraphQLShape } from "../support/holders-expectation.js";
 import { RemoveHolderDocument } from "../generated/operations.js";
 import { graphql, startStack, type Stack } from "../support/stack.js";

@@ -1,5 +1,4 @@
-import { demoRefereeCustomerId } from "../../src/emulator/seed.js";
-import { SEED } from "../../src/emulator/emulator.js";
+import { SEED, demoRefereeCustomerId } from "../../src/emulator/seed.js";
 import { encodeCursor } from "../../src/referrals/holder-cursor.js";
 import {
   CONNECTION_FIELDS,

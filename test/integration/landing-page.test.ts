@@ -1,5 +1,5 @@
 import { SANDBOX_INITIAL_DOCUMENT, SANDBOX_INITIAL_VARIABLES } from "../../src/landing-page.js";
-import { SEED } from "../../src/emulator/emulator.js";
+import { SEED } from "../../src/emulator/seed.js";
 import { graphql, startStack, type Stack } from "../support/stack.js";
 
 // The Sandbox page itself loads Apollo's app from a CDN (it renders only in a browser with internet access), so

@@ -1,4 +1,4 @@
-import { SEED } from "../../src/emulator/emulator.js";
+import { SEED } from "../../src/emulator/seed.js";
 import { graphql, startStack, type Stack } from "../support/stack.js";
 
 // /metrics over real HTTP: labels stay meaningful under junk operation names, and operators can protect the

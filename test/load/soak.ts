@@ -1,5 +1,5 @@
 import { pathToFileURL } from "node:url";
-import { SEED } from "../../src/emulator/emulator.js";
+import { SEED } from "../../src/emulator/seed.js";
 import { print } from "graphql";
 import { AddHoldersDocument, RemoveHolderDocument } from "../generated/operations.js";
 import { onPath } from "../support/on-path.js";

@@ -11,7 +11,7 @@ import {
   type GraphQLResponse,
   type SingularReaderSelector,
 } from "relay-runtime";
-import { SEED } from "../../src/emulator/emulator.js";
+import { SEED } from "../../src/emulator/seed.js";
 import { restAllHolders } from "../support/holders-expectation.js";
 import { startStack, type Stack } from "../support/stack.js";
 import { getDataID } from "./data-id.js";

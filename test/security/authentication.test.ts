@@ -1,6 +1,6 @@
 import { generateKeyPairSync } from "node:crypto";
 import { importPKCS8 } from "jose";
-import { SEED } from "../../src/emulator/emulator.js";
+import { SEED } from "../../src/emulator/seed.js";
 import { graphql, startStack, type Stack } from "../support/stack.js";
 import { ALL_SCOPES, bearer, rsaSigningKey, signToken, startJwksServer, TEST_JWT_SECRET, unsignedToken, type JwksServer } from "../support/tokens.js";
 

@@ -1,5 +1,5 @@
 import { print } from "graphql";
-import { SEED } from "../../src/emulator/emulator.js";
+import { SEED } from "../../src/emulator/seed.js";
 import { MAX_ALIASES } from "../../src/limits/operation-limits.js";
 import { graphql, startStack, type Stack } from "../support/stack.js";
 import { AddHoldersDocument, RemoveHolderDocument } from "../generated/operations.js";

@@ -1,4 +1,4 @@
-import { SEED } from "../../src/emulator/emulator.js";
+import { SEED } from "../../src/emulator/seed.js";
 import { graphql, startStack, type Stack } from "../support/stack.js";
 import { bearer, signToken, TEST_JWT_SECRET } from "../support/tokens.js";
 

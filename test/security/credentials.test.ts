@@ -1,4 +1,4 @@
-import { SEED } from "../../src/emulator/emulator.js";
+import { SEED } from "../../src/emulator/seed.js";
 import { FAULT_SCENARIOS, LIST_HOLDERS, runScenario } from "../faults/fault-scenarios.js";
 import { graphql, startStack, type GraphQLResponse, type Stack } from "../support/stack.js";
 import { captureLogs } from "../support/log-capture.js";

@@ -1,5 +1,5 @@
 import { print } from "graphql";
-import { SEED } from "../../src/emulator/emulator.js";
+import { SEED } from "../../src/emulator/seed.js";
 import { MAX_DOCUMENT_NESTING } from "../../src/limits/operation-limits.js";
 import { MAX_LENGTH, MAX_METADATA_BYTES, MAX_METADATA_DEPTH } from "../../src/referrals/input-limits.js";
 import { graphql, startStack, type Stack } from "../support/stack.js";

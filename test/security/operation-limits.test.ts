@@ -1,5 +1,5 @@
 import { getIntrospectionQuery, parse, type OperationDefinitionNode } from "graphql";
-import { SEED } from "../../src/emulator/emulator.js";
+import { SEED } from "../../src/emulator/seed.js";
 import { estimateOperationCost } from "../../src/limits/operation-cost.js";
 import {
   MAX_ALIASES,

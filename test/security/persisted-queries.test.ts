@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { SEED } from "../../src/emulator/emulator.js";
+import { SEED } from "../../src/emulator/seed.js";
 import { captureLogs } from "../support/log-capture.js";
 import { startStack, type Stack } from "../support/stack.js";
 

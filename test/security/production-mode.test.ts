@@ -1,5 +1,5 @@
 import { getIntrospectionQuery } from "graphql";
-import { SEED } from "../../src/emulator/emulator.js";
+import { SEED } from "../../src/emulator/seed.js";
 import { graphql, startStack, type Stack } from "../support/stack.js";
 
 // NODE_ENV=production: no introspection and no landing page unless asked for, `_service` only for the router (see
