@@ -13,7 +13,12 @@ import { OperationScope } from "./voucherify/operation-scope.js";
 import type { Credentials, UpstreamTransport } from "./voucherify/transport.js";
 
 /** Builds one GraphQL request's context: called by Apollo once the request is known to be GraphQL. */
-export type ContextFactory = (request: IncomingMessage, response: ServerResponse, requestId: string, router: boolean) => Promise<GatewayContext>;
+export type ContextFactory = (
+  request: IncomingMessage,
+  response: ServerResponse,
+  requestId: string,
+  router: boolean,
+) => Promise<GatewayContext>;
 
 export function header(request: IncomingMessage, name: string): string | undefined {
   const value = request.headers[name];
@@ -24,7 +29,9 @@ export function header(request: IncomingMessage, name: string): string | undefin
 function wantsFresh(request: IncomingMessage): boolean {
   const cacheControl = header(request, "cache-control");
   const pragma = header(request, "pragma");
-  return (cacheControl !== undefined && /\bno-(cache|store)\b/i.test(cacheControl)) || (pragma !== undefined && /\bno-cache\b/i.test(pragma));
+  return (
+    (cacheControl !== undefined && /\bno-(cache|store)\b/i.test(cacheControl)) || (pragma !== undefined && /\bno-cache\b/i.test(pragma))
+  );
 }
 
 /**
@@ -42,11 +49,14 @@ export class UpstreamAdmissions {
     private readonly upstreamUrl: string,
     serverCredentials: Credentials | null,
   ) {
-    this.serverTenant = serverCredentials ? { appId: serverCredentials.appId, tenant: tenantOf(upstreamUrl, serverCredentials.appId) } : null;
+    this.serverTenant = serverCredentials
+      ? { appId: serverCredentials.appId, tenant: tenantOf(upstreamUrl, serverCredentials.appId) }
+      : null;
   }
 
   of(credentials: Credentials, clientOwned = false): SharedAdmission {
-    const tenant = this.serverTenant?.appId === credentials.appId ? this.serverTenant.tenant : tenantOf(this.upstreamUrl, credentials.appId);
+    const tenant =
+      this.serverTenant?.appId === credentials.appId ? this.serverTenant.tenant : tenantOf(this.upstreamUrl, credentials.appId);
     return {
       gate: this.shared.gate,
       tenant,

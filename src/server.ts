@@ -82,7 +82,9 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayHand
   const admissions = new UpstreamAdmissions(shared, options.upstreamUrl, options.credentials);
   observeUpstreamCalls(transport, { logger, metrics });
   const readiness = new ReadinessProbe(
-    options.credentials ? new VoucherifyClient(transport, options.credentials, undefined, undefined, admissions.of(options.credentials)) : null,
+    options.credentials
+      ? new VoucherifyClient(transport, options.credentials, undefined, undefined, admissions.of(options.credentials))
+      : null,
     Date.now,
     () => shared.status(),
   );

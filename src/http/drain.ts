@@ -1,8 +1,9 @@
 import type { Server, ServerResponse } from "node:http";
 
 /**
- * Graceful shutdown of one HTTP listener (`track` every request it receives): stop accepting, let requests in flight answer (bounded by a grace period),
- * and meanwhile tell keep-alive clients to reconnect elsewhere by closing each socket once its answer is out.
+ * Graceful shutdown of one HTTP listener (`track` every request it receives): stop accepting, let requests in
+ * flight answer (bounded by a grace period), and meanwhile tell keep-alive clients to reconnect elsewhere by
+ * closing each socket once its answer is out.
  */
 export class HttpDrain {
   /** Set once draining starts. */

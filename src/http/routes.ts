@@ -17,7 +17,8 @@ const INLINE_TRACE_HEADER = "apollo-federation-include-trace";
 
 /** What a request that failed outside GraphQL's own error handling answers: the masked message, never the error. */
 function sendUnexpected(response: ServerResponse, requestId: string): void {
-  sendJson(response, 500, { errors: [{ message: MASKED_MESSAGE, extensions: { code: "INTERNAL_SERVER_ERROR", correlationId: requestId } }] });
+  const extensions = { code: "INTERNAL_SERVER_ERROR", correlationId: requestId };
+  sendJson(response, 500, { errors: [{ message: MASKED_MESSAGE, extensions }] });
 }
 
 /** The main listener: GraphQL at /graphql (and /), probes, and /metrics unless it has its own port. */

@@ -36,7 +36,9 @@ export function documentNesting(source: string, stopAbove: number): number {
         i += 2;
       } else {
         i++;
-        while (i < length && source.charCodeAt(i) !== QUOTE && source.charCodeAt(i) !== NEWLINE) i += source.charCodeAt(i) === BACKSLASH ? 2 : 1;
+        while (i < length && source.charCodeAt(i) !== QUOTE && source.charCodeAt(i) !== NEWLINE) {
+          i += source.charCodeAt(i) === BACKSLASH ? 2 : 1;
+        }
       }
     } else if (char === OPEN_BRACE || char === OPEN_BRACKET || char === OPEN_PAREN) {
       depth++;

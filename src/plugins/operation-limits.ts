@@ -42,7 +42,10 @@ export function operationLimitsPlugin(options: {
       return {
         async didResolveOperation({ request, document, operation, schema, contextValue }) {
           const { caller } = contextValue;
-          if (operation) cache.authorize(operation, caller, () => authorizeOperation(schema, requirements, document, operation, request.variables, caller));
+          if (operation) {
+            const authorize = () => authorizeOperation(schema, requirements, document, operation, request.variables, caller);
+            cache.authorize(operation, caller, authorize);
+          }
           const problem = findVariableProblem(request.variables);
           if (problem) {
             throw new GraphQLError(`${problem.path} ${problem.problem}.`, {

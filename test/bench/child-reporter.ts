@@ -37,7 +37,9 @@ export function reportToParent(url: string, stop: () => Promise<void>, detail?: 
   }).observe({ entryTypes: ["gc"] });
   const ms = (nanos: number) => Math.round(nanos / 1e4) / 100;
   const summary = (histogram: RecordableHistogram | ReturnType<typeof monitorEventLoopDelay>, unit: (n: number) => number) =>
-    histogram.count === 0 ? { p50: 0, p99: 0, max: 0 } : { p50: unit(histogram.percentile(50)), p99: unit(histogram.percentile(99)), max: unit(histogram.max) };
+    histogram.count === 0
+      ? { p50: 0, p99: 0, max: 0 }
+      : { p50: unit(histogram.percentile(50)), p99: unit(histogram.percentile(99)), max: unit(histogram.max) };
   let peakRss = process.memoryUsage.rss();
   const sampler = setInterval(() => {
     peakRss = Math.max(peakRss, process.memoryUsage.rss());

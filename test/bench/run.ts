@@ -49,7 +49,8 @@ setTimeout(() => {
 function tail(front: NonNullable<LaneResult["front"]>): string {
   const { eventLoopDelayMs: loop, serverLatencyMs: served, gcPauses: gc } = front;
   if (!loop || !served || !gc) return "";
-  return `; server p50 ${served.p50} p99 ${served.p99} ms; loop delay p99 ${loop.p99} max ${loop.max} ms; gc ${gc.count}× ${gc.totalMs} ms (max ${gc.maxMs})`;
+  const gcText = `gc ${gc.count}× ${gc.totalMs} ms (max ${gc.maxMs})`;
+  return `; server p50 ${served.p50} p99 ${served.p99} ms; loop delay p99 ${loop.p99} max ${loop.max} ms; ${gcText}`;
 }
 
 function printLane(result: LaneResult): void {
