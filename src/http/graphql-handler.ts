@@ -6,12 +6,19 @@ import type { BodyBudget } from "./body-budget.js";
 import { BodyAbortedError, BodyBudgetExhaustedError, BodyTooLargeError, readBody } from "./read-body.js";
 import { sendRequestError } from "./send.js";
 
+export type GraphQLHandler<TContext> = (
+  request: IncomingMessage,
+  response: ServerResponse,
+  search: string,
+  context: () => Promise<TContext>,
+) => Promise<void>;
+
 /**
  * Apollo Server on plain node:http (no Express): the request is handed to executeHTTPGraphQLRequest as is.
  * Apollo keeps doing CSRF prevention, content negotiation, the landing page and batching rules.
  */
-export function createGraphQLHandler<TContext extends BaseContext>(apollo: ApolloServer<TContext>, options: { bodyBudget?: BodyBudget } = {}) {
-  return async (request: IncomingMessage, response: ServerResponse, search: string, context: () => Promise<TContext>): Promise<void> => {
+export function createGraphQLHandler<TContext extends BaseContext>(apollo: ApolloServer<TContext>, options: { bodyBudget?: BodyBudget } = {}): GraphQLHandler<TContext> {
+  return async (request, response, search, context) => {
     let body: unknown;
     if (request.method === "POST") {
       let text: string;

@@ -5,32 +5,46 @@
  * from the stack's end, whatever else is on it.
  */
 
-const OPEN = new Set(["{", "[", "("]);
-const CLOSE = new Set(["}", "]", ")"]);
+// Character codes, compared with charCodeAt: a one-character string and two Set lookups per character of every
+// request's document were about 1% of the gateway's CPU (test/bench profile).
+const HASH = 0x23; // #
+const QUOTE = 0x22; // "
+const BACKSLASH = 0x5c;
+const NEWLINE = 0x0a;
+const RETURN = 0x0d;
+const OPEN_BRACE = 0x7b; // {
+const OPEN_BRACKET = 0x5b; // [
+const OPEN_PAREN = 0x28; // (
+const CLOSE_BRACE = 0x7d; // }
+const CLOSE_BRACKET = 0x5d; // ]
+const CLOSE_PAREN = 0x29; // )
 
 /** The deepest nesting of `{`, `[` and `(` outside strings and comments, counted up to `stopAbove` + 1. */
 export function documentNesting(source: string, stopAbove: number): number {
   let depth = 0;
   let deepest = 0;
-  for (let i = 0; i < source.length; i++) {
-    const char = source[i]!;
-    if (char === "#") {
-      while (i < source.length && source[i] !== "\n" && source[i] !== "\r") i++;
-    } else if (char === '"') {
+  const length = source.length;
+  for (let i = 0; i < length; i++) {
+    const char = source.charCodeAt(i);
+    if (char === HASH) {
+      while (i < length && source.charCodeAt(i) !== NEWLINE && source.charCodeAt(i) !== RETURN) i++;
+    } else if (char === QUOTE) {
       if (source.startsWith('"""', i)) {
         // Block string: ends at the next unescaped """.
         i += 3;
-        while (i < source.length && !(source.startsWith('"""', i) && !source.startsWith('\\"""', i - 1))) i++;
+        while (i < length && !(source.startsWith('"""', i) && !source.startsWith('\\"""', i - 1))) i++;
         i += 2;
       } else {
         i++;
-        while (i < source.length && source[i] !== '"' && source[i] !== "\n") i += source[i] === "\\" ? 2 : 1;
+        while (i < length && source.charCodeAt(i) !== QUOTE && source.charCodeAt(i) !== NEWLINE) {
+          i += source.charCodeAt(i) === BACKSLASH ? 2 : 1;
+        }
       }
-    } else if (OPEN.has(char)) {
+    } else if (char === OPEN_BRACE || char === OPEN_BRACKET || char === OPEN_PAREN) {
       depth++;
       if (depth > deepest) deepest = depth;
       if (deepest > stopAbove) return deepest;
-    } else if (CLOSE.has(char)) {
+    } else if (char === CLOSE_BRACE || char === CLOSE_BRACKET || char === CLOSE_PAREN) {
       depth--;
     }
   }

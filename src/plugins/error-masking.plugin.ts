@@ -1,26 +1,15 @@
 import type { ApolloServerPlugin } from "@apollo/server";
 import { GraphQLError, type GraphQLFormattedError } from "graphql";
 import type { GatewayContext } from "../context.js";
-import { ErrorCode } from "../errors.js";
+import { KNOWN_ERROR_CODES, UNEXPECTED_ERROR_CODE } from "../errors.js";
 import type { Logger } from "../logger.js";
 import { apolloRequestErrorCode } from "./apollo-request-errors.js";
-
-const KNOWN_CODES = new Set<string>([
-  ...Object.values(ErrorCode),
-  // Apollo's own request-level codes (parse, validation, persisted queries, bad HTTP requests).
-  "GRAPHQL_PARSE_FAILED",
-  "GRAPHQL_VALIDATION_FAILED",
-  "BAD_REQUEST",
-  "PERSISTED_QUERY_NOT_FOUND",
-  "PERSISTED_QUERY_NOT_SUPPORTED",
-  "OPERATION_RESOLUTION_FAILURE",
-]);
 
 export const MASKED_MESSAGE = "Unexpected error in the gateway.";
 
 function isUnexpected(error: GraphQLFormattedError): boolean {
   const code = error.extensions?.code;
-  return typeof code !== "string" || !KNOWN_CODES.has(code);
+  return typeof code !== "string" || !KNOWN_ERROR_CODES.has(code);
 }
 
 /**
@@ -43,7 +32,7 @@ export function errorMaskingPlugin(options: { mask: boolean; logger: Logger }): 
         async didEncounterErrors({ errors, contextValue }) {
           for (const error of errors) {
             const code = error.extensions?.code ?? apolloRequestErrorCode(error);
-            if (typeof code === "string" && KNOWN_CODES.has(code)) continue;
+            if (typeof code === "string" && KNOWN_ERROR_CODES.has(code)) continue;
             options.logger.error(
               { requestId: contextValue?.requestId, err: error.originalError ?? error, path: error.path },
               "unexpected error",
@@ -60,7 +49,7 @@ export function errorMaskingPlugin(options: { mask: boolean; logger: Logger }): 
                   message: MASKED_MESSAGE,
                   ...(error.path ? { path: error.path } : {}),
                   ...(error.locations ? { locations: error.locations } : {}),
-                  extensions: { code: "INTERNAL_SERVER_ERROR", correlationId: contextValue?.requestId },
+                  extensions: { code: UNEXPECTED_ERROR_CODE, correlationId: contextValue?.requestId },
                 }
               : error,
           );

@@ -1,4 +1,5 @@
 import { subscribe } from "node:diagnostics_channel";
+import { createHistogram, monitorEventLoopDelay, PerformanceObserver, type RecordableHistogram } from "node:perf_hooks";
 import type { ChildMessage, ChildStats, ParentMessage } from "./ipc.js";
 
 /**
@@ -14,6 +15,31 @@ export function reportToParent(url: string, stop: () => Promise<void>, detail?: 
   subscribe("net.server.socket", () => accepted++);
   subscribe("net.client.socket", () => opened++);
   subscribe("http.server.request.start", () => served++);
+  // Where a latency tail comes from: a late event loop (long tasks, GC) or time spent before the server saw the request.
+  const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+  loopDelay.enable();
+  const serverLatency = createHistogram();
+  const startedAt = Symbol("startedAt");
+  subscribe("http.server.request.start", (message) => {
+    (message as { response: Record<symbol, number> }).response[startedAt] = performance.now();
+  });
+  subscribe("http.server.response.finish", (message) => {
+    const started = (message as { response: Record<symbol, number> }).response[startedAt];
+    if (started !== undefined) serverLatency.record(Math.max(1, Math.round((performance.now() - started) * 1000)));
+  });
+  const gc = { count: 0, totalMs: 0, maxMs: 0 };
+  new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) {
+      gc.count++;
+      gc.totalMs += entry.duration;
+      gc.maxMs = Math.max(gc.maxMs, entry.duration);
+    }
+  }).observe({ entryTypes: ["gc"] });
+  const ms = (nanos: number) => Math.round(nanos / 1e4) / 100;
+  const summary = (histogram: RecordableHistogram | ReturnType<typeof monitorEventLoopDelay>, unit: (n: number) => number) =>
+    histogram.count === 0
+      ? { p50: 0, p99: 0, max: 0 }
+      : { p50: unit(histogram.percentile(50)), p99: unit(histogram.percentile(99)), max: unit(histogram.max) };
   let peakRss = process.memoryUsage.rss();
   const sampler = setInterval(() => {
     peakRss = Math.max(peakRss, process.memoryUsage.rss());
@@ -40,8 +66,16 @@ export function reportToParent(url: string, stop: () => Promise<void>, detail?: 
       connectionsAccepted: accepted,
       connectionsOpened: opened,
       requestsServed: served,
+      eventLoopDelayMs: summary(loopDelay, ms),
+      serverLatencyMs: summary(serverLatency, (micros) => Math.round(micros / 10) / 100),
+      gcPauses: { count: gc.count, totalMs: Math.round(gc.totalMs), maxMs: Math.round(gc.maxMs * 10) / 10 },
     };
-    if (message.reset) peakRss = memory.rss;
+    if (message.reset) {
+      peakRss = memory.rss;
+      loopDelay.reset();
+      serverLatency.reset();
+      Object.assign(gc, { count: 0, totalMs: 0, maxMs: 0 });
+    }
     send({ type: "stats", ...stats });
   });
   // The parent going away (crash, Ctrl-C) must not leave servers behind.

@@ -16,6 +16,12 @@ export interface ChildStats {
   connectionsOpened: number;
   /** HTTP requests this process has received since it started (`http.server.request.start`). */
   requestsServed: number;
+  /** Since the last `reset`: how late the event loop ran (perf_hooks.monitorEventLoopDelay, 10 ms resolution). */
+  eventLoopDelayMs?: { p50: number; p99: number; max: number };
+  /** Since the last `reset`: request start to response finish as the server saw it (without time in socket buffers). */
+  serverLatencyMs?: { p50: number; p99: number; max: number };
+  /** Since the last `reset`: garbage-collection pauses (PerformanceObserver "gc"). */
+  gcPauses?: { count: number; totalMs: number; maxMs: number };
 }
 
 export type ParentMessage = { type: "stats"; reset?: boolean } | { type: "exit" };

@@ -25,6 +25,10 @@ export interface LaneResult {
     upstreamSocketsOpened: number;
     /** ... and since it started. */
     upstreamSocketsOpenedTotal: number;
+    /** Measured run only (see ChildStats): event-loop delay, the server's own latency, GC pauses. */
+    eventLoopDelayMs?: ChildStats["eventLoopDelayMs"];
+    serverLatencyMs?: ChildStats["serverLatencyMs"];
+    gcPauses?: ChildStats["gcPauses"];
   };
   emulator: { cpuMicrosPerRequest: number; requestsPerRequest: number; connectionsAccepted: number };
 }
@@ -85,6 +89,9 @@ export async function runLane(options: {
             cpuMicrosPerRequest: Math.round((cpuOf(frontAfter) - cpuOf(frontBefore)) / answered),
             upstreamSocketsOpened: frontAfter.connectionsOpened - frontAtStart.connectionsOpened,
             upstreamSocketsOpenedTotal: frontAfter.connectionsOpened,
+            eventLoopDelayMs: frontAfter.eventLoopDelayMs,
+            serverLatencyMs: frontAfter.serverLatencyMs,
+            gcPauses: frontAfter.gcPauses,
           }
         : null,
     emulator: {

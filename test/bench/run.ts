@@ -50,8 +50,16 @@ setTimeout(() => {
   process.exit(1);
 }, (laneCount * (settings.warmupSeconds + settings.durationSeconds + 15) + 120) * 1000).unref();
 
+/** Where a latency tail comes from, as the front process saw it (printed only; bench.json keeps the numbers). */
+function tail(front: NonNullable<LaneResult["front"]>): string {
+  const { eventLoopDelayMs: loop, serverLatencyMs: served, gcPauses: gc } = front;
+  if (!loop || !served || !gc) return "";
+  const gcText = `gc ${gc.count}× ${gc.totalMs} ms (max ${gc.maxMs})`;
+  return `; server p50 ${served.p50} p99 ${served.p99} ms; loop delay p99 ${loop.p99} max ${loop.max} ms; ${gcText}`;
+}
+
 function printLane(result: LaneResult): void {
-  const front = result.front ? ` front ${result.front.peakRssMB} MB peak (heap ${result.front.heapUsedMB}), ${result.front.cpuMicrosPerRequest} µs CPU/req, ${result.front.upstreamSocketsOpened} new upstream sockets` : "";
+  const front = result.front ? ` front ${result.front.peakRssMB} MB peak (heap ${result.front.heapUsedMB}), ${result.front.cpuMicrosPerRequest} µs CPU/req, ${result.front.upstreamSocketsOpened} new upstream sockets${tail(result.front)}` : "";
   console.log(
     `${result.lane.padEnd(17)} first=${String(result.pageSize).padEnd(3)} c=${String(result.connections).padEnd(3)} ` +
       `${String(result.requestsPerSecond).padStart(6)} req/s  p50 ${result.latencyMs.p50} ms  p99 ${result.latencyMs.p99} ms  errors ${result.errors.total};${front}`,

@@ -12,6 +12,7 @@ import { MAX_ALIASES, MAX_OPERATION_COST, MAX_QUERY_DEPTH } from "../limits/oper
 import { findVariableProblem } from "../limits/variable-checks.js";
 import { limitError } from "../limits/limit-error.js";
 import type { BudgetStore } from "../shared-state/budget-store.js";
+import { OperationAdmissionCache } from "./operation-admission-cache.js";
 
 /** Document-only limits, for ApolloServer's `validationRules` (run once per distinct document, then cached). */
 export const operationLimitRules = [depthLimitRule(MAX_QUERY_DEPTH), aliasLimitRule(MAX_ALIASES), knownOperationTypeRule];
@@ -23,7 +24,7 @@ export const operationLimitRules = [depthLimitRule(MAX_QUERY_DEPTH), aliasLimitR
  * validation rules (Apollo validates a document once and caches it). A refused operation makes no upstream call and
  * spends no budget.
  */
-export function operationLimitsPlugin(options: {
+export function operationAdmissionPlugin(options: {
   schema: GraphQLSchema;
   maxCost?: number;
   /** Per-caller budget in estimated upstream calls; null: no budget. */
@@ -31,11 +32,16 @@ export function operationLimitsPlugin(options: {
 }): ApolloServerPlugin<GatewayContext> {
   const maxCost = options.maxCost ?? MAX_OPERATION_COST;
   const requirements = new SchemaRequirements(options.schema);
+  const cache = new OperationAdmissionCache();
   return {
     async requestDidStart() {
       return {
         async didResolveOperation({ request, document, operation, schema, contextValue }) {
-          if (operation) authorizeOperation(schema, requirements, document, operation, request.variables, contextValue.caller);
+          const { caller } = contextValue;
+          if (operation) {
+            const authorize = () => authorizeOperation(schema, requirements, document, operation, request.variables, caller);
+            cache.authorize(operation, caller, authorize);
+          }
           const problem = findVariableProblem(request.variables);
           if (problem) {
             throw new GraphQLError(`${problem.path} ${problem.problem}.`, {
@@ -43,7 +49,7 @@ export function operationLimitsPlugin(options: {
             });
           }
           if (!operation) return;
-          const cost = estimateOperationCost(schema, document, operation, request.variables);
+          const cost = cache.cost(operation, request.variables, () => estimateOperationCost(schema, document, operation, request.variables));
           if (cost > maxCost) {
             throw limitError(
               `The operation could make up to ${cost} upstream calls; at most ${maxCost} are allowed. Ask for smaller pages, fewer aliases or fewer customer fields.`,
@@ -52,7 +58,7 @@ export function operationLimitsPlugin(options: {
             );
           }
           if (options.budget && cost > 0) {
-            const decision = await options.budget.spend(contextValue.caller.budgetKey, cost);
+            const decision = await options.budget.spend(caller.budgetKey, cost);
             if (!decision.allowed) {
               const retryAfterSeconds = Math.max(1, Math.ceil(decision.retryAfterMs / 1000));
               throw new GraphQLError(

@@ -1,0 +1,107 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { GraphQLError } from "graphql";
+import type { Authenticator } from "./auth/authenticator.js";
+import type { Config } from "./config.js";
+import type { GatewayContext } from "./context.js";
+import { ErrorCode } from "./errors.js";
+import type { SharedState } from "./shared-state/shared-state.js";
+import { tenantOf } from "./shared-state/tenant.js";
+import { AcceptedCredentials } from "./voucherify/accepted-credentials.js";
+import { VoucherifyClient, type SharedAdmission } from "./voucherify/client.js";
+import { createLoaders } from "./voucherify/loaders.js";
+import { OperationScope } from "./voucherify/operation-scope.js";
+import type { Credentials, UpstreamTransport } from "./voucherify/transport.js";
+import { firstHeaderValue } from "./header-value.js";
+
+/** Builds one GraphQL request's context: called by Apollo once the request is known to be GraphQL. */
+export type ContextFactory = (
+  request: IncomingMessage,
+  response: ServerResponse,
+  requestId: string,
+  router: boolean,
+) => Promise<GatewayContext>;
+
+function header(request: IncomingMessage, name: string): string | undefined {
+  return firstHeaderValue(request.headers[name]);
+}
+
+/** `Cache-Control: no-cache` (or no-store, or Pragma: no-cache): this request reads upstream, not the cache. */
+function wantsFresh(request: IncomingMessage): boolean {
+  const cacheControl = header(request, "cache-control");
+  const pragma = header(request, "pragma");
+  return (
+    (cacheControl !== undefined && /\bno-(cache|store)\b/i.test(cacheControl)) || (pragma !== undefined && /\bno-cache\b/i.test(pragma))
+  );
+}
+
+/**
+ * Whose quota a client spends and who may read the replicas' cache with it. Cache keys name the application, never
+ * its token: a client's own credentials read the cache only once the upstream has accepted that exact token in this
+ * process (otherwise a wrong token could read a tenant's entries).
+ */
+export class UpstreamAdmissions {
+  readonly accepted = new AcceptedCredentials();
+  // The server's own application is asked for on every request: its tenant hash is computed once.
+  private readonly serverTenant: { appId: string; tenant: string } | null;
+
+  constructor(
+    private readonly shared: SharedState,
+    private readonly upstreamUrl: string,
+    serverCredentials: Credentials | null,
+  ) {
+    this.serverTenant = serverCredentials
+      ? { appId: serverCredentials.appId, tenant: tenantOf(upstreamUrl, serverCredentials.appId) }
+      : null;
+  }
+
+  of(credentials: Credentials, clientOwned = false): SharedAdmission {
+    const tenant =
+      this.serverTenant?.appId === credentials.appId ? this.serverTenant.tenant : tenantOf(this.upstreamUrl, credentials.appId);
+    return {
+      gate: this.shared.gate,
+      tenant,
+      onAccepted: clientOwned ? () => this.accepted.add(credentials) : undefined,
+    };
+  }
+}
+
+export function createContextFactory(deps: {
+  config: Config;
+  /** Server-side credentials; null only when clients must bring their own. */
+  credentials: Credentials | null;
+  authenticator: Authenticator;
+  transport: UpstreamTransport;
+  shared: SharedState;
+  admissions: UpstreamAdmissions;
+}): ContextFactory {
+  const { config, authenticator, transport, shared, admissions } = deps;
+  return async (request, response, requestId, router) => {
+    // Who is calling comes first: a refused caller costs no upstream call and sees nothing of the schema.
+    const caller = await authenticator.authenticate(request, router);
+    const clientId = header(request, "x-app-id");
+    const clientToken = header(request, "x-app-token");
+    // Client credentials are honoured only when the operator allows it; otherwise they are ignored entirely.
+    const credentials =
+      config.voucherify.allowClientCredentials && clientId && clientToken ? { appId: clientId, appToken: clientToken } : deps.credentials;
+    if (!credentials) {
+      throw new GraphQLError("Send X-App-Id and X-App-Token: this gateway has no Voucherify credentials of its own.", {
+        extensions: { code: ErrorCode.UNAUTHENTICATED, http: { status: 401 } },
+      });
+    }
+    // The operation ends at its deadline or when its client goes away, whichever is first; either way its pending
+    // upstream reads stop rather than spend the rate limit for nobody.
+    const scope = new OperationScope();
+    const deadline = setTimeout(() => scope.expire(), config.operationTimeoutMs);
+    response.once("close", () => {
+      clearTimeout(deadline);
+      // Only an answer that never finished means the client went away; a finished one has nothing left to stop.
+      if (!response.writableFinished) scope.abandon();
+    });
+    const clientOwned = credentials !== deps.credentials;
+    const admission = admissions.of(credentials, clientOwned);
+    const voucherify = new VoucherifyClient(transport, credentials, requestId, scope, admission);
+    const fresh = wantsFresh(request) || (clientOwned && !admissions.accepted.has(credentials));
+    const loaders = createLoaders(voucherify, { cache: shared.cache, tenant: admission.tenant, fresh });
+    return { caller, voucherify, loaders, requestId };
+  };
+}

@@ -1,0 +1,86 @@
+import type { IncomingMessage, RequestListener, ServerResponse } from "node:http";
+import type { Authenticator } from "../auth/authenticator.js";
+import type { GatewayContext } from "../context.js";
+import type { ContextFactory } from "../context-factory.js";
+import type { Logger } from "../logger.js";
+import { MASKED_MESSAGE } from "../plugins/error-masking.plugin.js";
+import type { Cors } from "./cors.js";
+import type { HttpDrain } from "./drain.js";
+import type { GraphQLHandler } from "./graphql-handler.js";
+import type { ReadinessProbe } from "./readiness.js";
+import { requestIdFrom } from "./request-id.js";
+import { sendJson } from "./send.js";
+import { UNEXPECTED_ERROR_CODE } from "../errors.js";
+
+type Endpoint = (request: IncomingMessage, response: ServerResponse) => Promise<void>;
+
+const INLINE_TRACE_HEADER = "apollo-federation-include-trace";
+
+/** What a request that failed outside GraphQL's own error handling answers: the masked message, never the error. */
+function sendUnexpected(response: ServerResponse, requestId: string): void {
+  const extensions = { code: UNEXPECTED_ERROR_CODE, correlationId: requestId };
+  sendJson(response, 500, { errors: [{ message: MASKED_MESSAGE, extensions }] });
+}
+
+/** The main listener: GraphQL at /graphql (and /), probes, and /metrics unless it has its own port. */
+export function gatewayRoutes(deps: {
+  drain: HttpDrain;
+  cors: Cors | null;
+  authenticator: Authenticator;
+  handleGraphQL: GraphQLHandler<GatewayContext>;
+  context: ContextFactory;
+  readiness: ReadinessProbe;
+  /** null when /metrics is served on METRICS_PORT's own listener. */
+  serveMetrics: Endpoint | null;
+  logger: Logger;
+}): RequestListener {
+  const { drain, cors, authenticator, handleGraphQL, context, readiness, serveMetrics, logger } = deps;
+  return async (request, response) => {
+    drain.track(response);
+    const requestId = requestIdFrom(request.headers["x-request-id"]);
+    response.setHeader("x-request-id", requestId);
+    const url = request.url ?? "/";
+    const queryStart = url.indexOf("?");
+    const path = queryStart === -1 ? url : url.slice(0, queryStart);
+    const search = queryStart === -1 ? "" : url.slice(queryStart);
+    try {
+      if (path === "/graphql" && cors?.handle(request, response)) {
+        // A CORS preflight, answered.
+      } else if (path === "/graphql" || path === "/") {
+        const router = authenticator.isRouter(request);
+        // Inline traces (resolver paths and timings) are for the router only; Apollo's subgraph plugin reads this header.
+        if (!router) delete request.headers[INLINE_TRACE_HEADER];
+        await handleGraphQL(request, response, search, () => context(request, response, requestId, router));
+      } else if (path === "/healthz" && request.method === "GET") {
+        sendJson(response, 200, { status: "ok" });
+      } else if (path === "/readyz" && request.method === "GET") {
+        const state = await readiness.check();
+        sendJson(response, state.ready ? 200 : 503, state);
+      } else if (path === "/metrics" && request.method === "GET" && serveMetrics) {
+        await serveMetrics(request, response);
+      } else {
+        sendJson(response, 404, { error: "Not found. GraphQL is served at /graphql." });
+      }
+    } catch (error) {
+      logger.error({ requestId, err: error }, "request failed");
+      if (!response.headersSent) sendUnexpected(response, requestId);
+      else response.destroy();
+    }
+  };
+}
+
+/** METRICS_PORT's listener: /metrics only, so operators can firewall it apart from GraphQL. */
+export function metricsRoutes(deps: { serveMetrics: Endpoint; logger: Logger }): RequestListener {
+  const { serveMetrics, logger } = deps;
+  return async (request, response) => {
+    const path = (request.url ?? "/").split("?")[0];
+    try {
+      if (path === "/metrics" && request.method === "GET") await serveMetrics(request, response);
+      else sendJson(response, 404, { error: "Not found. Metrics are served at /metrics." });
+    } catch (error) {
+      logger.error({ err: error }, "metrics request failed");
+      if (!response.headersSent) sendJson(response, 500, { error: MASKED_MESSAGE });
+      else response.destroy();
+    }
+  };
+}
