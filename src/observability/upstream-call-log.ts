@@ -1,15 +1,24 @@
 import { OPERATOR_ERROR_CODES } from "../errors.js";
 import type { Logger } from "../logger.js";
-import type { UpstreamTransport } from "../voucherify/transport.js";
-import type { GatewayMetrics } from "./metrics.js";
+import type { GatewayMetrics, UpstreamCallSample } from "./metrics.js";
+
+/** What this module needs of an upstream call: the metric sample, and what an operator's log line names. */
+export interface ObservedUpstreamCall extends UpstreamCallSample {
+  requestId?: string;
+  errorCode?: string;
+  upstreamRequestId?: string;
+}
 
 /**
  * Every upstream call feeds the metrics; only the failures an operator must act on are logged. Client-caused answers
  * (404, 409, ...) are normal traffic: the operation's own log line already names them.
  */
-export function observeUpstreamCalls(transport: UpstreamTransport, options: { logger: Logger; metrics: GatewayMetrics }): void {
+export function observeUpstreamCalls(
+  source: { onCall(listener: (event: ObservedUpstreamCall) => void): void },
+  options: { logger: Logger; metrics: GatewayMetrics },
+): void {
   const { logger, metrics } = options;
-  transport.onCall((event) => {
+  source.onCall((event) => {
     metrics.recordUpstreamCall(event);
     if (event.errorCode && OPERATOR_ERROR_CODES.has(event.errorCode)) {
       logger.warn(
