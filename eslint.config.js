@@ -100,6 +100,7 @@ const typeScriptBlocks = tseslint.config({
 
 export default [
   { ignores: ["dist/**", "coverage/**", ".data/**", ...GENERATED] },
+  { linterOptions: { reportUnusedDisableDirectives: "error" } },
   ...typeScriptBlocks,
   { files: ["schema/client.graphql"], languageOptions, plugins, rules: projectSchemaRules },
   { files: ["schema/schema.graphql"], languageOptions, plugins, rules: { ...projectSchemaRules, ...subgraphExclusions } },

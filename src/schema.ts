@@ -42,7 +42,7 @@ export async function buildGatewaySchema(): Promise<GraphQLSchema> {
         ...(resolverMap.Customer as object),
         __resolveReference: (reference: { id: string }): Customer => ({ id: reference.id }),
       },
-    } as GraphQLResolverMap<unknown>,
+    },
   });
   copyFieldCosts(typeGraphQLSchema, schema);
   const entities = schema.getQueryType()?.getFields()._entities;
@@ -62,7 +62,7 @@ const ROOT_TYPE_DESCRIPTIONS: Record<string, string> = {
 function describeRootTypes(document: DocumentNode): DocumentNode {
   const definitions = document.definitions.map((definition) =>
     definition.kind === Kind.OBJECT_TYPE_DEFINITION && ROOT_TYPE_DESCRIPTIONS[definition.name.value]
-      ? { ...definition, description: { kind: Kind.STRING as const, value: ROOT_TYPE_DESCRIPTIONS[definition.name.value]! } }
+      ? { ...definition, description: { kind: Kind.STRING as const, value: ROOT_TYPE_DESCRIPTIONS[definition.name.value] } }
       : definition,
   );
   return { ...document, definitions };

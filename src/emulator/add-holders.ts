@@ -27,7 +27,7 @@ export function checkAddHoldersBody(body: unknown): AddHoldersRequest {
   if (holders.length > MAX_HOLDERS_PER_CALL) throw invalidPayload(`Property .holders must NOT have more than ${MAX_HOLDERS_PER_CALL} items`);
   if (metadata !== undefined && !isJsonObject(metadata)) throw invalidPayload("Property .metadata must be object");
   holders.forEach((holder: unknown, index) => checkHolder(holder, `.holders[${index}]`));
-  return { holders: holders as JsonObject[], metadata: metadata as JsonObject | undefined };
+  return { holders: holders as JsonObject[], metadata };
 }
 
 function checkHolder(holder: unknown, at: string): void {
@@ -38,7 +38,7 @@ function checkHolder(holder: unknown, at: string): void {
   }
   if (!holder.id && !holder.source_id) throw invalidPayload(`Property ${at} must have either id or source_id`);
   for (const key of ["birthdate", "birthday"]) {
-    if (typeof holder[key] === "string" && !DATE_ONLY.test(holder[key] as string)) throw invalidPayload(`Property ${at}.${key} must match format "date" (YYYY-MM-DD)`);
+    if (typeof holder[key] === "string" && !DATE_ONLY.test(holder[key])) throw invalidPayload(`Property ${at}.${key} must match format "date" (YYYY-MM-DD)`);
   }
   if (holder.address !== undefined && holder.address !== null) {
     if (!isJsonObject(holder.address)) throw invalidPayload(`Property ${at}.address must be object`);

@@ -132,7 +132,7 @@ function listHolders(store: EmulatorStore, voucher: VoucherRow, query: string): 
   const hasMore = rows.length > limit;
   const data = (hasMore ? rows.slice(0, limit) : rows).map((row) => toUpstreamHolder(row, voucher));
   const list: UpstreamHolderList = { object: "list", data_ref: "data", data, total, has_more: hasMore };
-  if (hasMore) list.more_starting_after = data[data.length - 1]!.id;
+  if (hasMore) list.more_starting_after = data[data.length - 1].id;
   return list;
 }
 
@@ -164,10 +164,10 @@ function matchRoute(path: string): Route | undefined {
   const base = withCampaign ? 4 : 3;
   if (!withCampaign && !(segments[2] === "members" && segments[4] === "holders")) return undefined;
   const campaignId = withCampaign ? segments[2] : undefined;
-  const memberId = segments[base]!;
+  const memberId = segments[base];
   if (!memberId || campaignId === "") return undefined;
   if (segments.length === base + 2) return { kind: "holders", campaignId, memberId };
-  if (segments.length === base + 3 && segments[base + 2]) return { kind: "holder", campaignId, memberId, holderId: segments[base + 2]! };
+  if (segments.length === base + 3 && segments[base + 2]) return { kind: "holder", campaignId, memberId, holderId: segments[base + 2] };
   return undefined;
 }
 

@@ -13,7 +13,7 @@ export function documentNesting(source: string, stopAbove: number): number {
   let depth = 0;
   let deepest = 0;
   for (let i = 0; i < source.length; i++) {
-    const char = source[i]!;
+    const char = source[i];
     if (char === "#") {
       while (i < source.length && source[i] !== "\n" && source[i] !== "\r") i++;
     } else if (char === '"') {

@@ -59,7 +59,7 @@ export class ReadCache {
       fresh,
       async () => (before = await this.store.readPage(tenant, memberName, id)),
       `holders:${tenant}:${id}`,
-      codec.revive,
+      (text) => codec.revive(text),
       async () => {
         const page = await fetch();
         const voucherId = codec.voucherIdOf(page);

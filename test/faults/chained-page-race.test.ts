@@ -62,7 +62,7 @@ describe("a client cursor whose holder was removed", () => {
     const query = `query($after: String) { referralMember(memberId: "${SEED.code}") { holders(first: 2, after: $after) { pageInfo { endCursor } nodes { id } } } }`;
     const first = await graphql(stack.gateway.graphqlUrl, query);
     const [, second] = first.data.referralMember.holders.nodes as { id: string }[];
-    const removed = await execute(stack.gateway.graphqlUrl, RemoveHolderDocument, { input: { memberId: SEED.code, holderId: second!.id } });
+    const removed = await execute(stack.gateway.graphqlUrl, RemoveHolderDocument, { input: { memberId: SEED.code, holderId: second.id } });
     expect(removed.errors).toBeUndefined();
     const next = await graphql(stack.gateway.graphqlUrl, query, { after: first.data.referralMember.holders.pageInfo.endCursor });
     expect(next.errors?.[0].message).toBe('The "after" cursor points at a holder that no longer exists; read the connection again from its start.');

@@ -114,7 +114,7 @@ export async function addReferee(stack: Stack, sourceId = freshSourceId("referee
     input: { memberId: SEED.code, holders: [{ sourceId, name: "Fault test" }] },
   });
   if (added.errors || !added.data) throw new Error(`setup failed: ${JSON.stringify(added.errors)}`);
-  return added.data.addHolders.holders[0]!.id;
+  return added.data.addHolders.holders[0].id;
 }
 
 /**

@@ -44,7 +44,7 @@ async function listAll(call: ReturnType<typeof client>, path: string, query: str
       expect(res.body.more_starting_after).toBeUndefined();
       return { ids, total: res.body.total };
     }
-    expect(res.body.more_starting_after).toBe(res.body.data[res.body.data.length - 1]!.id);
+    expect(res.body.more_starting_after).toBe(res.body.data[res.body.data.length - 1].id);
     after = res.body.more_starting_after;
   }
   throw new Error("paging did not end");
@@ -58,7 +58,7 @@ describe("seeded data and reading", () => {
     expect(res.body.total).toBe(26);
     expect(res.body.has_more).toBe(true);
     expect(res.body.data[0]).toEqual({
-      id: res.body.data[0]!.id,
+      id: res.body.data[0].id,
       created_at: "2026-01-01T00:00:00.000Z",
       redeemable_id: SEED.voucherId,
       redeemable_object: "voucher",
@@ -70,7 +70,7 @@ describe("seeded data and reading", () => {
       object: "redeemable_holder",
     } satisfies UpstreamHolder);
     expect(res.body.data[1]).toMatchObject({ customer_id: demoRefereeCustomerId(1), holder_role: "REFEREE", created_at: minute(1) });
-    expect(res.body.data[0]!.id).toMatch(/^rh_[0-9a-f]{18}$/);
+    expect(res.body.data[0].id).toMatch(/^rh_[0-9a-f]{18}$/);
   });
 
   test("paging with limit 7 visits all 26 holders once, in id order (and reversed for -id)", async () => {
@@ -148,7 +148,7 @@ describe("seeded data and reading", () => {
 
   test("a cursor from another member is refused", async () => {
     const other = await call<UpstreamHolderList>("GET", `/v1/referrals/members/${SEED.otherCode}/holders?limit=1`);
-    const res = await call("GET", `${welcome}?starting_after_id=${other.body.data[0]!.id}`);
+    const res = await call("GET", `${welcome}?starting_after_id=${other.body.data[0].id}`);
     expect(res.status).toBe(400);
     expect(res.body.details).toContain("starting_after_id");
   });
@@ -245,23 +245,23 @@ describe("adding holders", () => {
       ["REFEREE", { influencer_code: true }, SEED.voucherId],
     ]);
     const [created, upserted] = res.body.holders;
-    expect(created!.customer_id).toMatch(/^cust_[A-Za-z0-9]{24}$/);
-    expect(upserted!.customer_id).toBe(otherRefereeCustomerId(2));
-    expect((await call<UpstreamCustomer>("GET", `/v1/customers/${created!.customer_id}`)).body).toMatchObject({
+    expect(created.customer_id).toMatch(/^cust_[A-Za-z0-9]{24}$/);
+    expect(upserted.customer_id).toBe(otherRefereeCustomerId(2));
+    expect((await call<UpstreamCustomer>("GET", `/v1/customers/${created.customer_id}`)).body).toMatchObject({
       source_id: "new-customer", name: "New Customer", email: "new@example.com", address: { city: "Cardiff" },
     });
     expect((await call<UpstreamCustomer>("GET", "/v1/customers/other-referee-02")).body).toMatchObject({ name: "Renamed Other", email: "other-referee02@example.com" });
 
     const list = await call<UpstreamHolderList>("GET", `${welcome}?order=-id&limit=2`);
     expect(list.body.total).toBe(28);
-    expect(list.body.data.map((h) => h.id)).toEqual([upserted!.id, created!.id]);
-    expect(created!.id < upserted!.id).toBe(true);
+    expect(list.body.data.map((h) => h.id)).toEqual([upserted.id, created.id]);
+    expect(created.id < upserted.id).toBe(true);
   });
 
   test("an existing customer can be added by id; the unpublished code answers not_published", async () => {
     const byId = await call<{ holders: UpstreamHolder[] }>("POST", `/v1/referrals/${SEED.campaignId}/members/${SEED.voucherId}/holders`, { holders: [{ id: otherRefereeCustomerId(3) }] });
     expect(byId.status).toBe(200);
-    expect(byId.body.holders[0]!.customer_id).toBe(otherRefereeCustomerId(3));
+    expect(byId.body.holders[0].customer_id).toBe(otherRefereeCustomerId(3));
     const unpublished = await call("POST", `/v1/referrals/members/${SEED.unpublishedCode}/holders`, { holders: [{ source_id: "someone" }] });
     expect(unpublished.status).toBe(400);
     expect(unpublished.body.key).toBe("not_published");
@@ -274,7 +274,7 @@ describe("removing holders", () => {
 
   test("remove then list: the holder is gone, a second remove is 404", async () => {
     const page = await call<UpstreamHolderList>("GET", `${welcome}?limit=3`);
-    const victim = page.body.data[2]!;
+    const victim = page.body.data[2];
     const del = await call("DELETE", `${welcome}/${victim.id}`);
     expect(del.status).toBe(204);
     expect(del.text).toBe("");
@@ -287,11 +287,11 @@ describe("removing holders", () => {
   });
 
   test("the referrer cannot be removed; a holder of another code is not found", async () => {
-    const referrer = (await call<UpstreamHolderList>("GET", `${welcome}?limit=1`)).body.data[0]!;
+    const referrer = (await call<UpstreamHolderList>("GET", `${welcome}?limit=1`)).body.data[0];
     const res = await call("DELETE", `${welcome}/${referrer.id}`);
     expect(res.status).toBe(403);
     expect(res.body.key).toBe("forbidden");
-    const otherHolder = (await call<UpstreamHolderList>("GET", `/v1/referrals/members/${SEED.otherCode}/holders?order=-id&limit=1`)).body.data[0]!;
+    const otherHolder = (await call<UpstreamHolderList>("GET", `/v1/referrals/members/${SEED.otherCode}/holders?order=-id&limit=1`)).body.data[0];
     const wrong = await call("DELETE", `${welcome}/${otherHolder.id}`);
     expect(wrong.status).toBe(404);
     expect((await call<UpstreamHolderList>("GET", `/v1/referrals/members/${SEED.otherCode}/holders`)).body.total).toBe(4);
@@ -358,9 +358,9 @@ describe("a file database", () => {
       emu = await startEmulator({ dbFile, appId: "other-id", appToken: "other-token" });
       const list = await call<UpstreamHolderList>("GET", `${welcome}?order=-id&limit=1`);
       expect(list.body.total).toBe(27);
-      expect(list.body.data[0]!.id).toBe(added.body.holders[0]!.id);
+      expect(list.body.data[0].id).toBe(added.body.holders[0].id);
       const next = await call<{ holders: UpstreamHolder[] }>("POST", welcome, { holders: [{ source_id: "persisted-2" }] });
-      expect(next.body.holders[0]!.id > added.body.holders[0]!.id).toBe(true);
+      expect(next.body.holders[0].id > added.body.holders[0].id).toBe(true);
       await emu.stop();
     } finally {
       rmSync(dir, { recursive: true, force: true });

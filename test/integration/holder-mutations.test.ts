@@ -91,7 +91,7 @@ describe("holder mutations", () => {
     });
     expect(response.data).toBeNull();
     expect(response.errors).toHaveLength(1);
-    expect(response.errors![0]!.extensions).toMatchObject({ code: "CONFLICT", upstream: { status: 409, key: "holder_assignement_duplication" } });
+    expect(response.errors![0].extensions).toMatchObject({ code: "CONFLICT", upstream: { status: 409, key: "holder_assignement_duplication" } });
     expect(await holderCount()).toBe(before);
     expect((await restHolders(stack.emulator, SEED.code)).data.map((h) => h.customer_id)).toEqual(customersBefore);
     // The customers of the batch were not upserted either.
@@ -115,7 +115,7 @@ describe("holder mutations", () => {
 
     // Removing it again: it is gone.
     const again = await execute(stack.gateway.graphqlUrl, RemoveHolderDocument, { input: { memberId: SEED.code, holderId: target.id } });
-    expect(again.errors![0]!.extensions).toMatchObject({ code: "NOT_FOUND", upstream: { status: 404 } });
+    expect(again.errors![0].extensions).toMatchObject({ code: "NOT_FOUND", upstream: { status: 404 } });
   });
 
   test("removeHolder through the voucher id and the campaign-scoped path", async () => {

@@ -49,7 +49,7 @@ describe("reading the seeded referral code", () => {
 
   test("the REST answer is the demo set the tests expect", () => {
     expect(all).toHaveLength(26);
-    expect(all[0]!.holderRole).toBe("REFERRER");
+    expect(all[0].holderRole).toBe("REFERRER");
     expect(all.slice(1).every((h) => h.holderRole === "REFEREE")).toBe(true);
   });
 
@@ -88,7 +88,7 @@ describe("reading the seeded referral code", () => {
   });
 
   test("a page in the middle: before the 20th holder, last 5", async () => {
-    const page = await holders(stack, { last: 5, before: encodeCursor(SEED.code, all[19]!.id) });
+    const page = await holders(stack, { last: 5, before: encodeCursor(SEED.code, all[19].id) });
     expect(page).toEqual(expectedPage(all, { start: 14, end: 19, direction: "backward", cursorGiven: true }, cursorOf(SEED.code)));
   });
 
@@ -111,7 +111,7 @@ describe("reading the seeded referral code", () => {
     const rest = await restHolders(stack.emulator, SEED.code, "&order=-id");
     expect(descending.nodes).toEqual(rest.data.map(toGraphQLShape));
 
-    const second = await holders(stack, { first: 7, after: descending.edges[6]!.cursor, order: "ID_DESC" });
+    const second = await holders(stack, { first: 7, after: descending.edges[6].cursor, order: "ID_DESC" });
     expect(second).toEqual(expectedPage(reversed, { start: 7, end: 14, direction: "forward", cursorGiven: true }, cursorOf(SEED.code)));
     const lastOfDesc = await holders(stack, { last: 4, order: "ID_DESC" });
     expect(lastOfDesc).toEqual(expectedPage(reversed, { start: 22, end: 26, direction: "backward", cursorGiven: false }, cursorOf(SEED.code)));
@@ -121,14 +121,14 @@ describe("reading the seeded referral code", () => {
     const scoped = await holders(stack, { first: 100, campaignId: SEED.campaignId });
     expect(scoped).toEqual(expectedPage(all, { start: 0, end: 26, direction: "forward", cursorGiven: false }, cursorOf(SEED.code)));
     expect(stack.emulator.requests.at(-1)!.path).toBe(`/v1/referrals/${SEED.campaignId}/members/${SEED.code}/holders`);
-    const paged = await holders(stack, { first: 7, after: scoped.edges[6]!.cursor, campaignId: SEED.campaignId });
+    const paged = await holders(stack, { first: 7, after: scoped.edges[6].cursor, campaignId: SEED.campaignId });
     expect(paged.nodes).toEqual(all.slice(7, 14));
   });
 
   test("the voucher id works as memberId, with cursors of its own", async () => {
     const byVoucher = await holders(stack, { memberId: SEED.voucherId, first: 100 });
     expect(byVoucher).toEqual(expectedPage(all, { start: 0, end: 26, direction: "forward", cursorGiven: false }, cursorOf(SEED.voucherId)));
-    const paged = await holders(stack, { memberId: SEED.voucherId, last: 3, before: byVoucher.edges[10]!.cursor });
+    const paged = await holders(stack, { memberId: SEED.voucherId, last: 3, before: byVoucher.edges[10].cursor });
     expect(paged.nodes).toEqual(all.slice(7, 10));
   });
 
@@ -170,7 +170,7 @@ describe("reading the seeded referral code", () => {
     });
 
     test("holderIds, paged: totalCount follows the filter on every page", async () => {
-      const chosen = [all[2]!, all[5]!, all[11]!, all[25]!];
+      const chosen = [all[2], all[5], all[11], all[25]];
       const filter = { holderIds: chosen.map((h) => h.id) };
       const first = await holders(stack, { first: 3, filter });
       expect(first).toEqual(expectedPage(chosen, { start: 0, end: 3, direction: "forward", cursorGiven: false }, cursorOf(SEED.code)));

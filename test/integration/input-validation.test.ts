@@ -36,7 +36,7 @@ describe("input validation before any upstream call", () => {
     const response = await graphql(stack.gateway.graphqlUrl, query, variables);
     expect(stack.emulator.requests).toEqual([]);
     expect(response.errors).toHaveLength(1);
-    const error = response.errors![0]!;
+    const error = response.errors![0];
     expect(error.extensions?.code).toBe("BAD_USER_INPUT");
     expect(error.extensions?.upstream).toBeUndefined();
     return error;

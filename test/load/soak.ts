@@ -94,6 +94,7 @@ interface OutcomeError {
 
 interface Outcome {
   status: number;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a response's data is untyped JSON; the checks read its shape
   body: { data?: any; errors?: OutcomeError[] };
 }
 
@@ -119,7 +120,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
   const target: SoakTarget = shared ? await replicasOnRedis(shared.redisServerBinary, shared.replicas) : await inProcessGateway();
   const urls = target.graphqlUrls;
   let turn = 0;
-  const nextUrl = () => urls[turn++ % urls.length]!;
+  const nextUrl = () => urls[turn++ % urls.length];
   // Loopback only: this must never become a load test of someone else's machine.
   const remote = urls.find((url) => !/^http:\/\/(127\.0\.0\.1|\[::1\]|localhost):\d+\//.test(url));
   if (remote || !target.emulatorUrl.startsWith("http://127.0.0.1:")) {
@@ -160,14 +161,14 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       }
     } else if (roll < writeShare) {
       // Taken out of `live` before the call: no two workers ever remove the same holder.
-      const holderId = live.splice(Math.floor(next() * live.length), 1)[0]!;
+      const holderId = live.splice(Math.floor(next() * live.length), 1)[0];
       const outcome = await post(nextUrl(), REMOVE, { input: { memberId: SEED.code, holderId } });
       latencies.push(performance.now() - t0);
       record(outcome, "removeHolder");
       if (outcome.body.data?.removeHolder?.removedHolderId === holderId) removed.add(holderId);
     } else {
       let pick = next() * totalWeight;
-      const read = READS.find((r) => (pick -= r.weight) < 0) ?? READS[0]!;
+      const read = READS.find((r) => (pick -= r.weight) < 0) ?? READS[0];
       const outcome = await post(nextUrl(), read.query, read.variables ?? { m: SEED.code });
       latencies.push(performance.now() - t0);
       record(outcome, "read");

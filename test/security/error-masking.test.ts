@@ -65,7 +65,7 @@ describe("errorMaskingPlugin", () => {
     const { url, logs, stop } = await serve(false);
     try {
       const result = await graphql(url, "{ bug }");
-      expect(result.errors![0]!.message).toContain("internalDetail");
+      expect(result.errors![0].message).toContain("internalDetail");
       expect(logs.lines().some((line) => line.msg === "unexpected error")).toBe(true);
     } finally {
       await stop();

@@ -20,7 +20,7 @@ const HOLDERS_WITH_CUSTOMERS = (size: number | string) =>
 async function post(url: string, body: string | Buffer, headers: Record<string, string> = {}) {
   const response = await fetch(url, { method: "POST", headers: { "content-type": "application/json", ...headers }, body });
   const text = await response.text();
-  return { status: response.status, text, json: JSON.parse(text) as { data?: unknown; errors?: Array<{ message: string; extensions?: Record<string, any> }> } };
+  return { status: response.status, text, json: JSON.parse(text) as { data?: unknown; errors?: Array<{ message: string; extensions?: Record<string, unknown> }> } };
 }
 
 describe("the cost estimate", () => {
@@ -104,7 +104,7 @@ describe("operation limits over HTTP", () => {
     const cycle = `{ referralMember(memberId: "X") { ...A } } fragment A on ReferralMember { ...B } fragment B on ReferralMember { ...A }`;
     const result = await post(stack.gateway.graphqlUrl, JSON.stringify({ query: cycle }));
     expect(result.status).toBe(400);
-    expect(result.json.errors![0]!.extensions!.code).toBe("GRAPHQL_VALIDATION_FAILED");
+    expect(result.json.errors![0].extensions!.code).toBe("GRAPHQL_VALIDATION_FAILED");
   });
 
   test(`aliases: ${MAX_ALIASES} pass, ${MAX_ALIASES + 1} are refused`, async () => {
@@ -113,7 +113,7 @@ describe("operation limits over HTTP", () => {
     expect(ok.json.errors).toBeUndefined();
     const refused = await post(stack.gateway.graphqlUrl, JSON.stringify({ query: aliases(MAX_ALIASES + 1) }));
     expect(refused.status).toBe(400);
-    expect(refused.json.errors![0]!.extensions).toMatchObject({
+    expect(refused.json.errors![0].extensions).toMatchObject({
       code: "GRAPHQL_VALIDATION_FAILED",
       limit: { name: "MAX_ALIASES", max: MAX_ALIASES, actual: MAX_ALIASES + 1 },
     });
@@ -130,7 +130,7 @@ describe("operation limits over HTTP", () => {
     ]);
     const literal = twoPages.replace("query($n: Int)", "").replaceAll("$n", "500");
     const refusedLiteral = await post(stack.gateway.graphqlUrl, JSON.stringify({ query: literal }));
-    expect(refusedLiteral.json.errors![0]!.extensions!.limit).toMatchObject({ name: "MAX_OPERATION_COST", actual: 1010 });
+    expect(refusedLiteral.json.errors![0].extensions!.limit).toMatchObject({ name: "MAX_OPERATION_COST", actual: 1010 });
   });
 
   test("cost: the same document with small variables runs (validation caching does not pin the first verdict)", async () => {
@@ -158,14 +158,14 @@ describe("operation limits over HTTP", () => {
     const huge = JSON.stringify({ query: "{ __typename }", variables: { pad: "x".repeat(MAX_REQUEST_BODY_BYTES) } });
     const declared = await post(stack.gateway.graphqlUrl, huge);
     expect(declared.status).toBe(413);
-    expect(declared.json.errors![0]!.extensions!.code).toBe("BAD_REQUEST");
+    expect(declared.json.errors![0].extensions!.code).toBe("BAD_REQUEST");
     // Without a content-length (chunked), the reader must count as it goes.
     const streamed = await fetch(stack.gateway.graphqlUrl, {
       method: "POST",
       headers: { "content-type": "application/json" },
       body: new Blob([huge]).stream(),
       duplex: "half",
-    } as RequestInit);
+    });
     expect(streamed.status).toBe(413);
   });
 
@@ -173,8 +173,8 @@ describe("operation limits over HTTP", () => {
     const query = `{ ${"__typename ".repeat(MAX_QUERY_TOKENS)} }`;
     const result = await post(stack.gateway.graphqlUrl, JSON.stringify({ query }));
     expect(result.status).toBe(400);
-    expect(result.json.errors![0]!.extensions!.code).toBe("GRAPHQL_PARSE_FAILED");
-    expect(result.json.errors![0]!.message).toMatch(/5000 tokens/);
+    expect(result.json.errors![0].extensions!.code).toBe("GRAPHQL_PARSE_FAILED");
+    expect(result.json.errors![0].message).toMatch(/5000 tokens/);
   });
 
   test("variables: a lone surrogate is BAD_USER_INPUT naming the variable", async () => {
@@ -182,7 +182,7 @@ describe("operation limits over HTTP", () => {
     const body = `{"query":"query($m: ID!) { referralMember(memberId: $m) { holders { totalCount } } }","variables":{"m":"WELCOME\\ud800-REF"}}`;
     const result = await post(stack.gateway.graphqlUrl, body);
     expect(result.status).toBe(400);
-    expect(result.json.errors![0]!.extensions).toMatchObject({ code: "BAD_USER_INPUT", field: "variables.m" });
+    expect(result.json.errors![0].extensions).toMatchObject({ code: "BAD_USER_INPUT", field: "variables.m" });
   });
 
   test(`variables: nested deeper than ${MAX_VARIABLE_DEPTH} levels is BAD_USER_INPUT`, async () => {
@@ -192,8 +192,8 @@ describe("operation limits over HTTP", () => {
     const body = `{"query":${query},"variables":{"i":{"memberId":"${SEED.code}","holders":[{"sourceId":"deep"}],"metadata":${metadata}}}}`;
     const result = await post(stack.gateway.graphqlUrl, body);
     expect(result.status).toBe(400);
-    expect(result.json.errors![0]!.extensions!.code).toBe("BAD_USER_INPUT");
-    expect(result.json.errors![0]!.message).toMatch(/nested deeper than/);
+    expect(result.json.errors![0].extensions!.code).toBe("BAD_USER_INPUT");
+    expect(result.json.errors![0].message).toMatch(/nested deeper than/);
   });
 });
 
@@ -202,7 +202,7 @@ describe("GRAPHQL_MAX_COST", () => {
     const stack = await startStack({ env: { GRAPHQL_MAX_COST: "2" } });
     try {
       const refused = await graphql(stack.gateway.graphqlUrl, `{ referralMember(memberId: "${SEED.code}") { holders(first: 300) { totalCount } } }`);
-      expect(refused.errors![0]!.extensions).toMatchObject({ code: "GRAPHQL_VALIDATION_FAILED", limit: { name: "MAX_OPERATION_COST", max: 2, actual: 3 } });
+      expect(refused.errors![0].extensions).toMatchObject({ code: "GRAPHQL_VALIDATION_FAILED", limit: { name: "MAX_OPERATION_COST", max: 2, actual: 3 } });
       expect(stack.emulator.requests).toEqual([]);
       const allowed = await graphql(stack.gateway.graphqlUrl, `{ referralMember(memberId: "${SEED.code}") { holders(first: 200) { totalCount } } }`);
       expect(allowed.errors).toBeUndefined();
@@ -218,7 +218,7 @@ describe("the default cost limit (110)", () => {
     try {
       const worst = `{ referralMember(memberId: "${SEED.code}") { holders(first: 500) { nodes { customer { email } } } } }`;
       const refused = await graphql(stack.gateway.graphqlUrl, worst);
-      expect(refused.errors![0]!.extensions).toMatchObject({ code: "GRAPHQL_VALIDATION_FAILED", limit: { name: "MAX_OPERATION_COST", max: 110, actual: 505 } });
+      expect(refused.errors![0].extensions).toMatchObject({ code: "GRAPHQL_VALIDATION_FAILED", limit: { name: "MAX_OPERATION_COST", max: 110, actual: 505 } });
       expect(stack.emulator.requests).toEqual([]);
       const largest = `{ referralMember(memberId: "${SEED.code}") { holders(first: 100) { nodes { customer { email } } } } }`;
       const allowed = await graphql(stack.gateway.graphqlUrl, largest);

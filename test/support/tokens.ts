@@ -72,5 +72,5 @@ export async function startJwksServer(keys: SigningKey[]): Promise<JwksServer> {
       return state.fetches;
     },
     stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  } as JwksServer;
+  };
 }
