@@ -71,32 +71,35 @@ const subgraphExclusions = {
 /** Generated code: fixed at its generator, never by hand. */
 const GENERATED = ["src/voucherify/upstream.generated.ts", "test/generated/**", "test/relay/__generated__/**"];
 
-const typeScriptBlocks = tseslint.config({
-  files: ["src/**/*.ts", "test/**/*.ts"],
-  extends: [js.configs.recommended, tseslint.configs.recommendedTypeChecked],
-  languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
-  rules: {
-    // `async` without `await` is how this code implements Promise-returning interfaces (Apollo plugin hooks, the
-    // in-memory CacheStore, DataLoader batch functions): a throw still becomes a rejection.
-    "@typescript-eslint/require-await": "off",
-    // A leading underscore marks a binding that must exist but is not read (declaration-merged type parameters,
-    // counted loop variables, skipped tuple slots).
-    "@typescript-eslint/no-unused-vars": [
-      "error",
-      { argsIgnorePattern: "^_", varsIgnorePattern: "^_", caughtErrorsIgnorePattern: "^_", destructuredArrayIgnorePattern: "^_" },
-    ],
+const typeScriptBlocks = tseslint.config(
+  {
+    files: ["src/**/*.ts", "test/**/*.ts"],
+    extends: [js.configs.recommended, tseslint.configs.recommendedTypeChecked],
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    rules: {
+      // `async` without `await` is how this code implements Promise-returning interfaces (Apollo plugin hooks, the
+      // in-memory CacheStore, DataLoader batch functions): a throw still becomes a rejection.
+      "@typescript-eslint/require-await": "off",
+      // A leading underscore marks a binding that must exist but is not read (declaration-merged type parameters,
+      // counted loop variables, skipped tuple slots).
+      "@typescript-eslint/no-unused-vars": [
+        "error",
+        { argsIgnorePattern: "^_", varsIgnorePattern: "^_", caughtErrorsIgnorePattern: "^_", destructuredArrayIgnorePattern: "^_" },
+      ],
+    },
   },
-}, {
-  // Tests read GraphQL and REST responses as untyped JSON and then assert on its shape: the assertions are the check.
-  files: ["test/**/*.ts"],
-  rules: {
-    "@typescript-eslint/no-unsafe-argument": "off",
-    "@typescript-eslint/no-unsafe-assignment": "off",
-    "@typescript-eslint/no-unsafe-call": "off",
-    "@typescript-eslint/no-unsafe-member-access": "off",
-    "@typescript-eslint/no-unsafe-return": "off",
+  {
+    // Tests read GraphQL and REST responses as untyped JSON and then assert on its shape: the assertions are the check.
+    files: ["test/**/*.ts"],
+    rules: {
+      "@typescript-eslint/no-unsafe-argument": "off",
+      "@typescript-eslint/no-unsafe-assignment": "off",
+      "@typescript-eslint/no-unsafe-call": "off",
+      "@typescript-eslint/no-unsafe-member-access": "off",
+      "@typescript-eslint/no-unsafe-return": "off",
+    },
   },
-});
+);
 
 export default [
   { ignores: ["dist/**", "coverage/**", ".data/**", ...GENERATED] },

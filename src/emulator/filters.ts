@@ -93,7 +93,8 @@ function condition(field: string, kind: FieldKind, op: string, values: string[],
     return op === "$after" ? `${field} > ?` : `${field} < ?`;
   }
   if (kind === "role") {
-    for (const role of values) if (!ROLES.has(role)) throw invalidQuery(`${label}: unknown holder role "${role}"; allowed: ${[...ROLES].join(", ")}`);
+    for (const role of values)
+      if (!ROLES.has(role)) throw invalidQuery(`${label}: unknown holder role "${role}"; allowed: ${[...ROLES].join(", ")}`);
   }
   switch (op) {
     case "$in":

@@ -10,7 +10,10 @@ import { sendRequestError } from "./send.js";
  * Apollo Server on plain node:http (no Express): the request is handed to executeHTTPGraphQLRequest as is.
  * Apollo keeps doing CSRF prevention, content negotiation, the landing page and batching rules.
  */
-export function createGraphQLHandler<TContext extends BaseContext>(apollo: ApolloServer<TContext>, options: { bodyBudget?: BodyBudget } = {}) {
+export function createGraphQLHandler<TContext extends BaseContext>(
+  apollo: ApolloServer<TContext>,
+  options: { bodyBudget?: BodyBudget } = {},
+) {
   return async (request: IncomingMessage, response: ServerResponse, search: string, context: () => Promise<TContext>): Promise<void> => {
     let body: unknown;
     if (request.method === "POST") {

@@ -32,7 +32,10 @@ describe("a holder removed while a long page is being chained", () => {
       times: 1,
       match: (r) => (isChainedRead(r) ? (arrived(r.query), true) : false),
     });
-    const page = graphql(stack.gateway.graphqlUrl, `{ referralMember(memberId: "${SEED.code}") { holders(first: 101) { totalCount nodes { id } } } }`);
+    const page = graphql(
+      stack.gateway.graphqlUrl,
+      `{ referralMember(memberId: "${SEED.code}") { holders(first: 101) { totalCount nodes { id } } } }`,
+    );
     let cursorHolder: string;
     try {
       cursorHolder = new URLSearchParams(await within(10_000, "the chained upstream read", chainedRead)).get("starting_after_id")!;
@@ -65,7 +68,9 @@ describe("a client cursor whose holder was removed", () => {
     const removed = await execute(stack.gateway.graphqlUrl, RemoveHolderDocument, { input: { memberId: SEED.code, holderId: second.id } });
     expect(removed.errors).toBeUndefined();
     const next = await graphql(stack.gateway.graphqlUrl, query, { after: first.data.referralMember.holders.pageInfo.endCursor });
-    expect(next.errors?.[0].message).toBe('The "after" cursor points at a holder that no longer exists; read the connection again from its start.');
+    expect(next.errors?.[0].message).toBe(
+      'The "after" cursor points at a holder that no longer exists; read the connection again from its start.',
+    );
     expect(next.errors?.[0].extensions).toMatchObject({ code: "BAD_USER_INPUT", field: "after", upstream: { status: 400 } });
   });
 });

@@ -70,10 +70,28 @@ describe("specific fault behaviour", () => {
 
   test("a redirect is a failure, never a done DELETE: the holder stays", async () => {
     const holderId = await addReferee(stack);
-    stack.emulator.injectFault({ status: 301, headers: { location: "https://elsewhere.example/" }, body: "", times: 1, match: (r) => r.method === "DELETE" });
+    stack.emulator.injectFault({
+      status: 301,
+      headers: { location: "https://elsewhere.example/" },
+      body: "",
+      times: 1,
+      match: (r) => r.method === "DELETE",
+    });
     const removed = await execute(stack.gateway.graphqlUrl, RemoveHolderDocument, { input: { memberId: SEED.code, holderId } });
     expect(removed.errors![0].extensions).toMatchObject({ code: "UPSTREAM_ERROR", upstream: { status: 301 } });
-    const listed = await graphql(stack.gateway.graphqlUrl, `query($m: ID!, $h: [ID!]) { referralMember(memberId: $m) { holders(filter: { holderIds: $h }) { totalCount } } }`, { m: SEED.code, h: [holderId] });
+    const listed = await graphql(
+      stack.gateway.graphqlUrl,
+      `
+        query ($m: ID!, $h: [ID!]) {
+          referralMember(memberId: $m) {
+            holders(filter: { holderIds: $h }) {
+              totalCount
+            }
+          }
+        }
+      `,
+      { m: SEED.code, h: [holderId] },
+    );
     expect(listed.data.referralMember.holders.totalCount).toBe(1);
   });
 
@@ -86,7 +104,19 @@ describe("specific fault behaviour", () => {
     expect(removed.data?.removeHolder.removedHolderId).toBe(holderId);
     expect(stack.emulator.requests.filter((r) => r.method === "DELETE")).toHaveLength(2);
 
-    const listed = await graphql(stack.gateway.graphqlUrl, `query($m: ID!, $h: [ID!]) { referralMember(memberId: $m) { holders(filter: { holderIds: $h }) { totalCount } } }`, { m: SEED.code, h: [holderId] });
+    const listed = await graphql(
+      stack.gateway.graphqlUrl,
+      `
+        query ($m: ID!, $h: [ID!]) {
+          referralMember(memberId: $m) {
+            holders(filter: { holderIds: $h }) {
+              totalCount
+            }
+          }
+        }
+      `,
+      { m: SEED.code, h: [holderId] },
+    );
     expect(listed.data.referralMember.holders.totalCount).toBe(0);
 
     // A first-attempt 404 is not a lost reply: the holder was never there.
@@ -110,7 +140,21 @@ describe("specific fault behaviour", () => {
     stack.emulator.injectFault({ status: 503, match: (r) => r.path.startsWith("/v1/customers/") });
     const result = await graphql(
       stack.gateway.graphqlUrl,
-      `query($m: ID!) { referralMember(memberId: $m) { holders(first: 1) { nodes { id customer { id email } } } } }`,
+      `
+        query ($m: ID!) {
+          referralMember(memberId: $m) {
+            holders(first: 1) {
+              nodes {
+                id
+                customer {
+                  id
+                  email
+                }
+              }
+            }
+          }
+        }
+      `,
       { m: SEED.code },
     );
     const node = result.data.referralMember.holders.nodes[0];

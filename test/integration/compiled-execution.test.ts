@@ -15,9 +15,18 @@ const OPERATIONS: Array<[string, string, Record<string, unknown>?]> = [
   [
     "federation entities",
     `query($r: [_Any!]!) { _entities(representations: $r) { ... on ReferralMember { id holders(first: 1) { totalCount } } ... on Customer { id } } }`,
-    { r: [{ __typename: "ReferralMember", id: SEED.code }, { __typename: "Customer", id: "cust_x" }] },
+    {
+      r: [
+        { __typename: "ReferralMember", id: SEED.code },
+        { __typename: "Customer", id: "cust_x" },
+      ],
+    },
   ],
-  ["a variable of the wrong type", `query($n: Int) { referralMember(memberId: "${SEED.code}") { holders(first: $n) { totalCount } } }`, { n: "ten" }],
+  [
+    "a variable of the wrong type",
+    `query($n: Int) { referralMember(memberId: "${SEED.code}") { holders(first: $n) { totalCount } } }`,
+    { n: "ten" },
+  ],
 ];
 
 describe("compiled execution answers exactly as graphql-js", () => {

@@ -40,7 +40,13 @@ describe("holder mutations", () => {
         memberId: SEED.code,
         metadata: { channel: "test" },
         holders: [
-          { sourceId: "mut-new-1", name: "New One", email: "new1@example.com", birthdate: "1990-02-28", address: { city: "Oslo", postalCode: "0150" } },
+          {
+            sourceId: "mut-new-1",
+            name: "New One",
+            email: "new1@example.com",
+            birthdate: "1990-02-28",
+            address: { city: "Oslo", postalCode: "0150" },
+          },
           { sourceId: "mut-new-2", name: "New Two" },
         ],
       },
@@ -91,7 +97,10 @@ describe("holder mutations", () => {
     });
     expect(response.data).toBeNull();
     expect(response.errors).toHaveLength(1);
-    expect(response.errors![0].extensions).toMatchObject({ code: "CONFLICT", upstream: { status: 409, key: "holder_assignement_duplication" } });
+    expect(response.errors![0].extensions).toMatchObject({
+      code: "CONFLICT",
+      upstream: { status: 409, key: "holder_assignement_duplication" },
+    });
     expect(await holderCount()).toBe(before);
     expect((await restHolders(stack.emulator, SEED.code)).data.map((h) => h.customer_id)).toEqual(customersBefore);
     // The customers of the batch were not upserted either.

@@ -60,7 +60,11 @@ describe("reading the seeded referral code", () => {
     for (let start = 0; start < all.length; start += pageSize) {
       const page = await holders(stack, { first: pageSize, after });
       expect(page).toEqual(
-        expectedPage(all, { start, end: Math.min(all.length, start + pageSize), direction: "forward", cursorGiven: after !== null }, cursorOf(SEED.code)),
+        expectedPage(
+          all,
+          { start, end: Math.min(all.length, start + pageSize), direction: "forward", cursorGiven: after !== null },
+          cursorOf(SEED.code),
+        ),
       );
       seen.push(...page.nodes);
       after = page.pageInfo.endCursor;
@@ -79,7 +83,11 @@ describe("reading the seeded referral code", () => {
     for (let end = all.length; end > 0; end -= pageSize) {
       const page = await holders(stack, { last: pageSize, before });
       expect(page).toEqual(
-        expectedPage(all, { start: Math.max(0, end - pageSize), end, direction: "backward", cursorGiven: before !== null }, cursorOf(SEED.code)),
+        expectedPage(
+          all,
+          { start: Math.max(0, end - pageSize), end, direction: "backward", cursorGiven: before !== null },
+          cursorOf(SEED.code),
+        ),
       );
       seen.unshift(...page.nodes);
       before = page.pageInfo.startCursor;
@@ -107,14 +115,18 @@ describe("reading the seeded referral code", () => {
   test("ID_DESC is the exact reverse of ID_ASC, forwards and backwards, and matches the upstream order=-id", async () => {
     const reversed = [...all].reverse();
     const descending = await holders(stack, { first: 100, order: "ID_DESC" });
-    expect(descending).toEqual(expectedPage(reversed, { start: 0, end: 26, direction: "forward", cursorGiven: false }, cursorOf(SEED.code)));
+    expect(descending).toEqual(
+      expectedPage(reversed, { start: 0, end: 26, direction: "forward", cursorGiven: false }, cursorOf(SEED.code)),
+    );
     const rest = await restHolders(stack.emulator, SEED.code, "&order=-id");
     expect(descending.nodes).toEqual(rest.data.map(toGraphQLShape));
 
     const second = await holders(stack, { first: 7, after: descending.edges[6].cursor, order: "ID_DESC" });
     expect(second).toEqual(expectedPage(reversed, { start: 7, end: 14, direction: "forward", cursorGiven: true }, cursorOf(SEED.code)));
     const lastOfDesc = await holders(stack, { last: 4, order: "ID_DESC" });
-    expect(lastOfDesc).toEqual(expectedPage(reversed, { start: 22, end: 26, direction: "backward", cursorGiven: false }, cursorOf(SEED.code)));
+    expect(lastOfDesc).toEqual(
+      expectedPage(reversed, { start: 22, end: 26, direction: "backward", cursorGiven: false }, cursorOf(SEED.code)),
+    );
   });
 
   test("the campaign-scoped path gives the same holders", async () => {
@@ -144,7 +156,11 @@ describe("reading the seeded referral code", () => {
       ],
       ["createdAfter (exclusive)", { createdAfter: minute(20) }, (h) => h.createdAt > minute(20)],
       ["createdBefore (exclusive)", { createdBefore: minute(3) }, (h) => h.createdAt < minute(3)],
-      ["createdAfter and createdBefore: a range", { createdAfter: minute(5), createdBefore: minute(10) }, (h) => h.createdAt > minute(5) && h.createdAt < minute(10)],
+      [
+        "createdAfter and createdBefore: a range",
+        { createdAfter: minute(5), createdBefore: minute(10) },
+        (h) => h.createdAt > minute(5) && h.createdAt < minute(10),
+      ],
       [
         "junction AND across fields",
         { roles: ["REFEREE"], customerIds: [SEED.referrerCustomerId, demoRefereeCustomerId(4)], junction: "AND" },
@@ -166,7 +182,9 @@ describe("reading the seeded referral code", () => {
     test.each(cases)("%s", async (_name, filter, predicate) => {
       const expected = all.filter(predicate);
       const page = await holders(stack, { first: 100, filter });
-      expect(page).toEqual(expectedPage(expected, { start: 0, end: expected.length, direction: "forward", cursorGiven: false }, cursorOf(SEED.code)));
+      expect(page).toEqual(
+        expectedPage(expected, { start: 0, end: expected.length, direction: "forward", cursorGiven: false }, cursorOf(SEED.code)),
+      );
     });
 
     test("holderIds, paged: totalCount follows the filter on every page", async () => {
@@ -178,7 +196,9 @@ describe("reading the seeded referral code", () => {
       expect(rest).toEqual(expectedPage(chosen, { start: 3, end: 4, direction: "forward", cursorGiven: true }, cursorOf(SEED.code)));
       const backward = await holders(stack, { last: 2, filter, order: "ID_DESC" });
       const reversed = [...chosen].reverse();
-      expect(backward).toEqual(expectedPage(reversed, { start: 2, end: 4, direction: "backward", cursorGiven: false }, cursorOf(SEED.code)));
+      expect(backward).toEqual(
+        expectedPage(reversed, { start: 2, end: 4, direction: "backward", cursorGiven: false }, cursorOf(SEED.code)),
+      );
     });
   });
 
@@ -219,7 +239,10 @@ describe("pages above the upstream's 100 are chained", () => {
     // Counts the upstream list calls of chained pages: the cross-request cache stays off.
     stack = await startStack({ env: { CACHE_HOLDERS_TTL_MS: "0", CACHE_CUSTOMERS_TTL_MS: "0" } });
     for (const batch of [0, 1]) {
-      const holdersInput = Array.from({ length: added / 2 }, (_, i) => ({ sourceId: `chain-${batch}-${String(i).padStart(2, "0")}`, name: `Chain ${batch} ${i}` }));
+      const holdersInput = Array.from({ length: added / 2 }, (_, i) => ({
+        sourceId: `chain-${batch}-${String(i).padStart(2, "0")}`,
+        name: `Chain ${batch} ${i}`,
+      }));
       const input = { memberId: SEED.code, holders: holdersInput };
       const response = await execute(stack.gateway.graphqlUrl, AddHoldersDocument, { input });
       expect(response.errors).toBeUndefined();
@@ -254,10 +277,14 @@ describe("pages above the upstream's 100 are chained", () => {
   test("last: 150 returns the last 150 in order, hasPreviousPage true", async () => {
     stack.emulator.resetRequests();
     const page = await holders(stack, { last: 150 });
-    expect(page).toEqual(expectedPage(all, { start: all.length - 150, end: all.length, direction: "backward", cursorGiven: false }, cursorOf(SEED.code)));
+    expect(page).toEqual(
+      expectedPage(all, { start: all.length - 150, end: all.length, direction: "backward", cursorGiven: false }, cursorOf(SEED.code)),
+    );
     expect(listCalls(stack)).toBe(2);
     const head = await holders(stack, { last: 150, before: page.pageInfo.startCursor });
-    expect(head).toEqual(expectedPage(all, { start: 0, end: all.length - 150, direction: "backward", cursorGiven: true }, cursorOf(SEED.code)));
+    expect(head).toEqual(
+      expectedPage(all, { start: 0, end: all.length - 150, direction: "backward", cursorGiven: true }, cursorOf(SEED.code)),
+    );
   });
 
   test("a chained page with a filter: totalCount and order still follow the filter", async () => {

@@ -77,7 +77,10 @@ describe("Relay: a refetchable paginated fragment on Query, compiled by relay-co
     const config = JSON.parse(readFileSync("relay.config.json", "utf8")) as { schema: string };
     expect(config.schema).toBe("./schema/client.graphql");
     // --validate compiles everything and exits non-zero if any artifact would change (run `npm run relay`).
-    const output = execFileSync("node_modules/.bin/relay-compiler", ["--validate"], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+    const output = execFileSync("node_modules/.bin/relay-compiler", ["--validate"], {
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     expect(output).toContain("compiled documents: 3 reader, 2 normalization");
   });
 
@@ -96,7 +99,11 @@ describe("Relay: a refetchable paginated fragment on Query, compiled by relay-co
     expect(merged.totalCount).toBe(restHolderIds.length);
     // The member's record is keyed by id + campaignId (getDataID), so a campaign-scoped read would be its own record.
     expect(environment.getStore().getSource().get(`ReferralMember:${SEED.code}:`)).toBeDefined();
-    expect(merged.pageInfo).toMatchObject({ hasNextPage: false, startCursor: merged.edges[0].cursor, endCursor: merged.edges.at(-1)!.cursor });
+    expect(merged.pageInfo).toMatchObject({
+      hasNextPage: false,
+      startCursor: merged.edges[0].cursor,
+      endCursor: merged.edges.at(-1)!.cursor,
+    });
   });
 
   test("backward: last page, then loadPrevious until hasPreviousPage is false; the same list, in the same order", async () => {

@@ -49,7 +49,12 @@ describe("errorMaskingPlugin", () => {
           extensions: { code: "INTERNAL_SERVER_ERROR", correlationId: "support-ticket-42" },
         },
         // Errors of the table pass untouched: they are meant for the client.
-        { message: "first must be between 0 and 500.", path: ["expected"], locations: [{ line: 1, column: 7 }], extensions: { code: ErrorCode.BAD_USER_INPUT, field: "first" } },
+        {
+          message: "first must be between 0 and 500.",
+          path: ["expected"],
+          locations: [{ line: 1, column: 7 }],
+          extensions: { code: ErrorCode.BAD_USER_INPUT, field: "first" },
+        },
       ]);
       expect(JSON.stringify(result)).not.toContain("internalDetail");
       const logged = logs.lines().filter((line) => line.requestId === "support-ticket-42");

@@ -14,13 +14,16 @@ import { graphql, startStack, type Stack } from "../support/stack.js";
 
 // Every limit refuses before any upstream call: each test checks the emulator saw nothing.
 
-const HOLDERS_WITH_CUSTOMERS = (size: number | string) =>
-  `holders(first: ${size}) { totalCount nodes { id customer { email } } }`;
+const HOLDERS_WITH_CUSTOMERS = (size: number | string) => `holders(first: ${size}) { totalCount nodes { id customer { email } } }`;
 
 async function post(url: string, body: string | Buffer, headers: Record<string, string> = {}) {
   const response = await fetch(url, { method: "POST", headers: { "content-type": "application/json", ...headers }, body });
   const text = await response.text();
-  return { status: response.status, text, json: JSON.parse(text) as { data?: unknown; errors?: Array<{ message: string; extensions?: Record<string, unknown> }> } };
+  return {
+    status: response.status,
+    text,
+    json: JSON.parse(text) as { data?: unknown; errors?: Array<{ message: string; extensions?: Record<string, unknown> }> },
+  };
 }
 
 describe("the cost estimate", () => {
@@ -43,8 +46,16 @@ describe("the cost estimate", () => {
     expect(cost(member("holders(first: 10) { nodes { customer { id } } }"))).toBe(1); // id needs no read
     expect(cost(member(HOLDERS_WITH_CUSTOMERS(10)))).toBe(11);
     expect(cost(member(HOLDERS_WITH_CUSTOMERS(500)))).toBe(505);
-    expect(cost(`{ referralMember(memberId: "X") { holders(first: 20) { edges { node { customer { ...C } } } } } } fragment C on Customer { name }`)).toBe(21);
-    expect(cost(`{ a: referralMember(memberId: "X") { ${HOLDERS_WITH_CUSTOMERS(500)} } b: referralMember(memberId: "Y") { ${HOLDERS_WITH_CUSTOMERS(500)} } }`)).toBe(1010);
+    expect(
+      cost(
+        `{ referralMember(memberId: "X") { holders(first: 20) { edges { node { customer { ...C } } } } } } fragment C on Customer { name }`,
+      ),
+    ).toBe(21);
+    expect(
+      cost(
+        `{ a: referralMember(memberId: "X") { ${HOLDERS_WITH_CUSTOMERS(500)} } b: referralMember(memberId: "Y") { ${HOLDERS_WITH_CUSTOMERS(500)} } }`,
+      ),
+    ).toBe(1010);
     // A size the resolver refuses never goes upstream.
     expect(cost(member("holders(first: 501) { totalCount }"))).toBe(0);
   });
@@ -60,7 +71,11 @@ describe("the cost estimate", () => {
     const add = `mutation($input: AddHoldersInput!) { addHolders(input: $input) { holders { customer { email } } member { holders { totalCount } } } }`;
     const holders = Array.from({ length: 30 }, (_, i) => ({ sourceId: `s${i}` }));
     expect(cost(add, { input: { memberId: "X", holders } })).toBe(1 + 30 + 1);
-    expect(cost(`mutation { a: removeHolder(input: {memberId: "X", holderId: "h"}) { removedHolderId } b: removeHolder(input: {memberId: "X", holderId: "i"}) { removedHolderId } }`)).toBe(2);
+    expect(
+      cost(
+        `mutation { a: removeHolder(input: {memberId: "X", holderId: "h"}) { removedHolderId } b: removeHolder(input: {memberId: "X", holderId: "i"}) { removedHolderId } }`,
+      ),
+    ).toBe(2);
     const entities = `query($r: [_Any!]!) { _entities(representations: $r) { ... on ReferralMember { holders(first: 200) { totalCount } } ... on Customer { email } } }`;
     expect(cost(entities, { r: [{}, {}, {}] })).toBe(3 * 2 + 3);
   });
@@ -85,21 +100,33 @@ describe("operation limits over HTTP", () => {
     expect(result.json.errors).toEqual([
       expect.objectContaining({
         message: `The operation is nested deeper than ${MAX_QUERY_DEPTH} levels.`,
-        extensions: expect.objectContaining({ code: "GRAPHQL_VALIDATION_FAILED", limit: { name: "MAX_QUERY_DEPTH", max: MAX_QUERY_DEPTH, actual: 22 } }),
+        extensions: expect.objectContaining({
+          code: "GRAPHQL_VALIDATION_FAILED",
+          limit: { name: "MAX_QUERY_DEPTH", max: MAX_QUERY_DEPTH, actual: 22 },
+        }),
       }),
     ]);
   });
 
   test("depth: graphql's full introspection query (what Sandbox and codegen send) is within the limit", async () => {
-    const result = await post(stack.gateway.graphqlUrl, JSON.stringify({ query: getIntrospectionQuery({ descriptions: true, inputValueDeprecation: true }) }));
+    const result = await post(
+      stack.gateway.graphqlUrl,
+      JSON.stringify({ query: getIntrospectionQuery({ descriptions: true, inputValueDeprecation: true }) }),
+    );
     expect(result.status).toBe(200);
     expect(result.json.errors).toBeUndefined();
   });
 
   test("depth and cost: nested fragments are measured once each, and a fragment cycle is refused without hanging", async () => {
     // 30 nested fragments, each spreading the next twice: 2^30 walks unless each fragment is measured once.
-    const fragments = Array.from({ length: 30 }, (_, i) => `fragment F${i} on ReferralMember { ${i === 29 ? "id" : `...F${i + 1} ...F${i + 1}`} }`);
-    const exponential = await post(stack.gateway.graphqlUrl, JSON.stringify({ query: `{ referralMember(memberId: "X") { ...F0 } } ${fragments.join(" ")}` }));
+    const fragments = Array.from(
+      { length: 30 },
+      (_, i) => `fragment F${i} on ReferralMember { ${i === 29 ? "id" : `...F${i + 1} ...F${i + 1}`} }`,
+    );
+    const exponential = await post(
+      stack.gateway.graphqlUrl,
+      JSON.stringify({ query: `{ referralMember(memberId: "X") { ...F0 } } ${fragments.join(" ")}` }),
+    );
     expect(exponential.json.errors).toBeUndefined();
     const cycle = `{ referralMember(memberId: "X") { ...A } } fragment A on ReferralMember { ...B } fragment B on ReferralMember { ...A }`;
     const result = await post(stack.gateway.graphqlUrl, JSON.stringify({ query: cycle }));
@@ -108,7 +135,8 @@ describe("operation limits over HTTP", () => {
   });
 
   test(`aliases: ${MAX_ALIASES} pass, ${MAX_ALIASES + 1} are refused`, async () => {
-    const aliases = (n: number) => `{ ${Array.from({ length: n }, (_, i) => `m${i}: referralMember(memberId: "X${i}") { id }`).join(" ")} }`;
+    const aliases = (n: number) =>
+      `{ ${Array.from({ length: n }, (_, i) => `m${i}: referralMember(memberId: "X${i}") { id }`).join(" ")} }`;
     const ok = await post(stack.gateway.graphqlUrl, JSON.stringify({ query: aliases(MAX_ALIASES) }));
     expect(ok.json.errors).toBeUndefined();
     const refused = await post(stack.gateway.graphqlUrl, JSON.stringify({ query: aliases(MAX_ALIASES + 1) }));
@@ -125,7 +153,10 @@ describe("operation limits over HTTP", () => {
     expect(refused.status).toBe(400);
     expect(refused.json.errors).toEqual([
       expect.objectContaining({
-        extensions: expect.objectContaining({ code: "GRAPHQL_VALIDATION_FAILED", limit: { name: "MAX_OPERATION_COST", max: MAX_OPERATION_COST, actual: 1010 } }),
+        extensions: expect.objectContaining({
+          code: "GRAPHQL_VALIDATION_FAILED",
+          limit: { name: "MAX_OPERATION_COST", max: MAX_OPERATION_COST, actual: 1010 },
+        }),
       }),
     ]);
     const literal = twoPages.replace("query($n: Int)", "").replaceAll("$n", "500");
@@ -201,10 +232,19 @@ describe("GRAPHQL_MAX_COST", () => {
   test("an operator can lower the cost limit to the Voucherify plan", async () => {
     const stack = await startStack({ env: { GRAPHQL_MAX_COST: "2" } });
     try {
-      const refused = await graphql(stack.gateway.graphqlUrl, `{ referralMember(memberId: "${SEED.code}") { holders(first: 300) { totalCount } } }`);
-      expect(refused.errors![0].extensions).toMatchObject({ code: "GRAPHQL_VALIDATION_FAILED", limit: { name: "MAX_OPERATION_COST", max: 2, actual: 3 } });
+      const refused = await graphql(
+        stack.gateway.graphqlUrl,
+        `{ referralMember(memberId: "${SEED.code}") { holders(first: 300) { totalCount } } }`,
+      );
+      expect(refused.errors![0].extensions).toMatchObject({
+        code: "GRAPHQL_VALIDATION_FAILED",
+        limit: { name: "MAX_OPERATION_COST", max: 2, actual: 3 },
+      });
       expect(stack.emulator.requests).toEqual([]);
-      const allowed = await graphql(stack.gateway.graphqlUrl, `{ referralMember(memberId: "${SEED.code}") { holders(first: 200) { totalCount } } }`);
+      const allowed = await graphql(
+        stack.gateway.graphqlUrl,
+        `{ referralMember(memberId: "${SEED.code}") { holders(first: 200) { totalCount } } }`,
+      );
       expect(allowed.errors).toBeUndefined();
     } finally {
       await stack.stop();
@@ -218,7 +258,10 @@ describe("the default cost limit (110)", () => {
     try {
       const worst = `{ referralMember(memberId: "${SEED.code}") { holders(first: 500) { nodes { customer { email } } } } }`;
       const refused = await graphql(stack.gateway.graphqlUrl, worst);
-      expect(refused.errors![0].extensions).toMatchObject({ code: "GRAPHQL_VALIDATION_FAILED", limit: { name: "MAX_OPERATION_COST", max: 110, actual: 505 } });
+      expect(refused.errors![0].extensions).toMatchObject({
+        code: "GRAPHQL_VALIDATION_FAILED",
+        limit: { name: "MAX_OPERATION_COST", max: 110, actual: 505 },
+      });
       expect(stack.emulator.requests).toEqual([]);
       const largest = `{ referralMember(memberId: "${SEED.code}") { holders(first: 100) { nodes { customer { email } } } } }`;
       const allowed = await graphql(stack.gateway.graphqlUrl, largest);

@@ -85,6 +85,6 @@ describe.each(["development", "production"])("automatic persisted queries (NODE_
     const errorLines = logs.lines().filter((line) => Number(line.level) >= 50);
     expect(errorLines).toEqual([]);
     expect(logs.text()).not.toContain("INTERNAL_SERVER_ERROR");
-    expect(logs.text()).not.toContain("provided sha does not match query\",\"stack");
+    expect(logs.text()).not.toContain('provided sha does not match query","stack');
   });
 });

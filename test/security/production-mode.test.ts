@@ -29,7 +29,16 @@ describe("production mode", () => {
     expect(introspection.status).toBe(400);
     expect(introspection.errors![0].extensions?.code).toBe("GRAPHQL_VALIDATION_FAILED");
     expect(introspection.errors![0].message).toMatch(/introspection/i);
-    const typeQuery = await graphql(stack.gateway.graphqlUrl, `{ __type(name: "ReferralHolder") { name } }`);
+    const typeQuery = await graphql(
+      stack.gateway.graphqlUrl,
+      `
+        {
+          __type(name: "ReferralHolder") {
+            name
+          }
+        }
+      `,
+    );
     expect(typeQuery.status).toBe(400);
 
     const page = await landingPage(stack);
@@ -56,7 +65,16 @@ describe("production mode", () => {
         extensions: { code: "BAD_USER_INPUT", field: "representations[0].id" },
       },
     ]);
-    const unknownType = await graphql(stack.gateway.graphqlUrl, `{ _entities(representations: [{ __typename: "Nope", id: "x" }]) { __typename } }`);
+    const unknownType = await graphql(
+      stack.gateway.graphqlUrl,
+      `
+        {
+          _entities(representations: [{ __typename: "Nope", id: "x" }]) {
+            __typename
+          }
+        }
+      `,
+    );
     expect(unknownType.errors![0].extensions).toEqual({ code: "BAD_USER_INPUT", field: "representations[0]" });
     expect(stack.emulator.requests).toEqual([]);
   });
@@ -89,7 +107,9 @@ describe("production mode", () => {
 
 describe("production mode with explicit overrides", () => {
   test("GRAPHQL_INTROSPECTION=true and GRAPHQL_LANDING_PAGE=true turn them back on", async () => {
-    const stack = await startStack({ env: { NODE_ENV: "production", AUTH_DISABLED: "true", GRAPHQL_INTROSPECTION: "true", GRAPHQL_LANDING_PAGE: "true" } });
+    const stack = await startStack({
+      env: { NODE_ENV: "production", AUTH_DISABLED: "true", GRAPHQL_INTROSPECTION: "true", GRAPHQL_LANDING_PAGE: "true" },
+    });
     try {
       const introspection = await graphql(stack.gateway.graphqlUrl, getIntrospectionQuery());
       expect(introspection.errors).toBeUndefined();

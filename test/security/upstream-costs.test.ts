@@ -73,7 +73,10 @@ describe("the estimate bounds the upstream calls an operation really makes", () 
   let stack: Stack;
   let schema: GraphQLSchema;
   beforeAll(async () => {
-    [stack, schema] = await Promise.all([startStack({ env: { CACHE_HOLDERS_TTL_MS: "0", CACHE_CUSTOMERS_TTL_MS: "0" } }), buildGatewaySchema()]);
+    [stack, schema] = await Promise.all([
+      startStack({ env: { CACHE_HOLDERS_TTL_MS: "0", CACHE_CUSTOMERS_TTL_MS: "0" } }),
+      buildGatewaySchema(),
+    ]);
   });
   afterAll(() => stack.stop());
 
@@ -111,7 +114,10 @@ describe("the estimate bounds the upstream calls an operation really makes", () 
       _entities(representations: $r) { ... on Customer { email } ... on ReferralMember { holders { totalCount } } }
     }`;
     const { estimate, calls } = await measure(query, {
-      r: [{ __typename: "ReferralMember", id: MEMBER }, { __typename: "Customer", id: customerId }],
+      r: [
+        { __typename: "ReferralMember", id: MEMBER },
+        { __typename: "Customer", id: customerId },
+      ],
     });
     expect(calls).toBe(2);
     expect(estimate).toBeGreaterThanOrEqual(calls);

@@ -93,7 +93,7 @@ redisServer.describe("three replicas on one Redis", () => {
     const answers = await pool(300, 12, (i) => read(replicas[i % 3]));
     expect(answers.every((answer) => answer.errors === undefined && answer.data?.referralMember.holders.totalCount === 26)).toBe(true);
     expect(listCalls(emulator)).toBeLessThanOrEqual(3);
-    expect(await metric(replicas[0], "gateway_cache_lookups_total{cache=\"holders\",result=\"hit\"}")).toBeGreaterThan(0);
+    expect(await metric(replicas[0], 'gateway_cache_lookups_total{cache="holders",result="hit"}')).toBeGreaterThan(0);
   });
 
   test("Cache-Control: no-cache reads upstream", async () => {
@@ -104,10 +104,15 @@ redisServer.describe("three replicas on one Redis", () => {
   });
 
   test("20 write-then-read rounds across replicas, through the code and the voucher id: 0 stale reads", async () => {
-    const voucherId = (await read(replicas[0])).data!.referralMember.holders.nodes.length > 0
-      ? ((await graphql(replicas[0].graphqlUrl, `{ referralMember(memberId: "${SEED.code}") { holders(first: 1) { nodes { redeemableId } } } }`)).data!
-          .referralMember.holders.nodes[0].redeemableId as string)
-      : "";
+    const voucherId =
+      (await read(replicas[0])).data!.referralMember.holders.nodes.length > 0
+        ? ((
+            await graphql(
+              replicas[0].graphqlUrl,
+              `{ referralMember(memberId: "${SEED.code}") { holders(first: 1) { nodes { redeemableId } } } }`,
+            )
+          ).data!.referralMember.holders.nodes[0].redeemableId as string)
+        : "";
     expect(voucherId).toMatch(/^v_/);
     // Warm every replica's view under both names.
     for (const replica of replicas) for (const name of [SEED.code, voucherId]) expect((await read(replica, name)).errors).toBeUndefined();
@@ -129,7 +134,9 @@ redisServer.describe("three replicas on one Redis", () => {
     const referees = listed.slice(1, 21);
     let staleAfterRemoval = 0;
     for (const [round, holder] of referees.entries()) {
-      const removed = await graphql(replicas[round % 3].graphqlUrl, REMOVE, { input: { memberId: round % 2 ? SEED.code : voucherId, holderId: holder.id } });
+      const removed = await graphql(replicas[round % 3].graphqlUrl, REMOVE, {
+        input: { memberId: round % 2 ? SEED.code : voucherId, holderId: holder.id },
+      });
       expect(removed.errors).toBeUndefined();
       const seen = await read(replicas[(round + 2) % 3], round % 2 ? voucherId : SEED.code);
       if (seen.data!.referralMember.holders.nodes.some((node: { id: string }) => node.id === holder.id)) staleAfterRemoval++;
@@ -213,10 +220,13 @@ redisServer.describe("tenants with client credentials", () => {
     // One upstream URL in front of two applications (as Voucherify is): requests go by X-App-Id.
     router = http.createServer((request, response) => {
       const target = new URL(emulators[request.headers["x-app-id"] === "tenant-b" ? 1 : 0].url);
-      const outgoing = http.request({ host: target.hostname, port: target.port, method: request.method, path: request.url, headers: request.headers }, (answer) => {
-        response.writeHead(answer.statusCode ?? 502, answer.headers);
-        answer.pipe(response);
-      });
+      const outgoing = http.request(
+        { host: target.hostname, port: target.port, method: request.method, path: request.url, headers: request.headers },
+        (answer) => {
+          response.writeHead(answer.statusCode ?? 502, answer.headers);
+          answer.pipe(response);
+        },
+      );
       request.pipe(outgoing);
     });
     router.listen(0, "127.0.0.1");

@@ -79,7 +79,12 @@ describe("layering", () => {
   });
 
   test("the cycle finder finds a cycle and names it from its smallest member", () => {
-    const edges = new Map([["b", new Set(["c"])], ["c", new Set(["a"])], ["a", new Set(["b"])], ["d", new Set(["a"])]]);
+    const edges = new Map([
+      ["b", new Set(["c"])],
+      ["c", new Set(["a"])],
+      ["a", new Set(["b"])],
+      ["d", new Set(["a"])],
+    ]);
     expect(findCycles(edges)).toEqual(["a -> b -> c -> a"]);
   });
 });
