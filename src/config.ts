@@ -314,9 +314,8 @@ export function loadConfig(env: Env = process.env): Config {
     if (appToken === null) problems.push("VOUCHERIFY_API_URL is set but VOUCHERIFY_APP_TOKEN is missing");
   }
   if ((apiUrl === null || allowClientCredentials) && (appId === null) !== (appToken === null)) {
-    problems.push(
-      `${appId === null ? "VOUCHERIFY_APP_TOKEN" : "VOUCHERIFY_APP_ID"} is set but ${appId === null ? "VOUCHERIFY_APP_ID" : "VOUCHERIFY_APP_TOKEN"} is missing`,
-    );
+    const [given, missing] = appId === null ? ["VOUCHERIFY_APP_TOKEN", "VOUCHERIFY_APP_ID"] : ["VOUCHERIFY_APP_ID", "VOUCHERIFY_APP_TOKEN"];
+    problems.push(`${given} is set but ${missing} is missing`);
   }
   const logLevel = (text("LOG_LEVEL") ?? DEFAULTS.LOG_LEVEL).toLowerCase();
   if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) {

@@ -17,7 +17,8 @@ import { checkId } from "./referrals/check-input.js";
 
 /** Federation 2 version this subgraph declares; composition with any router that knows v2.7 or later. */
 export const FEDERATION_LINK =
-  'extend schema @link(url: "https://specs.apollo.dev/federation/v2.7", import: ["@key", "@shareable", "@authenticated", "@requiresScopes"])';
+  'extend schema @link(url: "https://specs.apollo.dev/federation/v2.7", ' +
+  'import: ["@key", "@shareable", "@authenticated", "@requiresScopes"])';
 
 const resolvers = [ReferralMemberResolver, ReferralHolderResolver, CustomerResolver, HolderMutationsResolver] as const;
 

@@ -191,10 +191,9 @@ export class EmulatorStore {
     if (!statements) {
       const filter = whereSql ? ` AND ${whereSql}` : "";
       const cursor = withCursor ? (order === "id" ? " AND id > ?" : " AND id < ?") : "";
+      const direction = order === "id" ? "ASC" : "DESC";
       statements = {
-        page: this.db.prepare(
-          `SELECT ${HOLDER_COLS} FROM holders WHERE voucher_id = ?${filter}${cursor} ORDER BY id ${order === "id" ? "ASC" : "DESC"} LIMIT ?`,
-        ),
+        page: this.db.prepare(`SELECT ${HOLDER_COLS} FROM holders WHERE voucher_id = ?${filter}${cursor} ORDER BY id ${direction} LIMIT ?`),
         count: this.db.prepare(`SELECT count(*) AS n FROM holders WHERE voucher_id = ?${filter}`),
       };
       // Filter shapes come from clients: bound the cache rather than let it grow without limit.

@@ -62,7 +62,9 @@ describe("a client cursor whose holder was removed", () => {
   afterAll(() => stack.stop());
 
   test("gets BAD_USER_INPUT naming the cursor, not the upstream's generic message", async () => {
-    const query = `query($after: String) { referralMember(memberId: "${SEED.code}") { holders(first: 2, after: $after) { pageInfo { endCursor } nodes { id } } } }`;
+    const query = `query($after: String) {
+      referralMember(memberId: "${SEED.code}") { holders(first: 2, after: $after) { pageInfo { endCursor } nodes { id } } }
+    }`;
     const first = await graphql(stack.gateway.graphqlUrl, query);
     const [, second] = first.data.referralMember.holders.nodes as { id: string }[];
     const removed = await execute(stack.gateway.graphqlUrl, RemoveHolderDocument, { input: { memberId: SEED.code, holderId: second.id } });

@@ -14,7 +14,9 @@ const OPERATIONS: Array<[string, string, Record<string, unknown>?]> = [
   ],
   [
     "federation entities",
-    `query($r: [_Any!]!) { _entities(representations: $r) { ... on ReferralMember { id holders(first: 1) { totalCount } } ... on Customer { id } } }`,
+    `query($r: [_Any!]!) {
+      _entities(representations: $r) { ... on ReferralMember { id holders(first: 1) { totalCount } } ... on Customer { id } }
+    }`,
     {
       r: [
         { __typename: "ReferralMember", id: SEED.code },

@@ -111,7 +111,8 @@ describe("seeded data and reading", () => {
     ["role $is_not REFERRER", "filters[holder_role][conditions][$is_not]=REFERRER", 25],
     [
       "customer ids",
-      `filters[customer_id][conditions][$in][0]=${demoRefereeCustomerId(2)}&filters[customer_id][conditions][$in][1]=${demoRefereeCustomerId(5)}`,
+      `filters[customer_id][conditions][$in][0]=${demoRefereeCustomerId(2)}` +
+        `&filters[customer_id][conditions][$in][1]=${demoRefereeCustomerId(5)}`,
       2,
     ],
     [
@@ -122,7 +123,8 @@ describe("seeded data and reading", () => {
     ["created_at $after with offset", `filters[created_at][conditions][$after]=2026-01-01T01:20:00%2B01:00`, 5],
     [
       "junction or",
-      `filters[holder_role][conditions][$is]=REFERRER&filters[customer_id][conditions][$is]=${demoRefereeCustomerId(3)}&filters[junction]=or`,
+      `filters[holder_role][conditions][$is]=REFERRER&filters[customer_id][conditions][$is]=${demoRefereeCustomerId(3)}` +
+        "&filters[junction]=or",
       2,
     ],
     [

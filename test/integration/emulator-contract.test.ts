@@ -62,7 +62,8 @@ describe.each([
     await valid(
       "get",
       list,
-      `${holders(SEED.code)}?filters[holder_role][conditions][$in][0]=REFEREE&filters[created_at][conditions][$after]=2026-01-01T00:05:00.000Z`,
+      `${holders(SEED.code)}?filters[holder_role][conditions][$in][0]=REFEREE` +
+        "&filters[created_at][conditions][$after]=2026-01-01T00:05:00.000Z",
       200,
     );
     await valid(

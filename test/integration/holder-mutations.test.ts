@@ -165,8 +165,12 @@ describe("holder mutations", () => {
     const result = await graphql(
       stack.gateway.graphqlUrl,
       `mutation {
-        a: addHolders(input: { memberId: "${SEED.code}", holders: [{ sourceId: "stale-check-1", name: "Old" }] }) { holders { customer { name } } }
-        b: addHolders(input: { memberId: "${SEED.otherCode}", holders: [{ sourceId: "stale-check-1", name: "New" }] }) { holders { customer { name } } }
+        a: addHolders(input: { memberId: "${SEED.code}", holders: [{ sourceId: "stale-check-1", name: "Old" }] }) {
+          holders { customer { name } }
+        }
+        b: addHolders(input: { memberId: "${SEED.otherCode}", holders: [{ sourceId: "stale-check-1", name: "New" }] }) {
+          holders { customer { name } }
+        }
       }`,
     );
     expect(result.errors).toBeUndefined();

@@ -208,7 +208,8 @@ describe("reading the seeded referral code", () => {
       const response = await graphql(
         stack.gateway.graphqlUrl,
         `{ a: referralMember(memberId: "${SEED.code}") { holders(first: 5) { totalCount nodes { id } } }
-           b: referralMember(memberId: "${SEED.code}") { x: holders(first: 5) { nodes { id } } y: holders(first: 5) { edges { cursor } } } }`,
+           b: referralMember(memberId: "${SEED.code}") {
+             x: holders(first: 5) { nodes { id } } y: holders(first: 5) { edges { cursor } } } }`,
       );
       expect(response.errors).toBeUndefined();
       expect(response.data.a.holders.nodes.map((n: { id: string }) => n.id)).toEqual(all.slice(0, 5).map((h) => h.id));

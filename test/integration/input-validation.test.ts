@@ -164,7 +164,9 @@ describe("input validation before any upstream call", () => {
 
     test("entity references (federation) are guarded too", async () => {
       const error = await rejected(
-        `query($r: [_Any!]!) { _entities(representations: $r) { ... on ReferralMember { holders { totalCount } } ... on Customer { name } } }`,
+        `query($r: [_Any!]!) {
+          _entities(representations: $r) { ... on ReferralMember { holders { totalCount } } ... on Customer { name } }
+        }`,
         { r: [{ __typename: "ReferralMember", id: ".." }] },
       );
       expect(error.extensions?.field).toBe("representations[0].id");

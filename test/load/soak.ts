@@ -58,7 +58,9 @@ export interface SoakReport {
 const READS: Array<{ weight: number; query: string; variables?: Record<string, unknown> }> = [
   {
     weight: 30,
-    query: `query($m: ID!) { referralMember(memberId: $m) { holders { totalCount pageInfo { hasNextPage endCursor } nodes { id holderRole } } } }`,
+    query: `query($m: ID!) {
+      referralMember(memberId: $m) { holders { totalCount pageInfo { hasNextPage endCursor } nodes { id holderRole } } }
+    }`,
   },
   {
     weight: 15,
@@ -70,16 +72,22 @@ const READS: Array<{ weight: number; query: string; variables?: Record<string, u
   },
   {
     weight: 10,
-    query: `query($m: ID!) { referralMember(memberId: $m) { holders(last: 5, order: ID_DESC) { pageInfo { hasPreviousPage } nodes { id } } } }`,
+    query: `query($m: ID!) {
+      referralMember(memberId: $m) { holders(last: 5, order: ID_DESC) { pageInfo { hasPreviousPage } nodes { id } } }
+    }`,
   },
   { weight: 10, query: `query($m: ID!) { referralMember(memberId: $m) { holders(first: 150) { totalCount nodes { id } } } }` },
   {
     weight: 10,
-    query: `query($m: ID!) { referralMember(memberId: $m) { holders(first: 5, filter: { roles: [REFERRER] }) { totalCount nodes { holderRole } } } }`,
+    query: `query($m: ID!) {
+      referralMember(memberId: $m) { holders(first: 5, filter: { roles: [REFERRER] }) { totalCount nodes { holderRole } } }
+    }`,
   },
   {
     weight: 10,
-    query: `query { referralMember(memberId: "${SEED.otherCode}", campaignId: "${SEED.otherCampaignId}") { holders { totalCount nodes { id metadata } } } }`,
+    query: `query {
+      referralMember(memberId: "${SEED.otherCode}", campaignId: "${SEED.otherCampaignId}") { holders { totalCount nodes { id metadata } } }
+    }`,
   },
   {
     weight: 5,
@@ -90,7 +98,9 @@ const READS: Array<{ weight: number; query: string; variables?: Record<string, u
 // The writes are the shipped example operations (schema/operations), as a frontend would send them.
 const ADD = print(AddHoldersDocument);
 const REMOVE = print(RemoveHolderDocument);
-const PAGE = `query($m: ID!, $after: String) { referralMember(memberId: $m) { holders(first: 500, after: $after) { totalCount pageInfo { hasNextPage endCursor } nodes { id } } } }`;
+const PAGE = `query($m: ID!, $after: String) {
+  referralMember(memberId: $m) { holders(first: 500, after: $after) { totalCount pageInfo { hasNextPage endCursor } nodes { id } } }
+}`;
 
 /** A small seeded PRNG (mulberry32): the same seed gives the same operation mix. */
 function random(seed: number): () => number {

@@ -17,9 +17,13 @@ import {
 // own request log, which sees every request the gateway sends.
 
 const HOLDERS = `{ referralMember(memberId: "${SEED.code}") { holders(first: 2) { totalCount nodes { id } } } }`;
-const HOLDERS_WITH_CUSTOMERS = `{ referralMember(memberId: "${SEED.code}") { holders(first: 2) { nodes { id customer { id name email } } } } }`;
+const HOLDERS_WITH_CUSTOMERS = `{
+  referralMember(memberId: "${SEED.code}") { holders(first: 2) { nodes { id customer { id name email } } } }
+}`;
 const OTHER_HOLDERS = `{ referralMember(memberId: "${SEED.otherCode}") { holders(first: 2) { totalCount } } }`;
-const ADD = `mutation Add($memberId: ID!) { addHolders(input: { memberId: $memberId, holders: [{ sourceId: "auth-suite-new" }] }) { holders { id } } }`;
+const ADD = `mutation Add($memberId: ID!) {
+  addHolders(input: { memberId: $memberId, holders: [{ sourceId: "auth-suite-new" }] }) { holders { id } }
+}`;
 const REMOVE = `mutation { removeHolder(input: { memberId: "${SEED.code}", holderId: "rh_whatever" }) { removedHolderId } }`;
 
 function codes(response: { errors?: Array<{ extensions?: Record<string, unknown> }> }) {
@@ -190,7 +194,7 @@ describe("scopes and member restrictions", () => {
     expect(response.errors).toBeUndefined();
   });
 
-  test("without customers:read, customer fields are null with FORBIDDEN at their path; ids and the page stand; no customer read", async () => {
+  test("without customers:read, customer fields are null with FORBIDDEN at their path; ids and page stand; no customer read", async () => {
     stack.emulator.resetRequests();
     const response = await graphql(stack.gateway.graphqlUrl, HOLDERS_WITH_CUSTOMERS, undefined, await as({ scope: "referrals:read" }));
     expect(response.status).toBe(200);
@@ -223,7 +227,10 @@ describe("scopes and member restrictions", () => {
       [`{ referralMember(memberId: "${SEED.voucherId}") { holders(first: 1) { totalCount } } }`, undefined],
       [ADD, { memberId: SEED.otherCode }],
       [
-        `{ ok: referralMember(memberId: "${SEED.code}") { holders(first: 1) { totalCount } } no: referralMember(memberId: "${SEED.otherCode}") { id } }`,
+        `{
+          ok: referralMember(memberId: "${SEED.code}") { holders(first: 1) { totalCount } }
+          no: referralMember(memberId: "${SEED.otherCode}") { id }
+        }`,
         undefined,
       ],
       [
@@ -244,7 +251,9 @@ describe("scopes and member restrictions", () => {
   });
 
   test("Customer entities need customers:read for personal fields, like customers reached through holders", async () => {
-    const query = `{ _entities(representations: [{ __typename: "Customer", id: "${SEED.referrerCustomerId}" }]) { ... on Customer { id email } } }`;
+    const query = `{
+      _entities(representations: [{ __typename: "Customer", id: "${SEED.referrerCustomerId}" }]) { ... on Customer { id email } }
+    }`;
     const without = await graphql(stack.gateway.graphqlUrl, query, undefined, await as({ scope: "referrals:read" }));
     expect(without.data._entities).toEqual([{ id: SEED.referrerCustomerId, email: null }]);
     expect(codes(without)).toEqual(["FORBIDDEN"]);

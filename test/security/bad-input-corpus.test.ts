@@ -28,6 +28,12 @@ const raw =
     fetch(url + path, { method, headers, body });
 const json = (body: unknown) => raw("POST", JSON.stringify(body));
 const op = (query: string, variables?: Record<string, unknown>) => json({ query, variables });
+/** An addHolders mutation whose literal metadata argument is `depth` objects deep. */
+const inlineMetadataNested = (depth: number) => `mutation {
+  addHolders(input: { memberId: "${SEED.code}", holders: [{ sourceId: "a" }], metadata: ${"{ k: ".repeat(depth)}1${" }".repeat(depth)} }) {
+    holders { id }
+  }
+}`;
 const holders = (variables: Record<string, unknown>) => op(HOLDERS, { m: SEED.code, ...variables });
 const add = (input: Record<string, unknown>) => op(ADD, { input: { memberId: SEED.code, ...input } });
 const addOne = (holder: Record<string, unknown>) => add({ holders: [holder] });
@@ -124,7 +130,9 @@ const CORPUS: BadInput[] = [
   {
     name: "too expensive (aliased max pages with customers)",
     send: op(
-      `{ ${["a", "b", "c"].map((a) => `${a}: referralMember(memberId: "${SEED.code}") { holders(first: 500) { nodes { customer { email } } } }`).join(" ")} }`,
+      `{ ${["a", "b", "c"]
+        .map((a) => `${a}: referralMember(memberId: "${SEED.code}") { holders(first: 500) { nodes { customer { email } } } }`)
+        .join(" ")} }`,
     ),
   },
   { name: "very long operation name", send: json({ query: `query ${"Q".repeat(100_000)} { __typename`, operationName: "Q" }) },
@@ -208,7 +216,8 @@ const CORPUS: BadInput[] = [
     name: "addHolders metadata nested 1,000 deep",
     send: raw(
       "POST",
-      `{"query":${JSON.stringify(ADD)},"variables":{"input":{"memberId":"${SEED.code}","holders":[{"sourceId":"a"}],"metadata":${'{"a":'.repeat(1000)}1${"}".repeat(1000)}}}}`,
+      `{"query":${JSON.stringify(ADD)},"variables":{"input":{"memberId":"${SEED.code}","holders":[{"sourceId":"a"}],` +
+        `"metadata":${'{"a":'.repeat(1000)}1${"}".repeat(1000)}}}}`,
     ),
   },
   { name: "addHolders address.line1 of 100,000 characters", send: addOne({ sourceId: "a", address: { line1: "x".repeat(100_000) } }) },
@@ -223,21 +232,15 @@ const CORPUS: BadInput[] = [
   { name: "addHolders metadata with an empty key", send: add({ holders: [{ sourceId: "a" }], metadata: { "": 1 } }) },
   {
     name: "addHolders inline metadata nested 9 deep",
-    send: op(
-      `mutation { addHolders(input: { memberId: "${SEED.code}", holders: [{ sourceId: "a" }], metadata: ${"{ k: ".repeat(9)}1${" }".repeat(9)} }) { holders { id } } }`,
-    ),
+    send: op(inlineMetadataNested(9)),
   },
   {
     name: "addHolders inline metadata nested 1,200 deep",
-    send: op(
-      `mutation { addHolders(input: { memberId: "${SEED.code}", holders: [{ sourceId: "a" }], metadata: ${"{ k: ".repeat(1200)}1${" }".repeat(1200)} }) { holders { id } } }`,
-    ),
+    send: op(inlineMetadataNested(1200)),
   },
   {
     name: "addHolders inline metadata nested 20,000 deep",
-    send: op(
-      `mutation { addHolders(input: { memberId: "${SEED.code}", holders: [{ sourceId: "a" }], metadata: ${"{ k: ".repeat(20_000)}1${" }".repeat(20_000)} }) { holders { id } } }`,
-    ),
+    send: op(inlineMetadataNested(20_000)),
   },
   { name: "addHolders empty campaignId", send: add({ campaignId: "", holders: [{ sourceId: "a" }] }) },
   {

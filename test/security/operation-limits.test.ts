@@ -53,7 +53,10 @@ describe("the cost estimate", () => {
     ).toBe(21);
     expect(
       cost(
-        `{ a: referralMember(memberId: "X") { ${HOLDERS_WITH_CUSTOMERS(500)} } b: referralMember(memberId: "Y") { ${HOLDERS_WITH_CUSTOMERS(500)} } }`,
+        `{
+          a: referralMember(memberId: "X") { ${HOLDERS_WITH_CUSTOMERS(500)} }
+          b: referralMember(memberId: "Y") { ${HOLDERS_WITH_CUSTOMERS(500)} }
+        }`,
       ),
     ).toBe(1010);
     // A size the resolver refuses never goes upstream.
@@ -68,15 +71,22 @@ describe("the cost estimate", () => {
   });
 
   test("counts mutations, their input holders and federation representations", () => {
-    const add = `mutation($input: AddHoldersInput!) { addHolders(input: $input) { holders { customer { email } } member { holders { totalCount } } } }`;
+    const add = `mutation($input: AddHoldersInput!) {
+      addHolders(input: $input) { holders { customer { email } } member { holders { totalCount } } }
+    }`;
     const holders = Array.from({ length: 30 }, (_, i) => ({ sourceId: `s${i}` }));
     expect(cost(add, { input: { memberId: "X", holders } })).toBe(1 + 30 + 1);
     expect(
       cost(
-        `mutation { a: removeHolder(input: {memberId: "X", holderId: "h"}) { removedHolderId } b: removeHolder(input: {memberId: "X", holderId: "i"}) { removedHolderId } }`,
+        `mutation {
+          a: removeHolder(input: {memberId: "X", holderId: "h"}) { removedHolderId }
+          b: removeHolder(input: {memberId: "X", holderId: "i"}) { removedHolderId }
+        }`,
       ),
     ).toBe(2);
-    const entities = `query($r: [_Any!]!) { _entities(representations: $r) { ... on ReferralMember { holders(first: 200) { totalCount } } ... on Customer { email } } }`;
+    const entities = `query($r: [_Any!]!) {
+      _entities(representations: $r) { ... on ReferralMember { holders(first: 200) { totalCount } } ... on Customer { email } }
+    }`;
     expect(cost(entities, { r: [{}, {}, {}] })).toBe(3 * 2 + 3);
   });
 });
@@ -148,7 +158,10 @@ describe("operation limits over HTTP", () => {
   });
 
   test(`cost: over ${MAX_OPERATION_COST} estimated upstream calls is refused, whether the size is literal or a variable`, async () => {
-    const twoPages = `query($n: Int) { a: referralMember(memberId: "${SEED.code}") { ${HOLDERS_WITH_CUSTOMERS("$n")} } b: referralMember(memberId: "${SEED.code}") { ${HOLDERS_WITH_CUSTOMERS("$n")} } }`;
+    const twoPages = `query($n: Int) {
+      a: referralMember(memberId: "${SEED.code}") { ${HOLDERS_WITH_CUSTOMERS("$n")} }
+      b: referralMember(memberId: "${SEED.code}") { ${HOLDERS_WITH_CUSTOMERS("$n")} }
+    }`;
     const refused = await post(stack.gateway.graphqlUrl, JSON.stringify({ query: twoPages, variables: { n: 500 } }));
     expect(refused.status).toBe(400);
     expect(refused.json.errors).toEqual([
@@ -165,7 +178,10 @@ describe("operation limits over HTTP", () => {
   });
 
   test("cost: the same document with small variables runs (validation caching does not pin the first verdict)", async () => {
-    const twoPages = `query($n: Int) { a: referralMember(memberId: "${SEED.code}") { ${HOLDERS_WITH_CUSTOMERS("$n")} } b: referralMember(memberId: "${SEED.code}") { ${HOLDERS_WITH_CUSTOMERS("$n")} } }`;
+    const twoPages = `query($n: Int) {
+      a: referralMember(memberId: "${SEED.code}") { ${HOLDERS_WITH_CUSTOMERS("$n")} }
+      b: referralMember(memberId: "${SEED.code}") { ${HOLDERS_WITH_CUSTOMERS("$n")} }
+    }`;
     expect((await post(stack.gateway.graphqlUrl, JSON.stringify({ query: twoPages, variables: { n: 500 } }))).status).toBe(400);
     const ok = await post(stack.gateway.graphqlUrl, JSON.stringify({ query: twoPages, variables: { n: 2 } }));
     expect(ok.json.errors).toBeUndefined();
@@ -210,7 +226,8 @@ describe("operation limits over HTTP", () => {
 
   test("variables: a lone surrogate is BAD_USER_INPUT naming the variable", async () => {
     // Written by hand: JSON.stringify would escape the surrogate the same way, but this is what a client sends.
-    const body = `{"query":"query($m: ID!) { referralMember(memberId: $m) { holders { totalCount } } }","variables":{"m":"WELCOME\\ud800-REF"}}`;
+    const body =
+      `{"query":"query($m: ID!) { referralMember(memberId: $m) { holders { totalCount } } }",` + `"variables":{"m":"WELCOME\\ud800-REF"}}`;
     const result = await post(stack.gateway.graphqlUrl, body);
     expect(result.status).toBe(400);
     expect(result.json.errors![0].extensions).toMatchObject({ code: "BAD_USER_INPUT", field: "variables.m" });
@@ -253,7 +270,7 @@ describe("GRAPHQL_MAX_COST", () => {
 });
 
 describe("the default cost limit (110)", () => {
-  test("refuses the 144-byte request that used to make 505 upstream calls, before any call; a 100-holder page with customers fits", async () => {
+  test("refuses the 144-byte request that once made 505 upstream calls, before any call; 100 holders with customers fit", async () => {
     const stack = await startStack();
     try {
       const worst = `{ referralMember(memberId: "${SEED.code}") { holders(first: 500) { nodes { customer { email } } } } }`;

@@ -4,7 +4,8 @@ import { graphql, startStack, type Stack } from "../support/stack.js";
 
 // NODE_ENV=production: no introspection and no landing page unless asked for, `_service` only for the router (see
 // test/security/router-secret.test.ts), no stack trace in any response. Authentication is off explicitly here
-// (AUTH_DISABLED=true): these tests are about what production hides, test/security/authentication.test.ts about who calls. Masking of unexpected errors: test/security/error-masking.test.ts.
+// (AUTH_DISABLED=true): these tests are about what production hides, test/security/authentication.test.ts about who
+// calls. Masking of unexpected errors: test/security/error-masking.test.ts.
 
 /** A representation without its key: refused as input (it used to be an internal error). */
 const ENTITY_WITHOUT_ID = `{ _entities(representations: [{ __typename: "ReferralMember" }]) { ... on ReferralMember { id } } }`;
@@ -88,9 +89,11 @@ describe("production mode", () => {
       post(JSON.stringify({ query: PAGE_TOO_LARGE })),
       post(JSON.stringify({ query: "{ referralMember(" })), // parse error
       post(JSON.stringify({ query: "{ nope }" })), // validation error
-      post(JSON.stringify({ query: `{ referralMember(memberId: "${SEED.code}") { holders(first: 9999) { totalCount } } }` })), // BAD_USER_INPUT
+      // BAD_USER_INPUT
+      post(JSON.stringify({ query: `{ referralMember(memberId: "${SEED.code}") { holders(first: 9999) { totalCount } } }` })),
       post(JSON.stringify({ query: `{ referralMember(memberId: "NO-SUCH-CODE") { holders { totalCount } } }` })), // NOT_FOUND upstream
-      post(JSON.stringify({ query: `{ referralMember(memberId: "${SEED.code}") { holders(first: 3) { totalCount } } }` })), // bad upstream JSON
+      // bad upstream JSON
+      post(JSON.stringify({ query: `{ referralMember(memberId: "${SEED.code}") { holders(first: 3) { totalCount } } }` })),
       post("{ not json"),
       post(JSON.stringify({ query: "{ __typename }", variables: { pad: "x".repeat(1024 * 1024) } })), // 413
       post(JSON.stringify({ query: `{ _entities(representations: [{ __typename: "Nope" }]) { __typename } }` })),
