@@ -28,10 +28,12 @@ function isClientFacing(definition: DefinitionNode): boolean {
  */
 export async function printClientSchema(): Promise<string> {
   const document = parse(printSchema(await buildGatewaySchema()));
-  const definitions = document.definitions.filter(isClientFacing).map((definition) =>
-    definition.kind === Kind.OBJECT_TYPE_DEFINITION && definition.name.value === "Query"
-      ? { ...definition, fields: definition.fields?.filter((field) => !FEDERATION_ROOT_FIELDS.has(field.name.value)) }
-      : definition,
-  );
+  const definitions = document.definitions
+    .filter(isClientFacing)
+    .map((definition) =>
+      definition.kind === Kind.OBJECT_TYPE_DEFINITION && definition.name.value === "Query"
+        ? { ...definition, fields: definition.fields?.filter((field) => !FEDERATION_ROOT_FIELDS.has(field.name.value)) }
+        : definition,
+    );
   return `${printSchema(buildASTSchema({ kind: Kind.DOCUMENT, definitions }))}\n`;
 }

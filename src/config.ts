@@ -15,10 +15,7 @@ export interface VoucherifyConfig {
 }
 
 /** Where the keys that verify callers' JWTs come from; one of the three, or none (authentication off). */
-export type JwtKeySource =
-  | { kind: "jwks"; url: string }
-  | { kind: "publicKey"; pem: string }
-  | { kind: "secret"; secret: string };
+export type JwtKeySource = { kind: "jwks"; url: string } | { kind: "publicKey"; pem: string } | { kind: "secret"; secret: string };
 
 export interface AuthConfig {
   /** null: authentication is off (development without keys, or AUTH_DISABLED=true). */
@@ -110,13 +107,33 @@ const DEFAULTS = {
 
 /** Every variable the gateway reads, for `--help`, `.env.example` and the README. */
 export const ENVIRONMENT: ReadonlyArray<{ name: string; meaning: string; default: string }> = [
-  { name: "PORT", meaning: "Port the gateway listens on (GraphQL at /graphql, Sandbox at / outside production)", default: String(DEFAULTS.PORT) },
+  {
+    name: "PORT",
+    meaning: "Port the gateway listens on (GraphQL at /graphql, Sandbox at / outside production)",
+    default: String(DEFAULTS.PORT),
+  },
   { name: "HOST", meaning: "Interface the gateway listens on", default: DEFAULTS.HOST },
   { name: "VOUCHERIFY_API_URL", meaning: "Voucherify base URL (any cluster); unset = start the embedded emulator", default: "unset" },
-  { name: "VOUCHERIFY_APP_ID", meaning: "Voucherify application id (required with VOUCHERIFY_API_URL unless ALLOW_CLIENT_CREDENTIALS)", default: "emulator's" },
-  { name: "VOUCHERIFY_APP_TOKEN", meaning: "Voucherify secret key (required with VOUCHERIFY_API_URL unless ALLOW_CLIENT_CREDENTIALS)", default: "emulator's" },
-  { name: "VOUCHERIFY_TIMEOUT_MS", meaning: "Time budget of one upstream call, retries included", default: String(DEFAULTS.VOUCHERIFY_TIMEOUT_MS) },
-  { name: "VOUCHERIFY_MAX_CONCURRENCY", meaning: "Upstream requests in flight from one process, at most", default: String(DEFAULTS.VOUCHERIFY_MAX_CONCURRENCY) },
+  {
+    name: "VOUCHERIFY_APP_ID",
+    meaning: "Voucherify application id (required with VOUCHERIFY_API_URL unless ALLOW_CLIENT_CREDENTIALS)",
+    default: "emulator's",
+  },
+  {
+    name: "VOUCHERIFY_APP_TOKEN",
+    meaning: "Voucherify secret key (required with VOUCHERIFY_API_URL unless ALLOW_CLIENT_CREDENTIALS)",
+    default: "emulator's",
+  },
+  {
+    name: "VOUCHERIFY_TIMEOUT_MS",
+    meaning: "Time budget of one upstream call, retries included",
+    default: String(DEFAULTS.VOUCHERIFY_TIMEOUT_MS),
+  },
+  {
+    name: "VOUCHERIFY_MAX_CONCURRENCY",
+    meaning: "Upstream requests in flight from one process, at most",
+    default: String(DEFAULTS.VOUCHERIFY_MAX_CONCURRENCY),
+  },
   { name: "ALLOW_CLIENT_CREDENTIALS", meaning: "true: a request's own X-App-Id/X-App-Token are forwarded upstream", default: "false" },
   { name: "EMULATOR_PORT", meaning: "Embedded emulator port (npm run emulator: 4010)", default: `${DEFAULTS.EMULATOR_PORT} (ephemeral)` },
   { name: "EMULATOR_DB", meaning: "Emulator SQLite file, or :memory:", default: DEFAULTS.EMULATOR_DB },
@@ -125,18 +142,50 @@ export const ENVIRONMENT: ReadonlyArray<{ name: string; meaning: string; default
   { name: "NODE_ENV", meaning: "production: introspection, landing page and stack traces off", default: "development" },
   { name: "GRAPHQL_INTROSPECTION", meaning: "Override: true/false for introspection", default: "on outside production" },
   { name: "GRAPHQL_LANDING_PAGE", meaning: "Override: true/false for the Apollo Sandbox landing page", default: "on outside production" },
-  { name: "OPERATION_TIMEOUT_MS", meaning: "Longest one GraphQL operation may run; then (or when its client goes away) its upstream calls are cancelled", default: String(DEFAULTS.OPERATION_TIMEOUT_MS) },
-  { name: "GRAPHQL_MAX_COST", meaning: "Most upstream calls one operation may make (estimated before it runs); lower it on small Voucherify plans", default: String(MAX_OPERATION_COST) },
+  {
+    name: "OPERATION_TIMEOUT_MS",
+    meaning: "Longest one GraphQL operation may run; then (or when its client goes away) its upstream calls are cancelled",
+    default: String(DEFAULTS.OPERATION_TIMEOUT_MS),
+  },
+  {
+    name: "GRAPHQL_MAX_COST",
+    meaning: "Most upstream calls one operation may make (estimated before it runs); lower it on small Voucherify plans",
+    default: String(MAX_OPERATION_COST),
+  },
   { name: "AUTH_JWT_JWKS_URL", meaning: "JWKS URL whose keys verify callers' bearer JWTs (refetched on an unknown kid)", default: "unset" },
   { name: "AUTH_JWT_PUBLIC_KEY", meaning: "PEM public key (RSA or EC) that verifies callers' bearer JWTs (RS256/ES256)", default: "unset" },
-  { name: "AUTH_JWT_SECRET", meaning: "HS256 secret (32+ characters) that verifies callers' bearer JWTs; for development and tests", default: "unset" },
+  {
+    name: "AUTH_JWT_SECRET",
+    meaning: "HS256 secret (32+ characters) that verifies callers' bearer JWTs; for development and tests",
+    default: "unset",
+  },
   { name: "AUTH_JWT_ISSUER", meaning: "Required iss claim of callers' JWTs", default: "unset (not checked)" },
   { name: "AUTH_JWT_AUDIENCE", meaning: "Required aud claim of callers' JWTs", default: "unset (not checked)" },
-  { name: "AUTH_DISABLED", meaning: "true: no authentication, every caller may do everything (production refuses to start without keys unless this is set)", default: "false" },
-  { name: "ROUTER_SECRET", meaning: "Shared secret of the federation router: _service and inline traces only for requests with X-Router-Secret", default: "unset (development: both open; production: both off)" },
-  { name: "CALLER_BUDGET_PER_MINUTE", meaning: "Estimated upstream calls one caller (JWT sub, or client address with auth off) may spend per minute; 0 = no budget", default: String(DEFAULT_CALLER_BUDGET_PER_MINUTE) },
-  { name: "METRICS_TOKEN", meaning: "When set, GET /metrics requires Authorization: Bearer <token> (16-512 visible ASCII characters)", default: "unset (open)" },
-  { name: "METRICS_PORT", meaning: "When set, /metrics is served only on this port of HOST, not on PORT (0 = ephemeral)", default: "unset (PORT)" },
+  {
+    name: "AUTH_DISABLED",
+    meaning: "true: no authentication, every caller may do everything (production refuses to start without keys unless this is set)",
+    default: "false",
+  },
+  {
+    name: "ROUTER_SECRET",
+    meaning: "Shared secret of the federation router: _service and inline traces only for requests with X-Router-Secret",
+    default: "unset (development: both open; production: both off)",
+  },
+  {
+    name: "CALLER_BUDGET_PER_MINUTE",
+    meaning: "Estimated upstream calls one caller (JWT sub, or client address with auth off) may spend per minute; 0 = no budget",
+    default: String(DEFAULT_CALLER_BUDGET_PER_MINUTE),
+  },
+  {
+    name: "METRICS_TOKEN",
+    meaning: "When set, GET /metrics requires Authorization: Bearer <token> (16-512 visible ASCII characters)",
+    default: "unset (open)",
+  },
+  {
+    name: "METRICS_PORT",
+    meaning: "When set, /metrics is served only on this port of HOST, not on PORT (0 = ephemeral)",
+    default: "unset (PORT)",
+  },
   {
     name: "HTTP_HEADERS_TIMEOUT_MS",
     meaning: "Time a client has to send a request's headers; then 408 and the connection is closed",
@@ -167,13 +216,41 @@ export const ENVIRONMENT: ReadonlyArray<{ name: string; meaning: string; default
     meaning: "Comma-separated browser origins allowed to call /graphql (https://app.example.com); unset = same origin only",
     default: "unset",
   },
-  { name: "REDIS_URL", meaning: "redis://host:port/db shared by replicas (cache, quota, 429 back-off, caller budgets); unset = in-process stores", default: "unset" },
-  { name: "REDIS_TIMEOUT_MS", meaning: "Longest wait for Redis per command; beyond it the gateway serves uncached and unshared until Redis answers again", default: String(DEFAULTS.REDIS_TIMEOUT_MS) },
-  { name: "CACHE_HOLDERS_TTL_MS", meaning: "How long a holder page is served from the cache (writes through the gateway invalidate it at once); 0 = off", default: String(DEFAULTS.CACHE_HOLDERS_TTL_MS) },
-  { name: "CACHE_CUSTOMERS_TTL_MS", meaning: "How long a customer is served from the cache (addHolders invalidates the customers it upserts); 0 = off", default: String(DEFAULTS.CACHE_CUSTOMERS_TTL_MS) },
-  { name: "CACHE_MAX_ENTRIES", meaning: "In-process cache (no REDIS_URL): entries kept at most, least recently used go first", default: String(DEFAULTS.CACHE_MAX_ENTRIES) },
-  { name: "CACHE_MAX_BYTES", meaning: "In-process cache (no REDIS_URL): bytes of cached answers kept at most", default: `${DEFAULTS.CACHE_MAX_BYTES} (${DEFAULTS.CACHE_MAX_BYTES / 1024 ** 2} MiB)` },
-  { name: "VOUCHERIFY_QUOTA_PER_MINUTE", meaning: "The Voucherify plan's requests per minute: all replicas together never send more (RATE_LIMITED instead)", default: "unset (only 429s are honoured)" },
+  {
+    name: "REDIS_URL",
+    meaning: "redis://host:port/db shared by replicas (cache, quota, 429 back-off, caller budgets); unset = in-process stores",
+    default: "unset",
+  },
+  {
+    name: "REDIS_TIMEOUT_MS",
+    meaning: "Longest wait for Redis per command; beyond it the gateway serves uncached and unshared until Redis answers again",
+    default: String(DEFAULTS.REDIS_TIMEOUT_MS),
+  },
+  {
+    name: "CACHE_HOLDERS_TTL_MS",
+    meaning: "How long a holder page is served from the cache (writes through the gateway invalidate it at once); 0 = off",
+    default: String(DEFAULTS.CACHE_HOLDERS_TTL_MS),
+  },
+  {
+    name: "CACHE_CUSTOMERS_TTL_MS",
+    meaning: "How long a customer is served from the cache (addHolders invalidates the customers it upserts); 0 = off",
+    default: String(DEFAULTS.CACHE_CUSTOMERS_TTL_MS),
+  },
+  {
+    name: "CACHE_MAX_ENTRIES",
+    meaning: "In-process cache (no REDIS_URL): entries kept at most, least recently used go first",
+    default: String(DEFAULTS.CACHE_MAX_ENTRIES),
+  },
+  {
+    name: "CACHE_MAX_BYTES",
+    meaning: "In-process cache (no REDIS_URL): bytes of cached answers kept at most",
+    default: `${DEFAULTS.CACHE_MAX_BYTES} (${DEFAULTS.CACHE_MAX_BYTES / 1024 ** 2} MiB)`,
+  },
+  {
+    name: "VOUCHERIFY_QUOTA_PER_MINUTE",
+    meaning: "The Voucherify plan's requests per minute: all replicas together never send more (RATE_LIMITED instead)",
+    default: "unset (only 429s are honoured)",
+  },
   { name: "LOG_LEVEL", meaning: "fatal, error, warn, info, debug, trace or silent", default: DEFAULTS.LOG_LEVEL },
 ];
 
@@ -237,7 +314,8 @@ export function loadConfig(env: Env = process.env): Config {
     if (appToken === null) problems.push("VOUCHERIFY_API_URL is set but VOUCHERIFY_APP_TOKEN is missing");
   }
   if ((apiUrl === null || allowClientCredentials) && (appId === null) !== (appToken === null)) {
-    problems.push(`${appId === null ? "VOUCHERIFY_APP_TOKEN" : "VOUCHERIFY_APP_ID"} is set but ${appId === null ? "VOUCHERIFY_APP_ID" : "VOUCHERIFY_APP_TOKEN"} is missing`);
+    const [given, missing] = appId === null ? ["VOUCHERIFY_APP_TOKEN", "VOUCHERIFY_APP_ID"] : ["VOUCHERIFY_APP_ID", "VOUCHERIFY_APP_TOKEN"];
+    problems.push(`${given} is set but ${missing} is missing`);
   }
   const logLevel = (text("LOG_LEVEL") ?? DEFAULTS.LOG_LEVEL).toLowerCase();
   if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) {
@@ -270,7 +348,10 @@ export function loadConfig(env: Env = process.env): Config {
     );
   }
   const corsOrigins: string[] = [];
-  for (const entry of (text("CORS_ORIGINS") ?? "").split(",").map((part) => part.trim()).filter(Boolean)) {
+  for (const entry of (text("CORS_ORIGINS") ?? "")
+    .split(",")
+    .map((part) => part.trim())
+    .filter(Boolean)) {
     const problem = corsOriginProblem(entry);
     if (problem) problems.push(`CORS_ORIGINS: ${problem}`);
     else if (!corsOrigins.includes(entry)) corsOrigins.push(entry);
@@ -352,7 +433,8 @@ function loadAuthConfig(
   const secret = text("AUTH_JWT_SECRET");
   const disabled = flag("AUTH_DISABLED", false);
   const given = [jwksUrl && "AUTH_JWT_JWKS_URL", publicKey && "AUTH_JWT_PUBLIC_KEY", secret && "AUTH_JWT_SECRET"].filter(Boolean);
-  if (given.length > 1) problems.push(`Set only one of AUTH_JWT_JWKS_URL, AUTH_JWT_PUBLIC_KEY, AUTH_JWT_SECRET; got ${given.join(" and ")}`);
+  if (given.length > 1)
+    problems.push(`Set only one of AUTH_JWT_JWKS_URL, AUTH_JWT_PUBLIC_KEY, AUTH_JWT_SECRET; got ${given.join(" and ")}`);
   if (disabled && given.length > 0) problems.push(`AUTH_DISABLED=true contradicts ${given.join(" and ")}: remove one`);
   if (production && !disabled && given.length === 0) {
     problems.push(

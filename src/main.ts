@@ -43,16 +43,16 @@ async function main(): Promise<void> {
   let emulator: EmulatorHandle | null = null;
   let upstreamUrl = config.voucherify.apiUrl;
   let credentials =
-    config.voucherify.appId && config.voucherify.appToken
-      ? { appId: config.voucherify.appId, appToken: config.voucherify.appToken }
-      : null;
+    config.voucherify.appId && config.voucherify.appToken ? { appId: config.voucherify.appId, appToken: config.voucherify.appToken } : null;
   if (upstreamUrl === null) {
     emulator = await startEmulator({ port: config.emulator.port, dbFile: config.emulator.dbFile });
     upstreamUrl = emulator.url;
     credentials = { appId: emulator.appId, appToken: emulator.appToken };
   }
   const gateway = await startGateway({ config, upstreamUrl, credentials, logger });
-  const backend = emulator ? `embedded Voucherify emulator at ${emulator.url} (db: ${config.emulator.dbFile})` : `Voucherify at ${upstreamUrl}`;
+  const backend = emulator
+    ? `embedded Voucherify emulator at ${emulator.url} (db: ${config.emulator.dbFile})`
+    : `Voucherify at ${upstreamUrl}`;
   logger.info({ url: gateway.graphqlUrl, backend }, "gateway ready");
   console.log(`Referrals gateway ready at ${gateway.graphqlUrl}`);
   console.log(`Backend: ${backend}`);

@@ -17,7 +17,8 @@ import { checkId } from "./referrals/check-input.js";
 
 /** Federation 2 version this subgraph declares; composition with any router that knows v2.7 or later. */
 export const FEDERATION_LINK =
-  'extend schema @link(url: "https://specs.apollo.dev/federation/v2.7", import: ["@key", "@shareable", "@authenticated", "@requiresScopes"])';
+  'extend schema @link(url: "https://specs.apollo.dev/federation/v2.7", ' +
+  'import: ["@key", "@shareable", "@authenticated", "@requiresScopes"])';
 
 const resolvers = [ReferralMemberResolver, ReferralHolderResolver, CustomerResolver, HolderMutationsResolver] as const;
 
@@ -42,7 +43,7 @@ export async function buildGatewaySchema(): Promise<GraphQLSchema> {
         ...(resolverMap.Customer as object),
         __resolveReference: (reference: { id: string }): Customer => ({ id: reference.id }),
       },
-    } as GraphQLResolverMap<unknown>,
+    },
   });
   copyFieldCosts(typeGraphQLSchema, schema);
   const entities = schema.getQueryType()?.getFields()._entities;
@@ -62,7 +63,7 @@ const ROOT_TYPE_DESCRIPTIONS: Record<string, string> = {
 function describeRootTypes(document: DocumentNode): DocumentNode {
   const definitions = document.definitions.map((definition) =>
     definition.kind === Kind.OBJECT_TYPE_DEFINITION && ROOT_TYPE_DESCRIPTIONS[definition.name.value]
-      ? { ...definition, description: { kind: Kind.STRING as const, value: ROOT_TYPE_DESCRIPTIONS[definition.name.value]! } }
+      ? { ...definition, description: { kind: Kind.STRING as const, value: ROOT_TYPE_DESCRIPTIONS[definition.name.value] } }
       : definition,
   );
   return { ...document, definitions };

@@ -98,4 +98,3 @@ function membersOf(claims: Record<string, unknown>): ReadonlySet<string> | null 
   if (value === undefined) return null;
   return new Set(Array.isArray(value) ? value.filter((member): member is string => typeof member === "string") : []);
 }
-

@@ -39,9 +39,7 @@ export function authorizeOperation(
   variables: Record<string, unknown> | undefined,
   caller: Caller,
 ): void {
-  const fragments = new Map(
-    document.definitions.flatMap((d) => (d.kind === Kind.FRAGMENT_DEFINITION ? [[d.name.value, d] as const] : [])),
-  );
+  const fragments = new Map(document.definitions.flatMap((d) => (d.kind === Kind.FRAGMENT_DEFINITION ? [[d.name.value, d] as const] : [])));
   const visited = new Set<string>();
   const check = (requirement: Requirement | undefined, what: string, redactable: boolean) => {
     if (!requirement) return;
@@ -107,7 +105,11 @@ function checkMembers(
   if (field.name === "_entities" && Array.isArray(args.representations)) {
     for (const representation of args.representations as Array<{ __typename?: unknown; id?: unknown }>) {
       if (representation?.__typename === "ReferralMember") named.push(representation.id);
-      else throw forbidden(`${what}: this caller may read only its own referral members, not look up ${String(representation?.__typename)} by id.`, "operation");
+      else
+        throw forbidden(
+          `${what}: this caller may read only its own referral members, not look up ${String(representation?.__typename)} by id.`,
+          "operation",
+        );
     }
   }
   for (const memberId of named) {

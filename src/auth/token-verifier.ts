@@ -47,7 +47,10 @@ export class TokenVerifier {
       case "publicKey": {
         const key = createPublicKey(source.pem);
         this.key = key;
-        algorithms = key.asymmetricKeyType === "ec" ? [EC_ALGORITHM[key.asymmetricKeyDetails?.namedCurve ?? ""] ?? "ES256"] : ["RS256", "RS384", "RS512", "PS256", "PS384", "PS512"];
+        algorithms =
+          key.asymmetricKeyType === "ec"
+            ? [EC_ALGORITHM[key.asymmetricKeyDetails?.namedCurve ?? ""] ?? "ES256"]
+            : ["RS256", "RS384", "RS512", "PS256", "PS384", "PS512"];
         break;
       }
       case "secret":
@@ -100,6 +103,7 @@ function describe(error: unknown): Error {
   }
   if (error instanceof errors.JOSEError) return new InvalidTokenError("The token is malformed.");
   // fetch() failing to reach the JWKS server surfaces as a plain TypeError with a cause.
-  if (error instanceof TypeError && "cause" in error) return new KeySourceUnavailableError("The gateway could not fetch its token verification keys.");
+  if (error instanceof TypeError && "cause" in error)
+    return new KeySourceUnavailableError("The gateway could not fetch its token verification keys.");
   return new InvalidTokenError("The token is malformed.");
 }

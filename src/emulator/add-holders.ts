@@ -24,10 +24,11 @@ export function checkAddHoldersBody(body: unknown): AddHoldersRequest {
   if (holders === undefined) throw invalidPayload("Property .holders is required");
   if (!Array.isArray(holders)) throw invalidPayload("Property .holders must be array");
   if (holders.length < 1) throw invalidPayload("Property .holders must NOT have fewer than 1 items");
-  if (holders.length > MAX_HOLDERS_PER_CALL) throw invalidPayload(`Property .holders must NOT have more than ${MAX_HOLDERS_PER_CALL} items`);
+  if (holders.length > MAX_HOLDERS_PER_CALL)
+    throw invalidPayload(`Property .holders must NOT have more than ${MAX_HOLDERS_PER_CALL} items`);
   if (metadata !== undefined && !isJsonObject(metadata)) throw invalidPayload("Property .metadata must be object");
   holders.forEach((holder: unknown, index) => checkHolder(holder, `.holders[${index}]`));
-  return { holders: holders as JsonObject[], metadata: metadata as JsonObject | undefined };
+  return { holders: holders as JsonObject[], metadata };
 }
 
 function checkHolder(holder: unknown, at: string): void {
@@ -38,7 +39,8 @@ function checkHolder(holder: unknown, at: string): void {
   }
   if (!holder.id && !holder.source_id) throw invalidPayload(`Property ${at} must have either id or source_id`);
   for (const key of ["birthdate", "birthday"]) {
-    if (typeof holder[key] === "string" && !DATE_ONLY.test(holder[key] as string)) throw invalidPayload(`Property ${at}.${key} must match format "date" (YYYY-MM-DD)`);
+    if (typeof holder[key] === "string" && !DATE_ONLY.test(holder[key]))
+      throw invalidPayload(`Property ${at}.${key} must match format "date" (YYYY-MM-DD)`);
   }
   if (holder.address !== undefined && holder.address !== null) {
     if (!isJsonObject(holder.address)) throw invalidPayload(`Property ${at}.address must be object`);
@@ -72,7 +74,14 @@ export function addHolders(store: EmulatorStore, voucher: VoucherRow, req: AddHo
       if (assigned.has(customer.id)) throw duplicateFound(customer.id);
       assigned.add(customer.id);
       if (store.holderOfCustomer(voucher.id, customer.id)) throw alreadyAssigned(customer.id, voucher.id);
-      const row = { id: store.nextHolderId(now), voucher_id: voucher.id, customer_id: customer.id, holder_role: "REFEREE" as const, metadata, created_at: createdAt };
+      const row = {
+        id: store.nextHolderId(now),
+        voucher_id: voucher.id,
+        customer_id: customer.id,
+        holder_role: "REFEREE" as const,
+        metadata,
+        created_at: createdAt,
+      };
       store.insertHolder(row);
       result.push(toUpstreamHolder(row, voucher));
     }
@@ -98,7 +107,18 @@ function upsertCustomer(store: EmulatorStore, input: JsonObject, createdAt: stri
   if (id && !existing) throw notFound("customer", id);
   const row: CustomerRow = existing
     ? { ...existing }
-    : { id: newCustomerId(), source_id: input.source_id as string, name: null, email: null, phone: null, description: null, birthdate: null, address: null, metadata: null, created_at: createdAt };
+    : {
+        id: newCustomerId(),
+        source_id: input.source_id as string,
+        name: null,
+        email: null,
+        phone: null,
+        description: null,
+        birthdate: null,
+        address: null,
+        metadata: null,
+        created_at: createdAt,
+      };
   for (const key of STRING_FIELDS) if (input[key] !== undefined) row[key] = input[key] as string | null;
   const birthdate = input.birthdate !== undefined ? input.birthdate : input.birthday;
   if (birthdate !== undefined) row.birthdate = birthdate as string | null;

@@ -3,8 +3,16 @@ import { BodyTooLargeError, readBody } from "../http/read-body.js";
 import type { UpstreamHolderList } from "../voucherify/upstream-types.js";
 import { addHolders, checkAddHoldersBody } from "./add-holders.js";
 import {
-  cannotRemoveReferrer, EmulatorError, invalidPayload, invalidQuery, methodNotAllowed, nextRequestId, notFound,
-  payloadTooLarge, routeNotFound, unauthorized,
+  cannotRemoveReferrer,
+  EmulatorError,
+  invalidPayload,
+  invalidQuery,
+  methodNotAllowed,
+  nextRequestId,
+  notFound,
+  payloadTooLarge,
+  routeNotFound,
+  unauthorized,
 } from "./errors.js";
 import type { FaultInjector, FaultSpec, RecordedRequest } from "./faults.js";
 import { EMPTY_WHERE, parseHolderFilters } from "./filters.js";
@@ -46,7 +54,14 @@ export function createRequestListener(ctx: AppContext) {
   return (req: IncomingMessage, res: ServerResponse): void => {
     handle(ctx, req, res).catch((err: unknown) => {
       // Only a bug gets here; answer like an upstream 500 rather than leaving the client hanging.
-      if (!res.headersSent) send(res, 500, { code: 500, key: "internal_error", message: "Internal Server Error", details: String(err), request_id: nextRequestId() });
+      if (!res.headersSent)
+        send(res, 500, {
+          code: 500,
+          key: "internal_error",
+          message: "Internal Server Error",
+          details: String(err),
+          request_id: nextRequestId(),
+        });
     });
   };
 }
@@ -114,10 +129,12 @@ function listHolders(store: EmulatorStore, voucher: VoucherRow, query: string): 
   let limit = DEFAULT_LIMIT;
   if (limitParam != null) {
     limit = /^\d+$/.test(limitParam) ? Number(limitParam) : NaN;
-    if (!(limit >= 1 && limit <= MAX_LIMIT)) throw invalidQuery(`Query parameter limit must be an integer between 1 and ${MAX_LIMIT}, got "${limitParam}"`);
+    if (!(limit >= 1 && limit <= MAX_LIMIT))
+      throw invalidQuery(`Query parameter limit must be an integer between 1 and ${MAX_LIMIT}, got "${limitParam}"`);
   }
   const orderParam = params?.get("order");
-  if (orderParam != null && orderParam !== "id" && orderParam !== "-id") throw invalidQuery(`Query parameter order must be "id" or "-id", got "${orderParam}"`);
+  if (orderParam != null && orderParam !== "id" && orderParam !== "-id")
+    throw invalidQuery(`Query parameter order must be "id" or "-id", got "${orderParam}"`);
   const order: ListOrder = (orderParam as ListOrder | null) ?? DEFAULT_ORDER;
   const after = params?.get("starting_after_id") ?? undefined;
   if (after !== undefined) {
@@ -132,7 +149,7 @@ function listHolders(store: EmulatorStore, voucher: VoucherRow, query: string): 
   const hasMore = rows.length > limit;
   const data = (hasMore ? rows.slice(0, limit) : rows).map((row) => toUpstreamHolder(row, voucher));
   const list: UpstreamHolderList = { object: "list", data_ref: "data", data, total, has_more: hasMore };
-  if (hasMore) list.more_starting_after = data[data.length - 1]!.id;
+  if (hasMore) list.more_starting_after = data[data.length - 1].id;
   return list;
 }
 
@@ -164,10 +181,10 @@ function matchRoute(path: string): Route | undefined {
   const base = withCampaign ? 4 : 3;
   if (!withCampaign && !(segments[2] === "members" && segments[4] === "holders")) return undefined;
   const campaignId = withCampaign ? segments[2] : undefined;
-  const memberId = segments[base]!;
+  const memberId = segments[base];
   if (!memberId || campaignId === "") return undefined;
   if (segments.length === base + 2) return { kind: "holders", campaignId, memberId };
-  if (segments.length === base + 3 && segments[base + 2]) return { kind: "holder", campaignId, memberId, holderId: segments[base + 2]! };
+  if (segments.length === base + 3 && segments[base + 2]) return { kind: "holder", campaignId, memberId, holderId: segments[base + 2] };
   return undefined;
 }
 
@@ -201,7 +218,8 @@ async function applyFault(ctx: AppContext, fault: FaultSpec, req: IncomingMessag
     return true;
   }
   if (fault.status === undefined) return false;
-  const body = fault.body ?? JSON.stringify({ code: fault.status, key: "injected_fault", message: "Injected fault", request_id: nextRequestId() });
+  const body =
+    fault.body ?? JSON.stringify({ code: fault.status, key: "injected_fault", message: "Injected fault", request_id: nextRequestId() });
   const headers: Record<string, string> = { "content-type": "application/json", "content-length": String(Buffer.byteLength(body)) };
   for (const [name, value] of Object.entries(fault.headers ?? {})) headers[name.toLowerCase()] = value;
   res.writeHead(fault.status, headers);

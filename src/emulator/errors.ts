@@ -63,7 +63,14 @@ export const notPublished = () =>
   );
 
 export const duplicateFound = (customerKey: string) =>
-  new EmulatorError(409, "duplicate_found", "Duplicated resource found", `Duplicated customer exists with id ${customerKey}`, customerKey, "customer");
+  new EmulatorError(
+    409,
+    "duplicate_found",
+    "Duplicated resource found",
+    `Duplicated customer exists with id ${customerKey}`,
+    customerKey,
+    "customer",
+  );
 
 export const alreadyAssigned = (customerId: string, voucherId: string) =>
   new EmulatorError(

@@ -45,7 +45,7 @@ export class FaultInjector {
     if (this.faults.length === 0) return undefined;
     const index = this.faults.findIndex((fault) => !fault.spec.match || fault.spec.match(request));
     if (index < 0) return undefined;
-    const fault = this.faults[index]!;
+    const fault = this.faults[index];
     if (--fault.remaining <= 0) this.faults.splice(index, 1);
     return fault.spec;
   }

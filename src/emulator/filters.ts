@@ -49,8 +49,8 @@ export function parseHolderFilters(params: URLSearchParams, now: () => number = 
     if (index !== undefined && !(LIST_OPS.has(op) && /^\d*$/.test(index))) {
       throw invalidQuery(`Filter "${key}": ${op} takes a single value, not a list`);
     }
-    let ops = parsed.get(field!);
-    if (!ops) parsed.set(field!, (ops = new Map()));
+    let ops = parsed.get(field);
+    if (!ops) parsed.set(field, (ops = new Map<string, string[]>()));
     const values = ops.get(op) ?? [];
     if (values.length > 0 && !LIST_OPS.has(op)) throw invalidQuery(`Filter filters[${field}][conditions][${op}] is given twice`);
     values.push(value);
@@ -62,17 +62,17 @@ export function parseHolderFilters(params: URLSearchParams, now: () => number = 
   const bound: unknown[] = [];
   for (const [field, ops] of parsed) {
     const fieldClauses: string[] = [];
-    for (const [op, values] of ops) fieldClauses.push(condition(field, FIELDS[field]!, op, values, bound, now));
-    clauses.push(fieldClauses.length === 1 ? fieldClauses[0]! : `(${fieldClauses.join(" AND ")})`);
+    for (const [op, values] of ops) fieldClauses.push(condition(field, FIELDS[field], op, values, bound, now));
+    clauses.push(fieldClauses.length === 1 ? fieldClauses[0] : `(${fieldClauses.join(" AND ")})`);
   }
-  return { sql: clauses.length === 1 ? clauses[0]! : `(${clauses.join(junction === "or" ? " OR " : " AND ")})`, params: bound };
+  return { sql: clauses.length === 1 ? clauses[0] : `(${clauses.join(junction === "or" ? " OR " : " AND ")})`, params: bound };
 }
 
 /** `filters[a][b][$c][0]` -> ["a", "b", "$c", "0"]; anything that is not `filters` + bracket groups is rejected. */
 function splitBrackets(key: string): string[] {
-  const match = /^filters((?:\[[^\[\]]*\])+)$/.exec(key);
+  const match = /^filters((?:\[[^[\]]*\])+)$/.exec(key);
   if (!match) throw invalidQuery(`Malformed filter parameter "${key}"; expected filters[field][conditions][$operator]`);
-  return match[1]!.slice(1, -1).split("][");
+  return match[1].slice(1, -1).split("][");
 }
 
 function condition(field: string, kind: FieldKind, op: string, values: string[], bound: unknown[], now: () => number): string {
@@ -82,18 +82,19 @@ function condition(field: string, kind: FieldKind, op: string, values: string[],
   const label = `filters[${field}][conditions][${op}]`;
   if (kind === "date") {
     if (op === "$more_than" || op === "$less_than") {
-      if (!/^\d+$/.test(values[0]!)) throw invalidQuery(`${label} must be a whole number of days`);
+      if (!/^\d+$/.test(values[0])) throw invalidQuery(`${label} must be a whole number of days`);
       bound.push(new Date(now() - Number(values[0]) * DAY_MS).toISOString());
       return op === "$more_than" ? `${field} < ?` : `${field} > ?`;
     }
-    const at = Date.parse(values[0]!);
+    const at = Date.parse(values[0]);
     if (Number.isNaN(at)) throw invalidQuery(`${label} must be an ISO 8601 date-time, got "${values[0]}"`);
     // created_at is stored as toISOString() text, so normalising the bound value makes string order = time order.
     bound.push(new Date(at).toISOString());
     return op === "$after" ? `${field} > ?` : `${field} < ?`;
   }
   if (kind === "role") {
-    for (const role of values) if (!ROLES.has(role)) throw invalidQuery(`${label}: unknown holder role "${role}"; allowed: ${[...ROLES].join(", ")}`);
+    for (const role of values)
+      if (!ROLES.has(role)) throw invalidQuery(`${label}: unknown holder role "${role}"; allowed: ${[...ROLES].join(", ")}`);
   }
   switch (op) {
     case "$in":

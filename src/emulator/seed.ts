@@ -41,10 +41,25 @@ export function seedIfEmpty(store: EmulatorStore): boolean {
       const at = epoch + minute++ * 60_000;
       const created_at = new Date(at).toISOString();
       store.insertCustomer({
-        id: cust.id, source_id: cust.sourceId, name: cust.name, email: cust.email, phone: null, description: null,
-        birthdate: null, address: null, metadata: null, created_at,
+        id: cust.id,
+        source_id: cust.sourceId,
+        name: cust.name,
+        email: cust.email,
+        phone: null,
+        description: null,
+        birthdate: null,
+        address: null,
+        metadata: null,
+        created_at,
       });
-      store.insertHolder({ id: store.nextHolderId(at), voucher_id: voucherId, customer_id: cust.id, holder_role: role, metadata: null, created_at });
+      store.insertHolder({
+        id: store.nextHolderId(at),
+        voucher_id: voucherId,
+        customer_id: cust.id,
+        holder_role: role,
+        metadata: null,
+        created_at,
+      });
     };
 
     store.insertCampaign({ id: SEED.campaignId, name: SEED.campaignName });
@@ -53,13 +68,44 @@ export function seedIfEmpty(store: EmulatorStore): boolean {
     store.insertVoucher({ id: SEED.unpublishedVoucherId, code: SEED.unpublishedCode, campaign_id: SEED.campaignId });
     store.insertVoucher({ id: SEED.otherVoucherId, code: SEED.otherCode, campaign_id: SEED.otherCampaignId });
 
-    holder(SEED.voucherId, { id: SEED.referrerCustomerId, sourceId: SEED.referrerSourceId, name: "Demo Referrer", email: "referrer@example.com" }, "REFERRER");
+    holder(
+      SEED.voucherId,
+      { id: SEED.referrerCustomerId, sourceId: SEED.referrerSourceId, name: "Demo Referrer", email: "referrer@example.com" },
+      "REFERRER",
+    );
     for (let n = 1; n <= SEED.refereeCount; n++) {
-      holder(SEED.voucherId, { id: demoRefereeCustomerId(n), sourceId: demoRefereeSourceId(n), name: `Referee ${two(n)}`, email: `referee${two(n)}@example.com` }, "REFEREE");
+      holder(
+        SEED.voucherId,
+        {
+          id: demoRefereeCustomerId(n),
+          sourceId: demoRefereeSourceId(n),
+          name: `Referee ${two(n)}`,
+          email: `referee${two(n)}@example.com`,
+        },
+        "REFEREE",
+      );
     }
-    holder(SEED.otherVoucherId, { id: SEED.otherReferrerCustomerId, sourceId: SEED.otherReferrerSourceId, name: "Other Referrer", email: "other-referrer@example.com" }, "REFERRER");
+    holder(
+      SEED.otherVoucherId,
+      {
+        id: SEED.otherReferrerCustomerId,
+        sourceId: SEED.otherReferrerSourceId,
+        name: "Other Referrer",
+        email: "other-referrer@example.com",
+      },
+      "REFERRER",
+    );
     for (let n = 1; n <= SEED.otherRefereeCount; n++) {
-      holder(SEED.otherVoucherId, { id: otherRefereeCustomerId(n), sourceId: otherRefereeSourceId(n), name: `Other Referee ${two(n)}`, email: `other-referee${two(n)}@example.com` }, "REFEREE");
+      holder(
+        SEED.otherVoucherId,
+        {
+          id: otherRefereeCustomerId(n),
+          sourceId: otherRefereeSourceId(n),
+          name: `Other Referee ${two(n)}`,
+          email: `other-referee${two(n)}@example.com`,
+        },
+        "REFEREE",
+      );
     }
   });
   return true;

@@ -6,8 +6,16 @@ import { Database, type Statement } from "./sqlite-driver.js";
 export type HolderRole = "OWNER" | "REFERRER" | "REFEREE";
 export type ListOrder = "id" | "-id";
 
-export interface CampaignRow { id: string; name: string }
-export interface VoucherRow { id: string; code: string; campaign_id: string; type: string }
+export interface CampaignRow {
+  id: string;
+  name: string;
+}
+export interface VoucherRow {
+  id: string;
+  code: string;
+  campaign_id: string;
+  type: string;
+}
 export interface CustomerRow {
   id: string;
   source_id: string | null;
@@ -67,7 +75,9 @@ export class EmulatorStore {
     const db = this.db;
     this.stmts = {
       campaign: db.prepare<[string], CampaignRow>("SELECT id, name FROM campaigns WHERE id = ?"),
-      voucher: db.prepare<[string, string], VoucherRow>("SELECT id, code, campaign_id, type FROM vouchers WHERE id = ? OR code = ? LIMIT 1"),
+      voucher: db.prepare<[string, string], VoucherRow>(
+        "SELECT id, code, campaign_id, type FROM vouchers WHERE id = ? OR code = ? LIMIT 1",
+      ),
       customerById: db.prepare<[string], CustomerRow>("SELECT * FROM customers WHERE id = ?"),
       customerBySourceId: db.prepare<[string], CustomerRow>("SELECT * FROM customers WHERE source_id = ?"),
       insertCampaign: db.prepare<[string, string]>("INSERT INTO campaigns (id, name) VALUES (?, ?)"),
@@ -81,14 +91,18 @@ export class EmulatorStore {
          birthdate = @birthdate, address = @address, metadata = @metadata WHERE id = @id`,
       ),
       holder: db.prepare<[string], HolderRow>(`SELECT ${HOLDER_COLS} FROM holders WHERE id = ?`),
-      holderOfCustomer: db.prepare<[string, string], HolderRow>(`SELECT ${HOLDER_COLS} FROM holders WHERE voucher_id = ? AND customer_id = ?`),
+      holderOfCustomer: db.prepare<[string, string], HolderRow>(
+        `SELECT ${HOLDER_COLS} FROM holders WHERE voucher_id = ? AND customer_id = ?`,
+      ),
       referrerOf: db.prepare<[string], { id: string }>("SELECT id FROM holders WHERE voucher_id = ? AND holder_role = 'REFERRER' LIMIT 1"),
       insertHolder: db.prepare<HolderRow>(
         `INSERT INTO holders (${HOLDER_COLS}) VALUES (@id, @voucher_id, @customer_id, @holder_role, @metadata, @created_at)`,
       ),
       deleteHolder: db.prepare<[string]>("DELETE FROM holders WHERE id = ?"),
       getMeta: db.prepare<[string], { value: string }>("SELECT value FROM meta WHERE key = ?"),
-      setMeta: db.prepare<[string, string]>("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value"),
+      setMeta: db.prepare<[string, string]>(
+        "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+      ),
       maxHolderId: db.prepare<[], { id: string | null }>("SELECT max(id) AS id FROM holders"),
       countCampaigns: db.prepare<[], { n: number }>("SELECT count(*) AS n FROM campaigns"),
     };
@@ -162,7 +176,11 @@ export class EmulatorStore {
   /** One page (limit + 1 rows, so the caller can tell has_more) and the total matching the filters. */
   listHolders(voucherId: string, where: HolderWhere, order: ListOrder, afterId: string | undefined, limit: number) {
     const statements = this.listStatements(where.sql, order, afterId !== undefined);
-    const rows = (afterId === undefined ? statements.page.all(voucherId, ...where.params, limit + 1) : statements.page.all(voucherId, ...where.params, afterId, limit + 1)) as HolderRow[];
+    const rows = (
+      afterId === undefined
+        ? statements.page.all(voucherId, ...where.params, limit + 1)
+        : statements.page.all(voucherId, ...where.params, afterId, limit + 1)
+    ) as HolderRow[];
     const total = (statements.count.get(voucherId, ...where.params) as { n: number }).n;
     return { rows, total };
   }
@@ -173,8 +191,9 @@ export class EmulatorStore {
     if (!statements) {
       const filter = whereSql ? ` AND ${whereSql}` : "";
       const cursor = withCursor ? (order === "id" ? " AND id > ?" : " AND id < ?") : "";
+      const direction = order === "id" ? "ASC" : "DESC";
       statements = {
-        page: this.db.prepare(`SELECT ${HOLDER_COLS} FROM holders WHERE voucher_id = ?${filter}${cursor} ORDER BY id ${order === "id" ? "ASC" : "DESC"} LIMIT ?`),
+        page: this.db.prepare(`SELECT ${HOLDER_COLS} FROM holders WHERE voucher_id = ?${filter}${cursor} ORDER BY id ${direction} LIMIT ?`),
         count: this.db.prepare(`SELECT count(*) AS n FROM holders WHERE voucher_id = ?${filter}`),
       };
       // Filter shapes come from clients: bound the cache rather than let it grow without limit.

@@ -30,7 +30,7 @@ export function toUpstreamCustomer(row: CustomerRow): UpstreamCustomer {
   if (row.phone !== null) customer.phone = row.phone;
   if (row.description !== null) customer.description = row.description;
   if (row.birthdate !== null) customer.birthdate = row.birthdate;
-  customer.address = row.address === null ? null : JSON.parse(row.address);
+  customer.address = row.address === null ? null : (JSON.parse(row.address) as UpstreamCustomer["address"]);
   customer.metadata = (row.metadata === null ? {} : JSON.parse(row.metadata)) as Metadata;
   return customer;
 }

@@ -15,7 +15,7 @@ export function createMetricsEndpoint(metrics: GatewayMetrics, token: string | n
   const authorized = (request: IncomingMessage): boolean => {
     if (expected === null) return true;
     const match = BEARER.exec(request.headers.authorization ?? "");
-    return match !== null && timingSafeEqual(digest(match[1]!), expected);
+    return match !== null && timingSafeEqual(digest(match[1]), expected);
   };
   return async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
     if (!authorized(request)) {

@@ -13,11 +13,15 @@ export function aliasLimitRule(maxAliases: number) {
         leave() {
           if (aliased.length > maxAliases) {
             context.reportError(
-              limitError(`The document uses ${aliased.length} aliases; at most ${maxAliases} are allowed.`, {
-                name: "MAX_ALIASES",
-                max: maxAliases,
-                actual: aliased.length,
-              }, aliased[maxAliases]),
+              limitError(
+                `The document uses ${aliased.length} aliases; at most ${maxAliases} are allowed.`,
+                {
+                  name: "MAX_ALIASES",
+                  max: maxAliases,
+                  actual: aliased.length,
+                },
+                aliased[maxAliases],
+              ),
             );
           }
         },

@@ -37,7 +37,11 @@ export function depthLimitRule(maxDepth: number) {
         if (depth > maxDepth) {
           const name = operation.name ? `Operation "${operation.name.value}"` : "The operation";
           context.reportError(
-            limitError(`${name} is nested deeper than ${maxDepth} levels.`, { name: "MAX_QUERY_DEPTH", max: maxDepth, actual: depth }, operation),
+            limitError(
+              `${name} is nested deeper than ${maxDepth} levels.`,
+              { name: "MAX_QUERY_DEPTH", max: maxDepth, actual: depth },
+              operation,
+            ),
           );
         }
       },

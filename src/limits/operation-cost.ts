@@ -81,7 +81,7 @@ export function estimateOperationCost(
     let cost = 0;
     for (const selection of selectionSet.selections) {
       if (selection.kind === Kind.INLINE_FRAGMENT) {
-        const target = selection.typeCondition ? schema.getType(selection.typeCondition.name.value) ?? type : type;
+        const target = selection.typeCondition ? (schema.getType(selection.typeCondition.name.value) ?? type) : type;
         if (target !== type) cost += multiplier * sharedReads(selection.selectionSet, target);
         cost += costOf(selection.selectionSet, target, multiplier, listSize);
         continue;
@@ -94,8 +94,7 @@ export function estimateOperationCost(
         let unit = fragmentUnitCost.get(key);
         if (unit === undefined) {
           fragmentUnitCost.set(key, 0);
-          unit = (target !== type ? sharedReads(fragment.selectionSet, target) : 0) +
-            costOf(fragment.selectionSet, target, 1, listSize);
+          unit = (target !== type ? sharedReads(fragment.selectionSet, target) : 0) + costOf(fragment.selectionSet, target, 1, listSize);
           fragmentUnitCost.set(key, unit);
         }
         cost += multiplier * unit;

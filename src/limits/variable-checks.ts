@@ -17,10 +17,13 @@ export interface VariableProblem {
  * Checked before execution, so neither fails deep inside a resolver.
  */
 export function findVariableProblem(value: unknown, path = "variables", depth = 0): VariableProblem | null {
-  if (typeof value === "string") return LONE_SURROGATE.test(value) ? { path, problem: "is not well-formed Unicode (lone surrogate)" } : null;
+  if (typeof value === "string")
+    return LONE_SURROGATE.test(value) ? { path, problem: "is not well-formed Unicode (lone surrogate)" } : null;
   if (value === null || typeof value !== "object") return null;
   if (depth >= MAX_VARIABLE_DEPTH) return { path, problem: `is nested deeper than ${MAX_VARIABLE_DEPTH} levels` };
-  const entries: [string, unknown][] = Array.isArray(value) ? value.map((item, i) => [`${path}[${i}]`, item]) : Object.entries(value).map(([key, item]) => [`${path}.${key}`, item]);
+  const entries: [string, unknown][] = Array.isArray(value)
+    ? value.map((item, i) => [`${path}[${i}]`, item])
+    : Object.entries(value).map(([key, item]) => [`${path}.${key}`, item]);
   for (const [itemPath, item] of entries) {
     if (LONE_SURROGATE.test(itemPath)) return { path, problem: "has a key that is not well-formed Unicode (lone surrogate)" };
     const found = findVariableProblem(item, itemPath, depth + 1);

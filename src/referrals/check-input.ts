@@ -10,10 +10,10 @@ const MAX_FILTER_VALUES = 100;
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 // C0 controls, DEL and C1 controls: invisible, and NUL or ESC in stored text reach CRM exports, terminals and logs.
-// eslint-disable-next-line no-control-regex
+// eslint-disable-next-line no-control-regex -- matching control characters is what this pattern is for
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
 // The same, except tab, line feed and carriage return: multi-line free text (a description) legitimately has them.
-// eslint-disable-next-line no-control-regex
+// eslint-disable-next-line no-control-regex -- matching control characters is what this pattern is for
 const CONTROL_EXCEPT_LINE_BREAKS = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/;
 
 /** Length in code points; the cheap UTF-16 length decides when it can (it is never smaller). */

@@ -25,7 +25,10 @@ export class HolderMutationsResolver {
   @Mutation(() => AddHoldersPayload, {
     description: "Adds 1 to 100 referees to a referral code, all or nothing; customers are upserted by sourceId.",
   })
-  async addHolders(@Arg("input", () => AddHoldersInput, { description: "The referral code and the referees to add." }) input: AddHoldersInput, @Ctx() context: GatewayContext): Promise<AddHoldersPayload> {
+  async addHolders(
+    @Arg("input", () => AddHoldersInput, { description: "The referral code and the referees to add." }) input: AddHoldersInput,
+    @Ctx() context: GatewayContext,
+  ): Promise<AddHoldersPayload> {
     checkAddHoldersInput(input);
     const member = { memberId: input.memberId, campaignId: input.campaignId ?? null };
     const holders = await context.voucherify.addHolders(member, input.holders, input.metadata).catch(async (error: unknown) => {
@@ -41,7 +44,10 @@ export class HolderMutationsResolver {
   @Directive(requiresScope(Scope.REFERRALS_WRITE))
   @UpstreamCost({ calls: () => 1 })
   @Mutation(() => RemoveHolderPayload, { description: "Removes a referee from a referral code. The referrer cannot be removed." })
-  async removeHolder(@Arg("input", () => RemoveHolderInput, { description: "The referral code and the holder to remove." }) input: RemoveHolderInput, @Ctx() context: GatewayContext): Promise<RemoveHolderPayload> {
+  async removeHolder(
+    @Arg("input", () => RemoveHolderInput, { description: "The referral code and the holder to remove." }) input: RemoveHolderInput,
+    @Ctx() context: GatewayContext,
+  ): Promise<RemoveHolderPayload> {
     checkId(input.memberId, "memberId");
     checkId(input.holderId, "holderId");
     checkOptionalId(input.campaignId, "campaignId");

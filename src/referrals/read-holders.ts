@@ -70,15 +70,17 @@ const MAX_RESUMES = 3;
  * answers so; what Voucherify itself answers is not documented, so any other 400 is passed on unchanged.
  */
 function isRefusedStartingPoint(error: unknown): error is UpstreamStatusError {
-  return error instanceof UpstreamStatusError && error.status === 400 && /starting_after_id/.test(upstreamDetails(400, error.body).details ?? "");
+  return (
+    error instanceof UpstreamStatusError && error.status === 400 && /starting_after_id/.test(upstreamDetails(400, error.body).details ?? "")
+  );
 }
 
 /** The client's own cursor names a holder that is gone: say so, instead of the upstream's generic "invalid payload". */
 function staleCursorError(error: UpstreamStatusError, request: PageRequest): Error {
   if (request.cursorId === null) return error;
   const argument = request.direction === "forward" ? "after" : "before";
-  return new GraphQLError(
-    `The "${argument}" cursor points at a holder that no longer exists; read the connection again from its start.`,
-    { extensions: { ...toGraphQLError(error).extensions, field: argument }, originalError: error },
-  );
+  return new GraphQLError(`The "${argument}" cursor points at a holder that no longer exists; read the connection again from its start.`, {
+    extensions: { ...toGraphQLError(error).extensions, field: argument },
+    originalError: error,
+  });
 }

@@ -50,7 +50,11 @@ export class ReferralMemberResolver {
       "Holders of the code, Relay-style: first/after forwards, last/before backwards, up to 500 per page. " +
       "Null, with an error at this path, when they cannot be read (for example an unknown code).",
   })
-  async holders(@Root() member: ReferralMember, @Args(() => HoldersArgs) args: HoldersArgs, @Ctx() context: GatewayContext): Promise<HolderConnection> {
+  async holders(
+    @Root() member: ReferralMember,
+    @Args(() => HoldersArgs) args: HoldersArgs,
+    @Ctx() context: GatewayContext,
+  ): Promise<HolderConnection> {
     const request = toPageRequest(args, (cursor, argument) => decodeCursor(cursor, member.id, argument));
     checkHolderFilter(args.filter);
     const window = await readHolderWindow(

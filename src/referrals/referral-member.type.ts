@@ -6,7 +6,8 @@ import { AUTHENTICATED } from "../auth/scopes.js";
 @ObjectType({
   simpleResolvers: true,
   description:
-    "A referral code (or its voucher id) as a member of a referral program. Resolving it costs no upstream call; its holders are fetched when asked for.",
+    "A referral code (or its voucher id) as a member of a referral program. " +
+    "Resolving it costs no upstream call; its holders are fetched when asked for.",
 })
 export class ReferralMember {
   @Field(() => ID, { description: "The memberId as given: the referral code or its voucher id (v_...)." })

@@ -43,6 +43,12 @@ export function inProcessBudgetStore(pointsPerMinute: number): BudgetStore {
 export function redisBudgetStore(redis: Redis, pointsPerMinute: number): BudgetStore {
   const insurance = new RateLimiterMemory({ keyPrefix: "caller-budget", points: pointsPerMinute, duration: 60 });
   return new LimiterBudgetStore(
-    new RateLimiterRedis({ storeClient: redis, keyPrefix: "rg:caller-budget", points: pointsPerMinute, duration: 60, insuranceLimiter: insurance }),
+    new RateLimiterRedis({
+      storeClient: redis,
+      keyPrefix: "rg:caller-budget",
+      points: pointsPerMinute,
+      duration: 60,
+      insuranceLimiter: insurance,
+    }),
   );
 }

@@ -10,7 +10,8 @@ export interface CacheEvents {
 }
 
 /** What a write is known to have changed; "unknown" when its reply was lost (it may or may not have happened). */
-export type WriteOutcome = { memberName: string; voucherId: string | null; customerIds: readonly string[] } | { memberName: string; unknown: true };
+export type WriteOutcome =
+  { memberName: string; voucherId: string | null; customerIds: readonly string[] } | { memberName: string; unknown: true };
 
 /** What the cache needs of the data source's page reads (it knows their pages by these answers only). */
 export interface PageCodec<Params, Page> {
@@ -59,7 +60,7 @@ export class ReadCache {
       fresh,
       async () => (before = await this.store.readPage(tenant, memberName, id)),
       `holders:${tenant}:${id}`,
-      codec.revive,
+      (text) => codec.revive(text),
       async () => {
         const page = await fetch();
         const voucherId = codec.voucherIdOf(page);

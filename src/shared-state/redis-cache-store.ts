@@ -36,7 +36,10 @@ export class RedisCacheStore implements CacheStore {
   private readonly redis: Scripted;
   private readonly missedInvalidations = new Set<string>();
 
-  constructor(client: Redis, private readonly health: RedisHealth) {
+  constructor(
+    client: Redis,
+    private readonly health: RedisHealth,
+  ) {
     client.defineCommand("readPage", { numberOfKeys: 2, lua: READ_PAGE });
     client.defineCommand("readCustomer", { numberOfKeys: 2, lua: READ_CUSTOMER });
     this.redis = client as Scripted;
@@ -60,7 +63,12 @@ export class RedisCacheStore implements CacheStore {
 
   readPage(tenant: string, memberName: string, pageId: string): Promise<StampedRead> {
     return this.attempt(MISS, async () => {
-      const [key, value, writes] = await this.redis.readPage(keys.tenantGeneration(tenant), keys.alias(tenant, memberName), keys.prefix(tenant), pageId);
+      const [key, value, writes] = await this.redis.readPage(
+        keys.tenantGeneration(tenant),
+        keys.alias(tenant, memberName),
+        keys.prefix(tenant),
+        pageId,
+      );
       return { key: key ?? null, value: value ?? null, writes };
     });
   }
@@ -106,7 +114,10 @@ export class RedisCacheStore implements CacheStore {
 
   invalidateCustomers(tenant: string, customerIds: readonly string[]): Promise<void> {
     if (customerIds.length === 0) return Promise.resolve();
-    return this.invalidate(tenant, customerIds.map((id) => keys.customerGeneration(tenant, id)));
+    return this.invalidate(
+      tenant,
+      customerIds.map((id) => keys.customerGeneration(tenant, id)),
+    );
   }
 
   invalidateTenant(tenant: string): Promise<void> {

@@ -38,7 +38,13 @@ function quotaLimiter(pointsPerMinute: number, redis: Redis | null): RateLimiter
   const memory = new RateLimiterMemory({ keyPrefix: "upstream-quota", points: pointsPerMinute, duration: 60 });
   if (!redis) return memory;
   // The insurance limiter counts in-process while Redis cannot: unshared, but never unlimited.
-  return new RateLimiterRedis({ storeClient: redis, keyPrefix: "rg:quota", points: pointsPerMinute, duration: 60, insuranceLimiter: memory });
+  return new RateLimiterRedis({
+    storeClient: redis,
+    keyPrefix: "rg:quota",
+    points: pointsPerMinute,
+    duration: 60,
+    insuranceLimiter: memory,
+  });
 }
 
 export class SharedUpstreamGate implements UpstreamGate {

@@ -27,7 +27,14 @@ if (!Number.isInteger(ttlSeconds) || ttlSeconds <= 0) {
 }
 const jwt = new SignJWT({
   scope: values.scope,
-  ...(values.members ? { referral_members: values.members.split(",").map((m) => m.trim()).filter(Boolean) } : {}),
+  ...(values.members
+    ? {
+        referral_members: values.members
+          .split(",")
+          .map((m) => m.trim())
+          .filter(Boolean),
+      }
+    : {}),
 })
   .setProtectedHeader({ alg: "HS256", typ: "JWT" })
   .setSubject(values.sub)

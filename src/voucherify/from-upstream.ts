@@ -29,8 +29,9 @@ function enumValue<T extends string>(values: Record<string, T>, raw: JsonObject,
 }
 
 /**
- * The one place an upstream holder becomes a HolderRecord (served as the GraphQL ReferralHolder as it is). It checks what it maps, because the
- * upstream is remote: a body of the wrong shape must become UPSTREAM_ERROR, not a null in a non-null field.
+ * The one place an upstream holder becomes a HolderRecord (served as the GraphQL ReferralHolder as it is). It checks
+ * what it maps, because the upstream is remote: a body of the wrong shape must become UPSTREAM_ERROR, not a null in a
+ * non-null field.
  * Tolerant where the upstream is known to be loose: `campaign_type: null` and `holder_role: OWNER` (spec example).
  */
 export function toHolderRecord(value: unknown): HolderRecord {

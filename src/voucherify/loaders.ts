@@ -143,7 +143,8 @@ export function createLoaders(client: VoucherifyClient, shared?: SharedReads): L
       }
       if ("error" in written) {
         const code = errorCodeOfFailure(written.error);
-        if (typeof code !== "string" || UNCERTAIN_OUTCOME_CODES.has(code)) return shared.cache.afterWrite(shared.tenant, { memberName, unknown: true });
+        if (typeof code !== "string" || UNCERTAIN_OUTCOME_CODES.has(code))
+          return shared.cache.afterWrite(shared.tenant, { memberName, unknown: true });
         return shared.cache.afterWrite(shared.tenant, { memberName, voucherId: null, customerIds: [] });
       }
       return shared.cache.afterWrite(shared.tenant, {

@@ -30,5 +30,5 @@ export function toUpstreamCustomerInput(input: HolderCustomer): UpstreamCustomer
     }
     customer.address = address;
   }
-  return customer as UpstreamCustomerInput;
+  return customer;
 }

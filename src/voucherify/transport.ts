@@ -271,7 +271,7 @@ export class UpstreamTransport {
       durationMs: performance.now() - started,
       requestId: request.requestId,
       // A failure that is not the upstream's (a bug) still counts as a failed call, as UPSTREAM_ERROR.
-      ...(error !== undefined ? { errorCode: upstream ? errorCodeOf(upstream) : ("UPSTREAM_ERROR" as ErrorCode) } : {}),
+      ...(error !== undefined ? { errorCode: upstream ? errorCodeOf(upstream) : "UPSTREAM_ERROR" } : {}),
       ...(upstreamRequestId ? { upstreamRequestId } : {}),
     };
     for (const listener of this.listeners) listener(event);

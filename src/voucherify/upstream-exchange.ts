@@ -30,12 +30,18 @@ export interface ExchangeOptions {
  * cap and its queue, `maxResponseSize`). A raw dispatch handler rather than `request()`: the body is collected
  * as buffers without a stream per call. No retries, no status handling: the transport decides what a status means.
  */
+/** Our own aborts pass an Error (a budget, an operation's end); the platform's pass a DOMException, also an Error. */
+function abortReason(signal: AbortSignal): Error {
+  const reason: unknown = signal.reason;
+  return reason instanceof Error ? reason : new Error(String(reason));
+}
+
 export function exchange(dispatcher: Dispatcher, options: ExchangeOptions): Promise<Exchange> {
   return new Promise((resolve, reject) => {
     const { signal } = options;
     let controller: Dispatcher.DispatchController | null = null;
     let settled = false;
-    const fail = (error: unknown) => {
+    const fail = (error: Error) => {
       if (settled) return;
       settled = true;
       signal.removeEventListener("abort", onAbort);
@@ -43,10 +49,10 @@ export function exchange(dispatcher: Dispatcher, options: ExchangeOptions): Prom
     };
     // A call abandoned while queued answers at once; undici drops it unsent when it reaches a connection.
     const onAbort = () => {
-      controller?.abort(signal.reason);
-      fail(signal.reason);
+      controller?.abort(abortReason(signal));
+      fail(abortReason(signal));
     };
-    if (signal.aborted) return reject(signal.reason);
+    if (signal.aborted) return reject(abortReason(signal));
     signal.addEventListener("abort", onAbort, { once: true });
     let status = 0;
     let headers: Exchange["headers"] = {};
@@ -54,12 +60,12 @@ export function exchange(dispatcher: Dispatcher, options: ExchangeOptions): Prom
     const handler: Dispatcher.DispatchHandler = {
       onRequestStart(started) {
         controller = started;
-        const refusal = signal.aborted ? signal.reason : options.refuseOnStart?.();
+        const refusal = signal.aborted ? abortReason(signal) : options.refuseOnStart?.();
         if (refusal) started.abort(refusal);
       },
       onResponseStart(_controller, statusCode, responseHeaders) {
         status = statusCode;
-        headers = responseHeaders as Exchange["headers"];
+        headers = responseHeaders;
       },
       onResponseData(_controller, chunk) {
         chunks.push(chunk);
@@ -68,7 +74,7 @@ export function exchange(dispatcher: Dispatcher, options: ExchangeOptions): Prom
         if (settled) return;
         let body: string;
         try {
-          const raw = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
+          const raw = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
           body = decode(raw, headers["content-encoding"]).toString("utf8");
         } catch (error) {
           fail(new UpstreamNetworkError("EBADENCODING", { cause: error }));

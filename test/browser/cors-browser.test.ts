@@ -19,7 +19,7 @@ let TOKEN: string;
 interface PageFetchResult {
   ok: boolean;
   status?: number;
-  body?: any;
+  body?: unknown;
   requestId?: string | null;
   error?: string;
 }

@@ -15,7 +15,9 @@ describe("Apollo Client cache keys for ReferralMember", () => {
   afterAll(() => stack.stop());
 
   const cachedKeys = (client: ApolloClient, prefix: string) =>
-    Object.keys(client.cache.extract() as Record<string, unknown>).filter((key) => key.startsWith(prefix)).sort();
+    Object.keys(client.cache.extract() as Record<string, unknown>)
+      .filter((key) => key.startsWith(prefix))
+      .sort();
   const clientWith = (cache: InMemoryCache) => new ApolloClient({ link: new HttpLink({ uri: stack.gateway.graphqlUrl, fetch }), cache });
   const scoped = { memberId: SEED.code, campaignId: SEED.campaignId, first: 3 };
   const unscoped = { memberId: SEED.code, first: 3 };
@@ -61,7 +63,11 @@ describe("Apollo Client cache keys for ReferralMember", () => {
         `ReferralMember:{"id":"${SEED.voucherId}","campaignId":null}`,
       ]);
       // Each holder is stored once (rh_... ids are unique), whichever member id reached it.
-      expect(cachedKeys(client, "ReferralHolder:")).toEqual(ids(byCode).map((id) => `ReferralHolder:${id}`).sort());
+      expect(cachedKeys(client, "ReferralHolder:")).toEqual(
+        ids(byCode)
+          .map((id) => `ReferralHolder:${id}`)
+          .sort(),
+      );
     } finally {
       client.stop();
     }

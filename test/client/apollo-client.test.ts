@@ -39,7 +39,7 @@ describe("Apollo Client 4 paging the holders connection", () => {
       // paging session (as a mounted component would), and take its first complete result as page one.
       const subscription = query.subscribe(() => {});
       const firstPage = await firstValueFrom(query.pipe(filter((result) => result.dataState === "complete")));
-      let holders = firstPage.data!.referralMember.holders!;
+      let holders = firstPage.data.referralMember.holders!;
       expect(holders.edges).toHaveLength(10);
 
       // The merged connection, as the cache holds it after the field policy's merge.
@@ -48,7 +48,7 @@ describe("Apollo Client 4 paging the holders connection", () => {
       while (holders.pageInfo.hasNextPage) {
         const more = await query.fetchMore({ variables: { after: holders.pageInfo.endCursor } });
         expect(more.error).toBeUndefined();
-        pageSizes.push(more.data!.referralMember.holders!.edges.length);
+        pageSizes.push(more.data.referralMember.holders!.edges.length);
         expect(pageSizes.length).toBeLessThan(10); // a stuck cursor would loop forever
         holders = merged();
       }

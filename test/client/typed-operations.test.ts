@@ -21,7 +21,10 @@ describe("the example operations, as typed documents over HTTP", () => {
   });
   afterAll(() => stack.stop());
 
-  const allCustomerIds = () => [SEED.referrerCustomerId, ...Array.from({ length: SEED.refereeCount }, (_, i) => demoRefereeCustomerId(i + 1))];
+  const allCustomerIds = () => [
+    SEED.referrerCustomerId,
+    ...Array.from({ length: SEED.refereeCount }, (_, i) => demoRefereeCustomerId(i + 1)),
+  ];
 
   test("ReferralHolders: a forward page through the campaign-scoped path, customers included", async () => {
     const response = await execute(url, ReferralHoldersDocument, { memberId: SEED.code, campaignId: SEED.campaignId, first: 3 });
@@ -67,12 +70,18 @@ describe("the example operations, as typed documents over HTTP", () => {
     });
     expect(added.errors).toBeUndefined();
     const [holder] = added.data!.addHolders.holders;
-    expect(holder).toMatchObject({ holderRole: "REFEREE", customer: { sourceId: "typed-ops-referee", name: "Typed Ops", email: "typed@example.com" } });
+    expect(holder).toMatchObject({
+      holderRole: "REFEREE",
+      customer: { sourceId: "typed-ops-referee", name: "Typed Ops", email: "typed@example.com" },
+    });
     expect(allCustomerIds()).not.toContain(holder.customerId);
     expect(added.data!.addHolders.member).toEqual({ id: SEED.code, campaignId: null, holders: { totalCount: SEED.refereeCount + 2 } });
 
     const removed = await execute(url, RemoveHolderDocument, { input: { memberId: SEED.code, holderId: holder.id } });
     expect(removed.errors).toBeUndefined();
-    expect(removed.data!.removeHolder).toEqual({ removedHolderId: holder.id, member: { id: SEED.code, campaignId: null, holders: { totalCount: SEED.refereeCount + 1 } } });
+    expect(removed.data!.removeHolder).toEqual({
+      removedHolderId: holder.id,
+      member: { id: SEED.code, campaignId: null, holders: { totalCount: SEED.refereeCount + 1 } },
+    });
   });
 });

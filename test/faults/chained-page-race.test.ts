@@ -32,7 +32,10 @@ describe("a holder removed while a long page is being chained", () => {
       times: 1,
       match: (r) => (isChainedRead(r) ? (arrived(r.query), true) : false),
     });
-    const page = graphql(stack.gateway.graphqlUrl, `{ referralMember(memberId: "${SEED.code}") { holders(first: 101) { totalCount nodes { id } } } }`);
+    const page = graphql(
+      stack.gateway.graphqlUrl,
+      `{ referralMember(memberId: "${SEED.code}") { holders(first: 101) { totalCount nodes { id } } } }`,
+    );
     let cursorHolder: string;
     try {
       cursorHolder = new URLSearchParams(await within(10_000, "the chained upstream read", chainedRead)).get("starting_after_id")!;
@@ -59,13 +62,17 @@ describe("a client cursor whose holder was removed", () => {
   afterAll(() => stack.stop());
 
   test("gets BAD_USER_INPUT naming the cursor, not the upstream's generic message", async () => {
-    const query = `query($after: String) { referralMember(memberId: "${SEED.code}") { holders(first: 2, after: $after) { pageInfo { endCursor } nodes { id } } } }`;
+    const query = `query($after: String) {
+      referralMember(memberId: "${SEED.code}") { holders(first: 2, after: $after) { pageInfo { endCursor } nodes { id } } }
+    }`;
     const first = await graphql(stack.gateway.graphqlUrl, query);
     const [, second] = first.data.referralMember.holders.nodes as { id: string }[];
-    const removed = await execute(stack.gateway.graphqlUrl, RemoveHolderDocument, { input: { memberId: SEED.code, holderId: second!.id } });
+    const removed = await execute(stack.gateway.graphqlUrl, RemoveHolderDocument, { input: { memberId: SEED.code, holderId: second.id } });
     expect(removed.errors).toBeUndefined();
     const next = await graphql(stack.gateway.graphqlUrl, query, { after: first.data.referralMember.holders.pageInfo.endCursor });
-    expect(next.errors?.[0].message).toBe('The "after" cursor points at a holder that no longer exists; read the connection again from its start.');
+    expect(next.errors?.[0].message).toBe(
+      'The "after" cursor points at a holder that no longer exists; read the connection again from its start.',
+    );
     expect(next.errors?.[0].extensions).toMatchObject({ code: "BAD_USER_INPUT", field: "after", upstream: { status: 400 } });
   });
 });

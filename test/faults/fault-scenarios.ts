@@ -30,7 +30,13 @@ export interface FaultScenario {
 
 const HTML_PAGE = "<!DOCTYPE html><html><body><h1>502 Bad Gateway</h1></body></html>";
 /** A holder list whose holders lack every required field: must not become nulls in non-null fields. */
-const WRONG_SHAPE_LIST = JSON.stringify({ object: "list", data_ref: "data", data: [{ id: "rh_x", holder_role: "KING" }], total: 1, has_more: false });
+const WRONG_SHAPE_LIST = JSON.stringify({
+  object: "list",
+  data_ref: "data",
+  data: [{ id: "rh_x", holder_role: "KING" }],
+  total: 1,
+  has_more: false,
+});
 
 export const FAULT_SCENARIOS: FaultScenario[] = [
   { name: "GET 500 (not retried: not transient)", operation: "list", fault: { status: 500 }, code: "UPSTREAM_ERROR", attempts: 1 },
@@ -46,9 +52,27 @@ export const FAULT_SCENARIOS: FaultScenario[] = [
     attempts: 3,
   },
   { name: "GET 401", operation: "list", fault: { status: 401 }, code: "UNAUTHENTICATED", attempts: 1 },
-  { name: "GET 200 with an HTML body", operation: "list", fault: { status: 200, body: HTML_PAGE, headers: { "content-type": "text/html" } }, code: "UPSTREAM_ERROR", attempts: 1 },
-  { name: "GET 200 with truncated JSON", operation: "list", fault: { status: 200, body: '{"object":"list","data_ref":"data","data":[{"id":"rh_' }, code: "UPSTREAM_ERROR", attempts: 1 },
-  { name: "GET 200 with a body of the wrong shape", operation: "list", fault: { status: 200, body: WRONG_SHAPE_LIST }, code: "UPSTREAM_ERROR", attempts: 1 },
+  {
+    name: "GET 200 with an HTML body",
+    operation: "list",
+    fault: { status: 200, body: HTML_PAGE, headers: { "content-type": "text/html" } },
+    code: "UPSTREAM_ERROR",
+    attempts: 1,
+  },
+  {
+    name: "GET 200 with truncated JSON",
+    operation: "list",
+    fault: { status: 200, body: '{"object":"list","data_ref":"data","data":[{"id":"rh_' },
+    code: "UPSTREAM_ERROR",
+    attempts: 1,
+  },
+  {
+    name: "GET 200 with a body of the wrong shape",
+    operation: "list",
+    fault: { status: 200, body: WRONG_SHAPE_LIST },
+    code: "UPSTREAM_ERROR",
+    attempts: 1,
+  },
   { name: "GET 200 with an empty body", operation: "list", fault: { status: 200, body: "" }, code: "UPSTREAM_ERROR", attempts: 1 },
   { name: "GET 200 with JSON null", operation: "list", fault: { status: 200, body: "null" }, code: "UPSTREAM_ERROR", attempts: 1 },
   { name: "GET dropped connection", operation: "list", fault: { dropConnection: true }, code: "UPSTREAM_ERROR", attempts: 3 },
@@ -63,8 +87,20 @@ export const FAULT_SCENARIOS: FaultScenario[] = [
   },
   { name: "POST 503 (never retried)", operation: "add", fault: { status: 503 }, code: "UPSTREAM_ERROR", attempts: 1 },
   { name: "POST 502 (never retried)", operation: "add", fault: { status: 502 }, code: "UPSTREAM_ERROR", attempts: 1 },
-  { name: "POST dropped connection (never retried)", operation: "add", fault: { dropConnection: true }, code: "UPSTREAM_ERROR", attempts: 1 },
-  { name: "POST 200 with a body of the wrong shape", operation: "add", fault: { status: 200, body: '{"holders":"yes"}' }, code: "UPSTREAM_ERROR", attempts: 1 },
+  {
+    name: "POST dropped connection (never retried)",
+    operation: "add",
+    fault: { dropConnection: true },
+    code: "UPSTREAM_ERROR",
+    attempts: 1,
+  },
+  {
+    name: "POST 200 with a body of the wrong shape",
+    operation: "add",
+    fault: { status: 200, body: '{"holders":"yes"}' },
+    code: "UPSTREAM_ERROR",
+    attempts: 1,
+  },
   { name: "POST 401", operation: "add", fault: { status: 401 }, code: "UNAUTHENTICATED", attempts: 1 },
   { name: "DELETE 503 persistent", operation: "remove", fault: { status: 503 }, code: "UPSTREAM_ERROR", attempts: 3 },
   { name: "DELETE 503 once, then recovered", operation: "remove", fault: { status: 503, times: 1 }, code: null, attempts: 2 },
@@ -114,7 +150,7 @@ export async function addReferee(stack: Stack, sourceId = freshSourceId("referee
     input: { memberId: SEED.code, holders: [{ sourceId, name: "Fault test" }] },
   });
   if (added.errors || !added.data) throw new Error(`setup failed: ${JSON.stringify(added.errors)}`);
-  return added.data.addHolders.holders[0]!.id;
+  return added.data.addHolders.holders[0].id;
 }
 
 /**

@@ -17,7 +17,10 @@ describe("the operation deadline", () => {
     let release!: () => void;
     const held = new Promise<void>((resolve) => (release = resolve));
     stack.emulator.injectFault({ holdUntil: held, match: (r) => r.path.startsWith("/v1/customers/") });
-    const result = await graphql(stack.gateway.graphqlUrl, `{ referralMember(memberId: "${SEED.code}") { holders(first: 26) { nodes { customer { name } } } } }`);
+    const result = await graphql(
+      stack.gateway.graphqlUrl,
+      `{ referralMember(memberId: "${SEED.code}") { holders(first: 26) { nodes { customer { name } } } } }`,
+    );
     stack.emulator.clearFaults();
     release();
     expect(result.errors!.length).toBeGreaterThan(0);

@@ -16,12 +16,12 @@ describe("upstream faults map to the error table", () => {
         expect(response.errors).toBeUndefined();
       } else {
         expect(response.errors).toHaveLength(1);
-        expect(response.errors![0]!.extensions?.code).toBe(scenario.code);
+        expect(response.errors![0].extensions?.code).toBe(scenario.code);
         // A failed field is nulled up to its nearest nullable parent, never a half-built object with nulls in non-null
         // fields: a failed read nulls only `holders` (nullable), a failed write its whole (non-null) mutation field.
         if (scenario.operation === "list") {
           expect(response.data).toEqual({ referralMember: { holders: null } });
-          expect(response.errors![0]!.path).toEqual(["referralMember", "holders"]);
+          expect(response.errors![0].path).toEqual(["referralMember", "holders"]);
         } else {
           expect(response.data ?? null).toBeNull();
         }
@@ -43,18 +43,18 @@ describe("specific fault behaviour", () => {
   test("429 answers RATE_LIMITED with retryAfterSeconds, and the next operation fails fast without an upstream request", async () => {
     stack.emulator.injectFault({ status: 429, headers: { "retry-after": "7" }, times: 1 });
     const limited = await graphql(stack.gateway.graphqlUrl, LIST_HOLDERS, { memberId: SEED.code });
-    expect(limited.errors![0]!.extensions).toMatchObject({ code: "RATE_LIMITED", retryAfterSeconds: 7, upstream: { status: 429 } });
+    expect(limited.errors![0].extensions).toMatchObject({ code: "RATE_LIMITED", retryAfterSeconds: 7, upstream: { status: 429 } });
     expect(stack.emulator.requests).toHaveLength(1);
 
     // The fault is used up: an upstream request now would succeed, so only the guard can make this fail.
     stack.emulator.resetRequests();
     const next = await graphql(stack.gateway.graphqlUrl, LIST_HOLDERS, { memberId: SEED.code });
-    expect(next.errors![0]!.extensions?.code).toBe("RATE_LIMITED");
-    const seconds = next.errors![0]!.extensions?.retryAfterSeconds as number;
+    expect(next.errors![0].extensions?.code).toBe("RATE_LIMITED");
+    const seconds = next.errors![0].extensions?.retryAfterSeconds as number;
     expect(seconds).toBeGreaterThanOrEqual(1);
     expect(seconds).toBeLessThanOrEqual(7);
     const mutation = await execute(stack.gateway.graphqlUrl, RemoveHolderDocument, { input: { memberId: SEED.code, holderId: "rh_any" } });
-    expect(mutation.errors![0]!.extensions?.code).toBe("RATE_LIMITED");
+    expect(mutation.errors![0].extensions?.code).toBe("RATE_LIMITED");
     expect(stack.emulator.requests).toHaveLength(0);
   });
 
@@ -62,7 +62,7 @@ describe("specific fault behaviour", () => {
     const wrong = await startStack({ gateway: { credentials: { appId: "wrong-id", appToken: "wrong-token" } } });
     try {
       const result = await graphql(wrong.gateway.graphqlUrl, LIST_HOLDERS, { memberId: SEED.code });
-      expect(result.errors![0]!.extensions).toMatchObject({ code: "UNAUTHENTICATED", upstream: { status: 401 } });
+      expect(result.errors![0].extensions).toMatchObject({ code: "UNAUTHENTICATED", upstream: { status: 401 } });
     } finally {
       await wrong.stop();
     }
@@ -70,10 +70,28 @@ describe("specific fault behaviour", () => {
 
   test("a redirect is a failure, never a done DELETE: the holder stays", async () => {
     const holderId = await addReferee(stack);
-    stack.emulator.injectFault({ status: 301, headers: { location: "https://elsewhere.example/" }, body: "", times: 1, match: (r) => r.method === "DELETE" });
+    stack.emulator.injectFault({
+      status: 301,
+      headers: { location: "https://elsewhere.example/" },
+      body: "",
+      times: 1,
+      match: (r) => r.method === "DELETE",
+    });
     const removed = await execute(stack.gateway.graphqlUrl, RemoveHolderDocument, { input: { memberId: SEED.code, holderId } });
-    expect(removed.errors![0]!.extensions).toMatchObject({ code: "UPSTREAM_ERROR", upstream: { status: 301 } });
-    const listed = await graphql(stack.gateway.graphqlUrl, `query($m: ID!, $h: [ID!]) { referralMember(memberId: $m) { holders(filter: { holderIds: $h }) { totalCount } } }`, { m: SEED.code, h: [holderId] });
+    expect(removed.errors![0].extensions).toMatchObject({ code: "UPSTREAM_ERROR", upstream: { status: 301 } });
+    const listed = await graphql(
+      stack.gateway.graphqlUrl,
+      `
+        query ($m: ID!, $h: [ID!]) {
+          referralMember(memberId: $m) {
+            holders(filter: { holderIds: $h }) {
+              totalCount
+            }
+          }
+        }
+      `,
+      { m: SEED.code, h: [holderId] },
+    );
     expect(listed.data.referralMember.holders.totalCount).toBe(1);
   });
 
@@ -86,13 +104,25 @@ describe("specific fault behaviour", () => {
     expect(removed.data?.removeHolder.removedHolderId).toBe(holderId);
     expect(stack.emulator.requests.filter((r) => r.method === "DELETE")).toHaveLength(2);
 
-    const listed = await graphql(stack.gateway.graphqlUrl, `query($m: ID!, $h: [ID!]) { referralMember(memberId: $m) { holders(filter: { holderIds: $h }) { totalCount } } }`, { m: SEED.code, h: [holderId] });
+    const listed = await graphql(
+      stack.gateway.graphqlUrl,
+      `
+        query ($m: ID!, $h: [ID!]) {
+          referralMember(memberId: $m) {
+            holders(filter: { holderIds: $h }) {
+              totalCount
+            }
+          }
+        }
+      `,
+      { m: SEED.code, h: [holderId] },
+    );
     expect(listed.data.referralMember.holders.totalCount).toBe(0);
 
     // A first-attempt 404 is not a lost reply: the holder was never there.
     stack.emulator.resetRequests();
     const again = await execute(stack.gateway.graphqlUrl, RemoveHolderDocument, { input: { memberId: SEED.code, holderId } });
-    expect(again.errors![0]!.extensions).toMatchObject({ code: "NOT_FOUND", upstream: { status: 404 } });
+    expect(again.errors![0].extensions).toMatchObject({ code: "NOT_FOUND", upstream: { status: 404 } });
     expect(stack.emulator.requests).toHaveLength(1);
   });
 
@@ -100,17 +130,31 @@ describe("specific fault behaviour", () => {
     const input = { memberId: SEED.code, holders: [{ sourceId: "lost-reply-referee" }] };
     stack.emulator.injectFault({ afterHandler: "drop", times: 1, match: (r) => r.method === "POST" });
     const lost = await execute(stack.gateway.graphqlUrl, AddHoldersDocument, { input });
-    expect(lost.errors![0]!.extensions?.code).toBe("UPSTREAM_ERROR");
+    expect(lost.errors![0].extensions?.code).toBe("UPSTREAM_ERROR");
     expect(stack.emulator.requests.filter((r) => r.method === "POST")).toHaveLength(1);
     const retry = await execute(stack.gateway.graphqlUrl, AddHoldersDocument, { input });
-    expect(retry.errors![0]!.extensions?.code).toBe("CONFLICT");
+    expect(retry.errors![0].extensions?.code).toBe("CONFLICT");
   });
 
   test("a failing customer read nulls only the customer's fields, with the error at their path", async () => {
     stack.emulator.injectFault({ status: 503, match: (r) => r.path.startsWith("/v1/customers/") });
     const result = await graphql(
       stack.gateway.graphqlUrl,
-      `query($m: ID!) { referralMember(memberId: $m) { holders(first: 1) { nodes { id customer { id email } } } } }`,
+      `
+        query ($m: ID!) {
+          referralMember(memberId: $m) {
+            holders(first: 1) {
+              nodes {
+                id
+                customer {
+                  id
+                  email
+                }
+              }
+            }
+          }
+        }
+      `,
       { m: SEED.code },
     );
     const node = result.data.referralMember.holders.nodes[0];

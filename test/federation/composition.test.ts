@@ -22,8 +22,19 @@ const REWARDS_ACROSS_SUBGRAPHS = /* GraphQL */ `
         id
         holders(first: 3) {
           totalCount
-          pageInfo { hasNextPage }
-          edges { node { holderRole customer { id name loyaltyTier } } }
+          pageInfo {
+            hasNextPage
+          }
+          edges {
+            node {
+              holderRole
+              customer {
+                id
+                name
+                loyaltyTier
+              }
+            }
+          }
         }
       }
     }
@@ -36,7 +47,10 @@ const REWARDS_ACROSS_SUBGRAPHS = /* GraphQL */ `
  * enforces the same rules itself, so behind the JS gateway the two SECURITY links can go, as here.
  */
 function withoutSecurityFeatures(supergraphSdl: string): string {
-  return supergraphSdl.replace(/\n\s*@link\(url: "https:\/\/specs\.apollo\.dev\/(authenticated|requiresScopes)\/v[\d.]+", for: SECURITY\)/g, "");
+  return supergraphSdl.replace(
+    /\n\s*@link\(url: "https:\/\/specs\.apollo\.dev\/(authenticated|requiresScopes)\/v[\d.]+", for: SECURITY\)/g,
+    "",
+  );
 }
 
 const definedTypeNames = (document: DocumentNode) =>
@@ -94,7 +108,9 @@ describe("composition with a second subgraph, served by Apollo Gateway", () => {
     const supergraph = composition.supergraphSdl ?? "";
     expect(supergraph).toMatch(/type ReferralMember\n(\s+@[^\n]+\n)*\s+@authenticated\n/);
     expect(supergraph).toMatch(/email: String @join__field\(graph: REFERRALS\) @requiresScopes\(scopes: \[\["customers:read"\]\]\)/);
-    expect(supergraph).toMatch(/addHolders\([^)]*input: AddHoldersInput!\s*\): AddHoldersPayload! @requiresScopes\(scopes: \[\["referrals:write"\]\]\)/);
+    expect(supergraph).toMatch(
+      /addHolders\([^)]*input: AddHoldersInput!\s*\): AddHoldersPayload! @requiresScopes\(scopes: \[\["referrals:write"\]\]\)/,
+    );
   });
 
   test("another engine (The Guild's federation composition) composes the same two subgraphs without errors", () => {
@@ -150,9 +166,18 @@ describe("composition with a second subgraph, served by Apollo Gateway", () => {
               totalCount: SEED.otherRefereeCount + 1,
               pageInfo: { hasNextPage: true },
               edges: [
-                { node: { holderRole: "REFERRER", customer: { id: SEED.otherReferrerCustomerId, name: "Other Referrer", loyaltyTier: null } } },
-                { node: { holderRole: "REFEREE", customer: { id: otherRefereeCustomerId(1), name: expect.any(String), loyaltyTier: null } } },
-                { node: { holderRole: "REFEREE", customer: { id: otherRefereeCustomerId(2), name: expect.any(String), loyaltyTier: null } } },
+                {
+                  node: {
+                    holderRole: "REFERRER",
+                    customer: { id: SEED.otherReferrerCustomerId, name: "Other Referrer", loyaltyTier: null },
+                  },
+                },
+                {
+                  node: { holderRole: "REFEREE", customer: { id: otherRefereeCustomerId(1), name: expect.any(String), loyaltyTier: null } },
+                },
+                {
+                  node: { holderRole: "REFEREE", customer: { id: otherRefereeCustomerId(2), name: expect.any(String), loyaltyTier: null } },
+                },
               ],
             },
           },
@@ -161,7 +186,14 @@ describe("composition with a second subgraph, served by Apollo Gateway", () => {
     });
     // The router went to the rewards subgraph for loyaltyTier of each of the six customers...
     expect([...rewards.customerReferences].sort()).toEqual(
-      [SEED.referrerCustomerId, demoRefereeCustomerId(1), demoRefereeCustomerId(2), SEED.otherReferrerCustomerId, otherRefereeCustomerId(1), otherRefereeCustomerId(2)].sort(),
+      [
+        SEED.referrerCustomerId,
+        demoRefereeCustomerId(1),
+        demoRefereeCustomerId(2),
+        SEED.otherReferrerCustomerId,
+        otherRefereeCustomerId(1),
+        otherRefereeCustomerId(2),
+      ].sort(),
     );
     // ...and our subgraph read each member's first page once, upstream.
     const holderLists = stack.emulator.requests.filter((r) => r.path.endsWith("/holders")).map((r) => r.path);
@@ -173,7 +205,22 @@ describe("composition with a second subgraph, served by Apollo Gateway", () => {
   test("a reward whose member code is unknown: only that member's holders are null, with the error at its path", async () => {
     rewardsData.rewards.push({ id: "reward_3", points: 5, memberId: "NO-SUCH" });
     try {
-      const response = await graphql(routerUrl, `{ rewards { id member { id holders(first: 1) { totalCount } } } }`);
+      const response = await graphql(
+        routerUrl,
+        `
+          {
+            rewards {
+              id
+              member {
+                id
+                holders(first: 1) {
+                  totalCount
+                }
+              }
+            }
+          }
+        `,
+      );
       expect(response.data).toEqual({
         rewards: [
           { id: "reward_1", member: { id: SEED.code, holders: { totalCount: SEED.refereeCount + 1 } } },

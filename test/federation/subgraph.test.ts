@@ -10,8 +10,13 @@ const ENTITIES = /* GraphQL */ `
   query Entities($representations: [_Any!]!) {
     _entities(representations: $representations) {
       __typename
-      ... on ReferralMember { id campaignId }
-      ... on Customer { id }
+      ... on ReferralMember {
+        id
+        campaignId
+      }
+      ... on Customer {
+        id
+      }
     }
   }
 `;
@@ -19,7 +24,17 @@ const ENTITIES = /* GraphQL */ `
 const MEMBER_HOLDERS = /* GraphQL */ `
   query MemberHolders($representations: [_Any!]!) {
     _entities(representations: $representations) {
-      ... on ReferralMember { id holders(first: 2) { totalCount edges { node { customerId } } } }
+      ... on ReferralMember {
+        id
+        holders(first: 2) {
+          totalCount
+          edges {
+            node {
+              customerId
+            }
+          }
+        }
+      }
     }
   }
 `;
@@ -27,7 +42,12 @@ const MEMBER_HOLDERS = /* GraphQL */ `
 const CUSTOMER_FIELDS = /* GraphQL */ `
   query CustomerFields($representations: [_Any!]!) {
     _entities(representations: $representations) {
-      ... on Customer { id sourceId name email }
+      ... on Customer {
+        id
+        sourceId
+        name
+        email
+      }
     }
   }
 `;
@@ -162,9 +182,7 @@ describe("Federation 2 subgraph", () => {
       expect(response.status).toBe(200);
       expect(entities[unknownIndex]).toEqual({ id: UNKNOWN_CUSTOMER_ID, sourceId: null, name: null, email: null });
       const errors = response.errors ?? [];
-      expect(errors.map((e) => e.path).sort()).toEqual(
-        ["email", "name", "sourceId"].map((field) => ["_entities", unknownIndex, field]),
-      );
+      expect(errors.map((e) => e.path).sort()).toEqual(["email", "name", "sourceId"].map((field) => ["_entities", unknownIndex, field]));
       for (const error of errors) {
         expect(error.extensions).toMatchObject({ code: "NOT_FOUND", upstream: expect.objectContaining({ status: 404 }) });
       }

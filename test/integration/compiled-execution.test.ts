@@ -14,10 +14,21 @@ const OPERATIONS: Array<[string, string, Record<string, unknown>?]> = [
   ],
   [
     "federation entities",
-    `query($r: [_Any!]!) { _entities(representations: $r) { ... on ReferralMember { id holders(first: 1) { totalCount } } ... on Customer { id } } }`,
-    { r: [{ __typename: "ReferralMember", id: SEED.code }, { __typename: "Customer", id: "cust_x" }] },
+    `query($r: [_Any!]!) {
+      _entities(representations: $r) { ... on ReferralMember { id holders(first: 1) { totalCount } } ... on Customer { id } }
+    }`,
+    {
+      r: [
+        { __typename: "ReferralMember", id: SEED.code },
+        { __typename: "Customer", id: "cust_x" },
+      ],
+    },
   ],
-  ["a variable of the wrong type", `query($n: Int) { referralMember(memberId: "${SEED.code}") { holders(first: $n) { totalCount } } }`, { n: "ten" }],
+  [
+    "a variable of the wrong type",
+    `query($n: Int) { referralMember(memberId: "${SEED.code}") { holders(first: $n) { totalCount } } }`,
+    { n: "ten" },
+  ],
 ];
 
 describe("compiled execution answers exactly as graphql-js", () => {
@@ -39,7 +50,7 @@ describe("compiled execution answers exactly as graphql-js", () => {
       });
       answers.push({ status, data, errors: comparable });
     }
-    expect(answers[0]!.data ?? answers[0]!.errors).toBeDefined();
+    expect(answers[0].data ?? answers[0].errors).toBeDefined();
     for (const answer of answers.slice(1)) {
       const [a, b] = [JSON.stringify(answer), JSON.stringify(answers[0])];
       expect(a).toBe(b);

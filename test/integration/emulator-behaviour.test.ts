@@ -20,7 +20,12 @@ function client(emu: () => EmulatorHandle) {
       body: body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body),
     });
     const text = await res.text();
-    return { status: res.status, headers: res.headers, text, body: (text ? JSON.parse(text) : undefined) as T & { key?: string; details?: string; resource_id?: string; resource_type?: string } };
+    return {
+      status: res.status,
+      headers: res.headers,
+      text,
+      body: (text ? JSON.parse(text) : undefined) as T & { key?: string; details?: string; resource_id?: string; resource_type?: string },
+    };
   };
 }
 
@@ -44,7 +49,7 @@ async function listAll(call: ReturnType<typeof client>, path: string, query: str
       expect(res.body.more_starting_after).toBeUndefined();
       return { ids, total: res.body.total };
     }
-    expect(res.body.more_starting_after).toBe(res.body.data[res.body.data.length - 1]!.id);
+    expect(res.body.more_starting_after).toBe(res.body.data[res.body.data.length - 1].id);
     after = res.body.more_starting_after;
   }
   throw new Error("paging did not end");
@@ -58,7 +63,7 @@ describe("seeded data and reading", () => {
     expect(res.body.total).toBe(26);
     expect(res.body.has_more).toBe(true);
     expect(res.body.data[0]).toEqual({
-      id: res.body.data[0]!.id,
+      id: res.body.data[0].id,
       created_at: "2026-01-01T00:00:00.000Z",
       redeemable_id: SEED.voucherId,
       redeemable_object: "voucher",
@@ -70,7 +75,7 @@ describe("seeded data and reading", () => {
       object: "redeemable_holder",
     } satisfies UpstreamHolder);
     expect(res.body.data[1]).toMatchObject({ customer_id: demoRefereeCustomerId(1), holder_role: "REFEREE", created_at: minute(1) });
-    expect(res.body.data[0]!.id).toMatch(/^rh_[0-9a-f]{18}$/);
+    expect(res.body.data[0].id).toMatch(/^rh_[0-9a-f]{18}$/);
   });
 
   test("paging with limit 7 visits all 26 holders once, in id order (and reversed for -id)", async () => {
@@ -104,11 +109,29 @@ describe("seeded data and reading", () => {
     ["roles $not_in REFEREE", "filters[holder_role][conditions][$not_in][0]=REFEREE", 1],
     ["role $is REFERRER", "filters[holder_role][conditions][$is]=REFERRER", 1],
     ["role $is_not REFERRER", "filters[holder_role][conditions][$is_not]=REFERRER", 25],
-    ["customer ids", `filters[customer_id][conditions][$in][0]=${demoRefereeCustomerId(2)}&filters[customer_id][conditions][$in][1]=${demoRefereeCustomerId(5)}`, 2],
-    ["created_at range (exclusive)", `filters[created_at][conditions][$after]=${minute(5)}&filters[created_at][conditions][$before]=${minute(10)}`, 4],
+    [
+      "customer ids",
+      `filters[customer_id][conditions][$in][0]=${demoRefereeCustomerId(2)}` +
+        `&filters[customer_id][conditions][$in][1]=${demoRefereeCustomerId(5)}`,
+      2,
+    ],
+    [
+      "created_at range (exclusive)",
+      `filters[created_at][conditions][$after]=${minute(5)}&filters[created_at][conditions][$before]=${minute(10)}`,
+      4,
+    ],
     ["created_at $after with offset", `filters[created_at][conditions][$after]=2026-01-01T01:20:00%2B01:00`, 5],
-    ["junction or", `filters[holder_role][conditions][$is]=REFERRER&filters[customer_id][conditions][$is]=${demoRefereeCustomerId(3)}&filters[junction]=or`, 2],
-    ["junction and (default)", `filters[holder_role][conditions][$is]=REFERRER&filters[customer_id][conditions][$is]=${demoRefereeCustomerId(3)}`, 0],
+    [
+      "junction or",
+      `filters[holder_role][conditions][$is]=REFERRER&filters[customer_id][conditions][$is]=${demoRefereeCustomerId(3)}` +
+        "&filters[junction]=or",
+      2,
+    ],
+    [
+      "junction and (default)",
+      `filters[holder_role][conditions][$is]=REFERRER&filters[customer_id][conditions][$is]=${demoRefereeCustomerId(3)}`,
+      0,
+    ],
     ["percent-encoded brackets", "filters%5Bholder_role%5D%5Bconditions%5D%5B%24in%5D%5B0%5D=REFERRER", 1],
   ])("filter: %s", async (_name, query, expected) => {
     const res = await call<UpstreamHolderList>("GET", `${welcome}?limit=100&${query}`);
@@ -148,7 +171,7 @@ describe("seeded data and reading", () => {
 
   test("a cursor from another member is refused", async () => {
     const other = await call<UpstreamHolderList>("GET", `/v1/referrals/members/${SEED.otherCode}/holders?limit=1`);
-    const res = await call("GET", `${welcome}?starting_after_id=${other.body.data[0]!.id}`);
+    const res = await call("GET", `${welcome}?starting_after_id=${other.body.data[0].id}`);
     expect(res.status).toBe(400);
     expect(res.body.details).toContain("starting_after_id");
   });
@@ -156,8 +179,14 @@ describe("seeded data and reading", () => {
   test("customers: by id and by source_id; 404 customer", async () => {
     const res = await call<UpstreamCustomer>("GET", `/v1/customers/${demoRefereeCustomerId(7)}`);
     expect(res.body).toEqual({
-      id: demoRefereeCustomerId(7), source_id: "demo-referee-07", name: "Referee 07", email: "referee07@example.com",
-      address: null, metadata: {}, object: "customer", created_at: minute(7),
+      id: demoRefereeCustomerId(7),
+      source_id: "demo-referee-07",
+      name: "Referee 07",
+      email: "referee07@example.com",
+      address: null,
+      metadata: {},
+      object: "customer",
+      created_at: minute(7),
     });
     expect((await call("GET", "/v1/customers/demo-referee-07")).body).toEqual(res.body);
     const missing = await call("GET", "/v1/customers/cust_nope");
@@ -172,7 +201,11 @@ describe("seeded data and reading", () => {
     const method = await call("PUT", welcome, {});
     expect(method.status).toBe(405);
     expect(method.headers.get("allow")).toBe("GET, POST");
-    expect(method.body).toMatchObject({ code: 405, message: "HTTP Method Not Allowed", details: "PUT is not supported by this endpoint. Did you mean GET or POST?" });
+    expect(method.body).toMatchObject({
+      code: 405,
+      message: "HTTP Method Not Allowed",
+      details: "PUT is not supported by this endpoint. Did you mean GET or POST?",
+    });
     const badJson = await call("POST", welcome, '{"holders": [');
     expect(badJson.status).toBe(400);
     expect(badJson.body.details).toMatch(/not valid JSON/);
@@ -187,7 +220,9 @@ describe("adding holders", () => {
   const total = async () => (await call<UpstreamHolderList>("GET", welcome)).body.total;
 
   test("all or nothing: a batch whose 3rd customer already holds the code changes nothing", async () => {
-    const res = await call("POST", welcome, { holders: [{ source_id: "batch-a" }, { source_id: "batch-b" }, { source_id: "demo-referee-04" }] });
+    const res = await call("POST", welcome, {
+      holders: [{ source_id: "batch-a" }, { source_id: "batch-b" }, { source_id: "demo-referee-04" }],
+    });
     expect(res.status).toBe(409);
     expect(res.body).toMatchObject({ key: "holder_assignement_duplication", resource_id: demoRefereeCustomerId(4) });
     expect(await total()).toBe(26);
@@ -196,7 +231,9 @@ describe("adding holders", () => {
   });
 
   test("all or nothing: an unknown customer id in the batch changes nothing, not even upserts before it", async () => {
-    const res = await call("POST", welcome, { holders: [{ source_id: "other-referee-03", name: "Renamed" }, { source_id: "batch-c" }, { id: "cust_unknown" }] });
+    const res = await call("POST", welcome, {
+      holders: [{ source_id: "other-referee-03", name: "Renamed" }, { source_id: "batch-c" }, { id: "cust_unknown" }],
+    });
     expect(res.status).toBe(404);
     expect(res.body).toMatchObject({ resource_type: "customer", resource_id: "cust_unknown" });
     expect(await total()).toBe(26);
@@ -221,7 +258,11 @@ describe("adding holders", () => {
     ["holders empty", { holders: [] }, /fewer than 1/],
     ["too many holders", { holders: Array.from({ length: 101 }, (_, i) => ({ source_id: `s${i}` })) }, /more than 100/],
     ["holder not an object", { holders: ["x"] }, /\.holders\[0\] must be object/],
-    ["neither id nor source_id", { holders: [{ source_id: "ok" }, { name: "Nameless" }] }, /\.holders\[1\] must have either id or source_id/],
+    [
+      "neither id nor source_id",
+      { holders: [{ source_id: "ok" }, { name: "Nameless" }] },
+      /\.holders\[1\] must have either id or source_id/,
+    ],
     ["bad birthdate", { holders: [{ source_id: "ok", birthdate: "01/02/2000" }] }, /birthdate/],
     ["metadata not an object", { holders: [{ source_id: "ok" }], metadata: [1] }, /\.metadata must be object/],
   ])("400 invalid_payload: %s", async (_name, body, details) => {
@@ -245,24 +286,34 @@ describe("adding holders", () => {
       ["REFEREE", { influencer_code: true }, SEED.voucherId],
     ]);
     const [created, upserted] = res.body.holders;
-    expect(created!.customer_id).toMatch(/^cust_[A-Za-z0-9]{24}$/);
-    expect(upserted!.customer_id).toBe(otherRefereeCustomerId(2));
-    expect((await call<UpstreamCustomer>("GET", `/v1/customers/${created!.customer_id}`)).body).toMatchObject({
-      source_id: "new-customer", name: "New Customer", email: "new@example.com", address: { city: "Cardiff" },
+    expect(created.customer_id).toMatch(/^cust_[A-Za-z0-9]{24}$/);
+    expect(upserted.customer_id).toBe(otherRefereeCustomerId(2));
+    expect((await call<UpstreamCustomer>("GET", `/v1/customers/${created.customer_id}`)).body).toMatchObject({
+      source_id: "new-customer",
+      name: "New Customer",
+      email: "new@example.com",
+      address: { city: "Cardiff" },
     });
-    expect((await call<UpstreamCustomer>("GET", "/v1/customers/other-referee-02")).body).toMatchObject({ name: "Renamed Other", email: "other-referee02@example.com" });
+    expect((await call<UpstreamCustomer>("GET", "/v1/customers/other-referee-02")).body).toMatchObject({
+      name: "Renamed Other",
+      email: "other-referee02@example.com",
+    });
 
     const list = await call<UpstreamHolderList>("GET", `${welcome}?order=-id&limit=2`);
     expect(list.body.total).toBe(28);
-    expect(list.body.data.map((h) => h.id)).toEqual([upserted!.id, created!.id]);
-    expect(created!.id < upserted!.id).toBe(true);
+    expect(list.body.data.map((h) => h.id)).toEqual([upserted.id, created.id]);
+    expect(created.id < upserted.id).toBe(true);
   });
 
   test("an existing customer can be added by id; the unpublished code answers not_published", async () => {
-    const byId = await call<{ holders: UpstreamHolder[] }>("POST", `/v1/referrals/${SEED.campaignId}/members/${SEED.voucherId}/holders`, { holders: [{ id: otherRefereeCustomerId(3) }] });
+    const byId = await call<{ holders: UpstreamHolder[] }>("POST", `/v1/referrals/${SEED.campaignId}/members/${SEED.voucherId}/holders`, {
+      holders: [{ id: otherRefereeCustomerId(3) }],
+    });
     expect(byId.status).toBe(200);
-    expect(byId.body.holders[0]!.customer_id).toBe(otherRefereeCustomerId(3));
-    const unpublished = await call("POST", `/v1/referrals/members/${SEED.unpublishedCode}/holders`, { holders: [{ source_id: "someone" }] });
+    expect(byId.body.holders[0].customer_id).toBe(otherRefereeCustomerId(3));
+    const unpublished = await call("POST", `/v1/referrals/members/${SEED.unpublishedCode}/holders`, {
+      holders: [{ source_id: "someone" }],
+    });
     expect(unpublished.status).toBe(400);
     expect(unpublished.body.key).toBe("not_published");
     expect((await call("GET", "/v1/customers/someone")).status).toBe(404);
@@ -274,7 +325,7 @@ describe("removing holders", () => {
 
   test("remove then list: the holder is gone, a second remove is 404", async () => {
     const page = await call<UpstreamHolderList>("GET", `${welcome}?limit=3`);
-    const victim = page.body.data[2]!;
+    const victim = page.body.data[2];
     const del = await call("DELETE", `${welcome}/${victim.id}`);
     expect(del.status).toBe(204);
     expect(del.text).toBe("");
@@ -287,11 +338,12 @@ describe("removing holders", () => {
   });
 
   test("the referrer cannot be removed; a holder of another code is not found", async () => {
-    const referrer = (await call<UpstreamHolderList>("GET", `${welcome}?limit=1`)).body.data[0]!;
+    const referrer = (await call<UpstreamHolderList>("GET", `${welcome}?limit=1`)).body.data[0];
     const res = await call("DELETE", `${welcome}/${referrer.id}`);
     expect(res.status).toBe(403);
     expect(res.body.key).toBe("forbidden");
-    const otherHolder = (await call<UpstreamHolderList>("GET", `/v1/referrals/members/${SEED.otherCode}/holders?order=-id&limit=1`)).body.data[0]!;
+    const otherHolder = (await call<UpstreamHolderList>("GET", `/v1/referrals/members/${SEED.otherCode}/holders?order=-id&limit=1`)).body
+      .data[0];
     const wrong = await call("DELETE", `${welcome}/${otherHolder.id}`);
     expect(wrong.status).toBe(404);
     expect((await call<UpstreamHolderList>("GET", `/v1/referrals/members/${SEED.otherCode}/holders`)).body.total).toBe(4);
@@ -358,9 +410,9 @@ describe("a file database", () => {
       emu = await startEmulator({ dbFile, appId: "other-id", appToken: "other-token" });
       const list = await call<UpstreamHolderList>("GET", `${welcome}?order=-id&limit=1`);
       expect(list.body.total).toBe(27);
-      expect(list.body.data[0]!.id).toBe(added.body.holders[0]!.id);
+      expect(list.body.data[0].id).toBe(added.body.holders[0].id);
       const next = await call<{ holders: UpstreamHolder[] }>("POST", welcome, { holders: [{ source_id: "persisted-2" }] });
-      expect(next.body.holders[0]!.id > added.body.holders[0]!.id).toBe(true);
+      expect(next.body.holders[0].id > added.body.holders[0].id).toBe(true);
       await emu.stop();
     } finally {
       rmSync(dir, { recursive: true, force: true });

@@ -24,17 +24,26 @@ afterAll(() => emu.stop());
 async function call(method: Method, path: string, body?: unknown, auth = true) {
   const res = await fetch(emu.url + path, {
     method: method.toUpperCase(),
-    headers: { ...(auth ? { "x-app-id": emu.appId, "x-app-token": emu.appToken } : {}), ...(body !== undefined ? { "content-type": "application/json" } : {}) },
+    headers: {
+      ...(auth ? { "x-app-id": emu.appId, "x-app-token": emu.appToken } : {}),
+      ...(body !== undefined ? { "content-type": "application/json" } : {}),
+    },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   const text = await res.text();
-  return { status: res.status, body: text === "" ? undefined : (JSON.parse(text) as Record<string, unknown> & { data?: { id: string }[]; holders?: { id: string }[] }) };
+  return {
+    status: res.status,
+    body: text === "" ? undefined : (JSON.parse(text) as Record<string, unknown> & { data?: { id: string }[]; holders?: { id: string }[] }),
+  };
 }
 
 /** Calls and checks the response against the spec; returns it for further assertions. */
 async function valid(method: Method, template: string, path: string, expectedStatus: number, body?: unknown) {
   const res = await call(method, path, body);
-  expect({ status: res.status, errors: validateUpstreamResponse(method, template, res.status, res.body) }).toEqual({ status: expectedStatus, errors: [] });
+  expect({ status: res.status, errors: validateUpstreamResponse(method, template, res.status, res.body) }).toEqual({
+    status: expectedStatus,
+    errors: [],
+  });
   if (res.status >= 400) expect(res.body!.request_id).toMatch(/^v-[0-9a-f]{18}$/);
   return res;
 }
@@ -49,9 +58,20 @@ describe.each([
     const first = await valid("get", list, holders(SEED.code), 200);
     expect(first.body!.data).toHaveLength(10);
     await valid("get", list, `${holders(SEED.voucherId)}?limit=3&order=-id`, 200);
-    await valid("get", list, `${holders(SEED.code)}?limit=5&starting_after_id=${first.body!.more_starting_after}`, 200);
-    await valid("get", list, `${holders(SEED.code)}?filters[holder_role][conditions][$in][0]=REFEREE&filters[created_at][conditions][$after]=2026-01-01T00:05:00.000Z`, 200);
-    await valid("get", list, `${holders(SEED.code)}?filters[holder_role][conditions][$is]=REFERRER&filters[customer_id][conditions][$is]=x&filters[junction]=or`, 200);
+    await valid("get", list, `${holders(SEED.code)}?limit=5&starting_after_id=${first.body!.more_starting_after as string}`, 200);
+    await valid(
+      "get",
+      list,
+      `${holders(SEED.code)}?filters[holder_role][conditions][$in][0]=REFEREE` +
+        "&filters[created_at][conditions][$after]=2026-01-01T00:05:00.000Z",
+      200,
+    );
+    await valid(
+      "get",
+      list,
+      `${holders(SEED.code)}?filters[holder_role][conditions][$is]=REFERRER&filters[customer_id][conditions][$is]=x&filters[junction]=or`,
+      200,
+    );
   });
 
   test("list: 404 unknown code (the published example body)", async () => {
@@ -65,7 +85,10 @@ describe.each([
 
   test("add: 200 with metadata", async () => {
     const res = await valid("post", list, holders(SEED.code), 200, {
-      holders: [{ source_id: `contract-${list.length}-1`, name: "Alex Doe", country: "England" }, { source_id: `contract-${list.length}-2` }],
+      holders: [
+        { source_id: `contract-${list.length}-1`, name: "Alex Doe", country: "England" },
+        { source_id: `contract-${list.length}-2` },
+      ],
       metadata: { influencer_code: true },
     });
     expect(res.body!.holders).toHaveLength(2);
@@ -75,25 +98,31 @@ describe.each([
     const invalid = await valid("post", list, holders(SEED.code), 400, { holders: [] });
     expect(withoutRequestId(invalid.body!)).toEqual(withoutRequestId(example("add-holders.response.400.invalid-payload.json")));
     const unpublished = await valid("post", list, holders(SEED.unpublishedCode), 400, { holders: [{ source_id: "x" }] });
-    expect(withoutRequestId(unpublished.body!)).toEqual(withoutRequestId(example("add-holders.response.400.voucher-not-published-yet.json")));
+    expect(withoutRequestId(unpublished.body!)).toEqual(
+      withoutRequestId(example("add-holders.response.400.voucher-not-published-yet.json")),
+    );
     const noVoucher = await valid("post", list, holders("REFAPI-mk"), 404, { holders: [{ source_id: "x" }] });
     expect(withoutRequestId(noVoucher.body!)).toEqual(withoutRequestId(example("add-holders.response.404.voucher-not-found.json")));
     await valid("post", list, holders(SEED.code), 404, { holders: [{ id: "cust_doesNotExist000000000000" }] });
     const dup = await valid("post", list, holders(SEED.code), 409, { holders: [{ source_id: "tst-prsn10" }, { source_id: "tst-prsn10" }] });
-    expect(withoutRequestId(dup.body!)).toEqual(withoutRequestId(example("add-holders.response.409.duplicate-customer-id-or-source-id.json")));
+    expect(withoutRequestId(dup.body!)).toEqual(
+      withoutRequestId(example("add-holders.response.409.duplicate-customer-id-or-source-id.json")),
+    );
     const assigned = await valid("post", list, holders(SEED.code), 409, { holders: [{ source_id: "demo-referee-25" }] });
     expect(assigned.body).toMatchObject(withoutRequestId(example("add-holders.response.409.customer-already-assigned.json")));
   });
 
   test("remove: 204, 403 referrer, 404 holder, 404 voucher", async () => {
     const page = await call("get", `${holders(SEED.code)}?filters[holder_role][conditions][$is]=REFEREE&limit=1`);
-    const refereeId = page.body!.data![0]!.id;
+    const refereeId = page.body!.data![0].id;
     await valid("delete", one, `${holders(SEED.code)}/${refereeId}`, 204);
     const referrer = await call("get", `${holders(SEED.code)}?filters[holder_role][conditions][$is]=REFERRER`);
-    const forbidden = await valid("delete", one, `${holders(SEED.code)}/${referrer.body!.data![0]!.id}`, 403);
+    const forbidden = await valid("delete", one, `${holders(SEED.code)}/${referrer.body!.data![0].id}`, 403);
     expect(withoutRequestId(forbidden.body!)).toEqual(withoutRequestId(example("remove-holder.response.403.removing-the-referrer.json")));
     const noHolder = await valid("delete", one, `${holders(SEED.code)}/rh_0f1ab744ce8277d0dc`, 404);
-    expect(withoutRequestId(noHolder.body!)).toEqual(withoutRequestId(example("remove-holder.response.404.redeemable-holder-not-found.json")));
+    expect(withoutRequestId(noHolder.body!)).toEqual(
+      withoutRequestId(example("remove-holder.response.404.redeemable-holder-not-found.json")),
+    );
     const noCard = await valid("delete", one, `${holders("v_uOrG9tQresN9X51gbAoo0a2vY4MLV9l")}/${refereeId}`, 404);
     expect(withoutRequestId(noCard.body!)).toEqual(withoutRequestId(example("remove-holder.response.404.referral-card-not-found.json")));
   });
@@ -103,10 +132,14 @@ test("campaign path: unknown campaign is 404 campaign, for every operation (publ
   const camp = "camp_v1mxc6sGDlXzQygz8wBc8HVU";
   const get = await valid("get", LIST_C, `/v1/referrals/${camp}/members/${SEED.code}/holders`, 404);
   const post = await valid("post", LIST_C, `/v1/referrals/${camp}/members/${SEED.code}/holders`, 404, { holders: [{ source_id: "x" }] });
-  expect(withoutRequestId(post.body!)).toEqual(withoutRequestId(example("add-holders-with-campaign-id.response.404.campaign-not-found.json")));
+  expect(withoutRequestId(post.body!)).toEqual(
+    withoutRequestId(example("add-holders-with-campaign-id.response.404.campaign-not-found.json")),
+  );
   expect(get.body).toMatchObject({ key: "not_found", resource_type: "campaign", resource_id: camp });
   const del = await valid("delete", ONE_C, `/v1/referrals/camp_vVk4unz3k4gA023fk9XoSiT/members/${SEED.code}/holders/rh_1`, 404);
-  expect(withoutRequestId(del.body!)).toEqual(withoutRequestId(example("remove-holder-with-campaign-id.response.404.campaign-not-found.json")));
+  expect(withoutRequestId(del.body!)).toEqual(
+    withoutRequestId(example("remove-holder-with-campaign-id.response.404.campaign-not-found.json")),
+  );
 });
 
 test("401 without or with wrong credentials, for every operation", async () => {
@@ -121,7 +154,9 @@ test("401 without or with wrong credentials, for every operation", async () => {
     expect(validateUpstreamResponse(method, template, 401, res.body)).toEqual([]);
     expect(withoutRequestId(res.body!)).toEqual(unauthorized);
   }
-  const wrong = await fetch(`${emu.url}/v1/referrals/members/${SEED.code}/holders`, { headers: { "x-app-id": emu.appId, "x-app-token": "nope" } });
+  const wrong = await fetch(`${emu.url}/v1/referrals/members/${SEED.code}/holders`, {
+    headers: { "x-app-id": emu.appId, "x-app-token": "nope" },
+  });
   expect(wrong.status).toBe(401);
 });
 

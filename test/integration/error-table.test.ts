@@ -18,7 +18,7 @@ const remove = (stack: Stack, input: RemoveHolderInput) => execute(stack.gateway
 /** The single error of a failed operation, with the things no error may carry checked on the way. */
 function onlyError(response: GraphQLResponse) {
   expect(response.errors).toHaveLength(1);
-  const error = response.errors![0]!;
+  const error = response.errors![0];
   const text = JSON.stringify(error);
   for (const secret of ["demo-app-token", "x-app-token", "127.0.0.1", "http://"]) expect(text.toLowerCase()).not.toContain(secret);
   return error;
@@ -45,10 +45,11 @@ describe("upstream 4xx answers", () => {
   });
 
   test("NOT_FOUND: removing an unknown holder", async () => {
-    const error = onlyError(
-      await remove(stack, { memberId: SEED.code, holderId: "rh_000000000000000000" }),
-    );
-    expect(error.extensions).toMatchObject({ code: "NOT_FOUND", upstream: { status: 404, key: "not_found", resourceType: "redeemable_holder" } });
+    const error = onlyError(await remove(stack, { memberId: SEED.code, holderId: "rh_000000000000000000" }));
+    expect(error.extensions).toMatchObject({
+      code: "NOT_FOUND",
+      upstream: { status: 404, key: "not_found", resourceType: "redeemable_holder" },
+    });
     expect(typeof upstreamOf(error).requestId).toBe("string");
   });
 
@@ -61,9 +62,7 @@ describe("upstream 4xx answers", () => {
   });
 
   test("CONFLICT: adding a customer who already holds the code", async () => {
-    const error = onlyError(
-      await add(stack, { memberId: SEED.code, holders: [{ id: demoRefereeCustomerId(4) }] }),
-    );
+    const error = onlyError(await add(stack, { memberId: SEED.code, holders: [{ id: demoRefereeCustomerId(4) }] }));
     expect(error.extensions).toMatchObject({
       code: "CONFLICT",
       upstream: { status: 409, key: "holder_assignement_duplication", resourceId: demoRefereeCustomerId(4) },
@@ -71,9 +70,7 @@ describe("upstream 4xx answers", () => {
   });
 
   test("BAD_USER_INPUT from the upstream: a code not yet published to a referrer", async () => {
-    const error = onlyError(
-      await add(stack, { memberId: SEED.unpublishedCode, holders: [{ sourceId: "fresh-customer" }] }),
-    );
+    const error = onlyError(await add(stack, { memberId: SEED.unpublishedCode, holders: [{ sourceId: "fresh-customer" }] }));
     expect(error.extensions).toMatchObject({ code: "BAD_USER_INPUT", upstream: { status: 400, key: "not_published" } });
     expect(stack.emulator.requests.at(-1)!.method).toBe("POST");
   });
@@ -94,10 +91,15 @@ describe("UNAUTHENTICATED: the gateway's own credentials are wrong", () => {
   });
 
   test("credentials a client sends are ignored unless the operator allows them", async () => {
-    const response = await graphql(stack.gateway.graphqlUrl, LIST, { memberId: SEED.code }, {
-      "x-app-id": stack.emulator.appId,
-      "x-app-token": stack.emulator.appToken,
-    });
+    const response = await graphql(
+      stack.gateway.graphqlUrl,
+      LIST,
+      { memberId: SEED.code },
+      {
+        "x-app-id": stack.emulator.appId,
+        "x-app-token": stack.emulator.appToken,
+      },
+    );
     expect(onlyError(response).extensions).toMatchObject({ code: "UNAUTHENTICATED" });
   });
 });
@@ -141,7 +143,11 @@ describe("UPSTREAM_ERROR", () => {
   });
 
   test("a 200 of the wrong shape", async () => {
-    stack.emulator.injectFault({ status: 200, body: JSON.stringify({ object: "list", data: [{ id: 1 }], total: 1, has_more: false }), times: 1 });
+    stack.emulator.injectFault({
+      status: 200,
+      body: JSON.stringify({ object: "list", data: [{ id: 1 }], total: 1, has_more: false }),
+      times: 1,
+    });
     const error = onlyError(await graphql(stack.gateway.graphqlUrl, LIST, { memberId: SEED.code }));
     expect(error.extensions).toMatchObject({ code: "UPSTREAM_ERROR", upstream: { status: 200 } });
   });

@@ -40,7 +40,13 @@ describe("holder mutations", () => {
         memberId: SEED.code,
         metadata: { channel: "test" },
         holders: [
-          { sourceId: "mut-new-1", name: "New One", email: "new1@example.com", birthdate: "1990-02-28", address: { city: "Oslo", postalCode: "0150" } },
+          {
+            sourceId: "mut-new-1",
+            name: "New One",
+            email: "new1@example.com",
+            birthdate: "1990-02-28",
+            address: { city: "Oslo", postalCode: "0150" },
+          },
           { sourceId: "mut-new-2", name: "New Two" },
         ],
       },
@@ -91,7 +97,10 @@ describe("holder mutations", () => {
     });
     expect(response.data).toBeNull();
     expect(response.errors).toHaveLength(1);
-    expect(response.errors![0]!.extensions).toMatchObject({ code: "CONFLICT", upstream: { status: 409, key: "holder_assignement_duplication" } });
+    expect(response.errors![0].extensions).toMatchObject({
+      code: "CONFLICT",
+      upstream: { status: 409, key: "holder_assignement_duplication" },
+    });
     expect(await holderCount()).toBe(before);
     expect((await restHolders(stack.emulator, SEED.code)).data.map((h) => h.customer_id)).toEqual(customersBefore);
     // The customers of the batch were not upserted either.
@@ -115,7 +124,7 @@ describe("holder mutations", () => {
 
     // Removing it again: it is gone.
     const again = await execute(stack.gateway.graphqlUrl, RemoveHolderDocument, { input: { memberId: SEED.code, holderId: target.id } });
-    expect(again.errors![0]!.extensions).toMatchObject({ code: "NOT_FOUND", upstream: { status: 404 } });
+    expect(again.errors![0].extensions).toMatchObject({ code: "NOT_FOUND", upstream: { status: 404 } });
   });
 
   test("removeHolder through the voucher id and the campaign-scoped path", async () => {
@@ -156,8 +165,12 @@ describe("holder mutations", () => {
     const result = await graphql(
       stack.gateway.graphqlUrl,
       `mutation {
-        a: addHolders(input: { memberId: "${SEED.code}", holders: [{ sourceId: "stale-check-1", name: "Old" }] }) { holders { customer { name } } }
-        b: addHolders(input: { memberId: "${SEED.otherCode}", holders: [{ sourceId: "stale-check-1", name: "New" }] }) { holders { customer { name } } }
+        a: addHolders(input: { memberId: "${SEED.code}", holders: [{ sourceId: "stale-check-1", name: "Old" }] }) {
+          holders { customer { name } }
+        }
+        b: addHolders(input: { memberId: "${SEED.otherCode}", holders: [{ sourceId: "stale-check-1", name: "New" }] }) {
+          holders { customer { name } }
+        }
       }`,
     );
     expect(result.errors).toBeUndefined();

@@ -49,7 +49,7 @@ describe("reading the seeded referral code", () => {
 
   test("the REST answer is the demo set the tests expect", () => {
     expect(all).toHaveLength(26);
-    expect(all[0]!.holderRole).toBe("REFERRER");
+    expect(all[0].holderRole).toBe("REFERRER");
     expect(all.slice(1).every((h) => h.holderRole === "REFEREE")).toBe(true);
   });
 
@@ -60,7 +60,11 @@ describe("reading the seeded referral code", () => {
     for (let start = 0; start < all.length; start += pageSize) {
       const page = await holders(stack, { first: pageSize, after });
       expect(page).toEqual(
-        expectedPage(all, { start, end: Math.min(all.length, start + pageSize), direction: "forward", cursorGiven: after !== null }, cursorOf(SEED.code)),
+        expectedPage(
+          all,
+          { start, end: Math.min(all.length, start + pageSize), direction: "forward", cursorGiven: after !== null },
+          cursorOf(SEED.code),
+        ),
       );
       seen.push(...page.nodes);
       after = page.pageInfo.endCursor;
@@ -79,7 +83,11 @@ describe("reading the seeded referral code", () => {
     for (let end = all.length; end > 0; end -= pageSize) {
       const page = await holders(stack, { last: pageSize, before });
       expect(page).toEqual(
-        expectedPage(all, { start: Math.max(0, end - pageSize), end, direction: "backward", cursorGiven: before !== null }, cursorOf(SEED.code)),
+        expectedPage(
+          all,
+          { start: Math.max(0, end - pageSize), end, direction: "backward", cursorGiven: before !== null },
+          cursorOf(SEED.code),
+        ),
       );
       seen.unshift(...page.nodes);
       before = page.pageInfo.startCursor;
@@ -88,7 +96,7 @@ describe("reading the seeded referral code", () => {
   });
 
   test("a page in the middle: before the 20th holder, last 5", async () => {
-    const page = await holders(stack, { last: 5, before: encodeCursor(SEED.code, all[19]!.id) });
+    const page = await holders(stack, { last: 5, before: encodeCursor(SEED.code, all[19].id) });
     expect(page).toEqual(expectedPage(all, { start: 14, end: 19, direction: "backward", cursorGiven: true }, cursorOf(SEED.code)));
   });
 
@@ -107,28 +115,32 @@ describe("reading the seeded referral code", () => {
   test("ID_DESC is the exact reverse of ID_ASC, forwards and backwards, and matches the upstream order=-id", async () => {
     const reversed = [...all].reverse();
     const descending = await holders(stack, { first: 100, order: "ID_DESC" });
-    expect(descending).toEqual(expectedPage(reversed, { start: 0, end: 26, direction: "forward", cursorGiven: false }, cursorOf(SEED.code)));
+    expect(descending).toEqual(
+      expectedPage(reversed, { start: 0, end: 26, direction: "forward", cursorGiven: false }, cursorOf(SEED.code)),
+    );
     const rest = await restHolders(stack.emulator, SEED.code, "&order=-id");
     expect(descending.nodes).toEqual(rest.data.map(toGraphQLShape));
 
-    const second = await holders(stack, { first: 7, after: descending.edges[6]!.cursor, order: "ID_DESC" });
+    const second = await holders(stack, { first: 7, after: descending.edges[6].cursor, order: "ID_DESC" });
     expect(second).toEqual(expectedPage(reversed, { start: 7, end: 14, direction: "forward", cursorGiven: true }, cursorOf(SEED.code)));
     const lastOfDesc = await holders(stack, { last: 4, order: "ID_DESC" });
-    expect(lastOfDesc).toEqual(expectedPage(reversed, { start: 22, end: 26, direction: "backward", cursorGiven: false }, cursorOf(SEED.code)));
+    expect(lastOfDesc).toEqual(
+      expectedPage(reversed, { start: 22, end: 26, direction: "backward", cursorGiven: false }, cursorOf(SEED.code)),
+    );
   });
 
   test("the campaign-scoped path gives the same holders", async () => {
     const scoped = await holders(stack, { first: 100, campaignId: SEED.campaignId });
     expect(scoped).toEqual(expectedPage(all, { start: 0, end: 26, direction: "forward", cursorGiven: false }, cursorOf(SEED.code)));
     expect(stack.emulator.requests.at(-1)!.path).toBe(`/v1/referrals/${SEED.campaignId}/members/${SEED.code}/holders`);
-    const paged = await holders(stack, { first: 7, after: scoped.edges[6]!.cursor, campaignId: SEED.campaignId });
+    const paged = await holders(stack, { first: 7, after: scoped.edges[6].cursor, campaignId: SEED.campaignId });
     expect(paged.nodes).toEqual(all.slice(7, 14));
   });
 
   test("the voucher id works as memberId, with cursors of its own", async () => {
     const byVoucher = await holders(stack, { memberId: SEED.voucherId, first: 100 });
     expect(byVoucher).toEqual(expectedPage(all, { start: 0, end: 26, direction: "forward", cursorGiven: false }, cursorOf(SEED.voucherId)));
-    const paged = await holders(stack, { memberId: SEED.voucherId, last: 3, before: byVoucher.edges[10]!.cursor });
+    const paged = await holders(stack, { memberId: SEED.voucherId, last: 3, before: byVoucher.edges[10].cursor });
     expect(paged.nodes).toEqual(all.slice(7, 10));
   });
 
@@ -144,7 +156,11 @@ describe("reading the seeded referral code", () => {
       ],
       ["createdAfter (exclusive)", { createdAfter: minute(20) }, (h) => h.createdAt > minute(20)],
       ["createdBefore (exclusive)", { createdBefore: minute(3) }, (h) => h.createdAt < minute(3)],
-      ["createdAfter and createdBefore: a range", { createdAfter: minute(5), createdBefore: minute(10) }, (h) => h.createdAt > minute(5) && h.createdAt < minute(10)],
+      [
+        "createdAfter and createdBefore: a range",
+        { createdAfter: minute(5), createdBefore: minute(10) },
+        (h) => h.createdAt > minute(5) && h.createdAt < minute(10),
+      ],
       [
         "junction AND across fields",
         { roles: ["REFEREE"], customerIds: [SEED.referrerCustomerId, demoRefereeCustomerId(4)], junction: "AND" },
@@ -166,11 +182,13 @@ describe("reading the seeded referral code", () => {
     test.each(cases)("%s", async (_name, filter, predicate) => {
       const expected = all.filter(predicate);
       const page = await holders(stack, { first: 100, filter });
-      expect(page).toEqual(expectedPage(expected, { start: 0, end: expected.length, direction: "forward", cursorGiven: false }, cursorOf(SEED.code)));
+      expect(page).toEqual(
+        expectedPage(expected, { start: 0, end: expected.length, direction: "forward", cursorGiven: false }, cursorOf(SEED.code)),
+      );
     });
 
     test("holderIds, paged: totalCount follows the filter on every page", async () => {
-      const chosen = [all[2]!, all[5]!, all[11]!, all[25]!];
+      const chosen = [all[2], all[5], all[11], all[25]];
       const filter = { holderIds: chosen.map((h) => h.id) };
       const first = await holders(stack, { first: 3, filter });
       expect(first).toEqual(expectedPage(chosen, { start: 0, end: 3, direction: "forward", cursorGiven: false }, cursorOf(SEED.code)));
@@ -178,7 +196,9 @@ describe("reading the seeded referral code", () => {
       expect(rest).toEqual(expectedPage(chosen, { start: 3, end: 4, direction: "forward", cursorGiven: true }, cursorOf(SEED.code)));
       const backward = await holders(stack, { last: 2, filter, order: "ID_DESC" });
       const reversed = [...chosen].reverse();
-      expect(backward).toEqual(expectedPage(reversed, { start: 2, end: 4, direction: "backward", cursorGiven: false }, cursorOf(SEED.code)));
+      expect(backward).toEqual(
+        expectedPage(reversed, { start: 2, end: 4, direction: "backward", cursorGiven: false }, cursorOf(SEED.code)),
+      );
     });
   });
 
@@ -188,7 +208,8 @@ describe("reading the seeded referral code", () => {
       const response = await graphql(
         stack.gateway.graphqlUrl,
         `{ a: referralMember(memberId: "${SEED.code}") { holders(first: 5) { totalCount nodes { id } } }
-           b: referralMember(memberId: "${SEED.code}") { x: holders(first: 5) { nodes { id } } y: holders(first: 5) { edges { cursor } } } }`,
+           b: referralMember(memberId: "${SEED.code}") {
+             x: holders(first: 5) { nodes { id } } y: holders(first: 5) { edges { cursor } } } }`,
       );
       expect(response.errors).toBeUndefined();
       expect(response.data.a.holders.nodes.map((n: { id: string }) => n.id)).toEqual(all.slice(0, 5).map((h) => h.id));
@@ -219,7 +240,10 @@ describe("pages above the upstream's 100 are chained", () => {
     // Counts the upstream list calls of chained pages: the cross-request cache stays off.
     stack = await startStack({ env: { CACHE_HOLDERS_TTL_MS: "0", CACHE_CUSTOMERS_TTL_MS: "0" } });
     for (const batch of [0, 1]) {
-      const holdersInput = Array.from({ length: added / 2 }, (_, i) => ({ sourceId: `chain-${batch}-${String(i).padStart(2, "0")}`, name: `Chain ${batch} ${i}` }));
+      const holdersInput = Array.from({ length: added / 2 }, (_, i) => ({
+        sourceId: `chain-${batch}-${String(i).padStart(2, "0")}`,
+        name: `Chain ${batch} ${i}`,
+      }));
       const input = { memberId: SEED.code, holders: holdersInput };
       const response = await execute(stack.gateway.graphqlUrl, AddHoldersDocument, { input });
       expect(response.errors).toBeUndefined();
@@ -254,10 +278,14 @@ describe("pages above the upstream's 100 are chained", () => {
   test("last: 150 returns the last 150 in order, hasPreviousPage true", async () => {
     stack.emulator.resetRequests();
     const page = await holders(stack, { last: 150 });
-    expect(page).toEqual(expectedPage(all, { start: all.length - 150, end: all.length, direction: "backward", cursorGiven: false }, cursorOf(SEED.code)));
+    expect(page).toEqual(
+      expectedPage(all, { start: all.length - 150, end: all.length, direction: "backward", cursorGiven: false }, cursorOf(SEED.code)),
+    );
     expect(listCalls(stack)).toBe(2);
     const head = await holders(stack, { last: 150, before: page.pageInfo.startCursor });
-    expect(head).toEqual(expectedPage(all, { start: 0, end: all.length - 150, direction: "backward", cursorGiven: true }, cursorOf(SEED.code)));
+    expect(head).toEqual(
+      expectedPage(all, { start: 0, end: all.length - 150, direction: "backward", cursorGiven: true }, cursorOf(SEED.code)),
+    );
   });
 
   test("a chained page with a filter: totalCount and order still follow the filter", async () => {

@@ -36,7 +36,7 @@ describe("input validation before any upstream call", () => {
     const response = await graphql(stack.gateway.graphqlUrl, query, variables);
     expect(stack.emulator.requests).toEqual([]);
     expect(response.errors).toHaveLength(1);
-    const error = response.errors![0]!;
+    const error = response.errors![0];
     expect(error.extensions?.code).toBe("BAD_USER_INPUT");
     expect(error.extensions?.upstream).toBeUndefined();
     return error;
@@ -53,14 +53,24 @@ describe("input validation before any upstream call", () => {
       ["after with last", () => ({ after: welcomeCursor, last: 2 }), /"after" goes with "first"/, "after"],
       ["before with first", () => ({ before: welcomeCursor, first: 2 }), /"before" goes with "last"/, "before"],
       ["a malformed cursor", () => ({ after: "not a cursor!", first: 2 }), /"after" is not a cursor/, "after"],
-      ["base64 of something else", () => ({ after: Buffer.from("hello").toString("base64url"), first: 2 }), /"after" is not a cursor/, "after"],
+      [
+        "base64 of something else",
+        () => ({ after: Buffer.from("hello").toString("base64url"), first: 2 }),
+        /"after" is not a cursor/,
+        "after",
+      ],
       ["a holder id instead of a cursor", () => ({ before: "rh_0000000000000001", last: 2 }), /"before" is not a cursor/, "before"],
       ["an empty cursor", () => ({ after: "", first: 2 }), /"after" is not a cursor/, "after"],
       ["a cursor of OTHER-REF used on WELCOME-REF", otherCursorCase, /"after" is not a cursor of this member's/, "after"],
       ["empty roles", () => ({ filter: { roles: [] } }), /filter.roles must not be empty/, "filter.roles"],
       ["empty customerIds", () => ({ filter: { customerIds: [] } }), /filter.customerIds must not be empty/, "filter.customerIds"],
       ["empty holderIds", () => ({ filter: { holderIds: [] } }), /filter.holderIds must not be empty/, "filter.holderIds"],
-      ["an empty id in a filter list", () => ({ filter: { holderIds: ["rh_1", " "] } }), /filter.holderIds\[1\] must not be empty/, "filter.holderIds[1]"],
+      [
+        "an empty id in a filter list",
+        () => ({ filter: { holderIds: ["rh_1", " "] } }),
+        /filter.holderIds\[1\] must not be empty/,
+        "filter.holderIds[1]",
+      ],
     ];
     test.each(cases)("%s", async (_name, args, message, field) => {
       const error = await rejected(HOLDERS, { memberId: SEED.code, ...args() });
@@ -84,13 +94,38 @@ describe("input validation before any upstream call", () => {
     const valid = (n: number) => ({ sourceId: `valid-${n}` });
     const cases: Array<[string, unknown[], RegExp, string]> = [
       ["no id or sourceId", [valid(0), valid(1), { name: "Nobody" }], /holders\[2\] needs an id or a sourceId/, "holders[2]"],
-      ["a bad email", [valid(0), { sourceId: "e", email: "not-an-email" }], /holders\[1\]\.email is not an email address/, "holders[1].email"],
-      ["an impossible birthdate", [{ sourceId: "b", birthdate: "2001-02-30" }], /holders\[0\]\.birthdate must be a calendar date/, "holders[0].birthdate"],
-      ["a birthdate in another format", [valid(0), { sourceId: "b", birthdate: "30/01/2001" }], /holders\[1\]\.birthdate/, "holders[1].birthdate"],
+      [
+        "a bad email",
+        [valid(0), { sourceId: "e", email: "not-an-email" }],
+        /holders\[1\]\.email is not an email address/,
+        "holders[1].email",
+      ],
+      [
+        "an impossible birthdate",
+        [{ sourceId: "b", birthdate: "2001-02-30" }],
+        /holders\[0\]\.birthdate must be a calendar date/,
+        "holders[0].birthdate",
+      ],
+      [
+        "a birthdate in another format",
+        [valid(0), { sourceId: "b", birthdate: "30/01/2001" }],
+        /holders\[1\]\.birthdate/,
+        "holders[1].birthdate",
+      ],
       ["0 holders", [], /holders must have 1 to 100 entries; got 0/, "holders"],
       ["101 holders", Array.from({ length: 101 }, (_, i) => valid(i)), /holders must have 1 to 100 entries; got 101/, "holders"],
-      ["a sourceId twice in the batch", [valid(0), valid(1), valid(2), valid(1)], /holders\[3\] repeats the sourceId valid-1 of holders\[1\]/, "holders[3]"],
-      ["an id twice in the batch", [{ id: "cust_a" }, { id: "cust_a" }], /holders\[1\] repeats the id cust_a of holders\[0\]/, "holders[1]"],
+      [
+        "a sourceId twice in the batch",
+        [valid(0), valid(1), valid(2), valid(1)],
+        /holders\[3\] repeats the sourceId valid-1 of holders\[1\]/,
+        "holders[3]",
+      ],
+      [
+        "an id twice in the batch",
+        [{ id: "cust_a" }, { id: "cust_a" }],
+        /holders\[1\] repeats the id cust_a of holders\[0\]/,
+        "holders[1]",
+      ],
       ["an empty sourceId", [valid(0), { sourceId: "" }], /holders\[1\]\.sourceId must not be empty/, "holders[1].sourceId"],
     ];
     test.each(cases)("%s", async (_name, holders, message, field) => {
@@ -129,7 +164,9 @@ describe("input validation before any upstream call", () => {
 
     test("entity references (federation) are guarded too", async () => {
       const error = await rejected(
-        `query($r: [_Any!]!) { _entities(representations: $r) { ... on ReferralMember { holders { totalCount } } ... on Customer { name } } }`,
+        `query($r: [_Any!]!) {
+          _entities(representations: $r) { ... on ReferralMember { holders { totalCount } } ... on Customer { name } }
+        }`,
         { r: [{ __typename: "ReferralMember", id: ".." }] },
       );
       expect(error.extensions?.field).toBe("representations[0].id");

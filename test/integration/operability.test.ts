@@ -41,7 +41,10 @@ describe("operability endpoints and logs", () => {
     expect(result.headers.get("x-request-id")).toBe("req-ops-42");
     // The request id travels upstream, so a Voucherify request can be traced back to the GraphQL operation.
     expect(stack.emulator.requests.map((r) => r.requestId)).toEqual(stack.emulator.requests.map(() => "req-ops-42"));
-    const lines = logs.lines().slice(before).filter((line) => line.msg === "graphql operation");
+    const lines = logs
+      .lines()
+      .slice(before)
+      .filter((line) => line.msg === "graphql operation");
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatchObject({
       requestId: "req-ops-42",
@@ -56,11 +59,30 @@ describe("operability endpoints and logs", () => {
 
   test("a failed operation logs its error codes and Voucherify's request id", async () => {
     const before = logs.lines().length;
-    const result = await graphql(stack.gateway.graphqlUrl, `query Missing { referralMember(memberId: "NO-SUCH-CODE") { holders { totalCount } } }`);
+    const result = await graphql(
+      stack.gateway.graphqlUrl,
+      `
+        query Missing {
+          referralMember(memberId: "NO-SUCH-CODE") {
+            holders {
+              totalCount
+            }
+          }
+        }
+      `,
+    );
     expect(result.errors?.[0].extensions?.code).toBe("NOT_FOUND");
     const upstreamRequestId = (result.errors?.[0].extensions?.upstream as { requestId: string }).requestId;
-    const line = logs.lines().slice(before).find((entry) => entry.msg === "graphql operation");
-    expect(line).toMatchObject({ operationName: "Missing", outcome: "error", errorCodes: ["NOT_FOUND"], upstreamRequestIds: [upstreamRequestId] });
+    const line = logs
+      .lines()
+      .slice(before)
+      .find((entry) => entry.msg === "graphql operation");
+    expect(line).toMatchObject({
+      operationName: "Missing",
+      outcome: "error",
+      errorCodes: ["NOT_FOUND"],
+      upstreamRequestIds: [upstreamRequestId],
+    });
   });
 
   test("GET /metrics exposes operations, upstream calls, errors and dedupe hits in Prometheus format", async () => {
@@ -88,9 +110,20 @@ describe("operability endpoints and logs", () => {
   });
 
   test("an unusable caller request id is replaced, not trusted", async () => {
-    const result = await graphql(stack.gateway.graphqlUrl, `{ referralMember(memberId: "WELCOME-REF") { id } }`, undefined, {
-      "x-request-id": "bad id\twith spaces",
-    });
+    const result = await graphql(
+      stack.gateway.graphqlUrl,
+      `
+        {
+          referralMember(memberId: "WELCOME-REF") {
+            id
+          }
+        }
+      `,
+      undefined,
+      {
+        "x-request-id": "bad id\twith spaces",
+      },
+    );
     expect(result.headers.get("x-request-id")).toMatch(/^[0-9a-f-]{36}$/);
   });
 });

@@ -23,7 +23,10 @@ describe("one member's failed holders read leaves its siblings standing", () => 
     const response = await graphql(stack.gateway.graphqlUrl, TWO_MEMBERS, { bad: "NO-SUCH" });
     expect(response.status).toBe(200);
     expect(response.data).toEqual({
-      ok: { id: SEED.code, holders: { totalCount: SEED.refereeCount + 1, nodes: [{ id: expect.any(String) }, { id: expect.any(String) }] } },
+      ok: {
+        id: SEED.code,
+        holders: { totalCount: SEED.refereeCount + 1, nodes: [{ id: expect.any(String) }, { id: expect.any(String) }] },
+      },
       bad: { id: "NO-SUCH", holders: null },
     });
     expect(response.errors).toHaveLength(1);
@@ -39,8 +42,9 @@ describe("one member's failed holders read leaves its siblings standing", () => 
   });
 
   test("a mutation's payload keeps its write result when re-reading the member's holders fails", async () => {
-    const holderId = (await graphql(stack.gateway.graphqlUrl, `{ referralMember(memberId: "${SEED.otherCode}") { holders(last: 1) { nodes { id } } } }`))
-      .data!.referralMember.holders.nodes[0].id as string;
+    const holderId = (
+      await graphql(stack.gateway.graphqlUrl, `{ referralMember(memberId: "${SEED.otherCode}") { holders(last: 1) { nodes { id } } } }`)
+    ).data!.referralMember.holders.nodes[0].id as string;
     stack.emulator.injectFault({ status: 503, body: "{}", match: (r) => r.method === "GET" && r.path.endsWith("/holders") });
     const response = await execute(stack.gateway.graphqlUrl, RemoveHolderDocument, { input: { memberId: SEED.otherCode, holderId } });
     expect(response.data).toEqual({

@@ -8,7 +8,7 @@ import { resolve } from "node:path";
  * a POST /graphql with Content-Length = BODY_BYTES, then BODY_BYTES - 1 bytes of body, and stall. The gateway runs
  * in its own process (the built entry point, on the embedded in-memory emulator), so its RSS is its own.
  *
- *   npm run build && node dist/test/load/partial-bodies.js [path/to/dist/src/main.js]
+ *   npm run build:tools && node dist/test/load/partial-bodies.js [path/to/dist/src/main.js]
  *
  * Reports the gateway's RSS and external (Buffer) memory before, while pinned, and after the gateway let the sockets
  * go; how the clients were answered; and how long the sockets stayed open. A measurement, not a test: nothing fails.

@@ -56,19 +56,51 @@ export interface SoakReport {
 }
 
 const READS: Array<{ weight: number; query: string; variables?: Record<string, unknown> }> = [
-  { weight: 30, query: `query($m: ID!) { referralMember(memberId: $m) { holders { totalCount pageInfo { hasNextPage endCursor } nodes { id holderRole } } } }` },
-  { weight: 15, query: `query($m: ID!) { referralMember(memberId: $m) { holders(first: 20) { edges { cursor node { id customerId createdAt } } } } }` },
-  { weight: 10, query: `query($m: ID!) { referralMember(memberId: $m) { holders(first: 10) { nodes { id customer { id email name } } } } }` },
-  { weight: 10, query: `query($m: ID!) { referralMember(memberId: $m) { holders(last: 5, order: ID_DESC) { pageInfo { hasPreviousPage } nodes { id } } } }` },
+  {
+    weight: 30,
+    query: `query($m: ID!) {
+      referralMember(memberId: $m) { holders { totalCount pageInfo { hasNextPage endCursor } nodes { id holderRole } } }
+    }`,
+  },
+  {
+    weight: 15,
+    query: `query($m: ID!) { referralMember(memberId: $m) { holders(first: 20) { edges { cursor node { id customerId createdAt } } } } }`,
+  },
+  {
+    weight: 10,
+    query: `query($m: ID!) { referralMember(memberId: $m) { holders(first: 10) { nodes { id customer { id email name } } } } }`,
+  },
+  {
+    weight: 10,
+    query: `query($m: ID!) {
+      referralMember(memberId: $m) { holders(last: 5, order: ID_DESC) { pageInfo { hasPreviousPage } nodes { id } } }
+    }`,
+  },
   { weight: 10, query: `query($m: ID!) { referralMember(memberId: $m) { holders(first: 150) { totalCount nodes { id } } } }` },
-  { weight: 10, query: `query($m: ID!) { referralMember(memberId: $m) { holders(first: 5, filter: { roles: [REFERRER] }) { totalCount nodes { holderRole } } } }` },
-  { weight: 10, query: `query { referralMember(memberId: "${SEED.otherCode}", campaignId: "${SEED.otherCampaignId}") { holders { totalCount nodes { id metadata } } } }` },
-  { weight: 5, query: `query($r: [_Any!]!) { _entities(representations: $r) { ... on Customer { id email } } }`, variables: { r: [{ __typename: "Customer", id: SEED.referrerCustomerId }] } },
+  {
+    weight: 10,
+    query: `query($m: ID!) {
+      referralMember(memberId: $m) { holders(first: 5, filter: { roles: [REFERRER] }) { totalCount nodes { holderRole } } }
+    }`,
+  },
+  {
+    weight: 10,
+    query: `query {
+      referralMember(memberId: "${SEED.otherCode}", campaignId: "${SEED.otherCampaignId}") { holders { totalCount nodes { id metadata } } }
+    }`,
+  },
+  {
+    weight: 5,
+    query: `query($r: [_Any!]!) { _entities(representations: $r) { ... on Customer { id email } } }`,
+    variables: { r: [{ __typename: "Customer", id: SEED.referrerCustomerId }] },
+  },
 ];
 // The writes are the shipped example operations (schema/operations), as a frontend would send them.
 const ADD = print(AddHoldersDocument);
 const REMOVE = print(RemoveHolderDocument);
-const PAGE = `query($m: ID!, $after: String) { referralMember(memberId: $m) { holders(first: 500, after: $after) { totalCount pageInfo { hasNextPage endCursor } nodes { id } } } }`;
+const PAGE = `query($m: ID!, $after: String) {
+  referralMember(memberId: $m) { holders(first: 500, after: $after) { totalCount pageInfo { hasNextPage endCursor } nodes { id } } }
+}`;
 
 /** A small seeded PRNG (mulberry32): the same seed gives the same operation mix. */
 function random(seed: number): () => number {
@@ -94,11 +126,16 @@ interface OutcomeError {
 
 interface Outcome {
   status: number;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a response's data is untyped JSON; the checks read its shape
   body: { data?: any; errors?: OutcomeError[] };
 }
 
 async function post(url: string, query: string, variables: Record<string, unknown> | undefined): Promise<Outcome> {
-  const response = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ query, variables }) });
+  const response = await fetch(url, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ query, variables }),
+  });
   const text = await response.text();
   let body: Outcome["body"];
   try {
@@ -119,7 +156,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
   const target: SoakTarget = shared ? await replicasOnRedis(shared.redisServerBinary, shared.replicas) : await inProcessGateway();
   const urls = target.graphqlUrls;
   let turn = 0;
-  const nextUrl = () => urls[turn++ % urls.length]!;
+  const nextUrl = () => urls[turn++ % urls.length];
   // Loopback only: this must never become a load test of someone else's machine.
   const remote = urls.find((url) => !/^http:\/\/(127\.0\.0\.1|\[::1\]|localhost):\d+\//.test(url));
   if (remote || !target.emulatorUrl.startsWith("http://127.0.0.1:")) {
@@ -150,7 +187,10 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     const t0 = performance.now();
     if (roll < writeShare / 2 || (roll < writeShare && live.length === 0)) {
       const count = 1 + Math.floor(next() * 3);
-      const holders = Array.from({ length: count }, () => ({ sourceId: `soak-${process.pid}-${++serial}`, email: `soak${serial}@example.com` }));
+      const holders = Array.from({ length: count }, () => ({
+        sourceId: `soak-${process.pid}-${++serial}`,
+        email: `soak${serial}@example.com`,
+      }));
       const outcome = await post(nextUrl(), ADD, { input: { memberId: SEED.code, holders } });
       latencies.push(performance.now() - t0);
       record(outcome, "addHolders");
@@ -160,14 +200,14 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       }
     } else if (roll < writeShare) {
       // Taken out of `live` before the call: no two workers ever remove the same holder.
-      const holderId = live.splice(Math.floor(next() * live.length), 1)[0]!;
+      const holderId = live.splice(Math.floor(next() * live.length), 1)[0];
       const outcome = await post(nextUrl(), REMOVE, { input: { memberId: SEED.code, holderId } });
       latencies.push(performance.now() - t0);
       record(outcome, "removeHolder");
       if (outcome.body.data?.removeHolder?.removedHolderId === holderId) removed.add(holderId);
     } else {
       let pick = next() * totalWeight;
-      const read = READS.find((r) => (pick -= r.weight) < 0) ?? READS[0]!;
+      const read = READS.find((r) => (pick -= r.weight) < 0) ?? READS[0];
       const outcome = await post(nextUrl(), read.query, read.variables ?? { m: SEED.code });
       latencies.push(performance.now() - t0);
       record(outcome, "read");
@@ -231,7 +271,8 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       for (const [id, times] of listed) if (times !== 1) problems.push(`${through}holder ${id} listed ${times} times`);
       if (totalCount !== listed.size) problems.push(`${through}totalCount ${totalCount} but ${listed.size} holders listed`);
       if (listed.size !== expected) problems.push(`${through}expected ${expected} holders, listed ${listed.size}`);
-      if (listedHolders !== -1 && listed.size !== listedHolders) problems.push(`${through}${listed.size} holders, another replica listed ${listedHolders}`);
+      if (listedHolders !== -1 && listed.size !== listedHolders)
+        problems.push(`${through}${listed.size} holders, another replica listed ${listedHolders}`);
       listedHolders = listed.size;
     }
     if (http5xx > 0) problems.push(`${http5xx} responses were 5xx`);
@@ -248,7 +289,12 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       writes: { added: added.size, removed: removed.size },
       durationMs: Math.round(durationMs),
       opsPerSecond: Math.round(options.operations / (durationMs / 1000)),
-      latencyMs: { p50: round(percentile(sorted, 50)), p90: round(percentile(sorted, 90)), p99: round(percentile(sorted, 99)), max: round(sorted.at(-1) ?? 0) },
+      latencyMs: {
+        p50: round(percentile(sorted, 50)),
+        p90: round(percentile(sorted, 90)),
+        p99: round(percentile(sorted, 99)),
+        max: round(sorted.at(-1) ?? 0),
+      },
       http5xx,
       graphqlErrors,
       firstErrors,
@@ -270,9 +316,11 @@ async function main(): Promise<void> {
     return value;
   };
   const replicas = Number(process.env.SOAK_REDIS_REPLICAS ?? 0);
-  if (!Number.isInteger(replicas) || replicas < 0) throw new Error("SOAK_REDIS_REPLICAS must be a whole number (0: one in-process gateway)");
+  if (!Number.isInteger(replicas) || replicas < 0)
+    throw new Error("SOAK_REDIS_REPLICAS must be a whole number (0: one in-process gateway)");
   const redisServerBinary = replicas > 0 ? onPath("redis-server") : null;
-  if (replicas > 0 && !redisServerBinary) throw new Error("SOAK_REDIS_REPLICAS needs redis-server on PATH (Debian: apt-get install -y redis-server)");
+  if (replicas > 0 && !redisServerBinary)
+    throw new Error("SOAK_REDIS_REPLICAS needs redis-server on PATH (Debian: apt-get install -y redis-server)");
   const report = await runSoak({
     operations: number("SOAK_OPERATIONS", 20_000),
     concurrency: number("SOAK_CONCURRENCY", 50),

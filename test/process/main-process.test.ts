@@ -60,7 +60,9 @@ test("production without a way to verify callers refuses to start: exit 2, one c
   const child = run({ NODE_ENV: "production", PORT: "0", EMULATOR_DB: ":memory:" });
   const output = collect(child);
   expect(await exitOf(child)).toBe(2);
-  expect(output.stderr()).toContain("NODE_ENV=production needs to know who is calling: set AUTH_JWT_JWKS_URL, AUTH_JWT_PUBLIC_KEY or AUTH_JWT_SECRET");
+  expect(output.stderr()).toContain(
+    "NODE_ENV=production needs to know who is calling: set AUTH_JWT_JWKS_URL, AUTH_JWT_PUBLIC_KEY or AUTH_JWT_SECRET",
+  );
   expect(output.stderr().trim().split("\n")).toHaveLength(2); // "Invalid configuration:" and the one problem
   expect(output.stdout()).not.toContain("ready at");
 });

@@ -4,6 +4,7 @@
  * as the Apollo Client type policy does. Holder (rh_...) and customer (cust_...) ids are unique on their own.
  */
 export function getDataID(fieldValue: { [key: string]: unknown }, typeName: string): unknown {
-  if (typeName === "ReferralMember") return `ReferralMember:${String(fieldValue.id)}:${String(fieldValue.campaignId ?? "")}`;
+  if (typeName === "ReferralMember")
+    return `ReferralMember:${String(fieldValue.id)}:${typeof fieldValue.campaignId === "string" ? fieldValue.campaignId : ""}`;
   return fieldValue.id;
 }

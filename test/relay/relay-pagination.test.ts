@@ -50,7 +50,7 @@ async function loadFirstPage(environment: Environment, variables: { first?: numb
   return (): Holders => {
     const snapshot = environment.lookup(selector);
     expect(snapshot.isMissingData).toBe(false);
-    return (snapshot.data as HolderList_query$data).referralMember!.holders!;
+    return (snapshot.data as HolderList_query$data).referralMember.holders!;
   };
 }
 
@@ -77,7 +77,10 @@ describe("Relay: a refetchable paginated fragment on Query, compiled by relay-co
     const config = JSON.parse(readFileSync("relay.config.json", "utf8")) as { schema: string };
     expect(config.schema).toBe("./schema/client.graphql");
     // --validate compiles everything and exits non-zero if any artifact would change (run `npm run relay`).
-    const output = execFileSync("node_modules/.bin/relay-compiler", ["--validate"], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+    const output = execFileSync("node_modules/.bin/relay-compiler", ["--validate"], {
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     expect(output).toContain("compiled documents: 3 reader, 2 normalization");
   });
 
@@ -92,17 +95,21 @@ describe("Relay: a refetchable paginated fragment on Query, compiled by relay-co
     }
     const merged = connection();
     expect(pages).toBe(Math.ceil(restHolderIds.length / PAGE));
-    expect(merged.edges!.map((edge) => edge!.node!.id)).toEqual(restHolderIds);
+    expect(merged.edges.map((edge) => edge.node.id)).toEqual(restHolderIds);
     expect(merged.totalCount).toBe(restHolderIds.length);
     // The member's record is keyed by id + campaignId (getDataID), so a campaign-scoped read would be its own record.
     expect(environment.getStore().getSource().get(`ReferralMember:${SEED.code}:`)).toBeDefined();
-    expect(merged.pageInfo).toMatchObject({ hasNextPage: false, startCursor: merged.edges![0]!.cursor, endCursor: merged.edges!.at(-1)!.cursor });
+    expect(merged.pageInfo).toMatchObject({
+      hasNextPage: false,
+      startCursor: merged.edges[0].cursor,
+      endCursor: merged.edges.at(-1)!.cursor,
+    });
   });
 
   test("backward: last page, then loadPrevious until hasPreviousPage is false; the same list, in the same order", async () => {
     const environment = relayEnvironment(stack.gateway.graphqlUrl);
     const connection = await loadFirstPage(environment, { last: PAGE });
-    expect(connection().edges!.map((edge) => edge!.node!.id)).toEqual(restHolderIds.slice(-PAGE));
+    expect(connection().edges.map((edge) => edge.node.id)).toEqual(restHolderIds.slice(-PAGE));
     let pages = 1;
     while (connection().pageInfo.hasPreviousPage) {
       await loadMore(environment, "backward", connection().pageInfo.startCursor);
@@ -110,7 +117,7 @@ describe("Relay: a refetchable paginated fragment on Query, compiled by relay-co
     }
     const merged = connection();
     expect(pages).toBe(Math.ceil(restHolderIds.length / PAGE));
-    expect(merged.edges!.map((edge) => edge!.node!.id)).toEqual(restHolderIds);
-    expect(merged.pageInfo).toMatchObject({ hasPreviousPage: false, startCursor: merged.edges![0]!.cursor });
+    expect(merged.edges.map((edge) => edge.node.id)).toEqual(restHolderIds);
+    expect(merged.pageInfo).toMatchObject({ hasPreviousPage: false, startCursor: merged.edges[0].cursor });
   });
 });

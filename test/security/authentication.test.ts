@@ -2,15 +2,28 @@ import { generateKeyPairSync } from "node:crypto";
 import { importPKCS8 } from "jose";
 import { SEED } from "../../src/emulator/seed.js";
 import { graphql, startStack, type Stack } from "../support/stack.js";
-import { ALL_SCOPES, bearer, rsaSigningKey, signToken, startJwksServer, TEST_JWT_SECRET, unsignedToken, type JwksServer } from "../support/tokens.js";
+import {
+  ALL_SCOPES,
+  bearer,
+  rsaSigningKey,
+  signToken,
+  startJwksServer,
+  TEST_JWT_SECRET,
+  unsignedToken,
+  type JwksServer,
+} from "../support/tokens.js";
 
 // Who may call: every operation is checked before any upstream call. "No upstream call" is proved by the emulator's
 // own request log, which sees every request the gateway sends.
 
 const HOLDERS = `{ referralMember(memberId: "${SEED.code}") { holders(first: 2) { totalCount nodes { id } } } }`;
-const HOLDERS_WITH_CUSTOMERS = `{ referralMember(memberId: "${SEED.code}") { holders(first: 2) { nodes { id customer { id name email } } } } }`;
+const HOLDERS_WITH_CUSTOMERS = `{
+  referralMember(memberId: "${SEED.code}") { holders(first: 2) { nodes { id customer { id name email } } } }
+}`;
 const OTHER_HOLDERS = `{ referralMember(memberId: "${SEED.otherCode}") { holders(first: 2) { totalCount } } }`;
-const ADD = `mutation Add($memberId: ID!) { addHolders(input: { memberId: $memberId, holders: [{ sourceId: "auth-suite-new" }] }) { holders { id } } }`;
+const ADD = `mutation Add($memberId: ID!) {
+  addHolders(input: { memberId: $memberId, holders: [{ sourceId: "auth-suite-new" }] }) { holders { id } }
+}`;
 const REMOVE = `mutation { removeHolder(input: { memberId: "${SEED.code}", holderId: "rh_whatever" }) { removedHolderId } }`;
 
 function codes(response: { errors?: Array<{ extensions?: Record<string, unknown> }> }) {
@@ -20,7 +33,9 @@ function codes(response: { errors?: Array<{ extensions?: Record<string, unknown>
 describe("JWT verification with an HS256 secret", () => {
   let stack: Stack;
   beforeAll(async () => {
-    stack = await startStack({ env: { AUTH_JWT_SECRET: TEST_JWT_SECRET, AUTH_JWT_ISSUER: "https://login.test/", AUTH_JWT_AUDIENCE: "referrals-gateway" } });
+    stack = await startStack({
+      env: { AUTH_JWT_SECRET: TEST_JWT_SECRET, AUTH_JWT_ISSUER: "https://login.test/", AUTH_JWT_AUDIENCE: "referrals-gateway" },
+    });
   });
   afterAll(() => stack.stop());
   const good = (claims: Record<string, unknown> = {}, options: Parameters<typeof signToken>[1] = {}) =>
@@ -38,10 +53,18 @@ describe("JWT verification with an HS256 secret", () => {
     ["a malformed token", async () => bearer("not.a.jwt"), /malformed/],
     ["an expired token", async () => bearer(await good({}, { expiresIn: Math.floor(Date.now() / 1000) - 60 })), /expired/],
     ["a token not valid yet", async () => bearer(await good({}, { notBefore: "10m" })), /not valid yet/],
-    ["alg: none", async () => bearer(unsignedToken({ iss: "https://login.test/", aud: "referrals-gateway", scope: ALL_SCOPES })), /algorithm|malformed/],
+    [
+      "alg: none",
+      async () => bearer(unsignedToken({ iss: "https://login.test/", aud: "referrals-gateway", scope: ALL_SCOPES })),
+      /algorithm|malformed/,
+    ],
     ["the wrong issuer", async () => bearer(await good({ iss: "https://evil.test/" })), /issuer/],
     ["the wrong audience", async () => bearer(await good({ aud: "another-api" })), /audience/],
-    ["the wrong signature", async () => bearer(await good({}, { key: new TextEncoder().encode("another-secret-another-secret-0123456789") })), /signature/],
+    [
+      "the wrong signature",
+      async () => bearer(await good({}, { key: new TextEncoder().encode("another-secret-another-secret-0123456789") })),
+      /signature/,
+    ],
     ["a token without exp", async () => bearer(await good({ exp: undefined }, { expiresIn: undefined }).then(stripExp)), /exp|signature/],
   ];
 
@@ -146,7 +169,10 @@ describe("scopes and member restrictions", () => {
   test("a read-only token cannot write: 403 FORBIDDEN for addHolders and removeHolder, no upstream call", async () => {
     const headers = await as({ scope: "referrals:read customers:read" });
     stack.emulator.resetRequests();
-    for (const [query, variables] of [[ADD, { memberId: SEED.code }], [REMOVE, undefined]] as const) {
+    for (const [query, variables] of [
+      [ADD, { memberId: SEED.code }],
+      [REMOVE, undefined],
+    ] as const) {
       const response = await graphql(stack.gateway.graphqlUrl, query, variables, headers);
       expect(response.status).toBe(403);
       expect(codes(response)).toEqual(["FORBIDDEN"]);
@@ -168,7 +194,7 @@ describe("scopes and member restrictions", () => {
     expect(response.errors).toBeUndefined();
   });
 
-  test("without customers:read, customer fields are null with FORBIDDEN at their path; ids and the page stand; no customer read", async () => {
+  test("without customers:read, customer fields are null with FORBIDDEN at their path; ids and page stand; no customer read", async () => {
     stack.emulator.resetRequests();
     const response = await graphql(stack.gateway.graphqlUrl, HOLDERS_WITH_CUSTOMERS, undefined, await as({ scope: "referrals:read" }));
     expect(response.status).toBe(200);
@@ -182,7 +208,12 @@ describe("scopes and member restrictions", () => {
   });
 
   test("with customers:read, the same operation reads the customers", async () => {
-    const response = await graphql(stack.gateway.graphqlUrl, HOLDERS_WITH_CUSTOMERS, undefined, await as({ scope: "referrals:read customers:read" }));
+    const response = await graphql(
+      stack.gateway.graphqlUrl,
+      HOLDERS_WITH_CUSTOMERS,
+      undefined,
+      await as({ scope: "referrals:read customers:read" }),
+    );
     expect(response.errors).toBeUndefined();
     expect(response.data.referralMember.holders.nodes[0].customer.name).toBe("Demo Referrer");
   });
@@ -195,9 +226,21 @@ describe("scopes and member restrictions", () => {
       [OTHER_HOLDERS, undefined],
       [`{ referralMember(memberId: "${SEED.voucherId}") { holders(first: 1) { totalCount } } }`, undefined],
       [ADD, { memberId: SEED.otherCode }],
-      [`{ ok: referralMember(memberId: "${SEED.code}") { holders(first: 1) { totalCount } } no: referralMember(memberId: "${SEED.otherCode}") { id } }`, undefined],
-      [`{ _entities(representations: [{ __typename: "ReferralMember", id: "${SEED.otherCode}" }]) { ... on ReferralMember { id } } }`, undefined],
-      [`{ _entities(representations: [{ __typename: "Customer", id: "${SEED.referrerCustomerId}" }]) { ... on Customer { email } } }`, undefined],
+      [
+        `{
+          ok: referralMember(memberId: "${SEED.code}") { holders(first: 1) { totalCount } }
+          no: referralMember(memberId: "${SEED.otherCode}") { id }
+        }`,
+        undefined,
+      ],
+      [
+        `{ _entities(representations: [{ __typename: "ReferralMember", id: "${SEED.otherCode}" }]) { ... on ReferralMember { id } } }`,
+        undefined,
+      ],
+      [
+        `{ _entities(representations: [{ __typename: "Customer", id: "${SEED.referrerCustomerId}" }]) { ... on Customer { email } } }`,
+        undefined,
+      ],
     ] as const;
     for (const [query, variables] of attempts) {
       const response = await graphql(stack.gateway.graphqlUrl, query, variables, headers);
@@ -208,7 +251,9 @@ describe("scopes and member restrictions", () => {
   });
 
   test("Customer entities need customers:read for personal fields, like customers reached through holders", async () => {
-    const query = `{ _entities(representations: [{ __typename: "Customer", id: "${SEED.referrerCustomerId}" }]) { ... on Customer { id email } } }`;
+    const query = `{
+      _entities(representations: [{ __typename: "Customer", id: "${SEED.referrerCustomerId}" }]) { ... on Customer { id email } }
+    }`;
     const without = await graphql(stack.gateway.graphqlUrl, query, undefined, await as({ scope: "referrals:read" }));
     expect(without.data._entities).toEqual([{ id: SEED.referrerCustomerId, email: null }]);
     expect(codes(without)).toEqual(["FORBIDDEN"]);

@@ -22,14 +22,25 @@ const HOLDERS = `query($m: ID!, $first: Int, $last: Int, $after: String, $before
 const ADD = print(AddHoldersDocument);
 const REMOVE = print(RemoveHolderDocument);
 
-const raw = (method: string, body?: string | Uint8Array, headers: Record<string, string> = { "content-type": "application/json" }, path = "") =>
-  (url: string) => fetch(url + path, { method, headers, body });
+const raw =
+  (method: string, body?: string | Uint8Array, headers: Record<string, string> = { "content-type": "application/json" }, path = "") =>
+  (url: string) =>
+    fetch(url + path, { method, headers, body });
 const json = (body: unknown) => raw("POST", JSON.stringify(body));
 const op = (query: string, variables?: Record<string, unknown>) => json({ query, variables });
+/** An addHolders mutation whose literal metadata argument is `depth` objects deep. */
+const inlineMetadataNested = (depth: number) => `mutation {
+  addHolders(input: { memberId: "${SEED.code}", holders: [{ sourceId: "a" }], metadata: ${"{ k: ".repeat(depth)}1${" }".repeat(depth)} }) {
+    holders { id }
+  }
+}`;
 const holders = (variables: Record<string, unknown>) => op(HOLDERS, { m: SEED.code, ...variables });
 const add = (input: Record<string, unknown>) => op(ADD, { input: { memberId: SEED.code, ...input } });
 const addOne = (holder: Record<string, unknown>) => add({ holders: [holder] });
-const get = (query: string, headers: Record<string, string> = {}) => (url: string) => fetch(`${url}?query=${encodeURIComponent(query)}`, { headers });
+const get =
+  (query: string, headers: Record<string, string> = {}) =>
+  (url: string) =>
+    fetch(`${url}?query=${encodeURIComponent(query)}`, { headers });
 const cursor = (text: string) => Buffer.from(text, "utf8").toString("base64url");
 
 /** Filled in beforeAll: a real cursor of another member's connection. */
@@ -52,27 +63,53 @@ const CORPUS: BadInput[] = [
   { name: "variables is an array", send: json({ query: HOLDERS, variables: [SEED.code] }) },
   { name: "operationName is a number", send: json({ query: "{ __typename }", operationName: 7 }) },
   { name: "extensions is a string", send: json({ query: "{ __typename }", extensions: "x" }) },
-  { name: "persisted query hash that does not match its query", send: json({ query: "{ __typename }", extensions: { persistedQuery: { version: 1, sha256Hash: "0".repeat(64) } } }) },
-  { name: "persisted query version 2", send: json({ query: "{ __typename }", extensions: { persistedQuery: { version: 2, sha256Hash: "0".repeat(64) } } }) },
+  {
+    name: "persisted query hash that does not match its query",
+    send: json({ query: "{ __typename }", extensions: { persistedQuery: { version: 1, sha256Hash: "0".repeat(64) } } }),
+  },
+  {
+    name: "persisted query version 2",
+    send: json({ query: "{ __typename }", extensions: { persistedQuery: { version: 2, sha256Hash: "0".repeat(64) } } }),
+  },
   { name: "unknown persisted query hash", send: json({ extensions: { persistedQuery: { version: 1, sha256Hash: "0".repeat(64) } } }) },
-  { name: "invalid UTF-8 outside strings", send: raw("POST", Buffer.concat([Buffer.from('{"query":'), Buffer.from([0xff, 0xfe]), Buffer.from("}")])) },
+  {
+    name: "invalid UTF-8 outside strings",
+    send: raw("POST", Buffer.concat([Buffer.from('{"query":'), Buffer.from([0xff, 0xfe]), Buffer.from("}")])),
+  },
   { name: "body over 1 MiB", send: json({ query: "{ __typename }", variables: { pad: "x".repeat(1024 * 1024 + 1) } }) },
-  { name: "text/plain (CSRF-simple content type)", send: raw("POST", JSON.stringify({ query: "{ __typename }" }), { "content-type": "text/plain" }) },
+  {
+    name: "text/plain (CSRF-simple content type)",
+    send: raw("POST", JSON.stringify({ query: "{ __typename }" }), { "content-type": "text/plain" }),
+  },
   { name: "form-urlencoded", send: raw("POST", "query=%7B__typename%7D", { "content-type": "application/x-www-form-urlencoded" }) },
   { name: "multipart/form-data", send: raw("POST", "--b\r\n\r\n--b--", { "content-type": "multipart/form-data; boundary=b" }) },
   { name: "no content type", send: raw("POST", JSON.stringify({ query: "{ __typename }" }), {}) },
   { name: "GET without a CSRF preflight header", send: get("{ __typename }") },
-  { name: "GET mutation (with preflight header)", send: get(`mutation { removeHolder(input: { memberId: "${SEED.code}", holderId: "rh_x" }) { removedHolderId } }`, { "apollo-require-preflight": "1" }) },
-  { name: "GET with a 64 KiB URL", send: get(`{ referralMember(memberId: "${"A".repeat(64 * 1024)}") { id } }`, { "apollo-require-preflight": "1" }) },
+  {
+    name: "GET mutation (with preflight header)",
+    send: get(`mutation { removeHolder(input: { memberId: "${SEED.code}", holderId: "rh_x" }) { removedHolderId } }`, {
+      "apollo-require-preflight": "1",
+    }),
+  },
+  {
+    name: "GET with a 64 KiB URL",
+    send: get(`{ referralMember(memberId: "${"A".repeat(64 * 1024)}") { id } }`, { "apollo-require-preflight": "1" }),
+  },
   { name: "PUT", send: raw("PUT", JSON.stringify({ query: "{ __typename }" })) },
   { name: "DELETE", send: raw("DELETE") },
-  { name: "unknown path", send: raw("POST", JSON.stringify({ query: "{ __typename }" }), { "content-type": "application/json" }, "-admin") },
+  {
+    name: "unknown path",
+    send: raw("POST", JSON.stringify({ query: "{ __typename }" }), { "content-type": "application/json" }, "-admin"),
+  },
 
   // Documents
   { name: "syntax error", send: op("{ referralMember(") },
   { name: "unknown field", send: op("{ nope }") },
   { name: "unknown argument", send: op(`{ referralMember(memberId: "X", bogus: 1) { id } }`) },
-  { name: "unknown input field (literal)", send: op(`mutation { addHolders(input: { memberId: "X", holders: [{ sourceId: "a" }], bogus: 1 }) { holders { id } } }`) },
+  {
+    name: "unknown input field (literal)",
+    send: op(`mutation { addHolders(input: { memberId: "X", holders: [{ sourceId: "a" }], bogus: 1 }) { holders { id } } }`),
+  },
   { name: "unknown directive", send: op(`{ referralMember(memberId: "X") @foo { id } }`) },
   { name: "@include with a string", send: op(`{ referralMember(memberId: "X") @include(if: "yes") { id } }`) },
   { name: "subscription (no such root)", send: op("subscription { holders }") },
@@ -81,7 +118,10 @@ const CORPUS: BadInput[] = [
   { name: "null literal for a non-null argument", send: op("{ referralMember(memberId: null) { id } }") },
   { name: "string literal for an Int", send: op(`{ referralMember(memberId: "X") { holders(first: "10") { totalCount } } }`) },
   { name: "lone surrogate escape in a literal", send: op(`{ referralMember(memberId: "\\uD800") { id } }`) },
-  { name: "fragment cycle", send: op(`{ referralMember(memberId: "X") { ...A } } fragment A on ReferralMember { ...B } fragment B on ReferralMember { ...A }`) },
+  {
+    name: "fragment cycle",
+    send: op(`{ referralMember(memberId: "X") { ...A } } fragment A on ReferralMember { ...B } fragment B on ReferralMember { ...A }`),
+  },
   {
     name: "deep nesting",
     send: op(`{ __type(name: "ReferralHolder") { ${"ofType { ".repeat(30)}name${" }".repeat(30)} } }`),
@@ -89,7 +129,11 @@ const CORPUS: BadInput[] = [
   { name: "too many aliases", send: op(`{ ${Array.from({ length: MAX_ALIASES + 1 }, (_, i) => `a${i}: __typename`).join(" ")} }`) },
   {
     name: "too expensive (aliased max pages with customers)",
-    send: op(`{ ${["a", "b", "c"].map((a) => `${a}: referralMember(memberId: "${SEED.code}") { holders(first: 500) { nodes { customer { email } } } }`).join(" ")} }`),
+    send: op(
+      `{ ${["a", "b", "c"]
+        .map((a) => `${a}: referralMember(memberId: "${SEED.code}") { holders(first: 500) { nodes { customer { email } } } }`)
+        .join(" ")} }`,
+    ),
   },
   { name: "very long operation name", send: json({ query: `query ${"Q".repeat(100_000)} { __typename`, operationName: "Q" }) },
 
@@ -114,12 +158,21 @@ const CORPUS: BadInput[] = [
   { name: "memberId only spaces", send: holders({ m: "   " }) },
   { name: "memberId with NUL", send: holders({ m: "WELCOME\u0000-REF" }) },
   { name: "memberId with a newline", send: holders({ m: "WELCOME\n-REF" }) },
-  { name: "memberId with a lone high surrogate", send: raw("POST", `{"query":${JSON.stringify(HOLDERS)},"variables":{"m":"WELCOME\\ud800"}}`) },
-  { name: "memberId with a lone low surrogate", send: raw("POST", `{"query":${JSON.stringify(HOLDERS)},"variables":{"m":"\\udc00WELCOME"}}`) },
+  {
+    name: "memberId with a lone high surrogate",
+    send: raw("POST", `{"query":${JSON.stringify(HOLDERS)},"variables":{"m":"WELCOME\\ud800"}}`),
+  },
+  {
+    name: "memberId with a lone low surrogate",
+    send: raw("POST", `{"query":${JSON.stringify(HOLDERS)},"variables":{"m":"\\udc00WELCOME"}}`),
+  },
   { name: "memberId with a zero-width space", send: holders({ m: "WELCOME\u200B-REF" }), upstream: true },
   { name: "memberId with an RTL override", send: holders({ m: "\u202EFER-EMOCLEW" }), upstream: true },
   { name: "memberId with a path traversal", send: holders({ m: "../../v1/customers" }), upstream: true },
-  { name: "prototype pollution in variables", send: raw("POST", `{"query":${JSON.stringify(HOLDERS)},"variables":{"m":"${SEED.code}","first":-1,"__proto__":{"polluted":true}}}`) },
+  {
+    name: "prototype pollution in variables",
+    send: raw("POST", `{"query":${JSON.stringify(HOLDERS)},"variables":{"m":"${SEED.code}","first":-1,"__proto__":{"polluted":true}}}`),
+  },
 
   // Cursors
   { name: "cursor of another member", send: () => Promise.reject(new Error("replaced in beforeAll")) },
@@ -152,20 +205,48 @@ const CORPUS: BadInput[] = [
   { name: "addHolders holders is an object of strings", send: add({ holders: ["a", "b"] }) },
   { name: "addHolders input is an array", send: op(ADD, { input: [{ memberId: SEED.code, holders: [{ sourceId: "a" }] }] }) },
   { name: "addHolders unknown input field", send: add({ holders: [{ sourceId: "a" }], sneaky: true }) },
-  { name: "addHolders lone surrogate in a name", send: raw("POST", `{"query":${JSON.stringify(ADD)},"variables":{"input":{"memberId":"${SEED.code}","holders":[{"sourceId":"a","name":"\\udfff"}]}}}`) },
-  { name: "addHolders metadata nested 1,000 deep", send: raw("POST", `{"query":${JSON.stringify(ADD)},"variables":{"input":{"memberId":"${SEED.code}","holders":[{"sourceId":"a"}],"metadata":${'{"a":'.repeat(1000)}1${"}".repeat(1000)}}}}`) },
+  {
+    name: "addHolders lone surrogate in a name",
+    send: raw(
+      "POST",
+      `{"query":${JSON.stringify(ADD)},"variables":{"input":{"memberId":"${SEED.code}","holders":[{"sourceId":"a","name":"\\udfff"}]}}}`,
+    ),
+  },
+  {
+    name: "addHolders metadata nested 1,000 deep",
+    send: raw(
+      "POST",
+      `{"query":${JSON.stringify(ADD)},"variables":{"input":{"memberId":"${SEED.code}","holders":[{"sourceId":"a"}],` +
+        `"metadata":${'{"a":'.repeat(1000)}1${"}".repeat(1000)}}}}`,
+    ),
+  },
   { name: "addHolders address.line1 of 100,000 characters", send: addOne({ sourceId: "a", address: { line1: "x".repeat(100_000) } }) },
   { name: "addHolders name with NUL", send: addOne({ sourceId: "a", name: "Ada\u0000" }) },
   { name: "addHolders description with ESC", send: addOne({ sourceId: "a", description: "\u001b]0;owned\u0007" }) },
   { name: "addHolders phone of 51 characters", send: addOne({ sourceId: "a", phone: "1".repeat(51) }) },
   { name: "addHolders metadata over 16 KiB", send: add({ holders: [{ sourceId: "a" }], metadata: { blob: "x".repeat(16 * 1024) } }) },
-  { name: "addHolders holder metadata nested 9 deep", send: addOne({ sourceId: "a", metadata: JSON.parse(`${'{"k":'.repeat(9)}1${"}".repeat(9)}`) }) },
+  {
+    name: "addHolders holder metadata nested 9 deep",
+    send: addOne({ sourceId: "a", metadata: JSON.parse(`${'{"k":'.repeat(9)}1${"}".repeat(9)}`) }),
+  },
   { name: "addHolders metadata with an empty key", send: add({ holders: [{ sourceId: "a" }], metadata: { "": 1 } }) },
-  { name: "addHolders inline metadata nested 9 deep", send: op(`mutation { addHolders(input: { memberId: "${SEED.code}", holders: [{ sourceId: "a" }], metadata: ${"{ k: ".repeat(9)}1${" }".repeat(9)} }) { holders { id } } }`) },
-  { name: "addHolders inline metadata nested 1,200 deep", send: op(`mutation { addHolders(input: { memberId: "${SEED.code}", holders: [{ sourceId: "a" }], metadata: ${"{ k: ".repeat(1200)}1${" }".repeat(1200)} }) { holders { id } } }`) },
-  { name: "addHolders inline metadata nested 20,000 deep", send: op(`mutation { addHolders(input: { memberId: "${SEED.code}", holders: [{ sourceId: "a" }], metadata: ${"{ k: ".repeat(20_000)}1${" }".repeat(20_000)} }) { holders { id } } }`) },
+  {
+    name: "addHolders inline metadata nested 9 deep",
+    send: op(inlineMetadataNested(9)),
+  },
+  {
+    name: "addHolders inline metadata nested 1,200 deep",
+    send: op(inlineMetadataNested(1200)),
+  },
+  {
+    name: "addHolders inline metadata nested 20,000 deep",
+    send: op(inlineMetadataNested(20_000)),
+  },
   { name: "addHolders empty campaignId", send: add({ campaignId: "", holders: [{ sourceId: "a" }] }) },
-  { name: "referralMember empty campaignId", send: op(HOLDERS.replace("referralMember(memberId: $m)", 'referralMember(memberId: $m, campaignId: "")'), { m: SEED.code }) },
+  {
+    name: "referralMember empty campaignId",
+    send: op(HOLDERS.replace("referralMember(memberId: $m)", 'referralMember(memberId: $m, campaignId: "")'), { m: SEED.code }),
+  },
   { name: "removeHolder campaignId of spaces", send: op(REMOVE, { input: { memberId: SEED.code, campaignId: "  ", holderId: "rh_x" } }) },
   { name: "cursor of 1,201 characters", send: holders({ after: "A".repeat(1201) }) },
   { name: "removeHolder empty holderId", send: op(REMOVE, { input: { memberId: SEED.code, holderId: "" } }) },
@@ -177,7 +258,10 @@ describe("bad input corpus", () => {
   let stack: Stack;
   beforeAll(async () => {
     stack = await startStack();
-    const other = await graphql(stack.gateway.graphqlUrl, `{ referralMember(memberId: "${SEED.otherCode}") { holders(first: 1) { edges { cursor } } } }`);
+    const other = await graphql(
+      stack.gateway.graphqlUrl,
+      `{ referralMember(memberId: "${SEED.otherCode}") { holders(first: 1) { edges { cursor } } } }`,
+    );
     otherMemberCursor = other.data.referralMember.holders.edges[0].cursor;
     CORPUS.find((c) => c.name === "cursor of another member")!.send = holders({ after: otherMemberCursor });
   });

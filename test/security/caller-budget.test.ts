@@ -43,7 +43,8 @@ describe("per-caller budget", () => {
 
   test("a refused large operation spends nothing: a small one that still fits goes through", async () => {
     const carol = bearer(await signToken({ sub: "carol", scope: "referrals:read customers:read" }));
-    for (let i = 0; i < 9; i++) expect((await graphql(stack.gateway.graphqlUrl, PAGE_WITH_CUSTOMERS, undefined, carol)).errors).toBeUndefined();
+    for (let i = 0; i < 9; i++)
+      expect((await graphql(stack.gateway.graphqlUrl, PAGE_WITH_CUSTOMERS, undefined, carol)).errors).toBeUndefined();
     // 99 spent, 11 left: a 101-call page does not fit and costs nothing; the 11-call page after it still fits.
     const big = `{ referralMember(memberId: "${SEED.code}") { holders(first: 100) { nodes { customer { name } } } } }`;
     expect((await graphql(stack.gateway.graphqlUrl, big, undefined, carol)).status).toBe(429);

@@ -92,7 +92,7 @@ describe("client credentials", () => {
     const stack = await canaryStack(log, { ALLOW_CLIENT_CREDENTIALS: "true" });
     try {
       const wrong = await list(stack, CLIENT_CREDENTIALS);
-      expect(wrong.errors![0]!.extensions).toMatchObject({ code: "UNAUTHENTICATED", upstream: { status: 401 } });
+      expect(wrong.errors![0].extensions).toMatchObject({ code: "UNAUTHENTICATED", upstream: { status: 401 } });
       const right = await list(stack, { "x-app-id": SERVER_CREDENTIALS.appId, "x-app-token": SERVER_CREDENTIALS.appToken });
       expect(right.errors).toBeUndefined();
       // Without a complete pair of their own, clients get the server's.
@@ -111,7 +111,7 @@ describe("client credentials", () => {
     });
     try {
       const anonymous = await list(stack, {});
-      expect(anonymous.errors![0]!.extensions?.code).toBe("UNAUTHENTICATED");
+      expect(anonymous.errors![0].extensions?.code).toBe("UNAUTHENTICATED");
       expect(stack.emulator.requests).toHaveLength(0);
       const own = await list(stack, { "x-app-id": SERVER_CREDENTIALS.appId, "x-app-token": SERVER_CREDENTIALS.appToken });
       expect(own.errors).toBeUndefined();

@@ -49,7 +49,12 @@ describe("errorMaskingPlugin", () => {
           extensions: { code: "INTERNAL_SERVER_ERROR", correlationId: "support-ticket-42" },
         },
         // Errors of the table pass untouched: they are meant for the client.
-        { message: "first must be between 0 and 500.", path: ["expected"], locations: [{ line: 1, column: 7 }], extensions: { code: ErrorCode.BAD_USER_INPUT, field: "first" } },
+        {
+          message: "first must be between 0 and 500.",
+          path: ["expected"],
+          locations: [{ line: 1, column: 7 }],
+          extensions: { code: ErrorCode.BAD_USER_INPUT, field: "first" },
+        },
       ]);
       expect(JSON.stringify(result)).not.toContain("internalDetail");
       const logged = logs.lines().filter((line) => line.requestId === "support-ticket-42");
@@ -65,7 +70,7 @@ describe("errorMaskingPlugin", () => {
     const { url, logs, stop } = await serve(false);
     try {
       const result = await graphql(url, "{ bug }");
-      expect(result.errors![0]!.message).toContain("internalDetail");
+      expect(result.errors![0].message).toContain("internalDetail");
       expect(logs.lines().some((line) => line.msg === "unexpected error")).toBe(true);
     } finally {
       await stop();

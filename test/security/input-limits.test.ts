@@ -37,10 +37,10 @@ describe("input limits", () => {
     stack.emulator.resetRequests();
     const response = await graphql(stack.gateway.graphqlUrl, query, variables);
     expect(response.errors).toHaveLength(1);
-    expect(response.errors![0]!.extensions?.code).toBe("BAD_USER_INPUT");
-    expect(response.errors![0]!.extensions?.field).toEqual(typeof field === "string" ? field : expect.stringMatching(field));
+    expect(response.errors![0].extensions?.code).toBe("BAD_USER_INPUT");
+    expect(response.errors![0].extensions?.field).toEqual(typeof field === "string" ? field : expect.stringMatching(field));
     expect(stack.emulator.requests).toEqual([]);
-    return response.errors![0]!;
+    return response.errors![0];
   }
 
   const lengthCases: Array<[string, Record<string, unknown>, string]> = [
@@ -127,7 +127,7 @@ describe("input limits", () => {
       const query = addInline(`sourceId: "deep"`, `, metadata: ${inlineNested(depth)}`);
       const response = await graphql(stack.gateway.graphqlUrl, query);
       expect(response.status).toBe(400);
-      expect(response.errors![0]!.extensions).toMatchObject({
+      expect(response.errors![0].extensions).toMatchObject({
         code: "GRAPHQL_PARSE_FAILED",
         limit: { name: "MAX_DOCUMENT_NESTING", max: MAX_DOCUMENT_NESTING },
       });
@@ -138,7 +138,7 @@ describe("input limits", () => {
       const query = addInline(`sourceId: "deep"`, `, metadata: { k: ${"[".repeat(4900)}1${"]".repeat(4900)} }`);
       const response = await graphql(stack.gateway.graphqlUrl, query);
       expect(response.status).toBe(400);
-      expect(response.errors![0]!.extensions?.code).toBe("GRAPHQL_PARSE_FAILED");
+      expect(response.errors![0].extensions?.code).toBe("GRAPHQL_PARSE_FAILED");
     });
 
     test("a variable 1,200 levels deep is refused by the variable checks", async () => {

@@ -14,13 +14,16 @@ import { graphql, startStack, type Stack } from "../support/stack.js";
 
 // Every limit refuses before any upstream call: each test checks the emulator saw nothing.
 
-const HOLDERS_WITH_CUSTOMERS = (size: number | string) =>
-  `holders(first: ${size}) { totalCount nodes { id customer { email } } }`;
+const HOLDERS_WITH_CUSTOMERS = (size: number | string) => `holders(first: ${size}) { totalCount nodes { id customer { email } } }`;
 
 async function post(url: string, body: string | Buffer, headers: Record<string, string> = {}) {
   const response = await fetch(url, { method: "POST", headers: { "content-type": "application/json", ...headers }, body });
   const text = await response.text();
-  return { status: response.status, text, json: JSON.parse(text) as { data?: unknown; errors?: Array<{ message: string; extensions?: Record<string, any> }> } };
+  return {
+    status: response.status,
+    text,
+    json: JSON.parse(text) as { data?: unknown; errors?: Array<{ message: string; extensions?: Record<string, unknown> }> },
+  };
 }
 
 describe("the cost estimate", () => {
@@ -43,8 +46,19 @@ describe("the cost estimate", () => {
     expect(cost(member("holders(first: 10) { nodes { customer { id } } }"))).toBe(1); // id needs no read
     expect(cost(member(HOLDERS_WITH_CUSTOMERS(10)))).toBe(11);
     expect(cost(member(HOLDERS_WITH_CUSTOMERS(500)))).toBe(505);
-    expect(cost(`{ referralMember(memberId: "X") { holders(first: 20) { edges { node { customer { ...C } } } } } } fragment C on Customer { name }`)).toBe(21);
-    expect(cost(`{ a: referralMember(memberId: "X") { ${HOLDERS_WITH_CUSTOMERS(500)} } b: referralMember(memberId: "Y") { ${HOLDERS_WITH_CUSTOMERS(500)} } }`)).toBe(1010);
+    expect(
+      cost(
+        `{ referralMember(memberId: "X") { holders(first: 20) { edges { node { customer { ...C } } } } } } fragment C on Customer { name }`,
+      ),
+    ).toBe(21);
+    expect(
+      cost(
+        `{
+          a: referralMember(memberId: "X") { ${HOLDERS_WITH_CUSTOMERS(500)} }
+          b: referralMember(memberId: "Y") { ${HOLDERS_WITH_CUSTOMERS(500)} }
+        }`,
+      ),
+    ).toBe(1010);
     // A size the resolver refuses never goes upstream.
     expect(cost(member("holders(first: 501) { totalCount }"))).toBe(0);
   });
@@ -57,11 +71,22 @@ describe("the cost estimate", () => {
   });
 
   test("counts mutations, their input holders and federation representations", () => {
-    const add = `mutation($input: AddHoldersInput!) { addHolders(input: $input) { holders { customer { email } } member { holders { totalCount } } } }`;
+    const add = `mutation($input: AddHoldersInput!) {
+      addHolders(input: $input) { holders { customer { email } } member { holders { totalCount } } }
+    }`;
     const holders = Array.from({ length: 30 }, (_, i) => ({ sourceId: `s${i}` }));
     expect(cost(add, { input: { memberId: "X", holders } })).toBe(1 + 30 + 1);
-    expect(cost(`mutation { a: removeHolder(input: {memberId: "X", holderId: "h"}) { removedHolderId } b: removeHolder(input: {memberId: "X", holderId: "i"}) { removedHolderId } }`)).toBe(2);
-    const entities = `query($r: [_Any!]!) { _entities(representations: $r) { ... on ReferralMember { holders(first: 200) { totalCount } } ... on Customer { email } } }`;
+    expect(
+      cost(
+        `mutation {
+          a: removeHolder(input: {memberId: "X", holderId: "h"}) { removedHolderId }
+          b: removeHolder(input: {memberId: "X", holderId: "i"}) { removedHolderId }
+        }`,
+      ),
+    ).toBe(2);
+    const entities = `query($r: [_Any!]!) {
+      _entities(representations: $r) { ... on ReferralMember { holders(first: 200) { totalCount } } ... on Customer { email } }
+    }`;
     expect(cost(entities, { r: [{}, {}, {}] })).toBe(3 * 2 + 3);
   });
 });
@@ -85,56 +110,78 @@ describe("operation limits over HTTP", () => {
     expect(result.json.errors).toEqual([
       expect.objectContaining({
         message: `The operation is nested deeper than ${MAX_QUERY_DEPTH} levels.`,
-        extensions: expect.objectContaining({ code: "GRAPHQL_VALIDATION_FAILED", limit: { name: "MAX_QUERY_DEPTH", max: MAX_QUERY_DEPTH, actual: 22 } }),
+        extensions: expect.objectContaining({
+          code: "GRAPHQL_VALIDATION_FAILED",
+          limit: { name: "MAX_QUERY_DEPTH", max: MAX_QUERY_DEPTH, actual: 22 },
+        }),
       }),
     ]);
   });
 
   test("depth: graphql's full introspection query (what Sandbox and codegen send) is within the limit", async () => {
-    const result = await post(stack.gateway.graphqlUrl, JSON.stringify({ query: getIntrospectionQuery({ descriptions: true, inputValueDeprecation: true }) }));
+    const result = await post(
+      stack.gateway.graphqlUrl,
+      JSON.stringify({ query: getIntrospectionQuery({ descriptions: true, inputValueDeprecation: true }) }),
+    );
     expect(result.status).toBe(200);
     expect(result.json.errors).toBeUndefined();
   });
 
   test("depth and cost: nested fragments are measured once each, and a fragment cycle is refused without hanging", async () => {
     // 30 nested fragments, each spreading the next twice: 2^30 walks unless each fragment is measured once.
-    const fragments = Array.from({ length: 30 }, (_, i) => `fragment F${i} on ReferralMember { ${i === 29 ? "id" : `...F${i + 1} ...F${i + 1}`} }`);
-    const exponential = await post(stack.gateway.graphqlUrl, JSON.stringify({ query: `{ referralMember(memberId: "X") { ...F0 } } ${fragments.join(" ")}` }));
+    const fragments = Array.from(
+      { length: 30 },
+      (_, i) => `fragment F${i} on ReferralMember { ${i === 29 ? "id" : `...F${i + 1} ...F${i + 1}`} }`,
+    );
+    const exponential = await post(
+      stack.gateway.graphqlUrl,
+      JSON.stringify({ query: `{ referralMember(memberId: "X") { ...F0 } } ${fragments.join(" ")}` }),
+    );
     expect(exponential.json.errors).toBeUndefined();
     const cycle = `{ referralMember(memberId: "X") { ...A } } fragment A on ReferralMember { ...B } fragment B on ReferralMember { ...A }`;
     const result = await post(stack.gateway.graphqlUrl, JSON.stringify({ query: cycle }));
     expect(result.status).toBe(400);
-    expect(result.json.errors![0]!.extensions!.code).toBe("GRAPHQL_VALIDATION_FAILED");
+    expect(result.json.errors![0].extensions!.code).toBe("GRAPHQL_VALIDATION_FAILED");
   });
 
   test(`aliases: ${MAX_ALIASES} pass, ${MAX_ALIASES + 1} are refused`, async () => {
-    const aliases = (n: number) => `{ ${Array.from({ length: n }, (_, i) => `m${i}: referralMember(memberId: "X${i}") { id }`).join(" ")} }`;
+    const aliases = (n: number) =>
+      `{ ${Array.from({ length: n }, (_, i) => `m${i}: referralMember(memberId: "X${i}") { id }`).join(" ")} }`;
     const ok = await post(stack.gateway.graphqlUrl, JSON.stringify({ query: aliases(MAX_ALIASES) }));
     expect(ok.json.errors).toBeUndefined();
     const refused = await post(stack.gateway.graphqlUrl, JSON.stringify({ query: aliases(MAX_ALIASES + 1) }));
     expect(refused.status).toBe(400);
-    expect(refused.json.errors![0]!.extensions).toMatchObject({
+    expect(refused.json.errors![0].extensions).toMatchObject({
       code: "GRAPHQL_VALIDATION_FAILED",
       limit: { name: "MAX_ALIASES", max: MAX_ALIASES, actual: MAX_ALIASES + 1 },
     });
   });
 
   test(`cost: over ${MAX_OPERATION_COST} estimated upstream calls is refused, whether the size is literal or a variable`, async () => {
-    const twoPages = `query($n: Int) { a: referralMember(memberId: "${SEED.code}") { ${HOLDERS_WITH_CUSTOMERS("$n")} } b: referralMember(memberId: "${SEED.code}") { ${HOLDERS_WITH_CUSTOMERS("$n")} } }`;
+    const twoPages = `query($n: Int) {
+      a: referralMember(memberId: "${SEED.code}") { ${HOLDERS_WITH_CUSTOMERS("$n")} }
+      b: referralMember(memberId: "${SEED.code}") { ${HOLDERS_WITH_CUSTOMERS("$n")} }
+    }`;
     const refused = await post(stack.gateway.graphqlUrl, JSON.stringify({ query: twoPages, variables: { n: 500 } }));
     expect(refused.status).toBe(400);
     expect(refused.json.errors).toEqual([
       expect.objectContaining({
-        extensions: expect.objectContaining({ code: "GRAPHQL_VALIDATION_FAILED", limit: { name: "MAX_OPERATION_COST", max: MAX_OPERATION_COST, actual: 1010 } }),
+        extensions: expect.objectContaining({
+          code: "GRAPHQL_VALIDATION_FAILED",
+          limit: { name: "MAX_OPERATION_COST", max: MAX_OPERATION_COST, actual: 1010 },
+        }),
       }),
     ]);
     const literal = twoPages.replace("query($n: Int)", "").replaceAll("$n", "500");
     const refusedLiteral = await post(stack.gateway.graphqlUrl, JSON.stringify({ query: literal }));
-    expect(refusedLiteral.json.errors![0]!.extensions!.limit).toMatchObject({ name: "MAX_OPERATION_COST", actual: 1010 });
+    expect(refusedLiteral.json.errors![0].extensions!.limit).toMatchObject({ name: "MAX_OPERATION_COST", actual: 1010 });
   });
 
   test("cost: the same document with small variables runs (validation caching does not pin the first verdict)", async () => {
-    const twoPages = `query($n: Int) { a: referralMember(memberId: "${SEED.code}") { ${HOLDERS_WITH_CUSTOMERS("$n")} } b: referralMember(memberId: "${SEED.code}") { ${HOLDERS_WITH_CUSTOMERS("$n")} } }`;
+    const twoPages = `query($n: Int) {
+      a: referralMember(memberId: "${SEED.code}") { ${HOLDERS_WITH_CUSTOMERS("$n")} }
+      b: referralMember(memberId: "${SEED.code}") { ${HOLDERS_WITH_CUSTOMERS("$n")} }
+    }`;
     expect((await post(stack.gateway.graphqlUrl, JSON.stringify({ query: twoPages, variables: { n: 500 } }))).status).toBe(400);
     const ok = await post(stack.gateway.graphqlUrl, JSON.stringify({ query: twoPages, variables: { n: 2 } }));
     expect(ok.json.errors).toBeUndefined();
@@ -158,14 +205,14 @@ describe("operation limits over HTTP", () => {
     const huge = JSON.stringify({ query: "{ __typename }", variables: { pad: "x".repeat(MAX_REQUEST_BODY_BYTES) } });
     const declared = await post(stack.gateway.graphqlUrl, huge);
     expect(declared.status).toBe(413);
-    expect(declared.json.errors![0]!.extensions!.code).toBe("BAD_REQUEST");
+    expect(declared.json.errors![0].extensions!.code).toBe("BAD_REQUEST");
     // Without a content-length (chunked), the reader must count as it goes.
     const streamed = await fetch(stack.gateway.graphqlUrl, {
       method: "POST",
       headers: { "content-type": "application/json" },
       body: new Blob([huge]).stream(),
       duplex: "half",
-    } as RequestInit);
+    });
     expect(streamed.status).toBe(413);
   });
 
@@ -173,16 +220,17 @@ describe("operation limits over HTTP", () => {
     const query = `{ ${"__typename ".repeat(MAX_QUERY_TOKENS)} }`;
     const result = await post(stack.gateway.graphqlUrl, JSON.stringify({ query }));
     expect(result.status).toBe(400);
-    expect(result.json.errors![0]!.extensions!.code).toBe("GRAPHQL_PARSE_FAILED");
-    expect(result.json.errors![0]!.message).toMatch(/5000 tokens/);
+    expect(result.json.errors![0].extensions!.code).toBe("GRAPHQL_PARSE_FAILED");
+    expect(result.json.errors![0].message).toMatch(/5000 tokens/);
   });
 
   test("variables: a lone surrogate is BAD_USER_INPUT naming the variable", async () => {
     // Written by hand: JSON.stringify would escape the surrogate the same way, but this is what a client sends.
-    const body = `{"query":"query($m: ID!) { referralMember(memberId: $m) { holders { totalCount } } }","variables":{"m":"WELCOME\\ud800-REF"}}`;
+    const body =
+      `{"query":"query($m: ID!) { referralMember(memberId: $m) { holders { totalCount } } }",` + `"variables":{"m":"WELCOME\\ud800-REF"}}`;
     const result = await post(stack.gateway.graphqlUrl, body);
     expect(result.status).toBe(400);
-    expect(result.json.errors![0]!.extensions).toMatchObject({ code: "BAD_USER_INPUT", field: "variables.m" });
+    expect(result.json.errors![0].extensions).toMatchObject({ code: "BAD_USER_INPUT", field: "variables.m" });
   });
 
   test(`variables: nested deeper than ${MAX_VARIABLE_DEPTH} levels is BAD_USER_INPUT`, async () => {
@@ -192,8 +240,8 @@ describe("operation limits over HTTP", () => {
     const body = `{"query":${query},"variables":{"i":{"memberId":"${SEED.code}","holders":[{"sourceId":"deep"}],"metadata":${metadata}}}}`;
     const result = await post(stack.gateway.graphqlUrl, body);
     expect(result.status).toBe(400);
-    expect(result.json.errors![0]!.extensions!.code).toBe("BAD_USER_INPUT");
-    expect(result.json.errors![0]!.message).toMatch(/nested deeper than/);
+    expect(result.json.errors![0].extensions!.code).toBe("BAD_USER_INPUT");
+    expect(result.json.errors![0].message).toMatch(/nested deeper than/);
   });
 });
 
@@ -201,10 +249,19 @@ describe("GRAPHQL_MAX_COST", () => {
   test("an operator can lower the cost limit to the Voucherify plan", async () => {
     const stack = await startStack({ env: { GRAPHQL_MAX_COST: "2" } });
     try {
-      const refused = await graphql(stack.gateway.graphqlUrl, `{ referralMember(memberId: "${SEED.code}") { holders(first: 300) { totalCount } } }`);
-      expect(refused.errors![0]!.extensions).toMatchObject({ code: "GRAPHQL_VALIDATION_FAILED", limit: { name: "MAX_OPERATION_COST", max: 2, actual: 3 } });
+      const refused = await graphql(
+        stack.gateway.graphqlUrl,
+        `{ referralMember(memberId: "${SEED.code}") { holders(first: 300) { totalCount } } }`,
+      );
+      expect(refused.errors![0].extensions).toMatchObject({
+        code: "GRAPHQL_VALIDATION_FAILED",
+        limit: { name: "MAX_OPERATION_COST", max: 2, actual: 3 },
+      });
       expect(stack.emulator.requests).toEqual([]);
-      const allowed = await graphql(stack.gateway.graphqlUrl, `{ referralMember(memberId: "${SEED.code}") { holders(first: 200) { totalCount } } }`);
+      const allowed = await graphql(
+        stack.gateway.graphqlUrl,
+        `{ referralMember(memberId: "${SEED.code}") { holders(first: 200) { totalCount } } }`,
+      );
       expect(allowed.errors).toBeUndefined();
     } finally {
       await stack.stop();
@@ -213,12 +270,15 @@ describe("GRAPHQL_MAX_COST", () => {
 });
 
 describe("the default cost limit (110)", () => {
-  test("refuses the 144-byte request that used to make 505 upstream calls, before any call; a 100-holder page with customers fits", async () => {
+  test("refuses the 144-byte request that once made 505 upstream calls, before any call; 100 holders with customers fit", async () => {
     const stack = await startStack();
     try {
       const worst = `{ referralMember(memberId: "${SEED.code}") { holders(first: 500) { nodes { customer { email } } } } }`;
       const refused = await graphql(stack.gateway.graphqlUrl, worst);
-      expect(refused.errors![0]!.extensions).toMatchObject({ code: "GRAPHQL_VALIDATION_FAILED", limit: { name: "MAX_OPERATION_COST", max: 110, actual: 505 } });
+      expect(refused.errors![0].extensions).toMatchObject({
+        code: "GRAPHQL_VALIDATION_FAILED",
+        limit: { name: "MAX_OPERATION_COST", max: 110, actual: 505 },
+      });
       expect(stack.emulator.requests).toEqual([]);
       const largest = `{ referralMember(memberId: "${SEED.code}") { holders(first: 100) { nodes { customer { email } } } } }`;
       const allowed = await graphql(stack.gateway.graphqlUrl, largest);

@@ -30,6 +30,7 @@ describe.each(["development", "production"])("automatic persisted queries (NODE_
       headers: { "content-type": "application/json" },
       body: JSON.stringify(body),
     });
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a response's data is untyped JSON; the assertions check its shape
     const json = (await response.json()) as { data?: any; errors?: Array<{ message: string; extensions?: Record<string, unknown> }> };
     return { status: response.status, ...json, upstreamCalls: stack.emulator.requests.length };
   }
@@ -38,7 +39,7 @@ describe.each(["development", "production"])("automatic persisted queries (NODE_
     const answer = await post({ extensions: persisted("0".repeat(64)) });
     expect(answer.status).toBe(200);
     expect(answer.errors).toEqual([expect.objectContaining({ message: "PersistedQueryNotFound" })]);
-    expect(answer.errors![0]!.extensions?.code).toBe("PERSISTED_QUERY_NOT_FOUND");
+    expect(answer.errors![0].extensions?.code).toBe("PERSISTED_QUERY_NOT_FOUND");
     expect(answer.upstreamCalls).toBe(0);
   });
 
@@ -48,18 +49,18 @@ describe.each(["development", "production"])("automatic persisted queries (NODE_
     expect(answer.status).toBe(400);
     expect(answer.data).toBeUndefined();
     expect(answer.errors).toHaveLength(1);
-    expect(answer.errors![0]!.message).toBe("provided sha does not match query");
-    expect(answer.errors![0]!.extensions?.code).toBe("BAD_REQUEST");
+    expect(answer.errors![0].message).toBe("provided sha does not match query");
+    expect(answer.errors![0].extensions?.code).toBe("BAD_REQUEST");
     expect(answer.upstreamCalls).toBe(0);
     // Not registered under the wrong hash either.
     const later = await post({ extensions: persisted(wrongHash) });
-    expect(later.errors![0]!.extensions?.code).toBe("PERSISTED_QUERY_NOT_FOUND");
+    expect(later.errors![0].extensions?.code).toBe("PERSISTED_QUERY_NOT_FOUND");
   });
 
   test("an unsupported persisted-query version: BAD_REQUEST, HTTP 400", async () => {
     const answer = await post({ query: QUERY, extensions: persisted(sha256(QUERY), 2) });
     expect(answer.status).toBe(400);
-    expect(answer.errors![0]!.extensions?.code).toBe("BAD_REQUEST");
+    expect(answer.errors![0].extensions?.code).toBe("BAD_REQUEST");
     expect(answer.upstreamCalls).toBe(0);
   });
 
@@ -75,7 +76,7 @@ describe.each(["development", "production"])("automatic persisted queries (NODE_
     expect(fromCache.upstreamCalls).toBeGreaterThan(0);
     // And over GET, as CDN-friendly clients send it.
     const search = new URLSearchParams({ extensions: JSON.stringify(persisted(hash)) });
-    const viaGet = await fetch(`${stack.gateway.graphqlUrl}?${search}`, { headers: { "apollo-require-preflight": "1" } });
+    const viaGet = await fetch(`${stack.gateway.graphqlUrl}?${search.toString()}`, { headers: { "apollo-require-preflight": "1" } });
     expect(viaGet.status).toBe(200);
     expect(((await viaGet.json()) as { data: unknown }).data).toEqual(registered.data);
   });
@@ -84,6 +85,6 @@ describe.each(["development", "production"])("automatic persisted queries (NODE_
     const errorLines = logs.lines().filter((line) => Number(line.level) >= 50);
     expect(errorLines).toEqual([]);
     expect(logs.text()).not.toContain("INTERNAL_SERVER_ERROR");
-    expect(logs.text()).not.toContain("provided sha does not match query\",\"stack");
+    expect(logs.text()).not.toContain('provided sha does not match query","stack');
   });
 });

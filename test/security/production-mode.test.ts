@@ -4,7 +4,8 @@ import { graphql, startStack, type Stack } from "../support/stack.js";
 
 // NODE_ENV=production: no introspection and no landing page unless asked for, `_service` only for the router (see
 // test/security/router-secret.test.ts), no stack trace in any response. Authentication is off explicitly here
-// (AUTH_DISABLED=true): these tests are about what production hides, test/security/authentication.test.ts about who calls. Masking of unexpected errors: test/security/error-masking.test.ts.
+// (AUTH_DISABLED=true): these tests are about what production hides, test/security/authentication.test.ts about who
+// calls. Masking of unexpected errors: test/security/error-masking.test.ts.
 
 /** A representation without its key: refused as input (it used to be an internal error). */
 const ENTITY_WITHOUT_ID = `{ _entities(representations: [{ __typename: "ReferralMember" }]) { ... on ReferralMember { id } } }`;
@@ -27,9 +28,18 @@ describe("production mode", () => {
   test("introspection is refused, the landing page is off, `_service` is off without ROUTER_SECRET", async () => {
     const introspection = await graphql(stack.gateway.graphqlUrl, getIntrospectionQuery());
     expect(introspection.status).toBe(400);
-    expect(introspection.errors![0]!.extensions?.code).toBe("GRAPHQL_VALIDATION_FAILED");
-    expect(introspection.errors![0]!.message).toMatch(/introspection/i);
-    const typeQuery = await graphql(stack.gateway.graphqlUrl, `{ __type(name: "ReferralHolder") { name } }`);
+    expect(introspection.errors![0].extensions?.code).toBe("GRAPHQL_VALIDATION_FAILED");
+    expect(introspection.errors![0].message).toMatch(/introspection/i);
+    const typeQuery = await graphql(
+      stack.gateway.graphqlUrl,
+      `
+        {
+          __type(name: "ReferralHolder") {
+            name
+          }
+        }
+      `,
+    );
     expect(typeQuery.status).toBe(400);
 
     const page = await landingPage(stack);
@@ -56,8 +66,17 @@ describe("production mode", () => {
         extensions: { code: "BAD_USER_INPUT", field: "representations[0].id" },
       },
     ]);
-    const unknownType = await graphql(stack.gateway.graphqlUrl, `{ _entities(representations: [{ __typename: "Nope", id: "x" }]) { __typename } }`);
-    expect(unknownType.errors![0]!.extensions).toEqual({ code: "BAD_USER_INPUT", field: "representations[0]" });
+    const unknownType = await graphql(
+      stack.gateway.graphqlUrl,
+      `
+        {
+          _entities(representations: [{ __typename: "Nope", id: "x" }]) {
+            __typename
+          }
+        }
+      `,
+    );
+    expect(unknownType.errors![0].extensions).toEqual({ code: "BAD_USER_INPUT", field: "representations[0]" });
     expect(stack.emulator.requests).toEqual([]);
   });
 
@@ -70,9 +89,11 @@ describe("production mode", () => {
       post(JSON.stringify({ query: PAGE_TOO_LARGE })),
       post(JSON.stringify({ query: "{ referralMember(" })), // parse error
       post(JSON.stringify({ query: "{ nope }" })), // validation error
-      post(JSON.stringify({ query: `{ referralMember(memberId: "${SEED.code}") { holders(first: 9999) { totalCount } } }` })), // BAD_USER_INPUT
+      // BAD_USER_INPUT
+      post(JSON.stringify({ query: `{ referralMember(memberId: "${SEED.code}") { holders(first: 9999) { totalCount } } }` })),
       post(JSON.stringify({ query: `{ referralMember(memberId: "NO-SUCH-CODE") { holders { totalCount } } }` })), // NOT_FOUND upstream
-      post(JSON.stringify({ query: `{ referralMember(memberId: "${SEED.code}") { holders(first: 3) { totalCount } } }` })), // bad upstream JSON
+      // bad upstream JSON
+      post(JSON.stringify({ query: `{ referralMember(memberId: "${SEED.code}") { holders(first: 3) { totalCount } } }` })),
       post("{ not json"),
       post(JSON.stringify({ query: "{ __typename }", variables: { pad: "x".repeat(1024 * 1024) } })), // 413
       post(JSON.stringify({ query: `{ _entities(representations: [{ __typename: "Nope" }]) { __typename } }` })),
@@ -89,7 +110,9 @@ describe("production mode", () => {
 
 describe("production mode with explicit overrides", () => {
   test("GRAPHQL_INTROSPECTION=true and GRAPHQL_LANDING_PAGE=true turn them back on", async () => {
-    const stack = await startStack({ env: { NODE_ENV: "production", AUTH_DISABLED: "true", GRAPHQL_INTROSPECTION: "true", GRAPHQL_LANDING_PAGE: "true" } });
+    const stack = await startStack({
+      env: { NODE_ENV: "production", AUTH_DISABLED: "true", GRAPHQL_INTROSPECTION: "true", GRAPHQL_LANDING_PAGE: "true" },
+    });
     try {
       const introspection = await graphql(stack.gateway.graphqlUrl, getIntrospectionQuery());
       expect(introspection.errors).toBeUndefined();
@@ -108,7 +131,7 @@ describe("development mode, for contrast", () => {
     const stack = await startStack();
     try {
       const result = await graphql(stack.gateway.graphqlUrl, PAGE_TOO_LARGE);
-      expect(result.errors![0]!.extensions?.code).toBe("BAD_USER_INPUT");
+      expect(result.errors![0].extensions?.code).toBe("BAD_USER_INPUT");
       expect(JSON.stringify(result.errors)).toMatch(STACK_TRACE);
       expect((await graphql(stack.gateway.graphqlUrl, getIntrospectionQuery())).errors).toBeUndefined();
       expect((await landingPage(stack)).type).toMatch(/text\/html/);

@@ -37,7 +37,9 @@ describe("production, JWT auth and ROUTER_SECRET", () => {
     const caller = await graphql(stack.gateway.graphqlUrl, "{ _service { sdl } }", undefined, token);
     expect(caller.status).toBe(403);
     expect(caller.errors?.[0].extensions?.code).toBe("FORBIDDEN");
-    const wrongSecret = await graphql(stack.gateway.graphqlUrl, "{ _service { sdl } }", undefined, { "x-router-secret": `${ROUTER_SECRET}x` });
+    const wrongSecret = await graphql(stack.gateway.graphqlUrl, "{ _service { sdl } }", undefined, {
+      "x-router-secret": `${ROUTER_SECRET}x`,
+    });
     expect(wrongSecret.status).toBe(401);
     const router = await graphql(stack.gateway.graphqlUrl, "{ _service { sdl } }", undefined, { "x-router-secret": ROUTER_SECRET });
     expect(router.errors).toBeUndefined();
@@ -76,7 +78,11 @@ describe("production without ROUTER_SECRET", () => {
     const token = bearer(await signToken({ scope: ALL_SCOPES }));
     const service = await graphql(stack.gateway.graphqlUrl, "{ _service { sdl } }", undefined, token);
     expect(service.status).toBe(403);
-    const traced = await graphql(stack.gateway.graphqlUrl, HOLDERS, undefined, { ...token, ...TRACE, "x-router-secret": "anything-at-all-here" });
+    const traced = await graphql(stack.gateway.graphqlUrl, HOLDERS, undefined, {
+      ...token,
+      ...TRACE,
+      "x-router-secret": "anything-at-all-here",
+    });
     expect(traced.errors).toBeUndefined();
     expect(JSON.stringify(traced)).not.toContain("ftv1");
   });

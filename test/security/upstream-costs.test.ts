@@ -1,6 +1,7 @@
 import {
   buildSchema as buildSchemaFromSDL,
   GraphQLObjectType,
+  Kind,
   parse,
   print,
   type GraphQLSchema,
@@ -28,7 +29,8 @@ describe("declared upstream costs", () => {
     // Found through TypeGraphQL's metadata (classes and methods), not by type or field names: a renamed type or
     // field is followed, and a new resolver that takes the context is checked without anyone listing it here.
     const storage = getMetadataStorage();
-    const objectTypeName = (target: Function) => storage.objectTypes.find((type) => type.target === target)?.name;
+    type ClassTarget = (typeof storage.objectTypes)[number]["target"];
+    const objectTypeName = (target: ClassTarget) => storage.objectTypes.find((type) => type.target === target)?.name;
     const coordinates = storage.params
       .filter((param) => param.kind === "context")
       .map(({ target, methodName }) => {
@@ -38,7 +40,7 @@ describe("declared upstream costs", () => {
         if (mutation) return `Mutation.${mutation.schemaName}`;
         const field = storage.fieldResolvers.find((f) => f.target === target && f.methodName === methodName);
         const owner = field?.getObjectType?.();
-        return `${owner ? objectTypeName(owner as Function) : "?"}.${field?.schemaName ?? methodName}`;
+        return `${owner ? objectTypeName(owner as ClassTarget) : "?"}.${field?.schemaName ?? methodName}`;
       });
     // Sanity: the walk above sees the resolvers (so an empty list cannot pass by accident).
     expect(coordinates).toEqual(expect.arrayContaining(["ReferralMember.holders", "Customer.email", "Mutation.addHolders"]));
@@ -52,7 +54,7 @@ describe("declared upstream costs", () => {
 
   test("a declared cost that does not reach the served schema is an error, not a silent 0", () => {
     const source = buildSchemaFromSDL("type Query { member: Member } type Member { holders: Int }");
-    const holders = (source.getType("Member") as GraphQLObjectType).getFields().holders!;
+    const holders = (source.getType("Member") as GraphQLObjectType).getFields().holders;
     declareFieldCost(holders, { calls: () => 1 });
     const renamed = buildSchemaFromSDL("type Query { member: ReferralMember } type ReferralMember { holders: Int }");
     expect(() => copyFieldCosts(source, renamed)).toThrow("Member.holders has an upstream cost but is not in the served schema.");
@@ -71,14 +73,17 @@ describe("the estimate bounds the upstream calls an operation really makes", () 
   let stack: Stack;
   let schema: GraphQLSchema;
   beforeAll(async () => {
-    [stack, schema] = await Promise.all([startStack({ env: { CACHE_HOLDERS_TTL_MS: "0", CACHE_CUSTOMERS_TTL_MS: "0" } }), buildGatewaySchema()]);
+    [stack, schema] = await Promise.all([
+      startStack({ env: { CACHE_HOLDERS_TTL_MS: "0", CACHE_CUSTOMERS_TTL_MS: "0" } }),
+      buildGatewaySchema(),
+    ]);
   });
   afterAll(() => stack.stop());
 
   /** Runs one operation over HTTP; returns what the estimate said and what the emulator saw. */
   async function measure(query: string, variables: Record<string, unknown> = {}) {
     const document = parse(query);
-    const operation = document.definitions.find((d): d is OperationDefinitionNode => d.kind === "OperationDefinition")!;
+    const operation = document.definitions.find((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION)!;
     const estimate = estimateOperationCost(schema, document, operation, variables);
     stack.emulator.resetRequests();
     const response = await graphql(stack.gateway.url, query, variables);
@@ -109,7 +114,10 @@ describe("the estimate bounds the upstream calls an operation really makes", () 
       _entities(representations: $r) { ... on Customer { email } ... on ReferralMember { holders { totalCount } } }
     }`;
     const { estimate, calls } = await measure(query, {
-      r: [{ __typename: "ReferralMember", id: MEMBER }, { __typename: "Customer", id: customerId }],
+      r: [
+        { __typename: "ReferralMember", id: MEMBER },
+        { __typename: "Customer", id: customerId },
+      ],
     });
     expect(calls).toBe(2);
     expect(estimate).toBeGreaterThanOrEqual(calls);

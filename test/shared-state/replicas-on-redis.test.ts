@@ -90,31 +90,36 @@ redisServer.describe("three replicas on one Redis", () => {
 
   test("300 identical reads over three replicas within the TTL make at most 3 upstream list calls", async () => {
     emulator.resetRequests();
-    const answers = await pool(300, 12, (i) => read(replicas[i % 3]!));
+    const answers = await pool(300, 12, (i) => read(replicas[i % 3]));
     expect(answers.every((answer) => answer.errors === undefined && answer.data?.referralMember.holders.totalCount === 26)).toBe(true);
     expect(listCalls(emulator)).toBeLessThanOrEqual(3);
-    expect(await metric(replicas[0]!, "gateway_cache_lookups_total{cache=\"holders\",result=\"hit\"}")).toBeGreaterThan(0);
+    expect(await metric(replicas[0], 'gateway_cache_lookups_total{cache="holders",result="hit"}')).toBeGreaterThan(0);
   });
 
   test("Cache-Control: no-cache reads upstream", async () => {
     emulator.resetRequests();
-    const answer = await read(replicas[1]!, SEED.code, { "cache-control": "no-cache" });
+    const answer = await read(replicas[1], SEED.code, { "cache-control": "no-cache" });
     expect(answer.errors).toBeUndefined();
     expect(listCalls(emulator)).toBe(1);
   });
 
   test("20 write-then-read rounds across replicas, through the code and the voucher id: 0 stale reads", async () => {
-    const voucherId = (await read(replicas[0]!)).data!.referralMember.holders.nodes.length > 0
-      ? ((await graphql(replicas[0]!.graphqlUrl, `{ referralMember(memberId: "${SEED.code}") { holders(first: 1) { nodes { redeemableId } } } }`)).data!
-          .referralMember.holders.nodes[0].redeemableId as string)
-      : "";
+    const voucherId =
+      (await read(replicas[0])).data!.referralMember.holders.nodes.length > 0
+        ? ((
+            await graphql(
+              replicas[0].graphqlUrl,
+              `{ referralMember(memberId: "${SEED.code}") { holders(first: 1) { nodes { redeemableId } } } }`,
+            )
+          ).data!.referralMember.holders.nodes[0].redeemableId as string)
+        : "";
     expect(voucherId).toMatch(/^v_/);
     // Warm every replica's view under both names.
     for (const replica of replicas) for (const name of [SEED.code, voucherId]) expect((await read(replica, name)).errors).toBeUndefined();
     let stale = 0;
     for (let round = 0; round < 20; round++) {
-      const writer = replicas[round % 3]!;
-      const reader = replicas[(round + 1) % 3]!;
+      const writer = replicas[round % 3];
+      const reader = replicas[(round + 1) % 3];
       const added = await graphql(writer.graphqlUrl, ADD, {
         input: { memberId: round % 2 === 0 ? SEED.code : voucherId, holders: [{ sourceId: `replica-round-${round}` }] },
       });
@@ -125,13 +130,15 @@ redisServer.describe("three replicas on one Redis", () => {
     }
     expect(stale).toBe(0);
     // The same for removals.
-    const listed = (await read(replicas[0]!)).data!.referralMember.holders.nodes as Array<{ id: string }>;
+    const listed = (await read(replicas[0])).data!.referralMember.holders.nodes as Array<{ id: string }>;
     const referees = listed.slice(1, 21);
     let staleAfterRemoval = 0;
     for (const [round, holder] of referees.entries()) {
-      const removed = await graphql(replicas[round % 3]!.graphqlUrl, REMOVE, { input: { memberId: round % 2 ? SEED.code : voucherId, holderId: holder.id } });
+      const removed = await graphql(replicas[round % 3].graphqlUrl, REMOVE, {
+        input: { memberId: round % 2 ? SEED.code : voucherId, holderId: holder.id },
+      });
       expect(removed.errors).toBeUndefined();
-      const seen = await read(replicas[(round + 2) % 3]!, round % 2 ? voucherId : SEED.code);
+      const seen = await read(replicas[(round + 2) % 3], round % 2 ? voucherId : SEED.code);
       if (seen.data!.referralMember.holders.nodes.some((node: { id: string }) => node.id === holder.id)) staleAfterRemoval++;
     }
     expect(staleAfterRemoval).toBe(0);
@@ -140,18 +147,18 @@ redisServer.describe("three replicas on one Redis", () => {
   test("Redis killed during 200 reads: 0 failed reads, degraded in /readyz (still ready); Redis back: cache hits resume", async () => {
     const answers = pool(200, 8, async (i) => {
       if (i === 50) await redis.stop();
-      return read(replicas[i % 3]!);
+      return read(replicas[i % 3]);
     });
     const failed = (await answers).filter((answer) => answer.errors !== undefined || answer.status !== 200);
     expect(failed).toEqual([]);
-    const state = await readyz(replicas[0]!);
+    const state = await readyz(replicas[0]);
     expect(state).toMatchObject({ ready: true, checks: { cache: "degraded" } });
-    expect(await metric(replicas[0]!, "gateway_shared_state_errors_total")).toBeGreaterThan(0);
-    expect(replicas[0]!.output().match(/Redis is unreachable or slow/g)).toHaveLength(1);
+    expect(await metric(replicas[0], "gateway_shared_state_errors_total")).toBeGreaterThan(0);
+    expect(replicas[0].output().match(/Redis is unreachable or slow/g)).toHaveLength(1);
 
     redis = await startRedisServer(redisServer.path!, redis.port);
     await eventually(async () => (await Promise.all(replicas.map(readyz))).every((s) => s.checks.cache === "shared"));
-    await read(replicas[0]!);
+    await read(replicas[0]);
     emulator.resetRequests();
     for (const replica of replicas) expect((await read(replica)).errors).toBeUndefined();
     expect(listCalls(emulator)).toBe(0);
@@ -159,7 +166,7 @@ redisServer.describe("three replicas on one Redis", () => {
 
   test("a 429 on one replica makes the others refuse without an upstream call", async () => {
     emulator.injectFault({ status: 429, headers: { "retry-after": "30" }, body: "{}", times: 1 });
-    const first = await read(replicas[0]!, SEED.code, { "cache-control": "no-cache" });
+    const first = await read(replicas[0], SEED.code, { "cache-control": "no-cache" });
     expect(first.errors?.[0]?.extensions?.code).toBe("RATE_LIMITED");
     emulator.resetRequests();
     for (const replica of replicas.slice(1)) {
@@ -191,11 +198,11 @@ redisServer.describe("the plan's quota, shared", () => {
 
   test("all replicas together send at most the quota; the rest is refused with RATE_LIMITED and retryAfterSeconds", async () => {
     emulator.resetRequests();
-    const answers = await pool(30, 4, (i) => read(replicas[i % 2]!));
+    const answers = await pool(30, 4, (i) => read(replicas[i % 2]));
     const refused = answers.filter((answer) => answer.errors?.[0]?.extensions?.code === "RATE_LIMITED");
     expect(emulator.requests.length).toBeLessThanOrEqual(10);
     expect(refused.length).toBeGreaterThanOrEqual(20);
-    expect(refused[0]!.errors![0]!.extensions!.retryAfterSeconds).toBeGreaterThanOrEqual(1);
+    expect(refused[0].errors![0].extensions!.retryAfterSeconds).toBeGreaterThanOrEqual(1);
   });
 });
 
@@ -212,11 +219,14 @@ redisServer.describe("tenants with client credentials", () => {
     emulators.push(await startEmulator({ port: 0, appId: "tenant-b", appToken: "token-b" }));
     // One upstream URL in front of two applications (as Voucherify is): requests go by X-App-Id.
     router = http.createServer((request, response) => {
-      const target = new URL(emulators[request.headers["x-app-id"] === "tenant-b" ? 1 : 0]!.url);
-      const outgoing = http.request({ host: target.hostname, port: target.port, method: request.method, path: request.url, headers: request.headers }, (answer) => {
-        response.writeHead(answer.statusCode ?? 502, answer.headers);
-        answer.pipe(response);
-      });
+      const target = new URL(emulators[request.headers["x-app-id"] === "tenant-b" ? 1 : 0].url);
+      const outgoing = http.request(
+        { host: target.hostname, port: target.port, method: request.method, path: request.url, headers: request.headers },
+        (answer) => {
+          response.writeHead(answer.statusCode ?? 502, answer.headers);
+          answer.pipe(response);
+        },
+      );
       request.pipe(outgoing);
     });
     router.listen(0, "127.0.0.1");

@@ -52,7 +52,9 @@ export function validateUpstreamResponse(method: Method, pathTemplate: string, s
     if (status < 400) return [`${method.toUpperCase()} ${pathTemplate} does not document status ${status}`];
     ref = `${DOC_ID}#/components/schemas/Error`;
   } else if (!response.content?.["application/json"]?.schema) {
-    return body === undefined || body === null || body === "" ? [] : [`status ${status} is documented without a body, got ${JSON.stringify(body).slice(0, 200)}`];
+    return body === undefined || body === null || body === ""
+      ? []
+      : [`status ${status} is documented without a body, got ${JSON.stringify(body).slice(0, 200)}`];
   } else {
     ref = `${DOC_ID}#${pointer("paths", pathTemplate, method, "responses", String(status), "content", "application/json", "schema")}`;
   }
@@ -62,5 +64,7 @@ export function validateUpstreamResponse(method: Method, pathTemplate: string, s
     compiled.set(ref, validate);
   }
   if (validate(body)) return [];
-  return (validate.errors ?? []).map((e) => `${e.instancePath || "(root)"} ${e.message ?? "is invalid"}${e.params ? " " + JSON.stringify(e.params) : ""}`);
+  return (validate.errors ?? []).map(
+    (e) => `${e.instancePath || "(root)"} ${e.message ?? "is invalid"}${e.params ? " " + JSON.stringify(e.params) : ""}`,
+  );
 }

@@ -28,7 +28,7 @@ export async function startReplica(env: Record<string, string>): Promise<Replica
     child.stdout.on("data", (chunk: Buffer) => {
       output += chunk.toString();
       const match = /ready at (http:\/\/\S+\/graphql)/.exec(output);
-      if (match) resolve(match[1]!);
+      if (match) resolve(match[1]);
     });
     child.once("exit", (code) => reject(new Error(`replica exited (${code}) before it was ready: ${output}`)));
   });

@@ -5,7 +5,7 @@ import { buildSchema } from "graphql";
 export function unreleasedSection(changelog: string): string {
   const match = /^## \[Unreleased\][^\n]*\n([\s\S]*?)(?=^## \[|(?![\s\S]))/m.exec(changelog);
   if (!match) throw new Error("CHANGELOG.md has no `## [Unreleased]` section");
-  return match[1]!;
+  return match[1];
 }
 
 /** How a breaking change is named in the changelog: its schema coordinate (for example `ReferralMember.holders`). */

@@ -14,7 +14,11 @@ export async function signToken(
   options: { key?: Key; alg?: string; kid?: string; expiresIn?: string | number; notBefore?: string | number } = {},
 ): Promise<string> {
   const { sub = "alice", ...rest } = claims;
-  const jwt = new SignJWT(rest).setProtectedHeader({ alg: options.alg ?? "HS256", typ: "JWT", ...(options.kid ? { kid: options.kid } : {}) });
+  const jwt = new SignJWT(rest).setProtectedHeader({
+    alg: options.alg ?? "HS256",
+    typ: "JWT",
+    ...(options.kid ? { kid: options.kid } : {}),
+  });
   jwt.setSubject(sub).setIssuedAt();
   if (options.expiresIn !== undefined) jwt.setExpirationTime(options.expiresIn);
   else if (claims.exp === undefined) jwt.setExpirationTime("1h");
@@ -72,5 +76,5 @@ export async function startJwksServer(keys: SigningKey[]): Promise<JwksServer> {
       return state.fetches;
     },
     stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  } as JwksServer;
+  };
 }

@@ -47,7 +47,12 @@ describe("loadConfig", () => {
 
   test("shared state: Redis URL, cache TTLs (0 = off) and the plan's quota; a bad Redis URL is refused, never echoed", () => {
     const config = loadConfig({ REDIS_URL: "redis://:pw@127.0.0.1:6390/2", CACHE_HOLDERS_TTL_MS: "0", VOUCHERIFY_QUOTA_PER_MINUTE: "100" });
-    expect(config.sharedState).toMatchObject({ redisUrl: "redis://:pw@127.0.0.1:6390/2", holdersTtlMs: 0, customersTtlMs: 60000, quotaPerMinute: 100 });
+    expect(config.sharedState).toMatchObject({
+      redisUrl: "redis://:pw@127.0.0.1:6390/2",
+      holdersTtlMs: 0,
+      customersTtlMs: 60000,
+      quotaPerMinute: 100,
+    });
     const problems = problemsOf({ REDIS_URL: "http://secret@host", VOUCHERIFY_QUOTA_PER_MINUTE: "lots" });
     expect(problems).toEqual([
       "REDIS_URL must be a redis:// or rediss:// URL",
@@ -57,13 +62,19 @@ describe("loadConfig", () => {
   });
 
   test("metrics protection: a token and a port of its own", () => {
-    expect(loadConfig({ METRICS_TOKEN: "s3cret-metrics-token", METRICS_PORT: "9464" }).metrics).toEqual({ token: "s3cret-metrics-token", port: 9464 });
+    expect(loadConfig({ METRICS_TOKEN: "s3cret-metrics-token", METRICS_PORT: "9464" }).metrics).toEqual({
+      token: "s3cret-metrics-token",
+      port: 9464,
+    });
     expect(loadConfig({ METRICS_PORT: "0" }).metrics.port).toBe(0);
   });
 
   test("a bad metrics token or port is refused, and the token is never echoed", () => {
     const problems = problemsOf({ METRICS_TOKEN: "short secret", METRICS_PORT: "4000", PORT: "4000" });
-    expect(problems).toEqual(["METRICS_TOKEN must be 16 to 512 visible ASCII characters (no spaces)", "METRICS_PORT must differ from PORT; both are 4000"]);
+    expect(problems).toEqual([
+      "METRICS_TOKEN must be 16 to 512 visible ASCII characters (no spaces)",
+      "METRICS_PORT must differ from PORT; both are 4000",
+    ]);
     expect(problems.join("\n")).not.toContain("short secret");
     expect(problemsOf({ METRICS_PORT: "http" })).toEqual(['METRICS_PORT must be a whole number from 0 to 65535; got "http"']);
   });
@@ -109,7 +120,11 @@ describe("loadConfig", () => {
   });
 
   test("credentials in the URL are refused, and the message does not repeat them", () => {
-    const problems = problemsOf({ VOUCHERIFY_API_URL: "https://user:s3cret@api.voucherify.io", VOUCHERIFY_APP_ID: "a", VOUCHERIFY_APP_TOKEN: "b" });
+    const problems = problemsOf({
+      VOUCHERIFY_API_URL: "https://user:s3cret@api.voucherify.io",
+      VOUCHERIFY_APP_ID: "a",
+      VOUCHERIFY_APP_TOKEN: "b",
+    });
     expect(problems).toEqual(["VOUCHERIFY_API_URL must not carry credentials; use VOUCHERIFY_APP_ID and VOUCHERIFY_APP_TOKEN"]);
   });
 
@@ -127,7 +142,9 @@ describe("loadConfig", () => {
     test("production refuses to start without a key source, in one message, unless AUTH_DISABLED=true", () => {
       const problems = problemsOf({ NODE_ENV: "production" });
       expect(problems).toHaveLength(1);
-      expect(problems[0]).toMatch(/^NODE_ENV=production needs to know who is calling: set AUTH_JWT_JWKS_URL, AUTH_JWT_PUBLIC_KEY or AUTH_JWT_SECRET/);
+      expect(problems[0]).toMatch(
+        /^NODE_ENV=production needs to know who is calling: set AUTH_JWT_JWKS_URL, AUTH_JWT_PUBLIC_KEY or AUTH_JWT_SECRET/,
+      );
       expect(problemsOf({ NODE_ENV: "production", AUTH_DISABLED: "true" })).toEqual([]);
       expect(loadConfig({ NODE_ENV: "production", AUTH_JWT_SECRET: SECRET }).auth.keySource).toEqual({ kind: "secret", secret: SECRET });
     });
@@ -146,7 +163,9 @@ describe("loadConfig", () => {
       expect(problemsOf({ AUTH_JWT_JWKS_URL: "https://keys.example.com/jwks.json", AUTH_JWT_SECRET: SECRET })).toEqual([
         "Set only one of AUTH_JWT_JWKS_URL, AUTH_JWT_PUBLIC_KEY, AUTH_JWT_SECRET; got AUTH_JWT_JWKS_URL and AUTH_JWT_SECRET",
       ]);
-      expect(problemsOf({ AUTH_DISABLED: "true", AUTH_JWT_SECRET: SECRET })).toEqual(["AUTH_DISABLED=true contradicts AUTH_JWT_SECRET: remove one"]);
+      expect(problemsOf({ AUTH_DISABLED: "true", AUTH_JWT_SECRET: SECRET })).toEqual([
+        "AUTH_DISABLED=true contradicts AUTH_JWT_SECRET: remove one",
+      ]);
     });
 
     test("a PEM on one line with \\n escapes is accepted", async () => {
@@ -190,10 +209,7 @@ describe("loadConfig", () => {
 
   test("CORS_ORIGINS: exact origins, duplicates dropped; anything else is named with what to write instead", () => {
     const origins = " https://app.example.com, http://127.0.0.1:5173,https://app.example.com";
-    expect(loadConfig({ CORS_ORIGINS: origins }).corsOrigins).toEqual([
-      "https://app.example.com",
-      "http://127.0.0.1:5173",
-    ]);
+    expect(loadConfig({ CORS_ORIGINS: origins }).corsOrigins).toEqual(["https://app.example.com", "http://127.0.0.1:5173"]);
     const bad = [
       "*",
       "https://app.example.com/",
@@ -218,7 +234,18 @@ describe("loadConfig", () => {
 
   test("every variable read is documented", () => {
     const names = ENVIRONMENT.map((variable) => variable.name);
-    for (const name of ["PORT", "HOST", "VOUCHERIFY_API_URL", "VOUCHERIFY_APP_ID", "VOUCHERIFY_APP_TOKEN", "VOUCHERIFY_TIMEOUT_MS", "EMULATOR_PORT", "EMULATOR_DB", "NODE_ENV", "LOG_LEVEL"]) {
+    for (const name of [
+      "PORT",
+      "HOST",
+      "VOUCHERIFY_API_URL",
+      "VOUCHERIFY_APP_ID",
+      "VOUCHERIFY_APP_TOKEN",
+      "VOUCHERIFY_TIMEOUT_MS",
+      "EMULATOR_PORT",
+      "EMULATOR_DB",
+      "NODE_ENV",
+      "LOG_LEVEL",
+    ]) {
       expect(names).toContain(name);
     }
   });

@@ -16,7 +16,12 @@ describe("parseHolderFilters", () => {
   });
 
   test("conditions on one field are ANDed, fields joined by the junction; dates are normalised to UTC ISO", () => {
-    expect(parse("filters[created_at][conditions][$after]=2026-01-01T01:00:00%2B01:00&filters[created_at][conditions][$before]=2026-01-02&filters[id][conditions][$is]=rh_1&filters[junction]=OR")).toEqual({
+    expect(
+      parse(
+        "filters[created_at][conditions][$after]=2026-01-01T01:00:00%2B01:00&filters[created_at][conditions][$before]=2026-01-02" +
+          "&filters[id][conditions][$is]=rh_1&filters[junction]=OR",
+      ),
+    ).toEqual({
       sql: "((created_at > ? AND created_at < ?) OR id = ?)",
       params: ["2026-01-01T00:00:00.000Z", "2026-01-02T00:00:00.000Z", "rh_1"],
     });

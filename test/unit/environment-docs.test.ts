@@ -6,13 +6,13 @@ import { ENVIRONMENT } from "../../src/config.js";
 
 const byName = new Map(ENVIRONMENT.map((variable) => [variable.name, variable]));
 /** The value a default stands for, without its gloss: "0 (ephemeral)" -> "0". */
-const valueOf = (name: string) => byName.get(name)!.default.split(" ")[0]!;
+const valueOf = (name: string) => byName.get(name)!.default.split(" ")[0];
 
 describe(".env.example", () => {
   const lines = readFileSync(".env.example", "utf8").split("\n");
   const settings = lines.flatMap((line) => {
     const match = /^(# ?)?([A-Z][A-Z0-9_]*)=(.*)$/.exec(line);
-    return match ? [{ name: match[2]!, value: match[3]!, commented: match[1] !== undefined }] : [];
+    return match ? [{ name: match[2], value: match[3], commented: match[1] !== undefined }] : [];
   });
 
   test("names every variable of ENVIRONMENT, and nothing else", () => {
@@ -33,7 +33,7 @@ describe("the README's configuration table", () => {
     .split("\n")
     .filter((line) => line.startsWith("| `"))
     .map((line) => line.split("|").map((cell) => cell.trim()));
-  const names = rows.flatMap(([, first]) => [...first!.matchAll(/`([A-Z][A-Z0-9_]*)(=[^`]*)?`/g)].map((m) => m[1]!));
+  const names = rows.flatMap(([, first]) => [...first.matchAll(/`([A-Z][A-Z0-9_]*)(=[^`]*)?`/g)].map((m) => m[1]));
 
   /** Each disagreement, as a line: the table has a variable ENVIRONMENT lacks, lacks one, or states another default. */
   function disagreements(): string[] {
@@ -41,8 +41,8 @@ describe("the README's configuration table", () => {
     for (const name of names) if (!byName.has(name)) found.push(`${name}: in the README, not in ENVIRONMENT`);
     for (const name of byName.keys()) if (!names.includes(name)) found.push(`${name}: missing from the README`);
     for (const [, first, , defaults] of rows) {
-      const rowNames = [...first!.matchAll(/`([A-Z][A-Z0-9_]*)(=[^`]*)?`/g)].map((m) => m[1]!);
-      const stated = defaults!.split(/[,;] /).map((part) => /^`([^`]*)`$/.exec(part)?.[1]);
+      const rowNames = [...first.matchAll(/`([A-Z][A-Z0-9_]*)(=[^`]*)?`/g)].map((m) => m[1]);
+      const stated = defaults.split(/[,;] /).map((part) => /^`([^`]*)`$/.exec(part)?.[1]);
       if (stated.length !== rowNames.length) continue; // one default for several names ("emulator's", "demo ones")
       rowNames.forEach((name, i) => {
         if (stated[i] !== undefined && byName.has(name) && stated[i] !== valueOf(name)) {

@@ -26,8 +26,18 @@ describe("codeForStatus: the one status-to-code table", () => {
 
 describe("errorFromResponse", () => {
   test.each([
-    ["remove-holder.response.403.removing-the-referrer.json", 403, "FORBIDDEN", { status: 403, key: "forbidden", requestId: "v-0f1ab7abf6d2a9d353", details: "You can not remove Referrer assignment" }],
-    ["add-holders.response.409.customer-already-assigned.json", 409, "CONFLICT", { status: 409, key: "holder_assignement_duplication", requestId: "v-0f19ae50d750ae886b" }],
+    [
+      "remove-holder.response.403.removing-the-referrer.json",
+      403,
+      "FORBIDDEN",
+      { status: 403, key: "forbidden", requestId: "v-0f1ab7abf6d2a9d353", details: "You can not remove Referrer assignment" },
+    ],
+    [
+      "add-holders.response.409.customer-already-assigned.json",
+      409,
+      "CONFLICT",
+      { status: 409, key: "holder_assignement_duplication", requestId: "v-0f19ae50d750ae886b" },
+    ],
     ["error.401-unauthorized.json", 401, "UNAUTHENTICATED", { status: 401, key: "unauthorized" }],
     ["add-holders.response.400.voucher-not-published-yet.json", 400, "BAD_USER_INPUT", undefined],
     ["remove-holder.response.404.redeemable-holder-not-found.json", 404, "NOT_FOUND", undefined],
@@ -36,10 +46,18 @@ describe("errorFromResponse", () => {
     const error = errorFromResponse(status, JSON.stringify(body));
     expect(error.extensions.code).toBe(code);
     expect(error.message).toBe(body.message);
-    const expected = upstream ?? { status, ...(body.key ? { key: body.key } : {}), ...(body.request_id ? { requestId: body.request_id } : {}) };
+    const expected = upstream ?? {
+      status,
+      ...(body.key ? { key: body.key } : {}),
+      ...(body.request_id ? { requestId: body.request_id } : {}),
+    };
     expect(error.extensions.upstream).toMatchObject(expected);
     // Only the documented fields: nothing else of the body is passed on, and no undefined keys are left in.
-    expect(Object.keys(error.extensions.upstream as object).every((k) => ["status", "key", "requestId", "details", "resourceType", "resourceId"].includes(k))).toBe(true);
+    expect(
+      Object.keys(error.extensions.upstream as object).every((k) =>
+        ["status", "key", "requestId", "details", "resourceType", "resourceId"].includes(k),
+      ),
+    ).toBe(true);
     expect(Object.values(error.extensions.upstream as object)).not.toContain(undefined);
   });
 

@@ -50,15 +50,18 @@ describe("toHolderRecord and the list/add mappers on real example bodies", () =>
     },
   );
 
-  test.each(["add-holders.response.200.example.json", "add-holders-with-campaign-id.response.200.example.json"])("%s: holders with metadata", (file) => {
-    const holders = toAddedHolders(example(file));
-    expect(holders.length).toBeGreaterThan(0);
-    for (const holder of holders) {
-      expect(holder.holderRole).toBe("REFEREE");
-      expect(holder.metadata).toEqual(expect.any(Object));
-      expect(holder.createdAt).toBeInstanceOf(Date);
-    }
-  });
+  test.each(["add-holders.response.200.example.json", "add-holders-with-campaign-id.response.200.example.json"])(
+    "%s: holders with metadata",
+    (file) => {
+      const holders = toAddedHolders(example(file));
+      expect(holders.length).toBeGreaterThan(0);
+      for (const holder of holders) {
+        expect(holder.holderRole).toBe("REFEREE");
+        expect(holder.metadata).toEqual(expect.any(Object));
+        expect(holder.createdAt).toBeInstanceOf(Date);
+      }
+    },
+  );
 
   test("an unknown campaign_type is tolerated as null; unknown keys are ignored", () => {
     const holder = { ...example("list-holders.response.200.example.json").data[0], campaign_type: "LOYALTY_PROGRAM", extra: 1 };

@@ -75,7 +75,10 @@ describe("MemoryCacheStore bounds", () => {
     expect(await cached(store, "kept-id")).toBeNull();
     await fill(store, "kept-id", "after the write");
     // 150,000 other customers invalidated: more than the 100,000 generations the store remembers.
-    await store.invalidateCustomers(TENANT, Array.from({ length: 150_000 }, (_, i) => `other-${i}`));
+    await store.invalidateCustomers(
+      TENANT,
+      Array.from({ length: 150_000 }, (_, i) => `other-${i}`),
+    );
     // The generation of "kept-id" was forgotten: a miss (refetch), never the entry from before the write.
     expect(await cached(store, "kept-id")).toBeNull();
     await fill(store, "kept-id", "refetched");

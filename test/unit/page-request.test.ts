@@ -17,7 +17,11 @@ function rejection(args: ConnectionArgs) {
 describe("toPageRequest", () => {
   test.each<[string, ConnectionArgs, ReturnType<typeof toPageRequest>]>([
     ["nothing: forward, default size", {}, { direction: "forward", size: DEFAULT_PAGE_SIZE, cursorId: null }],
-    ["explicit nulls are absent", { first: null, after: null, last: null, before: null }, { direction: "forward", size: 10, cursorId: null }],
+    [
+      "explicit nulls are absent",
+      { first: null, after: null, last: null, before: null },
+      { direction: "forward", size: 10, cursorId: null },
+    ],
     ["first", { first: 7 }, { direction: "forward", size: 7, cursorId: null }],
     ["first: 0", { first: 0 }, { direction: "forward", size: 0, cursorId: null }],
     ["first: 500", { first: MAX_PAGE_SIZE }, { direction: "forward", size: 500, cursorId: null }],

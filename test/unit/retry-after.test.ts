@@ -11,7 +11,11 @@ describe("retryAfterSeconds", () => {
     ["an HTTP date in the past becomes 1", { "retry-after": "Sun, 01 Mar 2026 11:00:00 GMT" }, 1],
     ["X-Rate-Limit-Retry in Unix seconds", { "x-rate-limit-retry": String(NOW / 1000 + 20) }, 20],
     ["Retry-After wins over X-Rate-Limit-Retry", { "retry-after": "5", "x-rate-limit-retry": String(NOW / 1000 + 20) }, 5],
-    ["an unreadable Retry-After falls back to X-Rate-Limit-Retry", { "retry-after": "soon", "x-rate-limit-retry": String(NOW / 1000 + 9) }, 9],
+    [
+      "an unreadable Retry-After falls back to X-Rate-Limit-Retry",
+      { "retry-after": "soon", "x-rate-limit-retry": String(NOW / 1000 + 9) },
+      9,
+    ],
     ["a repeated header: the first value", { "retry-after": ["4", "8"] }, 4],
     ["nothing usable: 1", {}, 1],
     ["garbage everywhere: 1", { "retry-after": "soon", "x-rate-limit-retry": "later" }, 1],
@@ -22,7 +26,11 @@ describe("retryAfterSeconds", () => {
 
 describe("retryAfterSeconds refuses loose readings", () => {
   test.each<[string, Record<string, string>, number]>([
-    ["an empty Retry-After is not 0 seconds: X-Rate-Limit-Retry decides", { "retry-after": "", "x-rate-limit-retry": String(NOW / 1000 + 12) }, 12],
+    [
+      "an empty Retry-After is not 0 seconds: X-Rate-Limit-Retry decides",
+      { "retry-after": "", "x-rate-limit-retry": String(NOW / 1000 + 12) },
+      12,
+    ],
     ["a negative number is not a date", { "retry-after": "-3", "x-rate-limit-retry": String(NOW / 1000 + 6) }, 6],
     ["words with digits are not a date", { "retry-after": "abc 12" }, 1],
     ["an absurd wait is capped at an hour", { "retry-after": "86400" }, 3600],

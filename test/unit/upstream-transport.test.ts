@@ -44,7 +44,13 @@ afterAll(async () => {
 });
 
 const credentials = { appId: "app", appToken: "token" };
-const call = (path: string, extra: Partial<UpstreamRequest> = {}): UpstreamRequest => ({ method: "GET", path, endpoint: "test", credentials, ...extra });
+const call = (path: string, extra: Partial<UpstreamRequest> = {}): UpstreamRequest => ({
+  method: "GET",
+  path,
+  endpoint: "test",
+  credentials,
+  ...extra,
+});
 
 function transport(maxConcurrency = 4): UpstreamTransport {
   return new UpstreamTransport({ baseUrl, timeoutMs: 5000, maxConcurrency, retryBaseDelayMs: 1 });
