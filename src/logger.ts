@@ -11,9 +11,10 @@ export function createLogger(level: string, destination?: pino.DestinationStream
   // Otherwise stdout, written asynchronously: lines logged while a write is in flight go out together in the next one,
   // so under load a log line costs no write of its own (one sync write per operation was ~4% of the gateway's CPU,
   // test/bench). Lines still pending are written when the process exits (pino flushes on exit).
-  const transport = options.pretty && !destination
-    ? pino.transport({ target: "pino-pretty", options: { colorize: true } })
-    : (destination ?? pino.destination({ dest: 1, sync: false }));
+  const transport =
+    options.pretty && !destination
+      ? pino.transport({ target: "pino-pretty", options: { colorize: true } })
+      : (destination ?? pino.destination({ dest: 1, sync: false }));
   return pino(
     {
       level,

@@ -1,5 +1,5 @@
 import type { ApolloServerOptions, BaseContext } from "@apollo/server";
-import { execute, type DocumentNode, type ExecutionResult, type GraphQLSchema } from "graphql";
+import { execute, type ExecutionResult, type GraphQLSchema } from "graphql";
 import { compileQuery, isCompiledQuery, type CompiledQuery } from "graphql-jit";
 
 type Gateway = Extract<ApolloServerOptions<BaseContext>, { gateway: unknown }>["gateway"];
@@ -55,7 +55,13 @@ export function compiledExecutionGateway(schema: GraphQLSchema): Gateway & { rea
     const traced = request.request.http?.headers.get(INLINE_TRACE_HEADER) === "ftv1";
     const compiled = traced ? null : compiledFor(request);
     const run = () =>
-      execute({ schema, document: request.document as DocumentNode, contextValue: request.context, variableValues: request.request.variables, operationName: requestedName(request) });
+      execute({
+        schema,
+        document: request.document,
+        contextValue: request.context,
+        variableValues: request.request.variables,
+        operationName: requestedName(request),
+      });
     if (!compiled) return (await run()) as ExecutionResult<Record<string, unknown>>;
     const result = await compiled.query(undefined, request.context, request.request.variables ?? {});
     // No data at all: the variables were refused before anything ran. graphql-js words and locates those errors the

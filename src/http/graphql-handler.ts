@@ -17,7 +17,10 @@ export type GraphQLHandler<TContext> = (
  * Apollo Server on plain node:http (no Express): the request is handed to executeHTTPGraphQLRequest as is.
  * Apollo keeps doing CSRF prevention, content negotiation, the landing page and batching rules.
  */
-export function createGraphQLHandler<TContext extends BaseContext>(apollo: ApolloServer<TContext>, options: { bodyBudget?: BodyBudget } = {}): GraphQLHandler<TContext> {
+export function createGraphQLHandler<TContext extends BaseContext>(
+  apollo: ApolloServer<TContext>,
+  options: { bodyBudget?: BodyBudget } = {},
+): GraphQLHandler<TContext> {
   return async (request, response, search, context) => {
     let body: unknown;
     if (request.method === "POST") {

@@ -35,7 +35,7 @@ export function gatewayRoutes(deps: {
   logger: Logger;
 }): RequestListener {
   const { drain, cors, authenticator, handleGraphQL, context, readiness, serveMetrics, logger } = deps;
-  return async (request, response) => {
+  const handle = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
     drain.track(response);
     const requestId = requestIdFrom(request.headers["x-request-id"]);
     response.setHeader("x-request-id", requestId);
@@ -67,12 +67,14 @@ export function gatewayRoutes(deps: {
       else response.destroy();
     }
   };
+  // handle answers its own failures (a 500, or a destroyed socket): nothing is left to reject.
+  return (request, response) => void handle(request, response);
 }
 
 /** METRICS_PORT's listener: /metrics only, so operators can firewall it apart from GraphQL. */
 export function metricsRoutes(deps: { serveMetrics: Endpoint; logger: Logger }): RequestListener {
   const { serveMetrics, logger } = deps;
-  return async (request, response) => {
+  const handle = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
     const path = (request.url ?? "/").split("?")[0];
     try {
       if (path === "/metrics" && request.method === "GET") await serveMetrics(request, response);
@@ -83,4 +85,6 @@ export function metricsRoutes(deps: { serveMetrics: Endpoint; logger: Logger }):
       else response.destroy();
     }
   };
+  // handle answers its own failures (a 500, or a destroyed socket): nothing is left to reject.
+  return (request, response) => void handle(request, response);
 }

@@ -24,7 +24,7 @@ export class OperationAdmissionCache {
     const cached = known?.get(key);
     if (cached !== undefined) return cached;
     const cost = compute();
-    if (!known) this.costs.set(operation, (known = new Map()));
+    if (!known) this.costs.set(operation, (known = new Map<string, number>()));
     if (known.size >= MAX_ENTRIES_PER_OPERATION) known.clear();
     known.set(key, cost);
     return cost;

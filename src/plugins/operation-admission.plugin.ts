@@ -49,10 +49,13 @@ export function operationAdmissionPlugin(options: {
             });
           }
           if (!operation) return;
-          const cost = cache.cost(operation, request.variables, () => estimateOperationCost(schema, document, operation, request.variables));
+          const cost = cache.cost(operation, request.variables, () =>
+            estimateOperationCost(schema, document, operation, request.variables),
+          );
           if (cost > maxCost) {
             throw limitError(
-              `The operation could make up to ${cost} upstream calls; at most ${maxCost} are allowed. Ask for smaller pages, fewer aliases or fewer customer fields.`,
+              `The operation could make up to ${cost} upstream calls; at most ${maxCost} are allowed. ` +
+                "Ask for smaller pages, fewer aliases or fewer customer fields.",
               { name: "MAX_OPERATION_COST", max: maxCost, actual: cost },
               operation,
             );
@@ -62,7 +65,8 @@ export function operationAdmissionPlugin(options: {
             if (!decision.allowed) {
               const retryAfterSeconds = Math.max(1, Math.ceil(decision.retryAfterMs / 1000));
               throw new GraphQLError(
-                `This caller has spent its budget of upstream calls for this minute (the operation would cost ${cost}); retry in ${retryAfterSeconds} s.`,
+                `This caller has spent its budget of upstream calls for this minute (the operation would cost ${cost}); ` +
+                  `retry in ${retryAfterSeconds} s.`,
                 {
                   extensions: {
                     code: ErrorCode.RATE_LIMITED,

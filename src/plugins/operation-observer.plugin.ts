@@ -6,7 +6,10 @@ import type { GatewayMetrics } from "../observability/metrics.js";
 import { UNEXPECTED_ERROR_CODE } from "../errors.js";
 
 function errorCodes(errors: readonly GraphQLFormattedError[] | undefined): string[] {
-  return (errors ?? []).map((error) => String(error.extensions?.code ?? UNEXPECTED_ERROR_CODE));
+  return (errors ?? []).map((error) => {
+    const code = error.extensions?.code;
+    return typeof code === "string" ? code : UNEXPECTED_ERROR_CODE;
+  });
 }
 
 function upstreamRequestIds(errors: readonly GraphQLFormattedError[] | undefined): string[] {

@@ -48,7 +48,7 @@ const REPEATED_READS = 1000;
 function processCpuMicros(pid: number | undefined): number | null {
   if (pid === undefined) return null;
   try {
-    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
     // utime and stime are fields 14 and 15 of the whole line, 12 and 13 after "pid (comm) ".
     return (Number(fields[11]) + Number(fields[12])) * 10_000;
   } catch {
@@ -65,19 +65,23 @@ async function repeatedReads(
   ttlMs: number,
 ): Promise<RepeatedReads> {
   const send = async (url: string, headers: Record<string, string>) => {
-    const response = await fetch(new URL(request.path, url), { method: request.method, headers: { ...request.headers, ...headers }, body: request.body });
+    const response = await fetch(new URL(request.path, url), {
+      method: request.method,
+      headers: { ...request.headers, ...headers },
+      body: request.body,
+    });
     const text = await response.text();
     return response.status === 200 && text === expectBody;
   };
   const before = (await emulator.stats()).requestsServed;
   const started = performance.now();
-  let wrong = (await send(fronts[0]!.url, { "cache-control": "no-cache" })) ? 0 : 1;
+  let wrong = (await send(fronts[0].url, { "cache-control": "no-cache" })) ? 0 : 1;
   let next = 1;
   await Promise.all(
     Array.from({ length: connections }, async () => {
       while (next < REPEATED_READS) {
         const index = next++;
-        if (!(await send(fronts[index % fronts.length]!.url, {}))) wrong++;
+        if (!(await send(fronts[index % fronts.length].url, {}))) wrong++;
       }
     }),
   );
@@ -99,7 +103,7 @@ export async function runCacheLane(options: {
 }): Promise<CacheLaneResult> {
   const { fronts, emulator, connections, settings } = options;
   const request = graphqlRequest(holdersQuery(10, options.variant === "customer"));
-  const expectBody = await referenceBody(fronts[0]!.url, request, 10);
+  const expectBody = await referenceBody(fronts[0].url, request, 10);
   const spec = {
     urls: fronts.map((front) => new URL(request.path, front.url).href),
     method: request.method,
@@ -115,7 +119,7 @@ export async function runCacheLane(options: {
   const redisAfter = processCpuMicros(options.redisPid);
   const [emulatorAfter, ...frontsAfter] = await Promise.all([emulator.stats(), ...fronts.map((front) => front.stats())]);
   const answered = Math.max(1, load.requests + load.errors.total);
-  const gatewayCpu = frontsAfter.reduce((sum, after, i) => sum + cpuOf(after) - cpuOf(frontsBefore[i]!), 0);
+  const gatewayCpu = frontsAfter.reduce((sum, after, i) => sum + cpuOf(after) - cpuOf(frontsBefore[i]), 0);
   const repeated = await repeatedReads(fronts, request, expectBody, connections, emulator, options.holdersTtlMs);
   return {
     setup: options.setup,

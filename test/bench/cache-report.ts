@@ -7,8 +7,13 @@ import { groupedBarChartSvg } from "./svg-chart.js";
 /** The customer variant's uncached throughput on the reference machine before the cache: 488-527 req/s. */
 const CUSTOMER_BASELINE_REQ_S = { low: 488, high: 527 };
 const SETUPS: CacheSetup[] = ["in-process cache", "2 replicas on Redis"];
-const VARIANT_LABEL: Record<CacheVariant, string> = { holders: "10-holder page", customer: "+ customer { name email } (11 calls uncached)" };
+const VARIANT_LABEL: Record<CacheVariant, string> = {
+  holders: "10-holder page",
+  customer: "+ customer { name email } (11 calls uncached)",
+};
 const round2 = (value: number) => Math.round(value * 100) / 100;
+/** One Markdown table row: `| a | b | c |`. */
+const row = (cells: unknown[]) => `| ${cells.map(String).join(" | ")} |`;
 
 const cacheLane = (cache: CacheBenchResults, setup: CacheSetup, variant: CacheVariant) =>
   cache.lanes.find((l) => l.setup === setup && l.variant === variant);
@@ -61,18 +66,43 @@ export function cacheTable(cache: CacheBenchResults, lanes: LaneResult[]): strin
     const uncached = uncachedLane(lanes, variant, Math.max(0, ...cache.lanes.map((l) => l.connections)));
     if (uncached) {
       rows.push(
-        `| uncached gateway (cache off) | ${VARIANT_LABEL[variant]} | ${uncached.connections} | ${uncached.requestsPerSecond} | 1 | ${uncached.latencyMs.p50} | ` +
-          `${uncached.latencyMs.p99} | ${uncached.errors.total} | ${uncached.front?.cpuMicrosPerRequest ?? "–"} | ${uncached.emulator.requestsPerRequest} | – | – | ` +
-          `${uncached.front?.peakRssMB ?? "–"} |`,
+        row([
+          "uncached gateway (cache off)",
+          VARIANT_LABEL[variant],
+          uncached.connections,
+          uncached.requestsPerSecond,
+          1,
+          uncached.latencyMs.p50,
+          uncached.latencyMs.p99,
+          uncached.errors.total,
+          uncached.front?.cpuMicrosPerRequest ?? "–",
+          uncached.emulator.requestsPerRequest,
+          "–",
+          "–",
+          uncached.front?.peakRssMB ?? "–",
+        ]),
       );
     }
     for (const l of cache.lanes.filter((lane) => lane.variant === variant)) {
       const times = uncached ? round2(l.requestsPerSecond / uncached.requestsPerSecond) : "–";
-      const repeated = `${l.repeatedReads.upstreamCalls} (${l.repeatedReads.elapsedMs} ms${l.repeatedReads.withinTtl ? "" : ", longer than the TTL"})`;
+      const { upstreamCalls, elapsedMs, withinTtl, wrongAnswers } = l.repeatedReads;
+      const repeated = `${upstreamCalls} (${elapsedMs} ms${withinTtl ? "" : ", longer than the TTL"})`;
       rows.push(
-        `| ${l.setup}${l.replicas > 1 ? ` (${l.replicas} replicas)` : ""} | ${VARIANT_LABEL[variant]} | ${l.connections} | ${l.requestsPerSecond} | ${times} | ` +
-          `${l.latencyMs.p50} | ${l.latencyMs.p99} | ${l.errors.total + l.repeatedReads.wrongAnswers} | ${l.gatewayCpuMicrosPerRequest} | ` +
-          `${l.upstreamCallsPerRequest} | ${repeated} | ${l.redisCpuMicrosPerRequest ?? "–"} | ${l.gatewayPeakRssMB} |`,
+        row([
+          `${l.setup}${l.replicas > 1 ? ` (${l.replicas} replicas)` : ""}`,
+          VARIANT_LABEL[variant],
+          l.connections,
+          l.requestsPerSecond,
+          times,
+          l.latencyMs.p50,
+          l.latencyMs.p99,
+          l.errors.total + wrongAnswers,
+          l.gatewayCpuMicrosPerRequest,
+          l.upstreamCallsPerRequest,
+          repeated,
+          l.redisCpuMicrosPerRequest ?? "–",
+          l.gatewayPeakRssMB,
+        ]),
       );
     }
   }

@@ -23,7 +23,11 @@ const HOLDER_FIELDS = "id createdAt holderRole customerId redeemableId redeemabl
 /** Lane (c): every holder field, no customer fields (those cost one upstream customer read per holder). */
 export function holdersQuery(first: number, withCustomer = false): string {
   const customer = withCustomer ? " customer { name email }" : "";
-  return `query BenchHolders { referralMember(memberId: "${MEMBER_ID}") { holders(first: ${first}) { totalCount pageInfo { hasNextPage hasPreviousPage startCursor endCursor } edges { cursor node { ${HOLDER_FIELDS}${customer} } } } } }`;
+  return (
+    `query BenchHolders { referralMember(memberId: "${MEMBER_ID}") { holders(first: ${first}) { totalCount ` +
+    "pageInfo { hasNextPage hasPreviousPage startCursor endCursor } " +
+    `edges { cursor node { ${HOLDER_FIELDS}${customer} } } } } }`
+  );
 }
 
 export function graphqlRequest(query: string): LaneRequest {
@@ -47,6 +51,7 @@ export async function referenceBody(baseUrl: string, request: LaneRequest, expec
   const items = Array.isArray(body.data)
     ? body.data.length
     : (body.data as { referralMember?: { holders?: { edges?: unknown[] } } } | undefined)?.referralMember?.holders?.edges?.length;
-  if (body.errors || items !== expectedItems) throw new Error(`unexpected answer (${items} items, want ${expectedItems}): ${text.slice(0, 500)}`);
+  if (body.errors || items !== expectedItems)
+    throw new Error(`unexpected answer (${items} items, want ${expectedItems}): ${text.slice(0, 500)}`);
   return text;
 }

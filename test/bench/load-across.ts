@@ -15,16 +15,25 @@ export interface LoadAcrossSpec {
 function summarize(latencies: number[]): LatencySummary {
   const sorted = Float64Array.from(latencies).sort();
   if (sorted.length === 0) return { p50: 0, p90: 0, p99: 0, mean: 0, max: 0 };
-  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
+  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
   const round = (ms: number) => Math.round(ms * 1000) / 1000;
   const mean = sorted.reduce((sum, value) => sum + value, 0) / sorted.length;
-  return { p50: round(at(0.5)), p90: round(at(0.9)), p99: round(at(0.99)), mean: round(mean), max: round(sorted[sorted.length - 1]!) };
+  return { p50: round(at(0.5)), p90: round(at(0.9)), p99: round(at(0.99)), mean: round(mean), max: round(sorted[sorted.length - 1]) };
 }
 
 function one(spec: LoadAcrossSpec, url: string, connections: number, seconds: number, latencies?: number[]): Promise<Result> {
   return new Promise((resolve, reject) => {
     const instance = autocannon(
-      { url, method: spec.method, headers: spec.headers, body: spec.body, connections, duration: seconds, timeout: 10, expectBody: spec.expectBody },
+      {
+        url,
+        method: spec.method,
+        headers: spec.headers,
+        body: spec.body,
+        connections,
+        duration: seconds,
+        timeout: 10,
+        expectBody: spec.expectBody,
+      },
       (error, result) => (error ? reject(error) : resolve(result)),
     );
     if (latencies) instance.on("response", (_client: unknown, _status: number, _bytes: number, ms: number) => latencies.push(ms));
@@ -35,7 +44,9 @@ function one(spec: LoadAcrossSpec, url: string, connections: number, seconds: nu
 export async function loadAcross(spec: LoadAcrossSpec, seconds: number, record = true): Promise<LoadResult> {
   const latencies: number[] = [];
   const share = (index: number) => Math.floor(spec.connections / spec.urls.length) + (index < spec.connections % spec.urls.length ? 1 : 0);
-  const results = await Promise.all(spec.urls.map((url, i) => one(spec, url, Math.max(1, share(i)), seconds, record ? latencies : undefined)));
+  const results = await Promise.all(
+    spec.urls.map((url, i) => one(spec, url, Math.max(1, share(i)), seconds, record ? latencies : undefined)),
+  );
   const sum = (pick: (result: Result) => number) => results.reduce((total, result) => total + pick(result), 0);
   const duration = Math.max(...results.map((result) => result.duration));
   const errors = {

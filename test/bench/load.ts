@@ -51,7 +51,13 @@ class LatencyRecorder {
     let sum = 0;
     for (const value of sorted) sum += value;
     const round = (ms: number) => Math.round(ms * 1000) / 1000;
-    return { p50: round(at(0.5)), p90: round(at(0.9)), p99: round(at(0.99)), mean: round(sum / sorted.length), max: round(sorted[sorted.length - 1]) };
+    return {
+      p50: round(at(0.5)),
+      p90: round(at(0.9)),
+      p99: round(at(0.99)),
+      mean: round(sum / sorted.length),
+      max: round(sorted[sorted.length - 1]),
+    };
   }
 }
 

@@ -13,7 +13,9 @@ export interface MachineInfo {
 export function describeMachine(): MachineInfo {
   let cpuModel = os.cpus()[0]?.model ?? "unknown";
   try {
-    const line = readFileSync("/proc/cpuinfo", "utf8").split("\n").find((l) => l.startsWith("model name"));
+    const line = readFileSync("/proc/cpuinfo", "utf8")
+      .split("\n")
+      .find((l) => l.startsWith("model name"));
     if (line) cpuModel = line.slice(line.indexOf(":") + 1).trim();
   } catch {
     // not Linux: os.cpus() is what there is

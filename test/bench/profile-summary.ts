@@ -29,7 +29,10 @@ export function areaOf(url: string, functionName: string): string {
 }
 
 function shortWhere(url: string, line: number): string {
-  const tail = url.replace(/^file:\/\//, "").replace(/^.*node_modules\//, "").replace(/^.*\/(src|test)\//, "$1/");
+  const tail = url
+    .replace(/^file:\/\//, "")
+    .replace(/^.*node_modules\//, "")
+    .replace(/^.*\/(src|test)\//, "$1/");
   return tail ? `${tail}:${line + 1}` : "";
 }
 
@@ -64,7 +67,10 @@ export function summarizeProfile(profile: CpuProfile, top = 25): ProfileSummary 
   const ms = (micros: number) => Math.round(micros / 100) / 10;
   const percent = (micros: number) => Math.round((micros / Math.max(1, busyMicros)) * 1000) / 10;
   const sorted = (map: Map<string, number>) =>
-    [...map].sort((a, b) => b[1] - a[1]).slice(0, top).map(([area, micros]) => ({ area, ms: ms(micros), percent: percent(micros) }));
+    [...map]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, top)
+      .map(([area, micros]) => ({ area, ms: ms(micros), percent: percent(micros) }));
   return {
     totalMs: ms(totalMicros),
     selfByFunction: [...fn.values()]

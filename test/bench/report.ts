@@ -29,8 +29,11 @@ const LABEL: Record<LaneName, string> = {
   "gateway+customer": "(c') gateway + customer { name email }",
 };
 
-const find = (lanes: LaneResult[], lane: LaneName, connections: number) => lanes.find((l) => l.lane === lane && l.connections === connections);
+const find = (lanes: LaneResult[], lane: LaneName, connections: number) =>
+  lanes.find((l) => l.lane === lane && l.connections === connections);
 const round2 = (value: number) => Math.round(value * 100) / 100;
+/** One Markdown table row: `| a | b | c |`. */
+const row = (cells: unknown[]) => `| ${cells.map(String).join(" | ")} |`;
 
 export function computeRatios(lanes: LaneResult[], concurrency: number[]): BenchResults["ratios"] {
   return concurrency.flatMap((connections) => {
@@ -62,8 +65,18 @@ export function checkTargets(results: Omit<BenchResults, "targets">): TargetChec
   const socketExcess = Math.max(...gatewayLanes.map((l) => (l.front?.upstreamSocketsOpened ?? 0) - l.connections));
   const peakRss = Math.max(...all.filter((l) => l.lane.startsWith("gateway")).map((l) => l.front?.peakRssMB ?? 0));
   return [
-    { name: `gateway req/s ÷ proxy req/s at c=${highest}`, measured: atHigh?.gatewayToProxy ?? null, target: ">= 0.8", met: (atHigh?.gatewayToProxy ?? 0) >= 0.8 },
-    { name: `added p50 over direct REST at c=${lowest} (ms)`, measured: atLow?.addedP50Ms ?? null, target: "<= 1", met: atLow !== undefined && atLow.addedP50Ms <= 1 },
+    {
+      name: `gateway req/s ÷ proxy req/s at c=${highest}`,
+      measured: atHigh?.gatewayToProxy ?? null,
+      target: ">= 0.8",
+      met: (atHigh?.gatewayToProxy ?? 0) >= 0.8,
+    },
+    {
+      name: `added p50 over direct REST at c=${lowest} (ms)`,
+      measured: atLow?.addedP50Ms ?? null,
+      target: "<= 1",
+      met: atLow !== undefined && atLow.addedP50Ms <= 1,
+    },
     { name: "errors, all lanes", measured: errors, target: "0", met: errors === 0 },
     {
       name: "new upstream sockets in a gateway lane minus its concurrency (worst lane)",
@@ -77,12 +90,25 @@ export function checkTargets(results: Omit<BenchResults, "targets">): TargetChec
 
 export function lanesTable(results: BenchResults): string {
   const rows = [
-    "| lane | c | req/s | p50 ms | p99 ms | errors | front peak RSS MB | front CPU µs/req | emulator CPU µs/req | upstream calls/req | upstream sockets opened |",
+    "| lane | c | req/s | p50 ms | p99 ms | errors | front peak RSS MB | front CPU µs/req | emulator CPU µs/req | upstream calls/req | " +
+      "upstream sockets opened |",
     "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
   ];
   for (const l of results.lanes) {
     rows.push(
-      `| ${LABEL[l.lane]} | ${l.connections} | ${l.requestsPerSecond} | ${l.latencyMs.p50} | ${l.latencyMs.p99} | ${l.errors.total} | ${l.front?.peakRssMB ?? "–"} | ${l.front?.cpuMicrosPerRequest ?? "–"} | ${l.emulator.cpuMicrosPerRequest} | ${l.front ? l.emulator.requestsPerRequest : "–"} | ${l.front ? `${l.front.upstreamSocketsOpened} (total ${l.front.upstreamSocketsOpenedTotal})` : "–"} |`,
+      row([
+        LABEL[l.lane],
+        l.connections,
+        l.requestsPerSecond,
+        l.latencyMs.p50,
+        l.latencyMs.p99,
+        l.errors.total,
+        l.front?.peakRssMB ?? "–",
+        l.front?.cpuMicrosPerRequest ?? "–",
+        l.emulator.cpuMicrosPerRequest,
+        l.front ? l.emulator.requestsPerRequest : "–",
+        l.front ? `${l.front.upstreamSocketsOpened} (total ${l.front.upstreamSocketsOpenedTotal})` : "–",
+      ]),
     );
   }
   rows.push("", "| c | gateway ÷ direct (req/s) | gateway ÷ proxy (req/s) | added p50 over direct (ms) |", "|---:|---:|---:|---:|");
@@ -97,7 +123,17 @@ export function scalingTable(results: BenchResults): string {
   ];
   for (const l of results.scaling) {
     rows.push(
-      `| ${l.pageSize} | ${l.connections} | ${l.requestsPerSecond} | ${l.latencyMs.p50} | ${l.latencyMs.p99} | ${l.errors.total} | ${l.front?.peakRssMB ?? "–"} | ${l.front?.cpuMicrosPerRequest ?? "–"} | ${l.emulator.requestsPerRequest} |`,
+      row([
+        l.pageSize,
+        l.connections,
+        l.requestsPerSecond,
+        l.latencyMs.p50,
+        l.latencyMs.p99,
+        l.errors.total,
+        l.front?.peakRssMB ?? "–",
+        l.front?.cpuMicrosPerRequest ?? "–",
+        l.emulator.requestsPerRequest,
+      ]),
     );
   }
   return rows.join("\n");
@@ -115,8 +151,10 @@ export function markdownReport(results: BenchResults): string {
     `# Benchmark (${results.kind}), ${results.startedAt}`,
     "",
     `Machine: ${m.nproc} CPUs (${m.cpuModel}), ${m.memoryGiB} GiB, Node ${m.node}, ${m.platform}.`,
-    `Each lane: ${results.settings.warmupSeconds} s warm-up, then ${results.settings.durationSeconds} s measured, autocannon closed loop in the parent process;`,
-    "emulator, proxy and gateway each in their own child process. Every response is compared with a reference body (a mismatch counts as an error).",
+    `Each lane: ${results.settings.warmupSeconds} s warm-up, then ${results.settings.durationSeconds} s measured, ` +
+      "autocannon closed loop in the parent process;",
+    "emulator, proxy and gateway each in their own child process. " +
+      "Every response is compared with a reference body (a mismatch counts as an error).",
     `Gateway idle RSS after start: ${results.gatewayIdleRssMB} MB.`,
     "",
     "## Same 10-holder page, three lanes",
@@ -141,7 +179,10 @@ export function lanesChart(results: BenchResults): string {
     title: `Same 10-holder page: requests/s by lane (${results.machine.nproc} CPUs, Node ${results.machine.node})`,
     unit: "requests/s",
     groups: concurrency.map((c) => `${c} connection${c === 1 ? "" : "s"}`),
-    series: lanes.map((lane) => ({ name: LABEL[lane], values: concurrency.map((c) => find(results.lanes, lane, c)?.requestsPerSecond ?? null) })),
+    series: lanes.map((lane) => ({
+      name: LABEL[lane],
+      values: concurrency.map((c) => find(results.lanes, lane, c)?.requestsPerSecond ?? null),
+    })),
   });
 }
 

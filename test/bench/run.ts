@@ -9,9 +9,7 @@ import { runLane, type LaneName, type LaneResult, type LaneSettings } from "./la
 import { graphqlRequest, holdersQuery, referenceBody, restHoldersRequest, type LaneRequest } from "./lanes.js";
 import { describeMachine } from "./machine.js";
 import { profileMarkdown, summarizeProfile } from "./profile-summary.js";
-import {
-  checkTargets, computeRatios, lanesChart, markdownReport, scalingChart, type BenchResults,
-} from "./report.js";
+import { checkTargets, computeRatios, lanesChart, markdownReport, scalingChart, type BenchResults } from "./report.js";
 import { addBenchHolders } from "./seed-holders.js";
 
 /**
@@ -45,10 +43,13 @@ const gatewayNodeEnv = process.env.BENCH_NODE_ENV ?? "production";
 // A hard stop, whatever happens: lanes are bounded, but a wedged child must not keep CI waiting.
 const CACHE_LANES = 4;
 const laneCount = settings.concurrency.length * 4 + settings.scalingConcurrency.length * settings.pageSizes.length + CACHE_LANES;
-setTimeout(() => {
-  console.error("bench: overall time limit reached, stopping");
-  process.exit(1);
-}, (laneCount * (settings.warmupSeconds + settings.durationSeconds + 15) + 120) * 1000).unref();
+setTimeout(
+  () => {
+    console.error("bench: overall time limit reached, stopping");
+    process.exit(1);
+  },
+  (laneCount * (settings.warmupSeconds + settings.durationSeconds + 15) + 120) * 1000,
+).unref();
 
 /** Where a latency tail comes from, as the front process saw it (printed only; bench.json keeps the numbers). */
 function tail(front: NonNullable<LaneResult["front"]>): string {
@@ -59,25 +60,35 @@ function tail(front: NonNullable<LaneResult["front"]>): string {
 }
 
 function printLane(result: LaneResult): void {
-  const front = result.front ? ` front ${result.front.peakRssMB} MB peak (heap ${result.front.heapUsedMB}), ${result.front.cpuMicrosPerRequest} µs CPU/req, ${result.front.upstreamSocketsOpened} new upstream sockets${tail(result.front)}` : "";
+  const f = result.front;
+  const front = f
+    ? ` front ${f.peakRssMB} MB peak (heap ${f.heapUsedMB}), ${f.cpuMicrosPerRequest} µs CPU/req, ` +
+      `${f.upstreamSocketsOpened} new upstream sockets${tail(f)}`
+    : "";
   console.log(
     `${result.lane.padEnd(17)} first=${String(result.pageSize).padEnd(3)} c=${String(result.connections).padEnd(3)} ` +
-      `${String(result.requestsPerSecond).padStart(6)} req/s  p50 ${result.latencyMs.p50} ms  p99 ${result.latencyMs.p99} ms  errors ${result.errors.total};${front}`,
+      `${String(result.requestsPerSecond).padStart(6)} req/s  p50 ${result.latencyMs.p50} ms  p99 ${result.latencyMs.p99} ms  ` +
+      `errors ${result.errors.total};${front}`,
   );
 }
 
 function printCacheLane(result: CacheLaneResult): void {
   const r = result.repeatedReads;
   console.log(
-    `${`${result.setup} ${result.variant}`.padEnd(36)} c=${String(result.connections).padEnd(3)} ${String(result.requestsPerSecond).padStart(6)} req/s  ` +
-      `p50 ${result.latencyMs.p50} ms  p99 ${result.latencyMs.p99} ms  errors ${result.errors.total}; gateway ${result.gatewayCpuMicrosPerRequest} µs CPU/req, ` +
-      `${result.upstreamCallsPerRequest} upstream calls/req, ${r.upstreamCalls} upstream calls per ${r.reads} repeated reads (${r.elapsedMs} ms)`,
+    `${`${result.setup} ${result.variant}`.padEnd(36)} c=${String(result.connections).padEnd(3)} ` +
+      `${String(result.requestsPerSecond).padStart(6)} req/s  ` +
+      `p50 ${result.latencyMs.p50} ms  p99 ${result.latencyMs.p99} ms  errors ${result.errors.total}; ` +
+      `gateway ${result.gatewayCpuMicrosPerRequest} µs CPU/req, ` +
+      `${result.upstreamCallsPerRequest} upstream calls/req, ` +
+      `${r.upstreamCalls} upstream calls per ${r.reads} repeated reads (${r.elapsedMs} ms)`,
   );
 }
 
 async function main(): Promise<void> {
   const machine = describeMachine();
-  console.log(`bench (${smoke ? "smoke" : profile ? "profile" : "full"}): ${machine.nproc} CPUs, ${machine.cpuModel}, Node ${machine.node}`);
+  console.log(
+    `bench (${smoke ? "smoke" : profile ? "profile" : "full"}): ${machine.nproc} CPUs, ${machine.cpuModel}, Node ${machine.node}`,
+  );
   const children: BenchChild[] = [];
   try {
     const emulator = await BenchChild.start("emulator");
@@ -89,7 +100,14 @@ async function main(): Promise<void> {
       "gateway",
       // The gateway's own cost, without JWT verification or one client's budget (all load comes from one address).
       // The cache stays off: these lanes measure the gateway's cost per upstream call, as before the cache existed.
-      { ...upstreamEnv, NODE_ENV: gatewayNodeEnv, AUTH_DISABLED: "true", CALLER_BUDGET_PER_MINUTE: "0", CACHE_HOLDERS_TTL_MS: "0", CACHE_CUSTOMERS_TTL_MS: "0" },
+      {
+        ...upstreamEnv,
+        NODE_ENV: gatewayNodeEnv,
+        AUTH_DISABLED: "true",
+        CALLER_BUDGET_PER_MINUTE: "0",
+        CACHE_HOLDERS_TTL_MS: "0",
+        CACHE_CUSTOMERS_TTL_MS: "0",
+      },
       [
         ...(process.env.BENCH_GATEWAY_FLAGS?.split(" ").filter(Boolean) ?? []),
         ...(profile ? ["--cpu-prof", "--cpu-prof-dir", outDir, "--cpu-prof-name", profileName] : []),
@@ -113,13 +131,24 @@ async function main(): Promise<void> {
     const expected = new Map<LaneName, string>();
     for (const lane of laneNames) expected.set(lane, await referenceBody(base[lane].url, base[lane].request, 10));
     // Direct REST and the proxy must answer byte for byte the same: the proxy is a pure pass-through.
-    if (expected.has("direct") && expected.has("proxy") && expected.get("direct") !== expected.get("proxy")) throw new Error("the proxy changed the upstream's answer");
+    if (expected.has("direct") && expected.has("proxy") && expected.get("direct") !== expected.get("proxy"))
+      throw new Error("the proxy changed the upstream's answer");
 
     const concurrency = profile ? [Math.max(...settings.concurrency)] : settings.concurrency;
     for (const connections of concurrency) {
       for (const lane of laneNames) {
         const { url, front, request } = base[lane];
-        const result = await runLane({ lane, pageSize: 10, baseUrl: url, request, expectBody: expected.get(lane)!, connections, settings, emulator, front });
+        const result = await runLane({
+          lane,
+          pageSize: 10,
+          baseUrl: url,
+          request,
+          expectBody: expected.get(lane)!,
+          connections,
+          settings,
+          emulator,
+          front,
+        });
         printLane(result);
         lanes.push(result);
       }
@@ -132,7 +161,17 @@ async function main(): Promise<void> {
         const request = graphqlRequest(holdersQuery(pageSize));
         const expectBody = await referenceBody(gateway.url, request, pageSize);
         for (const connections of settings.scalingConcurrency) {
-          const result = await runLane({ lane: "gateway", pageSize, baseUrl: gateway.url, request, expectBody, connections, settings, emulator, front: gateway });
+          const result = await runLane({
+            lane: "gateway",
+            pageSize,
+            baseUrl: gateway.url,
+            request,
+            expectBody,
+            connections,
+            settings,
+            emulator,
+            front: gateway,
+          });
           printLane(result);
           scaling.push(result);
         }
@@ -157,7 +196,10 @@ async function main(): Promise<void> {
     if (profile) {
       const file = join(outDir, profileName);
       const summary = summarizeProfile(JSON.parse(readFileSync(file, "utf8")));
-      const markdown = profileMarkdown(summary, `Gateway CPU profile (${label}): gateway lane, c=${concurrency[0]}, ${settings.durationSeconds} s + warm-up`);
+      const markdown = profileMarkdown(
+        summary,
+        `Gateway CPU profile (${label}): gateway lane, c=${concurrency[0]}, ${settings.durationSeconds} s + warm-up`,
+      );
       writeFileSync(join(outDir, `profile-${label}.md`), `${markdown}\nLane: ${JSON.stringify(lanes[0])}\n`);
       console.log(markdown);
       console.log(`wrote ${relative(root, join(outDir, `profile-${label}.md`))} (raw profile: ${relative(root, file)}, not committed)`);
@@ -178,22 +220,32 @@ async function main(): Promise<void> {
     const results: BenchResults = { ...partial, targets: checkTargets(partial) };
     const cacheChecks = cache ? cacheTargets(cache, lanes) : [];
     const cacheSection = cache ? cacheMarkdown(cache, lanes, cacheChecks) : "";
-    writeFileSync(join(outDir, "bench.json"), `${JSON.stringify({ ...results, cache: cache && { ...cache, targets: cacheChecks } }, null, 2)}\n`);
+    writeFileSync(
+      join(outDir, "bench.json"),
+      `${JSON.stringify({ ...results, cache: cache && { ...cache, targets: cacheChecks } }, null, 2)}\n`,
+    );
     writeFileSync(join(outDir, "bench.md"), `${markdownReport(results)}\n${cacheSection}`);
     if (cache) writeFileSync(join(outDir, "cache-throughput.svg"), cacheChart(cache, lanes, machine.nproc));
     writeFileSync(join(outDir, "lanes.svg"), lanesChart(results));
     writeFileSync(join(outDir, "scaling-throughput.svg"), scalingChart(results, "requestsPerSecond"));
     writeFileSync(join(outDir, "scaling-latency.svg"), scalingChart(results, "p50"));
     console.log(`\n${markdownReport(results)}\n${cacheSection}`);
-    console.log(`wrote ${relative(root, outDir) || "."}/{bench.json,bench.md,lanes.svg,scaling-throughput.svg,scaling-latency.svg,cache-throughput.svg}`);
+    console.log(
+      `wrote ${relative(root, outDir) || "."}/` +
+        "{bench.json,bench.md,lanes.svg,scaling-throughput.svg,scaling-latency.svg,cache-throughput.svg}",
+    );
 
     // Timings never fail the bench; a wrong answer under load does (a mismatch or a non-2xx is a bug, not a timing).
     const wrong = [...lanes, ...scaling].filter((l) => l.errors.mismatches > 0 || l.errors.non2xx > 0);
     if (wrong.length > 0) {
-      console.error(`bench: wrong answers under load in ${wrong.map((l) => `${l.lane} first=${l.pageSize} c=${l.connections}`).join(", ")}`);
+      console.error(
+        `bench: wrong answers under load in ${wrong.map((l) => `${l.lane} first=${l.pageSize} c=${l.connections}`).join(", ")}`,
+      );
       process.exitCode = 1;
     }
-    const wrongCached = (cache?.lanes ?? []).filter((l) => l.errors.mismatches > 0 || l.errors.non2xx > 0 || l.repeatedReads.wrongAnswers > 0);
+    const wrongCached = (cache?.lanes ?? []).filter(
+      (l) => l.errors.mismatches > 0 || l.errors.non2xx > 0 || l.repeatedReads.wrongAnswers > 0,
+    );
     if (wrongCached.length > 0) {
       console.error(`bench: wrong answers under load in ${wrongCached.map((l) => `${l.setup} ${l.variant}`).join(", ")}`);
       process.exitCode = 1;

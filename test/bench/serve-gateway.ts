@@ -11,6 +11,12 @@ const upstreamUrl = process.env.UPSTREAM_URL;
 const appId = process.env.UPSTREAM_APP_ID;
 const appToken = process.env.UPSTREAM_APP_TOKEN;
 if (!upstreamUrl || !appId || !appToken) throw new Error("UPSTREAM_URL, UPSTREAM_APP_ID and UPSTREAM_APP_TOKEN are required");
-const config = loadConfig({ ...process.env, PORT: "0", VOUCHERIFY_API_URL: upstreamUrl, VOUCHERIFY_APP_ID: appId, VOUCHERIFY_APP_TOKEN: appToken });
+const config = loadConfig({
+  ...process.env,
+  PORT: "0",
+  VOUCHERIFY_API_URL: upstreamUrl,
+  VOUCHERIFY_APP_ID: appId,
+  VOUCHERIFY_APP_TOKEN: appToken,
+});
 const gateway = await startGateway({ config, upstreamUrl, credentials: { appId, appToken }, logger: createLogger(config.logLevel) });
 reportToParent(gateway.graphqlUrl, () => gateway.stop(), { nodeEnv: process.env.NODE_ENV ?? "development", logLevel: config.logLevel });

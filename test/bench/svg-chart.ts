@@ -48,10 +48,13 @@ export function groupedBarChartSvg(chart: GroupedBars): string {
   for (let tick = 0; tick <= top + step / 2; tick += step) {
     const ty = y(tick).toFixed(1);
     parts.push(`<line x1="${MARGIN.left}" x2="${WIDTH - MARGIN.right}" y1="${ty}" y2="${ty}" stroke="#ddd"/>`);
-    parts.push(`<text x="${MARGIN.left - 6}" y="${ty}" text-anchor="end" dominant-baseline="middle" font-size="11">${formatValue(tick)}</text>`);
+    parts.push(
+      `<text x="${MARGIN.left - 6}" y="${ty}" text-anchor="end" dominant-baseline="middle" font-size="11">${formatValue(tick)}</text>`,
+    );
   }
   parts.push(
-    `<text transform="translate(16 ${MARGIN.top + plotHeight / 2}) rotate(-90)" text-anchor="middle" font-size="12">${escapeXml(chart.unit)}</text>`,
+    `<text transform="translate(16 ${MARGIN.top + plotHeight / 2}) rotate(-90)" text-anchor="middle" font-size="12">` +
+      `${escapeXml(chart.unit)}</text>`,
   );
   chart.groups.forEach((group, g) => {
     const x0 = MARGIN.left + g * groupWidth + groupWidth * 0.1;
@@ -61,13 +64,24 @@ export function groupedBarChartSvg(chart: GroupedBars): string {
       const x = x0 + s * barWidth;
       const by = y(value);
       parts.push(
-        `<rect x="${x.toFixed(1)}" y="${by.toFixed(1)}" width="${(barWidth - 2).toFixed(1)}" height="${(MARGIN.top + plotHeight - by).toFixed(1)}" fill="${COLORS[s % COLORS.length]}"><title>${escapeXml(`${series.name}, ${group}: ${value}`)}</title></rect>`,
+        `<rect x="${x.toFixed(1)}" y="${by.toFixed(1)}" width="${(barWidth - 2).toFixed(1)}" ` +
+          `height="${(MARGIN.top + plotHeight - by).toFixed(1)}" fill="${COLORS[s % COLORS.length]}">` +
+          `<title>${escapeXml(`${series.name}, ${group}: ${value}`)}</title></rect>`,
       );
-      parts.push(`<text x="${(x + barWidth / 2 - 1).toFixed(1)}" y="${(by - 3).toFixed(1)}" text-anchor="middle" font-size="9">${formatValue(value)}</text>`);
+      parts.push(
+        `<text x="${(x + barWidth / 2 - 1).toFixed(1)}" y="${(by - 3).toFixed(1)}" text-anchor="middle" font-size="9">` +
+          `${formatValue(value)}</text>`,
+      );
     });
-    parts.push(`<text x="${(MARGIN.left + (g + 0.5) * groupWidth).toFixed(1)}" y="${MARGIN.top + plotHeight + 18}" text-anchor="middle" font-size="12">${escapeXml(group)}</text>`);
+    parts.push(
+      `<text x="${(MARGIN.left + (g + 0.5) * groupWidth).toFixed(1)}" y="${MARGIN.top + plotHeight + 18}" ` +
+        `text-anchor="middle" font-size="12">${escapeXml(group)}</text>`,
+    );
   });
-  parts.push(`<line x1="${MARGIN.left}" x2="${WIDTH - MARGIN.right}" y1="${MARGIN.top + plotHeight}" y2="${MARGIN.top + plotHeight}" stroke="#333"/>`);
+  parts.push(
+    `<line x1="${MARGIN.left}" x2="${WIDTH - MARGIN.right}" ` +
+      `y1="${MARGIN.top + plotHeight}" y2="${MARGIN.top + plotHeight}" stroke="#333"/>`,
+  );
   chart.series.forEach((series, s) => {
     const lx = MARGIN.left + s * (plotWidth / chart.series.length);
     const ly = HEIGHT - 18;
