@@ -36,7 +36,9 @@ export class OperationAdmissionCache {
    */
   authorize(operation: OperationDefinitionNode, caller: Caller, authorize: () => void): void {
     if (caller.members !== null) return authorize();
-    const key = `${caller.authenticated ? 1 : 0}${caller.router ? 1 : 0}${caller.scopes === null ? "*" : [...caller.scopes].join(" ")}`;
+    // JSON of the sorted scopes: a scope name may contain any character (an `scp` array), so no separator is safe.
+    const scopes = caller.scopes === null ? "*" : JSON.stringify([...caller.scopes].sort());
+    const key = `${caller.authenticated ? 1 : 0}${caller.router ? 1 : 0}${scopes}`;
     const passed = this.authorized.get(operation);
     if (passed?.has(key)) return;
     authorize();
