@@ -1,6 +1,7 @@
-import { GraphQLError } from "graphql";
-
-/** The one error table of the gateway (README, "Errors"): every failure reaches clients with one of these codes. */
+/**
+ * The one error table of the gateway (README, "Errors"): every failure reaches clients with one of these codes. No
+ * GraphQL here: the data source and shared state decide by these codes too; src/graphql-errors.ts builds the errors.
+ */
 export const ErrorCode = {
   BAD_USER_INPUT: "BAD_USER_INPUT",
   UNAUTHENTICATED: "UNAUTHENTICATED",
@@ -52,16 +53,4 @@ export interface UpstreamErrorDetails {
   details?: string;
   resourceType?: string;
   resourceId?: string;
-}
-
-export function badUserInput(message: string, field?: string): GraphQLError {
-  return new GraphQLError(message, { extensions: { code: ErrorCode.BAD_USER_INPUT, ...(field ? { field } : {}) } });
-}
-
-export function gatewayError(
-  code: ErrorCode,
-  message: string,
-  extensions: { upstream?: UpstreamErrorDetails; retryAfterSeconds?: number } = {},
-): GraphQLError {
-  return new GraphQLError(message, { extensions: { code, ...extensions } });
 }

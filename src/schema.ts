@@ -5,7 +5,7 @@ import { Kind, parse, type DocumentNode, type GraphQLSchema } from "graphql";
 import { buildSchema, createResolversMap } from "type-graphql";
 import { enforceFieldScopes } from "./auth/enforce-field-scopes.js";
 import { SchemaRequirements } from "./auth/schema-requirements.js";
-import { badUserInput } from "./errors.js";
+import { badUserInput } from "./graphql-errors.js";
 import { copyFieldCosts, declareFieldCost } from "./limits/field-cost.js";
 import { CustomerResolver } from "./referrals/customer.resolver.js";
 import type { Customer } from "./referrals/customer.type.js";

@@ -1,5 +1,5 @@
 import type { VoucherifyClient } from "../voucherify/client.js";
-import { UpstreamError, UpstreamStatusError } from "../voucherify/upstream-errors.js";
+import { UpstreamError, UpstreamRateLimitedError, UpstreamStatusError } from "../voucherify/upstream-errors.js";
 
 /** How long a readiness answer is reused: probes every few seconds must not spend the upstream's rate limit. */
 export const READINESS_CACHE_MS = 5000;
@@ -56,6 +56,8 @@ export class ReadinessProbe {
 /** What a failed probe says about the upstream. 404 (and 400) for the made-up member is the expected answer. */
 function probeOutcome(error: unknown): Readiness["checks"]["upstream"] {
   if (!(error instanceof UpstreamError)) return "error";
+  // The replicas' shared back-off or the plan's quota held the probe back: a rate limit, not an outage.
+  if (error instanceof UpstreamRateLimitedError) return "rate_limited";
   if (!(error instanceof UpstreamStatusError)) return "unreachable";
   const { status } = error;
   if (status === 401 || status === 403) return "unauthenticated";

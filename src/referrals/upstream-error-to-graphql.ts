@@ -1,10 +1,13 @@
 import { GraphQLError } from "graphql";
-import { ErrorCode, gatewayError } from "../errors.js";
+import { ErrorCode } from "../errors.js";
+import { badUserInput, gatewayError } from "../graphql-errors.js";
 import { codeForStatus, upstreamDetails, upstreamMessage } from "../voucherify/error-mapping.js";
 import {
+  InvalidPathSegmentError,
   UpstreamBodyError,
   UpstreamError,
   UpstreamNetworkError,
+  UpstreamRateLimitedError,
   UpstreamStatusError,
   UpstreamTimeoutError,
 } from "../voucherify/upstream-errors.js";
@@ -50,12 +53,23 @@ export function invalidResponseError(status: number, what: string): GraphQLError
   });
 }
 
+/** The shared back-off or the plan's quota refused the call before it went out. */
+export function refusedCallError(error: UpstreamRateLimitedError): GraphQLError {
+  const message = error.reason === "quota" ? "The Voucherify plan's quota for this minute is spent; retry later." : GENERIC_MESSAGES.RATE_LIMITED;
+  return gatewayError(ErrorCode.RATE_LIMITED, message, {
+    retryAfterSeconds: error.retryAfterSeconds,
+    ...(error.status === 429 ? { upstream: { status: 429 } } : {}),
+  });
+}
+
 /** The one place a typed upstream failure becomes a client-facing GraphQL error; the typed error stays its cause. */
 export function toGraphQLError(error: UpstreamError): GraphQLError {
   let mapped: GraphQLError;
   if (error instanceof UpstreamStatusError) mapped = errorFromResponse(error.status, error.body, error.retryAfterSeconds);
   else if (error instanceof UpstreamTimeoutError) mapped = timeoutError();
   else if (error instanceof UpstreamBodyError) mapped = invalidResponseError(error.status, error.problem);
+  else if (error instanceof UpstreamRateLimitedError) mapped = refusedCallError(error);
+  else if (error instanceof InvalidPathSegmentError) mapped = badUserInput(`${error.field} is not a valid id.`, error.field);
   else mapped = transportError(error instanceof UpstreamNetworkError ? error.code : undefined);
   return new GraphQLError(mapped.message, { extensions: mapped.extensions, originalError: error });
 }

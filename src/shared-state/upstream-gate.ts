@@ -1,6 +1,5 @@
 import type { Redis } from "ioredis";
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from "rate-limiter-flexible";
-import { ErrorCode, gatewayError } from "../errors.js";
 import { RateLimitGuard } from "./rate-limit-guard.js";
 import { keys } from "./cache-store.js";
 import type { RedisHealth } from "./redis-health.js";
@@ -8,27 +7,25 @@ import type { RedisHealth } from "./redis-health.js";
 /**
  * Admission of upstream calls per tenant, shared by replicas: after a 429 (or X-Rate-Limit-Remaining: 0) every
  * replica refuses until the upstream's retry time, and with VOUCHERIFY_QUOTA_PER_MINUTE all replicas together
- * never send more than the plan allows: they refuse with RATE_LIMITED instead of earning a 429.
+ * never send more than the plan allows: they refuse (RATE_LIMITED for clients) instead of earning a 429. A refusal is
+ * returned, not thrown: the data source turns it into its typed error (UpstreamRateLimitedError).
  */
 export interface UpstreamGate {
-  /** Resolves when a call may go out (and spends one unit of the quota); throws RATE_LIMITED otherwise. */
-  admit(tenant: string): Promise<void>;
+  /** Null when a call may go out (it spends one unit of the quota); otherwise why not, and for how long. */
+  admit(tenant: string): Promise<GateRefusal | null>;
   /** The upstream said to wait this long. */
   backOff(tenant: string, seconds: number): Promise<void>;
 }
 
 export type RefusalReason = "backoff" | "quota";
 
-function refusal(seconds: number, reason: RefusalReason): Error {
-  const message =
-    reason === "quota"
-      ? "The Voucherify plan's quota for this minute is spent; retry later."
-      : "Voucherify's rate limit was reached; retry later.";
-  return gatewayError(ErrorCode.RATE_LIMITED, message, {
-    retryAfterSeconds: Math.max(1, seconds),
-    ...(reason === "backoff" ? { upstream: { status: 429 } } : {}),
-  });
+export interface GateRefusal {
+  reason: RefusalReason;
+  /** Whole seconds, at least 1. */
+  retryAfterSeconds: number;
 }
+
+const refusal = (seconds: number, reason: RefusalReason): GateRefusal => ({ reason, retryAfterSeconds: Math.max(1, seconds) });
 
 /**
  * The plan's quota as a fixed one-minute window per tenant, counted by rate-limiter-flexible (atomic in Redis: one
@@ -61,7 +58,7 @@ export class SharedUpstreamGate implements UpstreamGate {
     this.quota = options.quotaPerMinute ? quotaLimiter(options.quotaPerMinute, redis) : null;
   }
 
-  async admit(tenant: string): Promise<void> {
+  async admit(tenant: string): Promise<GateRefusal | null> {
     let waitSeconds = this.local.secondsLeft(tenant);
     if (waitSeconds === 0 && this.redis && !this.health?.degraded) {
       try {
@@ -73,15 +70,16 @@ export class SharedUpstreamGate implements UpstreamGate {
     }
     if (waitSeconds > 0) {
       this.onRefusal("backoff");
-      throw refusal(waitSeconds, "backoff");
+      return refusal(waitSeconds, "backoff");
     }
-    if (!this.quota) return;
+    if (!this.quota) return null;
     try {
       await this.quota.consume(tenant, 1);
+      return null;
     } catch (rejection) {
       if (!(rejection instanceof RateLimiterRes)) throw rejection;
       this.onRefusal("quota");
-      throw refusal(Math.ceil(rejection.msBeforeNext / 1000), "quota");
+      return refusal(Math.ceil(rejection.msBeforeNext / 1000), "quota");
     }
   }
 

@@ -1,10 +1,9 @@
-import { badUserInput } from "../errors.js";
 import { firstHeaderValue } from "../header-value.js";
 import type { CustomerRecord, HolderCriteria, HolderCustomer, HolderPage, HolderRecord } from "./domain.js";
 import { encodeHolderFilter } from "./filters.js";
 import { toAddedHolders, toCustomerRecord, toHolderPage, UpstreamShapeError } from "./from-upstream.js";
 import { toUpstreamCustomerInput } from "./to-upstream.js";
-import { UpstreamBodyError, UpstreamStatusError } from "./upstream-errors.js";
+import { InvalidPathSegmentError, UpstreamBodyError, UpstreamRateLimitedError, UpstreamStatusError } from "./upstream-errors.js";
 import type { OperationScope } from "./operation-scope.js";
 import { retryAfterSeconds } from "./retry-after.js";
 import type { UpstreamGate } from "../shared-state/upstream-gate.js";
@@ -83,7 +82,8 @@ export class VoucherifyClient {
     const request = { method, endpoint, path, json, credentials: this.credentials, requestId: this.requestId, scope: this.scope };
     if (!this.admission) return this.transport.request(request);
     const { gate, tenant } = this.admission;
-    await gate.admit(tenant);
+    const refusal = await gate.admit(tenant);
+    if (refusal) throw new UpstreamRateLimitedError(refusal.reason, refusal.retryAfterSeconds);
     try {
       const response = await this.transport.request(request);
       this.admission.onAccepted?.();
@@ -123,7 +123,7 @@ export class VoucherifyClient {
  * endpoint called with the gateway's credentials. This is the last line of defence behind the resolvers' checks.
  */
 export function pathSegment(value: string, field: string): string {
-  if (value === "" || value === "." || value === "..") throw badUserInput(`${field} is not a valid id.`, field);
+  if (value === "" || value === "." || value === "..") throw new InvalidPathSegmentError(field);
   return encodeURIComponent(value);
 }
 

@@ -1,6 +1,12 @@
 import { ErrorCode, type UpstreamErrorDetails } from "../errors.js";
 import { isJsonObject, type JsonObject } from "../json-object.js";
-import { UpstreamError, UpstreamStatusError, UpstreamTimeoutError } from "./upstream-errors.js";
+import {
+  InvalidPathSegmentError,
+  UpstreamError,
+  UpstreamRateLimitedError,
+  UpstreamStatusError,
+  UpstreamTimeoutError,
+} from "./upstream-errors.js";
 
 // Upstream failures -> the gateway's error table (codes and details). Turning them into GraphQL errors is the GraphQL
 // layer's part (src/referrals/upstream-error-to-graphql.ts).
@@ -57,6 +63,8 @@ function stripUndefined<T extends object>(value: T): T {
 export function errorCodeOf(error: UpstreamError): ErrorCode {
   if (error instanceof UpstreamStatusError) return codeForStatus(error.status);
   if (error instanceof UpstreamTimeoutError) return ErrorCode.UPSTREAM_TIMEOUT;
+  if (error instanceof UpstreamRateLimitedError) return ErrorCode.RATE_LIMITED;
+  if (error instanceof InvalidPathSegmentError) return ErrorCode.BAD_USER_INPUT;
   return ErrorCode.UPSTREAM_ERROR;
 }
 

@@ -6,7 +6,7 @@
  * reachable as `cause` for logs and debugging.
  */
 export abstract class UpstreamError extends Error {
-  /** The HTTP status that ended the call; null when there was no answer (network error, timeout). */
+  /** The HTTP status that ended the call; null when there was no answer (network error, timeout, a call refused before it went out). */
   abstract readonly status: number | null;
 }
 
@@ -56,5 +56,32 @@ export class UpstreamBodyError extends UpstreamError {
     options?: { cause?: unknown },
   ) {
     super(`Voucherify answered with an unexpected body (${problem})`, options);
+  }
+}
+
+/**
+ * The call was not sent: the replicas' shared back-off (after Voucherify's 429) or the plan's quota
+ * (VOUCHERIFY_QUOTA_PER_MINUTE) refuses it until `retryAfterSeconds` have passed.
+ */
+export class UpstreamRateLimitedError extends UpstreamError {
+  override readonly name = "UpstreamRateLimitedError";
+  /** 429 for a back-off: Voucherify's own answer still holds; null for the quota: Voucherify was never asked. */
+  readonly status: 429 | null;
+  constructor(
+    readonly reason: "backoff" | "quota",
+    /** Whole seconds, at least 1. */
+    readonly retryAfterSeconds: number,
+  ) {
+    super(reason === "quota" ? "The Voucherify plan's quota for this minute is spent" : "Voucherify's rate limit holds");
+    this.status = reason === "backoff" ? 429 : null;
+  }
+}
+
+/** The call was not sent: an id ("", "." or "..") cannot be one URL path segment. `field` names the argument. */
+export class InvalidPathSegmentError extends UpstreamError {
+  override readonly name = "InvalidPathSegmentError";
+  readonly status = null;
+  constructor(readonly field: string) {
+    super(`${field} is not a valid id`);
   }
 }

@@ -1,7 +1,7 @@
 import { ApolloServer } from "@apollo/server";
 import { startStandaloneServer } from "@apollo/server/standalone";
 import { ErrorCode } from "../../src/errors.js";
-import { badUserInput } from "../../src/errors.js";
+import { badUserInput } from "../../src/graphql-errors.js";
 import { errorMaskingPlugin, MASKED_MESSAGE } from "../../src/plugins/error-masking.plugin.js";
 import type { GatewayContext } from "../../src/context.js";
 import { captureLogs } from "../support/log-capture.js";
