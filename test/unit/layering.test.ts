@@ -3,8 +3,9 @@ import path from "node:path";
 import ts from "typescript";
 
 // The folder layout tells how a request flows (README, "Architecture"): each layer only looks down. The upstream
-// side (src/voucherify, the REST data source; src/emulator, the fake upstream) knows nothing of GraphQL, and no two
-// folders import each other, directly or round a longer cycle.
+// side (src/voucherify, the REST data source; src/shared-state, the replicas' shared limits and cache; src/emulator,
+// the fake upstream) knows nothing of GraphQL, not even through another src file, and no two folders import each
+// other, directly or round a longer cycle.
 
 const SRC = path.resolve("src");
 
@@ -33,15 +34,42 @@ function importGraph(): Map<string, string[]> {
 /** A file's layer: its folder under src, or the file itself for the few at the top (config.ts, errors.ts, ...). */
 const layerOf = (file: string) => (file.includes(path.sep) ? file.split(path.sep)[0] : file);
 
-const UPSTREAM_SIDE = ["voucherify", "emulator"];
-/** The GraphQL layer, as seen from below: its folders, the schema files and the GraphQL packages. */
+const UPSTREAM_SIDE = ["voucherify", "shared-state", "emulator"];
+/** The GraphQL packages: whatever imports one is part of the GraphQL layer. */
+const GRAPHQL_PACKAGES = [/^(graphql|type-graphql|graphql-scalars)(\/|$)/, /^@apollo\//];
+/** The GraphQL layer, as seen from below: its folders, the schema files, the GraphQL errors and the GraphQL packages. */
 const GRAPHQL_LAYER = [
   /^(referrals|relay|limits|plugins|auth)\//,
   /^schema(-sdl)?\.ts$/,
   /^client-sdl\.ts$/,
-  /^(graphql|type-graphql|graphql-scalars)(\/|$)/,
-  /^@apollo\//,
+  /^graphql-errors\.ts$/,
+  ...GRAPHQL_PACKAGES,
 ];
+
+const posix = (file: string) => file.split(path.sep).join("/");
+
+/**
+ * Every GraphQL package `from` reaches through src files (type-only imports included: they name the GraphQL layer's
+ * types all the same), each as the shortest import chain that reaches it, "a.ts -> b.ts -> graphql".
+ */
+function graphqlReachedFrom(graph: Map<string, string[]>, from: string): string[] {
+  const chains: string[] = [];
+  const seen = new Set([from]);
+  let frontier: string[][] = [[from]];
+  while (frontier.length > 0) {
+    const next: string[][] = [];
+    for (const chain of frontier) {
+      for (const imported of graph.get(chain.at(-1)!) ?? []) {
+        if (seen.has(imported)) continue;
+        seen.add(imported);
+        if (GRAPHQL_PACKAGES.some((pattern) => pattern.test(imported))) chains.push([...chain, imported].map(posix).join(" -> "));
+        else if (graph.has(imported)) next.push([...chain, imported]);
+      }
+    }
+    frontier = next;
+  }
+  return chains;
+}
 
 describe("layering", () => {
   const graph = importGraph();
@@ -51,17 +79,33 @@ describe("layering", () => {
     expect(graph.size).toBeGreaterThan(50);
   });
 
-  test("src/voucherify and src/emulator never import the GraphQL layer", () => {
+  test("src/voucherify, src/shared-state and src/emulator never import the GraphQL layer", () => {
     const violations: string[] = [];
     for (const [file, imports] of graph) {
       if (!UPSTREAM_SIDE.includes(layerOf(file))) continue;
       for (const imported of imports) {
         if (GRAPHQL_LAYER.some((pattern) => pattern.test(imported.split(path.sep).join("/")))) {
-          violations.push(`${file.split(path.sep).join("/")} -> ${imported.split(path.sep).join("/")}`);
+          violations.push(`${posix(file)} -> ${posix(imported)}`);
         }
       }
     }
     expect(violations).toEqual([]);
+  });
+
+  test("nor reach a GraphQL package through another src file", () => {
+    const violations = [...graph.keys()].filter((file) => UPSTREAM_SIDE.includes(layerOf(file))).flatMap((file) => graphqlReachedFrom(graph, file));
+    expect(violations).toEqual([]);
+  });
+
+  test("the reach finder follows src imports to a GraphQL package (sanity: a chain two files deep is found)", () => {
+    const graph = new Map([
+      ["voucherify/client.ts", ["errors.ts", "node:http"]],
+      ["errors.ts", ["error-builders.ts"]],
+      ["error-builders.ts", ["graphql"]],
+      ["clean.ts", ["node:http"]],
+    ]);
+    expect(graphqlReachedFrom(graph, "voucherify/client.ts")).toEqual(["voucherify/client.ts -> errors.ts -> error-builders.ts -> graphql"]);
+    expect(graphqlReachedFrom(graph, "clean.ts")).toEqual([]);
   });
 
   test("folders do not import each other in a cycle", () => {
