@@ -55,7 +55,8 @@ export function invalidResponseError(status: number, what: string): GraphQLError
 
 /** The shared back-off or the plan's quota refused the call before it went out. */
 export function refusedCallError(error: UpstreamRateLimitedError): GraphQLError {
-  const message = error.reason === "quota" ? "The Voucherify plan's quota for this minute is spent; retry later." : GENERIC_MESSAGES.RATE_LIMITED;
+  const message =
+    error.reason === "quota" ? "The Voucherify plan's quota for this minute is spent; retry later." : GENERIC_MESSAGES.RATE_LIMITED;
   return gatewayError(ErrorCode.RATE_LIMITED, message, {
     retryAfterSeconds: error.retryAfterSeconds,
     ...(error.status === 429 ? { upstream: { status: 429 } } : {}),

@@ -93,7 +93,9 @@ describe("layering", () => {
   });
 
   test("nor reach a GraphQL package through another src file", () => {
-    const violations = [...graph.keys()].filter((file) => UPSTREAM_SIDE.includes(layerOf(file))).flatMap((file) => graphqlReachedFrom(graph, file));
+    const violations = [...graph.keys()]
+      .filter((file) => UPSTREAM_SIDE.includes(layerOf(file)))
+      .flatMap((file) => graphqlReachedFrom(graph, file));
     expect(violations).toEqual([]);
   });
 
@@ -104,7 +106,9 @@ describe("layering", () => {
       ["error-builders.ts", ["graphql"]],
       ["clean.ts", ["node:http"]],
     ]);
-    expect(graphqlReachedFrom(graph, "voucherify/client.ts")).toEqual(["voucherify/client.ts -> errors.ts -> error-builders.ts -> graphql"]);
+    expect(graphqlReachedFrom(graph, "voucherify/client.ts")).toEqual([
+      "voucherify/client.ts -> errors.ts -> error-builders.ts -> graphql",
+    ]);
     expect(graphqlReachedFrom(graph, "clean.ts")).toEqual([]);
   });
 
