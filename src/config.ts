@@ -293,12 +293,7 @@ export function loadConfig(env: Env = process.env): Config {
   const production = text("NODE_ENV") === "production";
   const apiUrl = text("VOUCHERIFY_API_URL");
   if (apiUrl !== null) {
-    let url: URL | null = null;
-    try {
-      url = new URL(apiUrl);
-    } catch {
-      problems.push(`VOUCHERIFY_API_URL is not a URL; got "${apiUrl}"`);
-    }
+    const url = parseUrl(apiUrl, () => problems.push(`VOUCHERIFY_API_URL is not a URL; got "${apiUrl}"`));
     if (url && url.protocol !== "https:" && url.protocol !== "http:") {
       problems.push("VOUCHERIFY_API_URL must be an http or https URL");
     }
@@ -394,13 +389,8 @@ function loadSharedStateConfig(
 ): SharedStateConfig {
   const redisUrl = text("REDIS_URL");
   if (redisUrl !== null) {
-    let url: URL | null = null;
-    try {
-      url = new URL(redisUrl);
-    } catch {
-      // Never echo it: a Redis URL may carry a password.
-      problems.push("REDIS_URL is not a URL (redis://host:port/db)");
-    }
+    // Never echo it: a Redis URL may carry a password.
+    const url = parseUrl(redisUrl, () => problems.push("REDIS_URL is not a URL (redis://host:port/db)"));
     if (url && url.protocol !== "redis:" && url.protocol !== "rediss:") problems.push("REDIS_URL must be a redis:// or rediss:// URL");
   }
   const quota = text("VOUCHERIFY_QUOTA_PER_MINUTE") === null ? null : integer("VOUCHERIFY_QUOTA_PER_MINUTE", 0, 1, 10_000_000);
@@ -444,12 +434,7 @@ function loadAuthConfig(
   }
   let keySource: JwtKeySource | null = null;
   if (jwksUrl) {
-    let url: URL | null = null;
-    try {
-      url = new URL(jwksUrl);
-    } catch {
-      problems.push(`AUTH_JWT_JWKS_URL is not a URL; got "${jwksUrl}"`);
-    }
+    const url = parseUrl(jwksUrl, () => problems.push(`AUTH_JWT_JWKS_URL is not a URL; got "${jwksUrl}"`));
     if (url && url.protocol !== "https:" && !(url.protocol === "http:" && LOOPBACK_HOSTS.has(url.hostname))) {
       problems.push("AUTH_JWT_JWKS_URL must be https (plain http only on loopback)");
     }
@@ -484,4 +469,11 @@ function loadAuthConfig(
     routerSecret,
     callerBudgetPerMinute,
   };
+}
+
+/** The URL, or null after telling `invalid` (each setting words its own problem; some must not echo the value). */
+function parseUrl(raw: string, invalid: () => void): URL | null {
+  if (URL.canParse(raw)) return new URL(raw);
+  invalid();
+  return null;
 }

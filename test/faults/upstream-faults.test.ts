@@ -4,6 +4,16 @@ import { AddHoldersDocument, RemoveHolderDocument } from "../generated/operation
 import { execute } from "../support/typed-operation.js";
 import { addReferee, FAULT_SCENARIOS, LIST_HOLDERS, runScenario, startScenarioStack } from "./fault-scenarios.js";
 
+/** How many holders with this id the gateway lists now: 1 while it exists, 0 once removed. */
+async function listedCount(stack: Stack, holderId: string): Promise<number> {
+  const listed = await graphql<{ referralMember: { holders: { totalCount: number } } }>(
+    stack.gateway.graphqlUrl,
+    "query ($m: ID!, $h: [ID!]) { referralMember(memberId: $m) { holders(filter: { holderIds: $h }) { totalCount } } }",
+    { m: SEED.code, h: [holderId] },
+  );
+  return listed.data!.referralMember.holders.totalCount;
+}
+
 // Each upstream fault, injected into the real emulator, must reach the client as one code of the error table,
 // after exactly the attempts the retry policy allows (GET/DELETE on 502/503/504 and network errors, 3 at most).
 
@@ -79,20 +89,7 @@ describe("specific fault behaviour", () => {
     });
     const removed = await execute(stack.gateway.graphqlUrl, RemoveHolderDocument, { input: { memberId: SEED.code, holderId } });
     expect(removed.errors![0].extensions).toMatchObject({ code: "UPSTREAM_ERROR", upstream: { status: 301 } });
-    const listed = await graphql(
-      stack.gateway.graphqlUrl,
-      `
-        query ($m: ID!, $h: [ID!]) {
-          referralMember(memberId: $m) {
-            holders(filter: { holderIds: $h }) {
-              totalCount
-            }
-          }
-        }
-      `,
-      { m: SEED.code, h: [holderId] },
-    );
-    expect(listed.data.referralMember.holders.totalCount).toBe(1);
+    expect(await listedCount(stack, holderId)).toBe(1);
   });
 
   test("a DELETE whose reply was lost really removed the holder, and a plain 404 is still NOT_FOUND", async () => {
@@ -104,20 +101,7 @@ describe("specific fault behaviour", () => {
     expect(removed.data?.removeHolder.removedHolderId).toBe(holderId);
     expect(stack.emulator.requests.filter((r) => r.method === "DELETE")).toHaveLength(2);
 
-    const listed = await graphql(
-      stack.gateway.graphqlUrl,
-      `
-        query ($m: ID!, $h: [ID!]) {
-          referralMember(memberId: $m) {
-            holders(filter: { holderIds: $h }) {
-              totalCount
-            }
-          }
-        }
-      `,
-      { m: SEED.code, h: [holderId] },
-    );
-    expect(listed.data.referralMember.holders.totalCount).toBe(0);
+    expect(await listedCount(stack, holderId)).toBe(0);
 
     // A first-attempt 404 is not a lost reply: the holder was never there.
     stack.emulator.resetRequests();
