@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { GraphQLError } from "graphql";
 import type { Authenticator } from "./auth/authenticator.js";
+import type { Caller } from "./auth/caller.js";
 import type { Config } from "./config.js";
 import type { GatewayContext } from "./context.js";
 import { ErrorCode } from "./errors.js";
@@ -19,6 +20,8 @@ export type ContextFactory = (
   response: ServerResponse,
   requestId: string,
   router: boolean,
+  /** The caller, when already authenticated from the headers (src/http/routes.ts); otherwise authenticated here. */
+  caller?: Promise<Caller>,
 ) => Promise<GatewayContext>;
 
 function header(request: IncomingMessage, name: string): string | undefined {
@@ -75,9 +78,9 @@ export function createContextFactory(deps: {
   admissions: UpstreamAdmissions;
 }): ContextFactory {
   const { config, authenticator, transport, shared, admissions } = deps;
-  return async (request, response, requestId, router) => {
+  return async (request, response, requestId, router, known) => {
     // Who is calling comes first: a refused caller costs no upstream call and sees nothing of the schema.
-    const caller = await authenticator.authenticate(request, router);
+    const caller = await (known ?? authenticator.authenticate(request, router));
     const clientId = header(request, "x-app-id");
     const clientToken = header(request, "x-app-token");
     // Client credentials are honoured only when the operator allows it; otherwise they are ignored entirely.

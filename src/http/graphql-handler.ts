@@ -3,6 +3,7 @@ import { HeaderMap, type ApolloServer, type BaseContext } from "@apollo/server";
 import { documentNesting } from "../limits/document-nesting.js";
 import { MAX_DOCUMENT_NESTING } from "../limits/operation-limits.js";
 import type { BodyBudget } from "./body-budget.js";
+import { admitBody, type BodyOwner } from "./body-admission.js";
 import { BodyAbortedError, BodyBudgetExhaustedError, BodyTooLargeError, readBody } from "./read-body.js";
 import { sendRequestError } from "./send.js";
 
@@ -11,6 +12,8 @@ export type GraphQLHandler<TContext> = (
   response: ServerResponse,
   search: string,
   context: () => Promise<TContext>,
+  /** Who is calling, from the headers alone (rejects with the refusal); the same promise the context awaits. */
+  caller?: () => Promise<BodyOwner>,
 ) => Promise<void>;
 
 /**
@@ -21,12 +24,18 @@ export function createGraphQLHandler<TContext extends BaseContext>(
   apollo: ApolloServer<TContext>,
   options: { bodyBudget?: BodyBudget } = {},
 ): GraphQLHandler<TContext> {
-  return async (request, response, search, context) => {
+  return async (request, response, search, context, caller) => {
     let body: unknown;
-    if (request.method === "POST") {
+    const admission = request.method === "POST" ? await admitBody(caller) : null;
+    if (admission?.refusal) {
+      // Refused from its headers alone: its body is never read, and the connection closes after the answer. Apollo
+      // answers it as it answers any failed context (same status, headers and body), since the context awaits it too.
+      response.setHeader("connection", "close");
+      context = () => Promise.reject(admission.refusal);
+    } else if (request.method === "POST") {
       let text: string;
       try {
-        text = await readBody(request, { budget: options.bodyBudget });
+        text = await readBody(request, { budget: options.bodyBudget, caller: admission?.owner });
       } catch (error) {
         if (error instanceof BodyTooLargeError) {
           response.setHeader("connection", "close");

@@ -12,6 +12,8 @@ export interface ReadBodyOptions {
   /** Most bytes kept; over it: BodyTooLargeError. */
   limit?: number;
   budget?: BodyBudget;
+  /** Whose share of the budget the body counts against (the caller's budget key). */
+  caller?: string;
   /**
    * Read a body over the limit to its end, keeping nothing, before refusing it (so a client that sends it whole
    * can read the answer), up to this many bytes; past them the connection is cut. Unset: refuse at once.
@@ -21,8 +23,9 @@ export interface ReadBodyOptions {
 
 /**
  * Reads the whole body, refusing (before buffering it) anything over `limit` bytes. With a budget, the declared
- * Content-Length is reserved before the first byte is read (a chunked body reserves as it arrives), and the
- * reservation is given back when the read ends, whichever way: a client cut mid-body releases what it pinned.
+ * Content-Length is reserved against the caller's share before the first byte is read (a chunked body reserves as
+ * it arrives), and the reservation is given back when the read ends, whichever way: a client cut mid-body releases
+ * what it pinned.
  */
 export function readBody(request: IncomingMessage, options: ReadBodyOptions = {}): Promise<string> {
   const { budget, drainUpTo } = options;
@@ -31,8 +34,8 @@ export function readBody(request: IncomingMessage, options: ReadBodyOptions = {}
   const hasDeclared = request.headers["content-length"] !== undefined && Number.isFinite(declared);
   let tooLarge = hasDeclared && declared > limit;
   if (tooLarge && drainUpTo === undefined) return Promise.reject(new BodyTooLargeError());
-  let reserved = hasDeclared && !tooLarge ? declared : 0;
-  if (budget && !budget.tryReserve(reserved)) return Promise.reject(new BodyBudgetExhaustedError());
+  const reservation = budget?.open(options.caller ?? "unknown");
+  if (reservation && !reservation.growTo(hasDeclared && !tooLarge ? declared : 0)) return Promise.reject(new BodyBudgetExhaustedError());
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -40,7 +43,7 @@ export function readBody(request: IncomingMessage, options: ReadBodyOptions = {}
     const settle = (error: Error | null) => {
       if (settled) return;
       settled = true;
-      budget?.release(reserved);
+      reservation?.release();
       request.removeListener("data", onData);
       request.removeListener("end", onEnd);
       request.removeListener("error", onError);
@@ -63,10 +66,7 @@ export function readBody(request: IncomingMessage, options: ReadBodyOptions = {}
         if (size > drainUpTo) request.socket.destroy();
         return;
       }
-      if (budget && size > reserved) {
-        if (!budget.tryReserve(size - reserved)) return settle(new BodyBudgetExhaustedError());
-        reserved = size;
-      }
+      if (reservation && !reservation.growTo(size)) return settle(new BodyBudgetExhaustedError());
       chunks.push(chunk);
     };
     const onEnd = () => settle(tooLarge ? new BodyTooLargeError() : null);

@@ -1,5 +1,6 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from "node:http";
 import type { Authenticator } from "../auth/authenticator.js";
+import type { Caller } from "../auth/caller.js";
 import type { GatewayContext } from "../context.js";
 import type { ContextFactory } from "../context-factory.js";
 import type { Logger } from "../logger.js";
@@ -50,7 +51,11 @@ export function gatewayRoutes(deps: {
         const router = authenticator.isRouter(request);
         // Inline traces (resolver paths and timings) are for the router only; Apollo's subgraph plugin reads this header.
         if (!router) delete request.headers[INLINE_TRACE_HEADER];
-        await handleGraphQL(request, response, search, () => context(request, response, requestId, router));
+        // Who is calling is settled once, from the headers, before the body is read (the handler refuses an
+        // unauthenticated POST without reading it); the context reuses the same answer.
+        let caller: Promise<Caller> | undefined;
+        const callerOnce = () => (caller ??= authenticator.authenticate(request, router));
+        await handleGraphQL(request, response, search, () => context(request, response, requestId, router, callerOnce()), callerOnce);
       } else if (path === "/healthz" && request.method === "GET") {
         sendJson(response, 200, { status: "ok" });
       } else if (path === "/readyz" && request.method === "GET") {
