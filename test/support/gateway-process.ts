@@ -1,0 +1,62 @@
+import { spawn } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
+import { once } from "node:events";
+
+/** The compiled entry point, as operators run it (`npm test` builds it before jest). */
+export const GATEWAY_MAIN = "dist/src/main.js";
+
+/** The gateway in a process of its own: its memory is its own, measured from /proc. */
+export interface GatewayProcess {
+  pid: number;
+  port: number;
+  /** http://127.0.0.1:port */
+  url: string;
+  /** Everything it printed on stdout so far. */
+  stdout(): string;
+  /** Resident memory now (VmRSS). */
+  rssBytes(): number;
+  /** SIGKILL, then waits for the exit. */
+  stop(): Promise<void>;
+}
+
+/** Starts `main` (the built gateway) with exactly `env` (plus PATH and HOME) and resolves once it prints its URL. */
+export async function startGatewayProcess(env: Record<string, string | undefined>, main = GATEWAY_MAIN): Promise<GatewayProcess> {
+  if (!existsSync(main)) throw new Error(`${main} is missing: run \`npm run build\` first (npm test does).`);
+  const { PATH, HOME } = process.env;
+  const child = spawn(process.execPath, [main], {
+    env: { PATH, HOME, PORT: "0", LOG_LEVEL: "warn", EMULATOR_DB: ":memory:", ...env },
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  let out = "";
+  child.stdout.on("data", (chunk: Buffer) => (out += chunk.toString()));
+  const exited = once(child, "exit");
+  const port = await new Promise<number>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`gateway did not start within 30 s:\n${out}`)), 30_000);
+    const onData = () => {
+      const match = /ready at http:\/\/[^:]+:(\d+)\//.exec(out);
+      if (!match) return;
+      clearTimeout(timer);
+      child.stdout.off("data", onData);
+      resolve(Number(match[1]));
+    };
+    child.stdout.on("data", onData);
+    child.once("exit", (code) => {
+      clearTimeout(timer);
+      reject(new Error(`gateway exited (${code}) before it was ready:\n${out}`));
+    });
+  });
+  return {
+    pid: child.pid!,
+    port,
+    url: `http://127.0.0.1:${port}`,
+    stdout: () => out,
+    rssBytes() {
+      const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, "utf8"));
+      return match ? Number(match[1]) * 1024 : NaN;
+    },
+    async stop() {
+      if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+      await exited;
+    },
+  };
+}
