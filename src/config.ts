@@ -29,6 +29,12 @@ export interface AuthConfig {
 }
 
 /** How the HTTP server treats slow, idle and numerous clients (src/server.ts). */
+/**
+ * Where GET /metrics is served. Metrics name operations, error counts by code and cache figures: production serves
+ * them on the public PORT only behind METRICS_TOKEN, or on METRICS_PORT's own listener, and otherwise not at all.
+ */
+export type MetricsPlacement = "public-port" | "own-port" | "off";
+
 export interface HttpLimitsConfig {
   /** Time to receive a request's headers, counted from its first byte (or from the connection for the first one). */
   headersTimeoutMs: number;
@@ -55,8 +61,8 @@ export interface Config {
   maxOperationCost: number;
   voucherify: VoucherifyConfig;
   auth: AuthConfig;
-  /** GET /metrics: a bearer token it requires (null: open), and its own port on HOST (null: the main port). */
-  metrics: { token: string | null; port: number | null };
+  /** GET /metrics: a bearer token it requires (null: open), its own port on HOST (null: the main port), and where it is served. */
+  metrics: { token: string | null; port: number | null; served: MetricsPlacement };
   http: HttpLimitsConfig;
   /** Browser origins allowed to call /graphql (exact, normalised); empty = no CORS headers, same origin only. */
   corsOrigins: string[];
@@ -178,8 +184,10 @@ export const ENVIRONMENT: ReadonlyArray<{ name: string; meaning: string; default
   },
   {
     name: "METRICS_TOKEN",
-    meaning: "When set, GET /metrics requires Authorization: Bearer <token> (16-512 visible ASCII characters)",
-    default: "unset (open)",
+    meaning:
+      "When set, GET /metrics requires Authorization: Bearer <token> (16-512 visible ASCII characters); " +
+      "production serves /metrics on PORT only with it",
+    default: "unset (development: open; production: /metrics off unless METRICS_TOKEN or METRICS_PORT)",
   },
   {
     name: "METRICS_PORT",
@@ -369,7 +377,11 @@ export function loadConfig(env: Env = process.env): Config {
       allowClientCredentials,
     },
     auth,
-    metrics: { token: metricsToken, port: metricsPort },
+    metrics: {
+      token: metricsToken,
+      port: metricsPort,
+      served: metricsPort !== null ? "own-port" : metricsToken !== null || !production ? "public-port" : "off",
+    },
     http,
     corsOrigins,
     emulator: {

@@ -24,6 +24,19 @@ function describeAuthentication(config: Config): string {
   return `bearer JWTs verified with ${from}`;
 }
 
+/** One line for the start-up banner: where /metrics is, and whether anyone who reaches the port can read it. */
+function describeMetrics(config: Config, url: string | null): string {
+  const token = config.metrics.token ? " with bearer token" : "";
+  switch (config.metrics.served) {
+    case "own-port":
+      return `on METRICS_PORT ${new URL(url!).port}${token}`;
+    case "public-port":
+      return `on :${new URL(url!).port}/metrics${token || (config.production ? "" : " (open: development)")}`;
+    case "off":
+      return "off (production: set METRICS_TOKEN or METRICS_PORT)";
+  }
+}
+
 async function main(): Promise<void> {
   if (process.argv.includes("--help") || process.argv.includes("-h")) {
     printHelp();
@@ -58,9 +71,7 @@ async function main(): Promise<void> {
   console.log(`Backend: ${backend}`);
   console.log(`Authentication: ${describeAuthentication(config)}`);
   if (config.landingPage) console.log(`Explore it in Apollo Sandbox: open ${gateway.url}/ in a browser`);
-  if (config.metrics.port !== null) {
-    console.log(`Metrics at ${gateway.metricsUrl}${config.metrics.token ? " (bearer token required)" : ""}`);
-  }
+  console.log(`Metrics: ${describeMetrics(config, gateway.metricsUrl)}`);
 
   let shuttingDown = false;
   const shutdown = async (signal: string) => {

@@ -49,8 +49,8 @@ export interface GatewayHandle {
   /** http://host:port, no trailing slash */
   url: string;
   graphqlUrl: string;
-  /** Where GET /metrics is served: on the main port, or on METRICS_PORT's own listener. */
-  metricsUrl: string;
+  /** Where GET /metrics is served: on the main port, on METRICS_PORT's own listener, or nowhere (production without either). */
+  metricsUrl: string | null;
   port: number;
   server: Server;
   transport: UpstreamTransport;
@@ -133,7 +133,6 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayHand
   const handleGraphQL = createGraphQLHandler(apollo, { bodyBudget });
   const cors = config.corsOrigins.length > 0 ? createCors(config.corsOrigins) : null;
   const serveMetrics = createMetricsEndpoint(metrics, config.metrics.token);
-  const separateMetrics = config.metrics.port !== null;
 
   const drain = new HttpDrain();
   const server = createHttpServer(
@@ -145,7 +144,7 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayHand
       handleGraphQL,
       context,
       readiness,
-      serveMetrics: separateMetrics ? null : serveMetrics,
+      serveMetrics: config.metrics.served === "public-port" ? serveMetrics : null,
       logger,
     }),
   );
@@ -159,7 +158,7 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayHand
 
   // METRICS_PORT: /metrics on its own listener (same HOST), so operators can firewall it apart from GraphQL.
   let metricsServer: Server | null = null;
-  let metricsUrl = `${url}/metrics`;
+  let metricsUrl = config.metrics.served === "public-port" ? `${url}/metrics` : null;
   if (config.metrics.port !== null) {
     const listener = createHttpServer(config.http, metricsRoutes({ serveMetrics, logger }));
     try {

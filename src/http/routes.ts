@@ -31,7 +31,7 @@ export function gatewayRoutes(deps: {
   handleGraphQL: GraphQLHandler<GatewayContext>;
   context: ContextFactory;
   readiness: ReadinessProbe;
-  /** null when /metrics is served on METRICS_PORT's own listener. */
+  /** null when /metrics is served on METRICS_PORT's own listener, or not at all (production without a token). */
   serveMetrics: Endpoint | null;
   logger: Logger;
 }): RequestListener {

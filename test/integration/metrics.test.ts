@@ -8,6 +8,11 @@ const SHIPPED = `query ReferralHolders($memberId: ID!) { referralMember(memberId
 const TOKEN = "metrics-canary-token-7f3a9c";
 
 const scrape = (url: string, headers: Record<string, string> = {}) => fetch(url, { headers });
+/** Where the gateway serves /metrics; these stacks all serve it somewhere. */
+function metricsUrlOf(stack: Stack): string {
+  if (stack.gateway.metricsUrl === null) throw new Error("this gateway serves no /metrics");
+  return stack.gateway.metricsUrl;
+}
 
 describe("operation labels under junk names", () => {
   let stack: Stack;
@@ -20,7 +25,7 @@ describe("operation labels under junk names", () => {
     for (let i = 0; i < 200; i++) await graphql(stack.gateway.graphqlUrl, `query Junk${i} { __typename }`);
     const shipped = await graphql(stack.gateway.graphqlUrl, SHIPPED, { memberId: SEED.code });
     expect(shipped.errors).toBeUndefined();
-    const text = await (await scrape(stack.gateway.metricsUrl)).text();
+    const text = await (await scrape(metricsUrlOf(stack))).text();
     expect(text).toMatch(/^gateway_operations_total\{operation="ReferralHolders",outcome="ok"\} 1$/m);
     // The first 20 names of the hour were admitted; the other 180 share one series.
     expect(text).toMatch(/^gateway_operations_total\{operation="Junk19",outcome="ok"\} 1$/m);
@@ -42,7 +47,7 @@ describe("METRICS_TOKEN", () => {
     ["the token as a prefix of a longer one", { authorization: `Bearer ${TOKEN}x` }],
     ["another scheme", { authorization: `Basic ${TOKEN}` }],
   ])("%s: 401 with a Bearer challenge, no metrics, no token echoed", async (_name, headers) => {
-    const response = await scrape(stack.gateway.metricsUrl, headers);
+    const response = await scrape(metricsUrlOf(stack), headers);
     expect(response.status).toBe(401);
     expect(response.headers.get("www-authenticate")).toBe('Bearer realm="metrics"');
     const text = await response.text();
@@ -51,7 +56,7 @@ describe("METRICS_TOKEN", () => {
   });
 
   test("the right token: 200, Prometheus text", async () => {
-    const response = await scrape(stack.gateway.metricsUrl, { authorization: `Bearer ${TOKEN}` });
+    const response = await scrape(metricsUrlOf(stack), { authorization: `Bearer ${TOKEN}` });
     expect(response.status).toBe(200);
     expect(await response.text()).toMatch(/^process_resident_memory_bytes \d+/m);
   });
@@ -69,19 +74,19 @@ describe("METRICS_PORT", () => {
   });
 
   test("/metrics moves to its own listener on the same host; the main port no longer serves it", async () => {
-    const metricsUrl = new URL(stack.gateway.metricsUrl);
+    const metricsUrl = new URL(metricsUrlOf(stack));
     expect(metricsUrl.hostname).toBe("127.0.0.1");
     expect(Number(metricsUrl.port)).not.toBe(stack.gateway.port);
     await graphql(stack.gateway.graphqlUrl, SHIPPED, { memberId: SEED.code });
     expect((await scrape(`${stack.gateway.url}/metrics`, { authorization: `Bearer ${TOKEN}` })).status).toBe(404);
-    const response = await scrape(stack.gateway.metricsUrl, { authorization: `Bearer ${TOKEN}` });
+    const response = await scrape(metricsUrlOf(stack), { authorization: `Bearer ${TOKEN}` });
     expect(response.status).toBe(200);
     expect(await response.text()).toMatch(/^gateway_operations_total\{operation="ReferralHolders",outcome="ok"\} 1$/m);
   });
 
   test("the metrics listener serves nothing else, and still wants the token", async () => {
-    expect((await scrape(stack.gateway.metricsUrl)).status).toBe(401);
-    const graphqlThere = await fetch(stack.gateway.metricsUrl.replace(/\/metrics$/, "/graphql"), {
+    expect((await scrape(metricsUrlOf(stack))).status).toBe(401);
+    const graphqlThere = await fetch(metricsUrlOf(stack).replace(/\/metrics$/, "/graphql"), {
       method: "POST",
       headers: { "content-type": "application/json" },
       body: JSON.stringify({ query: "{ __typename }" }),
@@ -90,9 +95,58 @@ describe("METRICS_PORT", () => {
   });
 
   test("stop() closes the metrics listener too", async () => {
-    const metricsUrl = stack.gateway.metricsUrl;
+    const metricsUrl = metricsUrlOf(stack);
     expect((await scrape(metricsUrl, { authorization: `Bearer ${TOKEN}` })).status).toBe(200);
     await stack.stop();
     await expect(scrape(metricsUrl, { authorization: `Bearer ${TOKEN}` })).rejects.toThrow();
+  });
+});
+
+describe("production: /metrics on the public port only with METRICS_TOKEN", () => {
+  const production = { NODE_ENV: "production", AUTH_DISABLED: "true" };
+
+  test("without METRICS_TOKEN or METRICS_PORT, /metrics is not served at all: 404 like any unknown path", async () => {
+    const stack = await startStack({ env: production });
+    try {
+      expect(stack.gateway.metricsUrl).toBeNull();
+      await graphql(stack.gateway.graphqlUrl, SHIPPED, { memberId: SEED.code });
+      for (const headers of [{}, { authorization: `Bearer ${TOKEN}` }] as Array<Record<string, string>>) {
+        const response = await scrape(`${stack.gateway.url}/metrics`, headers);
+        expect(response.status).toBe(404);
+        const text = await response.text();
+        expect(text).toBe(await (await scrape(`${stack.gateway.url}/no-such-path`)).text());
+        expect(text).not.toContain("gateway_operations_total");
+      }
+    } finally {
+      await stack.stop();
+    }
+  });
+
+  test("with METRICS_TOKEN, on the public port to the bearer of the token only", async () => {
+    const stack = await startStack({ env: { ...production, METRICS_TOKEN: TOKEN } });
+    try {
+      expect(metricsUrlOf(stack)).toBe(`${stack.gateway.url}/metrics`);
+      const refused = await scrape(metricsUrlOf(stack));
+      expect(refused.status).toBe(401);
+      expect(await refused.text()).not.toContain("gateway_operations_total");
+      const served = await scrape(metricsUrlOf(stack), { authorization: `Bearer ${TOKEN}` });
+      expect(served.status).toBe(200);
+      expect(await served.text()).toMatch(/^process_resident_memory_bytes \d+/m);
+    } finally {
+      await stack.stop();
+    }
+  });
+
+  test("with METRICS_PORT, on its own listener (open to the cluster's scraper) and never on the public port", async () => {
+    const stack = await startStack({ env: { ...production, METRICS_PORT: "0" } });
+    try {
+      expect(new URL(metricsUrlOf(stack)).port).not.toBe(String(stack.gateway.port));
+      expect((await scrape(`${stack.gateway.url}/metrics`)).status).toBe(404);
+      const served = await scrape(metricsUrlOf(stack));
+      expect(served.status).toBe(200);
+      expect(await served.text()).toMatch(/^process_resident_memory_bytes \d+/m);
+    } finally {
+      await stack.stop();
+    }
   });
 });

@@ -80,10 +80,41 @@ test("npm start's default: the embedded emulator with its demo program, authenti
     expect(await response.json()).toEqual({ data: { referralMember: { holders: { totalCount: 26 } } } });
     // Printed with the ready line, in the same tick: it is in by the time an answer came back.
     expect(output.stdout()).toContain("Authentication: off (development, no AUTH_JWT_* key set)");
+    expect(output.stdout()).toContain(`Metrics: on :${new URL(url).port}/metrics (open: development)`);
   } finally {
     child.kill("SIGTERM");
     expect(await exitOf(child)).toBe(0);
   }
+});
+
+describe("production's start-up banner says where /metrics is, or that it is off", () => {
+  const production = { NODE_ENV: "production", AUTH_DISABLED: "true", PORT: "0", EMULATOR_DB: ":memory:" };
+  test.each([
+    ["neither METRICS_TOKEN nor METRICS_PORT", {}, () => "Metrics: off (production: set METRICS_TOKEN or METRICS_PORT)", 404],
+    [
+      "METRICS_TOKEN",
+      { METRICS_TOKEN: "banner-metrics-token-0123" },
+      (port: string) => `Metrics: on :${port}/metrics with bearer token`,
+      401,
+    ],
+    ["METRICS_PORT", { METRICS_PORT: "0" }, () => /Metrics: on METRICS_PORT \d+\n/, 404],
+  ])("%s", async (_name, env: Record<string, string>, banner: (port: string) => string | RegExp, publicStatus: number) => {
+    const child = run({ ...production, ...env });
+    const output = collect(child);
+    try {
+      const url = await readyUrl(child);
+      const metrics = await fetch(url.replace(/\/graphql$/, "/metrics"));
+      expect(metrics.status).toBe(publicStatus);
+      await metrics.arrayBuffer();
+      // Printed with the ready line, in the same tick: it is in by the time an answer came back.
+      const expected = banner(new URL(url).port);
+      if (typeof expected === "string") expect(output.stdout()).toContain(expected);
+      else expect(output.stdout()).toMatch(expected);
+    } finally {
+      child.kill("SIGTERM");
+      expect(await exitOf(child)).toBe(0);
+    }
+  });
 });
 
 describe("graceful shutdown", () => {

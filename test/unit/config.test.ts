@@ -23,7 +23,7 @@ describe("loadConfig", () => {
       operationTimeoutMs: 30000,
       voucherify: { apiUrl: null, appId: null, appToken: null, timeoutMs: 5000, maxConcurrency: 64, allowClientCredentials: false },
       auth: { keySource: null, issuer: null, audience: null, routerSecret: null, callerBudgetPerMinute: 600 },
-      metrics: { token: null, port: null },
+      metrics: { token: null, port: null, served: "public-port" },
       http: {
         headersTimeoutMs: 10000,
         requestTimeoutMs: 30000,
@@ -65,8 +65,17 @@ describe("loadConfig", () => {
     expect(loadConfig({ METRICS_TOKEN: "s3cret-metrics-token", METRICS_PORT: "9464" }).metrics).toEqual({
       token: "s3cret-metrics-token",
       port: 9464,
+      served: "own-port",
     });
     expect(loadConfig({ METRICS_PORT: "0" }).metrics.port).toBe(0);
+  });
+
+  test("production serves /metrics on PORT only with a token, on METRICS_PORT, or not at all", () => {
+    const production = { NODE_ENV: "production", AUTH_DISABLED: "true" };
+    expect(loadConfig(production).metrics.served).toBe("off");
+    expect(loadConfig({ ...production, METRICS_TOKEN: "s3cret-metrics-token" }).metrics.served).toBe("public-port");
+    expect(loadConfig({ ...production, METRICS_PORT: "9464" }).metrics.served).toBe("own-port");
+    expect(loadConfig({ METRICS_TOKEN: "s3cret-metrics-token" }).metrics.served).toBe("public-port");
   });
 
   test("a bad metrics token or port is refused, and the token is never echoed", () => {
