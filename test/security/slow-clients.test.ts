@@ -6,7 +6,8 @@ import { graphql, startStack, type Stack } from "../support/stack.js";
 import { ALL_SCOPES, bearer, signToken, TEST_JWT_SECRET } from "../support/tokens.js";
 
 // Real sockets against the real gateway, with limits shortened so each cut happens within a second. Every wait is
-// bounded; Node's own defaults (60 s for headers, 300 s for a request) would fail each of these bounds.
+// bounded; Node's own defaults (60 s for headers, 300 s for a request) would fail each of these bounds, and so would
+// Node's default check of those timeouts every 30 s (src/http/http-server.ts checks every second or sooner).
 
 const HOLDERS = `{ referralMember(memberId: "WELCOME-REF") { holders { totalCount } } }`;
 const CUT_WITHIN_MS = 5000;
