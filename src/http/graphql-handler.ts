@@ -5,6 +5,7 @@ import { MAX_DOCUMENT_NESTING } from "../limits/operation-limits.js";
 import type { BodyBudget } from "./body-budget.js";
 import { admitBody, type BodyOwner } from "./body-admission.js";
 import { BodyAbortedError, BodyBudgetExhaustedError, BodyTooLargeError, readBody } from "./read-body.js";
+import { refuseBeforeBody } from "./refuse-before-body.js";
 import { sendRequestError } from "./send.js";
 
 export type GraphQLHandler<TContext> = (
@@ -26,13 +27,10 @@ export function createGraphQLHandler<TContext extends BaseContext>(
 ): GraphQLHandler<TContext> {
   return async (request, response, search, context, caller) => {
     let body: unknown;
+    // Who is calling is settled before a byte of the body is read: a refused caller holds no body memory.
     const admission = request.method === "POST" ? await admitBody(caller) : null;
-    if (admission?.refusal) {
-      // Refused from its headers alone: its body is never read, and the connection closes after the answer. Apollo
-      // answers it as it answers any failed context (same status, headers and body), since the context awaits it too.
-      response.setHeader("connection", "close");
-      context = () => Promise.reject(admission.refusal);
-    } else if (request.method === "POST") {
+    if (admission?.refusal) return refuseBeforeBody(apollo, request, response, search, admission.refusal);
+    if (request.method === "POST") {
       let text: string;
       try {
         text = await readBody(request, { budget: options.bodyBudget, caller: admission?.owner });

@@ -225,7 +225,13 @@ describe("who is calling is known before the body: per-caller shares of the body
       headers: { "content-type": "application/json" },
       body: JSON.stringify({ query: HOLDERS }),
     });
-    const expected = { status: whole.status, body: await whole.json(), challenge: whole.headers.get("www-authenticate") };
+    const expected = {
+      status: whole.status,
+      body: await whole.json(),
+      challenge: whole.headers.get("www-authenticate"),
+      type: whole.headers.get("content-type"),
+      cacheControl: whole.headers.get("cache-control"),
+    };
     expect(expected.status).toBe(401);
 
     const [anonymous] = await holdBodies(1, {});
@@ -236,6 +242,8 @@ describe("who is calling is known before the body: per-caller shares of the body
     expect(answer.status).toBe(401);
     expect(answer.headers.get("connection")).toBe("close");
     expect(answer.headers.get("www-authenticate")).toBe(expected.challenge);
+    expect(answer.headers.get("content-type")).toBe(expected.type);
+    expect(answer.headers.get("cache-control")).toBe(expected.cacheControl);
     expect(answer.body).toEqual(expected.body);
     expect(stack.gateway.bodyBudget.bytesInUse).toBe(0);
   });
