@@ -2,6 +2,8 @@ import type { IncomingMessage, RequestListener, ServerResponse } from "node:http
 import { context, propagation, trace, type Tracer } from "@opentelemetry/api";
 import { AlwaysOffSampler, InMemorySpanExporter, NodeTracerProvider, SimpleSpanProcessor } from "@opentelemetry/sdk-trace-node";
 import { SEED } from "../../src/emulator/seed.js";
+import { findOsBinary } from "../support/os-binary.js";
+import { startPrometheus, type PrometheusServer } from "../support/prometheus-server.js";
 import { graphql, startStack, type Stack } from "../support/stack.js";
 
 // Trace-linked latency: after a traced request, an OpenMetrics scrape shows the request's trace id as an exemplar on
@@ -115,6 +117,52 @@ describe("a sampled trace", () => {
       expect(text).toMatch(/^# TYPE gateway_operations_total counter$/m);
       expect(text).toMatch(/^gateway_operation_duration_seconds_bucket\{le="\+Inf",operation="ReferralHolders"\} 1$/m);
     }
+  });
+});
+
+const prometheus = findOsBinary("prometheus", { debianPackage: "prometheus" });
+
+prometheus.describe("exemplars through a real Prometheus", () => {
+  let stack: Stack;
+  let provider: NodeTracerProvider;
+  let exporter: InMemorySpanExporter;
+  let server: PrometheusServer;
+  beforeAll(async () => {
+    ({ provider, exporter } = withProvider(true));
+    stack = await startStack();
+    traceEveryRequest(stack, trace.getTracer("exemplar-test"));
+    const target = new URL(stack.gateway.metricsUrl).host;
+    const config = [
+      "global: { scrape_interval: 1s }",
+      "scrape_configs:",
+      `  - { job_name: gateway, static_configs: [{ targets: ["${target}"] }] }`,
+    ].join("\n");
+    server = await startPrometheus(prometheus.path!, config);
+  });
+  afterAll(async () => {
+    await server?.stop();
+    await stack?.stop();
+    await unregister(provider);
+  });
+
+  test("Prometheus (exemplar storage on) stores the trace id of a slow bucket: the dashboard's jump to the trace", async () => {
+    expect((await graphql(stack.gateway.graphqlUrl, PAGE, { memberId: SEED.code })).errors).toBeUndefined();
+    const traceId = exporter
+      .getFinishedSpans()
+      .find((span) => span.name === "POST /graphql")!
+      .spanContext().traceId;
+    type Exemplars = Array<{ seriesLabels: Record<string, string>; exemplars: Array<{ labels: Record<string, string> }> }>;
+    const query = 'gateway_operation_duration_seconds_bucket{operation="ReferralHolders"}';
+    const now = Date.now() / 1000;
+    let found: Exemplars = [];
+    // Prometheus scrapes every second on its own schedule: poll (bounded) until it has stored the exemplar.
+    for (const until = Date.now() + 15_000; found.length === 0 && Date.now() < until;) {
+      found = await server.api<Exemplars>("query_exemplars", { query, start: String(now - 60), end: String(now + 60) });
+      if (found.length === 0) await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+    expect(found.flatMap((series) => series.exemplars.map((exemplar) => exemplar.labels.trace_id))).toContain(traceId);
+    const targets = await server.api<{ activeTargets: Array<{ health: string; lastError: string }> }>("targets");
+    expect(targets.activeTargets.map((target) => [target.health, target.lastError])).toEqual([["up", ""]]);
   });
 });
 
