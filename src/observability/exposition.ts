@@ -10,11 +10,12 @@ const PLAIN = new Set(["text/plain", "text/*", "*/*"]);
  * least as much as plain text, as Prometheus does by default; Prometheus text 0.0.4 otherwise (curl, old scrapers).
  */
 export function negotiateFormat(accept: string | undefined): ExpositionFormat {
-  if (!accept || !accept.includes(OPENMETRICS)) return "prometheus";
+  const ranges = accept?.toLowerCase();
+  if (!ranges || !ranges.includes(OPENMETRICS)) return "prometheus";
   let openMetricsQ = 0;
   let plainQ = 0;
-  for (const range of accept.split(",")) {
-    const [type, ...parameters] = range.split(";").map((part) => part.trim().toLowerCase());
+  for (const range of ranges.split(",")) {
+    const [type, ...parameters] = range.split(";").map((part) => part.trim());
     const qParameter = parameters.find((parameter) => parameter.startsWith("q="));
     const q = qParameter === undefined ? 1 : Number(qParameter.slice(2));
     if (!Number.isFinite(q)) continue;
