@@ -5,7 +5,8 @@ describe("negotiateFormat", () => {
   test.each([
     [
       "Prometheus 2.x",
-      "application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1",
+      "application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75," +
+        "text/plain;version=0.0.4;q=0.5,*/*;q=0.1",
       "openmetrics",
     ],
     ["OpenMetrics alone", "application/openmetrics-text", "openmetrics"],
