@@ -111,11 +111,12 @@ prometheus.describe("the dashboard and alerts on a real Prometheus", () => {
       expect(notFound.errors?.[0].extensions?.code).toBe("NOT_FOUND");
       const badInput = await graphql(b.graphqlUrl, PAGE, { memberId: "" });
       expect(badInput.errors?.[0].extensions?.code).toBe("BAD_USER_INPUT");
-      // Voucherify fails: a 500 on every attempt, then a 429 with a 1 s retry time.
+      // Voucherify fails: a 500 on every attempt, then a 429 whose retry time outlasts the test (so the shared
+      // back-off still holds on a slow machine; the budget refusal below is decided before any upstream call).
       emulator.injectFault({ status: 500, body: "{}", match: (request) => request.path.includes("FAULT-500") });
       const upstreamError = await graphql(a.graphqlUrl, PAGE, { memberId: "FAULT-500" });
       expect(upstreamError.errors?.[0].extensions?.code).toBe("UPSTREAM_ERROR");
-      emulator.injectFault({ status: 429, body: "{}", headers: { "retry-after": "1" }, times: 1 });
+      emulator.injectFault({ status: 429, body: "{}", headers: { "retry-after": "60" }, times: 1 });
       const rateLimited = await graphql(b.graphqlUrl, PAGE, { memberId: SEED.otherCode });
       expect(rateLimited.errors?.[0].extensions?.code).toBe("RATE_LIMITED");
       // Within the retry time the other replica refuses too, without calling Voucherify (the shared back-off).
