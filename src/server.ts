@@ -71,6 +71,7 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayHand
     retryBaseDelayMs: options.retryBaseDelayMs,
   });
   const metrics = new GatewayMetrics();
+  metrics.upstreamQuotaPerMinute.set(config.sharedState.quotaPerMinute ?? 0);
   const shared: SharedState = await createSharedState(config.sharedState, {
     callerBudgetPerMinute: config.auth.callerBudgetPerMinute,
     logger,
@@ -84,6 +85,7 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayHand
       : null,
     Date.now,
     () => shared.status(),
+    (ready) => metrics.recordReadiness(ready),
   );
   const authenticator = new Authenticator(config.auth, config.production, { jwksCooldownMs: options.jwksCooldownMs });
   const schema = await buildGatewaySchema();
@@ -118,6 +120,7 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayHand
         schema,
         maxCost: config.maxOperationCost,
         budget: shared.budget,
+        onBudgetRefusal: () => metrics.callerBudgetRefusals.inc(),
       }),
       operationObserverPlugin({ logger, metrics }),
       // Apollo's default cache-control plugin wraps every field resolver of the schema (about 150 calls for a

@@ -1,5 +1,6 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { CONTENT_TYPES, negotiateFormat, openMetricsText } from "../observability/exposition.js";
 import type { GatewayMetrics } from "../observability/metrics.js";
 import { sendJson } from "./send.js";
 
@@ -7,8 +8,10 @@ const BEARER = /^Bearer +(\S+) *$/i;
 const digest = (text: string) => createHash("sha256").update(text, "utf8").digest();
 
 /**
- * GET /metrics in Prometheus text format. With a token, only `Authorization: Bearer <token>` gets it; both sides are
- * hashed first so the comparison takes the same time whatever the length or the first differing byte.
+ * GET /metrics: OpenMetrics (with trace-id exemplars on the latency histograms) when the scraper's Accept asks for
+ * `application/openmetrics-text`, as Prometheus does; Prometheus text format 0.0.4 otherwise. With a token, only
+ * `Authorization: Bearer <token>` gets it; both sides are hashed first so the comparison takes the same time whatever
+ * the length or the first differing byte.
  */
 export function createMetricsEndpoint(metrics: GatewayMetrics, token: string | null) {
   const expected = token === null ? null : digest(token);
@@ -23,8 +26,9 @@ export function createMetricsEndpoint(metrics: GatewayMetrics, token: string | n
       sendJson(response, 401, { error: "Send Authorization: Bearer <METRICS_TOKEN>." });
       return;
     }
-    const text = await metrics.registry.metrics();
-    response.writeHead(200, { "content-type": metrics.registry.contentType, "cache-control": "no-store" });
+    const format = negotiateFormat(request.headers.accept);
+    const text = format === "openmetrics" ? await openMetricsText(metrics.registry) : await metrics.registry.metrics();
+    response.writeHead(200, { "content-type": CONTENT_TYPES[format], vary: "Accept", "cache-control": "no-store" });
     response.end(text);
   };
 }

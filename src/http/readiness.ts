@@ -29,6 +29,8 @@ export class ReadinessProbe {
     private readonly client: VoucherifyClient | null,
     private readonly now: () => number = Date.now,
     private readonly cacheStatus: () => Readiness["checks"]["cache"] = () => "in-process",
+    /** Told of every answer (the `gateway_ready` metric). */
+    private readonly onChecked: (ready: boolean) => void = () => {},
   ) {}
 
   async check(): Promise<Readiness> {
@@ -36,6 +38,7 @@ export class ReadinessProbe {
     if (!this.cached || now - this.cached.at >= READINESS_CACHE_MS) this.cached = { at: now, value: this.probe(now) };
     // The cache's state is local and free to read: always current, never from the 5 s cache of the upstream probe.
     const value = await this.cached.value;
+    this.onChecked(value.ready);
     return { ...value, checks: { ...value.checks, cache: this.cacheStatus() } };
   }
 

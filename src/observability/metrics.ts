@@ -1,5 +1,6 @@
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry, type Metric } from "prom-client";
 import { OperationLabels, type OperationLabelOptions } from "./operation-labels.js";
+import { traceExemplar } from "./trace-exemplar.js";
 
 const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
@@ -22,13 +23,19 @@ export class GatewayMetrics {
     labelNames: ["operation", "outcome"] as const,
     registers: [this.registry],
   });
-  readonly operationDuration = new Histogram({
-    name: "gateway_operation_duration_seconds",
-    help: "Time from request to response, by operation name.",
-    labelNames: ["operation"] as const,
-    buckets: LATENCY_BUCKETS,
-    registers: [this.registry],
-  });
+  // The latency histograms keep the trace id of a recent observation per bucket (an exemplar, served to OpenMetrics
+  // scrapers only). prom-client accepts exemplar metrics only in an OpenMetrics registry at construction, so they
+  // are registered by hand: this registry stays plain Prometheus text, exposition.ts serves the OpenMetrics form.
+  readonly operationDuration = this.registered(
+    new Histogram({
+      name: "gateway_operation_duration_seconds",
+      help: "Time from request to response, by operation name.",
+      labelNames: ["operation"] as const,
+      buckets: LATENCY_BUCKETS,
+      enableExemplars: true,
+      registers: [],
+    }),
+  );
   readonly errors = new Counter({
     name: "gateway_errors_total",
     help: "GraphQL errors sent to clients, by extensions.code.",
@@ -41,11 +48,19 @@ export class GatewayMetrics {
     labelNames: ["endpoint", "method", "status"] as const,
     registers: [this.registry],
   });
-  readonly upstreamDuration = new Histogram({
-    name: "gateway_upstream_request_duration_seconds",
-    help: "Duration of calls to Voucherify, retries and queueing included, by endpoint and status.",
-    labelNames: ["endpoint", "status"] as const,
-    buckets: LATENCY_BUCKETS,
+  readonly upstreamDuration = this.registered(
+    new Histogram({
+      name: "gateway_upstream_request_duration_seconds",
+      help: "Duration of calls to Voucherify, retries and queueing included, by endpoint and status.",
+      labelNames: ["endpoint", "status"] as const,
+      buckets: LATENCY_BUCKETS,
+      enableExemplars: true,
+      registers: [],
+    }),
+  );
+  readonly upstreamQuotaPerMinute = new Gauge({
+    name: "gateway_upstream_quota_per_minute",
+    help: "The Voucherify plan's quota per minute shared by all replicas (VOUCHERIFY_QUOTA_PER_MINUTE); 0: not enforced.",
     registers: [this.registry],
   });
   readonly dedupeHits = new Counter({
@@ -89,10 +104,53 @@ export class GatewayMetrics {
     help: "1 while Redis is unreachable or slow and the gateway serves uncached and unshared; 0 otherwise.",
     registers: [this.registry],
   });
+  readonly callerBudgetRefusals = new Counter({
+    name: "gateway_caller_budget_refusals_total",
+    help: "Operations refused with RATE_LIMITED because their caller had spent its budget (CALLER_BUDGET_PER_MINUTE).",
+    registers: [this.registry],
+  });
+  /** The last /readyz answer; absent until the first check, so an unprobed replica raises no readiness alert. */
+  private lastReadiness: boolean | null = null;
 
   constructor(options: { operationLabels?: OperationLabelOptions } = {}) {
     this.operationLabels = new OperationLabels(options.operationLabels);
     collectDefaultMetrics({ register: this.registry });
+    this.registry.registerMetric(this.readinessMetric());
+  }
+
+  private registered<T extends Histogram<string>>(metric: T): T {
+    this.registry.registerMetric(metric);
+    return metric;
+  }
+
+  /** `gateway_ready`: 1 when the last readiness check passed, 0 when it failed (no sample before the first). */
+  private readinessMetric(): Metric {
+    const name = "gateway_ready";
+    const help = "1 when the last readiness check (/readyz) passed, 0 when it failed; no sample before the first check.";
+    const metric = {
+      name,
+      help,
+      type: "gauge",
+      get: async () => ({
+        name,
+        help,
+        type: "gauge",
+        aggregator: "omit",
+        values: this.lastReadiness === null ? [] : [{ labels: {}, value: this.lastReadiness ? 1 : 0 }],
+      }),
+      reset: () => {
+        this.lastReadiness = null;
+      },
+    };
+    return metric as unknown as Metric;
+  }
+
+  recordReadiness(ready: boolean): void {
+    this.lastReadiness = ready;
+  }
+
+  observeOperation(operation: string, seconds: number): void {
+    this.operationDuration.observe({ labels: { operation }, value: seconds, exemplarLabels: traceExemplar() });
   }
 
   /** A bounded label for a client-chosen operation name (operation-labels.ts). */
@@ -103,6 +161,10 @@ export class GatewayMetrics {
   recordUpstreamCall(event: UpstreamCallSample): void {
     const status = event.status === null ? "none" : String(event.status);
     this.upstreamRequests.inc({ endpoint: event.endpoint, method: event.method, status });
-    this.upstreamDuration.observe({ endpoint: event.endpoint, status }, event.durationMs / 1000);
+    this.upstreamDuration.observe({
+      labels: { endpoint: event.endpoint, status },
+      value: event.durationMs / 1000,
+      exemplarLabels: traceExemplar(),
+    });
   }
 }

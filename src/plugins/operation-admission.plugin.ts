@@ -29,6 +29,8 @@ export function operationAdmissionPlugin(options: {
   maxCost?: number;
   /** Per-caller budget in estimated upstream calls; null: no budget. */
   budget?: BudgetStore | null;
+  /** Told of every operation refused because its caller's budget is spent (a metric counts them). */
+  onBudgetRefusal?: () => void;
 }): ApolloServerPlugin<GatewayContext> {
   const maxCost = options.maxCost ?? MAX_OPERATION_COST;
   const requirements = new SchemaRequirements(options.schema);
@@ -63,6 +65,7 @@ export function operationAdmissionPlugin(options: {
           if (options.budget && cost > 0) {
             const decision = await options.budget.spend(caller.budgetKey, cost);
             if (!decision.allowed) {
+              options.onBudgetRefusal?.();
               const retryAfterSeconds = Math.max(1, Math.ceil(decision.retryAfterMs / 1000));
               throw new GraphQLError(
                 `This caller has spent its budget of upstream calls for this minute (the operation would cost ${cost}); ` +

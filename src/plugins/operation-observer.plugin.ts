@@ -39,7 +39,7 @@ export function operationObserverPlugin(options: { logger: Logger; metrics: Gate
           const operationLabel = metrics.operationLabel(operationName ?? null);
           const outcome = codes.length === 0 ? "ok" : "error";
           metrics.operations.inc({ operation: operationLabel, outcome });
-          metrics.operationDuration.observe({ operation: operationLabel }, durationMs / 1000);
+          metrics.observeOperation(operationLabel, durationMs / 1000);
           for (const code of codes) metrics.errors.inc({ code });
           const loaders = contextValue?.loaders;
           if (loaders) {
