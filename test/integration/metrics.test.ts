@@ -1,5 +1,5 @@
 import { SEED } from "../../src/emulator/seed.js";
-import { graphql, startStack, type Stack } from "../support/stack.js";
+import { graphql, metricsUrlOf, startStack, type Stack } from "../support/stack.js";
 
 // /metrics over real HTTP: labels stay meaningful under junk operation names, and operators can protect the
 // endpoint with a bearer token and/or move it to a port of its own.
@@ -8,11 +8,6 @@ const SHIPPED = `query ReferralHolders($memberId: ID!) { referralMember(memberId
 const TOKEN = "metrics-canary-token-7f3a9c";
 
 const scrape = (url: string, headers: Record<string, string> = {}) => fetch(url, { headers });
-/** Where the gateway serves /metrics; these stacks all serve it somewhere. */
-function metricsUrlOf(stack: Stack): string {
-  if (stack.gateway.metricsUrl === null) throw new Error("this gateway serves no /metrics");
-  return stack.gateway.metricsUrl;
-}
 
 describe("operation labels under junk names", () => {
   let stack: Stack;

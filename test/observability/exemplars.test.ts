@@ -4,7 +4,7 @@ import { AlwaysOffSampler, InMemorySpanExporter, NodeTracerProvider, SimpleSpanP
 import { SEED } from "../../src/emulator/seed.js";
 import { findOsBinary } from "../support/os-binary.js";
 import { startPrometheus, type PrometheusServer } from "../support/prometheus-server.js";
-import { graphql, startStack, type Stack } from "../support/stack.js";
+import { graphql, metricsUrlOf, startStack, type Stack } from "../support/stack.js";
 
 // Trace-linked latency: after a traced request, an OpenMetrics scrape shows the request's trace id as an exemplar on
 // the latency histograms; a plain scrape stays Prometheus text 0.0.4 without exemplars. A real OpenTelemetry SDK
@@ -35,7 +35,7 @@ function traceEveryRequest(stack: Stack, tracer: Tracer): void {
 }
 
 const scrape = async (stack: Stack, accept?: string) => {
-  const response = await fetch(stack.gateway.metricsUrl, { headers: accept ? { accept } : {} });
+  const response = await fetch(metricsUrlOf(stack), { headers: accept ? { accept } : {} });
   return { contentType: response.headers.get("content-type"), vary: response.headers.get("vary"), text: await response.text() };
 };
 
@@ -131,7 +131,7 @@ prometheus.describe("exemplars through a real Prometheus", () => {
     ({ provider, exporter } = withProvider(true));
     stack = await startStack();
     traceEveryRequest(stack, trace.getTracer("exemplar-test"));
-    const target = new URL(stack.gateway.metricsUrl).host;
+    const target = new URL(metricsUrlOf(stack)).host;
     const config = [
       "global: { scrape_interval: 1s }",
       "scrape_configs:",

@@ -1,9 +1,9 @@
-import { startStack, type Stack } from "../support/stack.js";
+import { metricsUrlOf, startStack, type Stack } from "../support/stack.js";
 
 // gateway_ready follows /readyz, and is absent until /readyz is first asked: a replica nobody probes raises no
 // readiness alert (ReferralsGatewayNotReady in deploy/prometheus).
 
-const readyLine = async (stack: Stack) => (await (await fetch(stack.gateway.metricsUrl)).text()).match(/^gateway_ready .*$/m)?.[0] ?? null;
+const readyLine = async (stack: Stack) => (await (await fetch(metricsUrlOf(stack))).text()).match(/^gateway_ready .*$/m)?.[0] ?? null;
 
 describe("gateway_ready", () => {
   let stack: Stack;

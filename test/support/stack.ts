@@ -66,3 +66,9 @@ export async function graphql<TData = any>(
   const body = (await response.json()) as { data?: TData; errors?: GraphQLResponse["errors"] };
   return { status: response.status, data: body.data, errors: body.errors, headers: response.headers };
 }
+
+/** Where the gateway serves /metrics, for stacks that serve it somewhere (production without a token or port does not). */
+export function metricsUrlOf(stack: Stack): string {
+  if (stack.gateway.metricsUrl === null) throw new Error("this gateway serves no /metrics");
+  return stack.gateway.metricsUrl;
+}
