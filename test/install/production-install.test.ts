@@ -105,24 +105,28 @@ describe("in front of a real upstream, in production", () => {
     expect(output.stderr()).toBe("");
   });
 
-  test("`npm run serve` starts the built gateway without building it", async () => {
+  test("`npm run serve` starts the built gateway without building it, and npm's SIGTERM reaches it: drained, exit 0", async () => {
     const gateway = runIn(app, "npm", ["run", "--silent", "serve"], {
       ...cleanEnvironment(),
       PORT: "0",
-      LOG_LEVEL: "warn",
+      LOG_LEVEL: "info",
       NODE_ENV: "production",
       VOUCHERIFY_API_URL: upstream.url,
       VOUCHERIFY_APP_ID: upstream.appId,
       VOUCHERIFY_APP_TOKEN: upstream.appToken,
       AUTH_JWT_SECRET: TEST_JWT_SECRET,
     });
+    const output = collect(gateway);
     try {
       const graphqlUrl = await readyUrl(gateway);
       expect((await fetch(graphqlUrl.replace(/\/graphql$/, "/healthz"))).status).toBe(200);
     } finally {
+      // To npm, not the gateway: a process manager signals the process it started. Without `exec` in the script, the
+      // shell between them would die and leave the gateway running, undrained.
       gateway.kill("SIGTERM");
-      await exitOf(gateway);
     }
+    expect(await exitOf(gateway)).toBe(0);
+    expect(output.stdout()).toContain('"msg":"stopped"');
   });
 });
 
