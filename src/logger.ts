@@ -1,3 +1,4 @@
+import { createRequire } from "node:module";
 import { pino, type Logger } from "pino";
 
 export type { Logger };
@@ -11,8 +12,9 @@ export function createLogger(level: string, destination?: pino.DestinationStream
   // Otherwise stdout, written asynchronously: lines logged while a write is in flight go out together in the next one,
   // so under load a log line costs no write of its own (one sync write per operation was ~4% of the gateway's CPU,
   // test/bench). Lines still pending are written when the process exits (pino flushes on exit).
+  // pino-pretty is a development dependency: an install without it (npm ci --omit=dev) logs JSON even on a terminal.
   const transport =
-    options.pretty && !destination
+    options.pretty && !destination && prettyPrinterInstalled()
       ? pino.transport({ target: "pino-pretty", options: { colorize: true } })
       : (destination ?? pino.destination({ dest: 1, sync: false }));
   return pino(
@@ -37,4 +39,13 @@ export function createLogger(level: string, destination?: pino.DestinationStream
     },
     transport,
   );
+}
+
+function prettyPrinterInstalled(): boolean {
+  try {
+    createRequire(import.meta.url).resolve("pino-pretty");
+    return true;
+  } catch {
+    return false;
+  }
 }

@@ -1,5 +1,6 @@
 import { ConfigError, ENVIRONMENT, loadConfig, type Config } from "./config.js";
-import { startEmulator, type EmulatorHandle } from "./emulator/emulator.js";
+import type { EmulatorHandle } from "./emulator/emulator.js";
+import { EmulatorUnavailableError } from "./emulator/unavailable.js";
 import { createLogger } from "./logger.js";
 import { startGateway } from "./server.js";
 
@@ -37,6 +38,23 @@ function describeMetrics(config: Config, url: string | null): string {
   }
 }
 
+/**
+ * The embedded emulator, imported only when it is used: its SQLite driver is a development dependency, absent from a
+ * production install, and a gateway in front of Voucherify never loads it. Without it: exit 2 and say what to do.
+ */
+async function startEmbeddedEmulator(config: Config): Promise<EmulatorHandle> {
+  try {
+    const { startEmulator } = await import("./emulator/emulator.js");
+    return await startEmulator({ port: config.emulator.port, dbFile: config.emulator.dbFile });
+  } catch (error) {
+    if (error instanceof EmulatorUnavailableError) {
+      console.error(error.message);
+      process.exit(2);
+    }
+    throw error;
+  }
+}
+
 async function main(): Promise<void> {
   if (process.argv.includes("--help") || process.argv.includes("-h")) {
     printHelp();
@@ -58,7 +76,7 @@ async function main(): Promise<void> {
   let credentials =
     config.voucherify.appId && config.voucherify.appToken ? { appId: config.voucherify.appId, appToken: config.voucherify.appToken } : null;
   if (upstreamUrl === null) {
-    emulator = await startEmulator({ port: config.emulator.port, dbFile: config.emulator.dbFile });
+    emulator = await startEmbeddedEmulator(config);
     upstreamUrl = emulator.url;
     credentials = { appId: emulator.appId, appToken: emulator.appToken };
   }

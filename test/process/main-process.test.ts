@@ -1,8 +1,8 @@
 import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
 import { existsSync } from "node:fs";
-import { once } from "node:events";
 import { ENVIRONMENT } from "../../src/config.js";
 import { startEmulator, type EmulatorHandle } from "../../src/emulator/emulator.js";
+import { collect, exitOf, readyUrl } from "../support/child-process.js";
 
 // These tests run the compiled entry point as operators do (`npm test` builds before jest).
 const MAIN = "dist/src/main.js";
@@ -11,33 +11,6 @@ function run(env: Record<string, string>, args: string[] = []): ChildProcessWith
   if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: run \`npm run build\` first (npm test does).`);
   const { PATH, HOME } = process.env;
   return spawn(process.execPath, [MAIN, ...args], { env: { PATH, HOME, LOG_LEVEL: "warn", ...env } });
-}
-
-function collect(child: ChildProcessWithoutNullStreams) {
-  let stdout = "";
-  let stderr = "";
-  child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-  return { stdout: () => stdout, stderr: () => stderr };
-}
-
-async function exitOf(child: ChildProcessWithoutNullStreams): Promise<number | null> {
-  if (child.exitCode !== null) return child.exitCode;
-  const [code] = (await once(child, "exit")) as [number | null];
-  return code;
-}
-
-/** Resolves with the GraphQL URL once the gateway prints that it is ready. */
-function readyUrl(child: ChildProcessWithoutNullStreams): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let seen = "";
-    child.stdout.on("data", (chunk: Buffer) => {
-      seen += chunk.toString();
-      const match = /ready at (http:\/\/\S+\/graphql)/.exec(seen);
-      if (match) resolve(match[1]);
-    });
-    child.once("exit", (code) => reject(new Error(`gateway exited (${code}) before it was ready: ${seen}`)));
-  });
 }
 
 test("--help lists every environment variable", async () => {

@@ -2,7 +2,7 @@ import { createRequire } from "node:module";
 import { Database, SQLITE_DRIVER } from "../../src/emulator/sqlite-driver.js";
 
 // better-sqlite3 12 aborts Node 24 in its Statement finaliser and 13 crashes Node 20: the emulator must load the one
-// made for the Node it runs on. CI runs this suite on the machine's Node and again on Node 24.
+// made for the Node it runs on. CI runs this suite on the machine's Node 20, on Node 22 and on Node 24.
 describe("the emulator's SQLite driver", () => {
   const nodeMajor = Number(process.versions.node.split(".")[0]);
 

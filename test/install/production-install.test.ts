@@ -1,0 +1,149 @@
+import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
+import { cpSync, existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { startEmulator, type EmulatorHandle } from "../../src/emulator/emulator.js";
+import { collect, exitOf, readyUrl } from "../support/child-process.js";
+import { ALL_SCOPES, bearer, signToken, TEST_JWT_SECRET } from "../support/tokens.js";
+
+/*
+ * The README's production sequence, from a clean copy: build here (`npm run test:install` builds first), ship dist/src,
+ * package.json and package-lock.json, `npm ci --omit=dev` there, start with node. Slow (an npm ci), so it is not part
+ * of `npm test`: .ci/run runs it as its own step. The warm npm cache serves the install (`--prefer-offline`); on a
+ * fresh machine the registry does.
+ */
+const INSTALL_TIMEOUT_MS = 5 * 60_000;
+const QUERY = '{ referralMember(memberId: "WELCOME-REF") { holders(first: 3) { totalCount } } }';
+
+/** This machine's environment without npm's own variables: `npm run` sets npm_config_local_prefix and friends, which
+ * would point the inner npm ci at this tree's node_modules instead of the copy's. */
+function cleanEnvironment(): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^npm_/i.test(name) && name !== "INIT_CWD"));
+}
+
+let app: string;
+
+function runIn(dir: string, command: string, args: string[], env: NodeJS.ProcessEnv): ChildProcessWithoutNullStreams {
+  return spawn(command, args, { cwd: dir, env });
+}
+
+/** The gateway as an operator starts it: `node dist/src/main.js` in the installed copy, configured by environment. */
+function startInstalledGateway(env: Record<string, string>): ChildProcessWithoutNullStreams {
+  const { PATH, HOME } = process.env;
+  return runIn(app, process.execPath, ["dist/src/main.js"], { PATH, HOME, PORT: "0", LOG_LEVEL: "info", ...env });
+}
+
+beforeAll(async () => {
+  if (!existsSync("dist/src/main.js")) throw new Error("dist/src/main.js is missing: run `npm run test:install` (it builds first).");
+  app = mkdtempSync(join(tmpdir(), "gateway-production-"));
+  cpSync("dist/src", join(app, "dist/src"), { recursive: true });
+  for (const file of ["package.json", "package-lock.json"]) cpSync(file, join(app, file));
+  const install = runIn(app, "npm", ["ci", "--omit=dev", "--prefer-offline", "--no-audit", "--no-fund"], cleanEnvironment());
+  const output = collect(install);
+  const code = await exitOf(install);
+  if (code !== 0) throw new Error(`npm ci --omit=dev failed (${code}):\n${output.stdout()}\n${output.stderr()}`);
+}, INSTALL_TIMEOUT_MS);
+
+afterAll(() => {
+  if (app) rmSync(app, { recursive: true, force: true });
+});
+
+test("the production install leaves out the compiler, the emulator's SQLite drivers and the pretty printer", () => {
+  expect(existsSync(join(app, "node_modules/graphql"))).toBe(true);
+  for (const devOnly of ["typescript", "better-sqlite3", "better-sqlite3-napi", "pino-pretty"]) {
+    expect([devOnly, existsSync(join(app, "node_modules", devOnly))]).toEqual([devOnly, false]);
+  }
+});
+
+describe("in front of a real upstream, in production", () => {
+  let upstream: EmulatorHandle;
+  beforeAll(async () => {
+    upstream = await startEmulator();
+  });
+  afterAll(() => upstream.stop());
+
+  test("starts, answers the probes and an authenticated read, and drains to exit 0 on SIGTERM", async () => {
+    const gateway = startInstalledGateway({
+      NODE_ENV: "production",
+      VOUCHERIFY_API_URL: upstream.url,
+      VOUCHERIFY_APP_ID: upstream.appId,
+      VOUCHERIFY_APP_TOKEN: upstream.appToken,
+      AUTH_JWT_SECRET: TEST_JWT_SECRET,
+    });
+    const output = collect(gateway);
+    try {
+      const graphqlUrl = await readyUrl(gateway);
+      const base = graphqlUrl.replace(/\/graphql$/, "");
+
+      const live = await fetch(`${base}/healthz`);
+      expect([live.status, await live.json()]).toEqual([200, { status: "ok" }]);
+      const ready = await fetch(`${base}/readyz`);
+      expect(ready.status).toBe(200);
+      expect(await ready.json()).toMatchObject({ ready: true, checks: { schema: "ok", upstream: "ok" } });
+
+      const post = (headers: Record<string, string>) =>
+        fetch(graphqlUrl, {
+          method: "POST",
+          headers: { "content-type": "application/json", ...headers },
+          body: JSON.stringify({ query: QUERY }),
+        });
+      expect((await post({})).status).toBe(401);
+      const read = await post(bearer(await signToken({ scope: ALL_SCOPES })));
+      expect(read.status).toBe(200);
+      expect(await read.json()).toEqual({ data: { referralMember: { holders: { totalCount: 26 } } } });
+    } finally {
+      gateway.kill("SIGTERM");
+    }
+    expect(await exitOf(gateway)).toBe(0);
+    // Logs are JSON lines on stdout (no pretty printer here), from "ready" through the drain to "stopped".
+    const logLines = output
+      .stdout()
+      .split("\n")
+      .filter((line) => line.startsWith("{"))
+      .map((line) => (JSON.parse(line) as { msg: string }).msg);
+    expect(logLines).toEqual(expect.arrayContaining(["gateway ready", "shutting down", "stopped"]));
+    expect(output.stderr()).toBe("");
+  });
+
+  test("`npm run serve` starts the built gateway without building it, and npm's SIGTERM reaches it: drained, exit 0", async () => {
+    const gateway = runIn(app, "npm", ["run", "--silent", "serve"], {
+      ...cleanEnvironment(),
+      PORT: "0",
+      LOG_LEVEL: "info",
+      NODE_ENV: "production",
+      VOUCHERIFY_API_URL: upstream.url,
+      VOUCHERIFY_APP_ID: upstream.appId,
+      VOUCHERIFY_APP_TOKEN: upstream.appToken,
+      AUTH_JWT_SECRET: TEST_JWT_SECRET,
+    });
+    const output = collect(gateway);
+    try {
+      const graphqlUrl = await readyUrl(gateway);
+      expect((await fetch(graphqlUrl.replace(/\/graphql$/, "/healthz"))).status).toBe(200);
+    } finally {
+      // To npm, not the gateway: a process manager signals the process it started. Without `exec` in the script, the
+      // shell between them would die and leave the gateway running, undrained.
+      gateway.kill("SIGTERM");
+    }
+    expect(await exitOf(gateway)).toBe(0);
+    expect(output.stdout()).toContain('"msg":"stopped"');
+  });
+});
+
+test("without VOUCHERIFY_API_URL it needs the emulator, which is not installed: exit 2 with what to do", async () => {
+  const gateway = startInstalledGateway({ NODE_ENV: "production", AUTH_JWT_SECRET: TEST_JWT_SECRET, EMULATOR_DB: ":memory:" });
+  const output = collect(gateway);
+  expect(await exitOf(gateway)).toBe(2);
+  expect(output.stderr()).toContain("The embedded Voucherify emulator is not installed");
+  expect(output.stderr()).toContain("Set VOUCHERIFY_API_URL, VOUCHERIFY_APP_ID and VOUCHERIFY_APP_TOKEN");
+  expect(output.stdout()).not.toContain("ready at");
+});
+
+test("asked for pretty logs without pino-pretty installed, the logger writes JSON lines", async () => {
+  const script =
+    "import { createLogger } from './dist/src/logger.js';" + "createLogger('info', undefined, { pretty: true }).info({ n: 1 }, 'hello');";
+  const child = runIn(app, process.execPath, ["--input-type=module", "-e", script], { PATH: process.env.PATH });
+  const output = collect(child);
+  expect(await exitOf(child)).toBe(0);
+  expect(JSON.parse(output.stdout().trim())).toMatchObject({ level: 30, n: 1, msg: "hello" });
+});
