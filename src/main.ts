@@ -2,6 +2,7 @@ import { ConfigError, ENVIRONMENT, loadConfig, type Config } from "./config.js";
 import { startEmulator, type EmulatorHandle } from "./emulator/emulator.js";
 import { createLogger } from "./logger.js";
 import { startGateway } from "./server.js";
+import { describeTracing } from "./observability/tracing-config.js";
 
 function printHelp(): void {
   const width = Math.max(...ENVIRONMENT.map((v) => v.name.length));
@@ -39,7 +40,10 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  const logger = createLogger(config.logLevel, undefined, { pretty: !config.production && process.stdout.isTTY });
+  const logger = createLogger(config.logLevel, undefined, {
+    pretty: !config.production && process.stdout.isTTY,
+    traceContext: config.tracing !== null,
+  });
   let emulator: EmulatorHandle | null = null;
   let upstreamUrl = config.voucherify.apiUrl;
   let credentials =
@@ -57,6 +61,7 @@ async function main(): Promise<void> {
   console.log(`Referrals gateway ready at ${gateway.graphqlUrl}`);
   console.log(`Backend: ${backend}`);
   console.log(`Authentication: ${describeAuthentication(config)}`);
+  console.log(`Tracing: ${describeTracing(config.tracing)}`);
   if (config.landingPage) console.log(`Explore it in Apollo Sandbox: open ${gateway.url}/ in a browser`);
   if (config.metrics.port !== null) {
     console.log(`Metrics at ${gateway.metricsUrl}${config.metrics.token ? " (bearer token required)" : ""}`);
