@@ -52,11 +52,16 @@ describe("traces through a real OTLP exporter", () => {
     );
     token = await signToken({ scope: ALL_SCOPES, sub: "trace-suite" });
     // 1. A federated request: the router's span is the parent (a sampled W3C traceparent, as a router sends it).
-    results.federated = await graphql(replica.graphqlUrl, HOLDERS, { memberId: SEED.code }, {
-      ...bearer(token),
-      traceparent: `00-${router.traceId}-${router.spanId}-01`,
-      tracestate: "router=1",
-    });
+    results.federated = await graphql(
+      replica.graphqlUrl,
+      HOLDERS,
+      { memberId: SEED.code },
+      {
+        ...bearer(token),
+        traceparent: `00-${router.traceId}-${router.spanId}-01`,
+        tracestate: "router=1",
+      },
+    );
     // 2. An unknown member: NOT_FOUND from the upstream.
     results.notFound = await graphql(replica.graphqlUrl, HOLDERS, { memberId: "NO-SUCH-CODE" }, bearer(token));
     // 3. A write carrying personal data and metadata values.
@@ -174,7 +179,10 @@ describe("traces through a real OTLP exporter", () => {
       .map((line) => JSON.parse(line) as Record<string, unknown>);
     const federated = lines.find((line) => line.trace_id === router.traceId);
     expect(federated).toBeDefined();
-    const operation = children(traceOf(router.traceId), traceOf(router.traceId).find((s) => s.kind === SpanKind.SERVER)!)[0];
+    const operation = children(
+      traceOf(router.traceId),
+      traceOf(router.traceId).find((s) => s.kind === SpanKind.SERVER)!,
+    )[0];
     expect(federated!.span_id).toBe(operation.spanId);
     // Every request's line has them (the others started their own traces).
     expect(lines.length).toBeGreaterThanOrEqual(4);
