@@ -65,9 +65,9 @@ export interface GatewayHandle {
 
 export async function startGateway(options: GatewayOptions): Promise<GatewayHandle> {
   const { config } = options;
-  // First: everything built below asks whether spans are made (the SDK is loaded only with an endpoint).
-  const tracing = await startTracing(config.tracing);
   const logger = options.logger ?? createLogger(config.logLevel, undefined, { traceContext: config.tracing !== null });
+  // Before anything else is built: it asks whether spans are made (the SDK is loaded only with an endpoint).
+  const tracing = await startTracing(config.tracing, logger);
   const transport = new UpstreamTransport({
     baseUrl: options.upstreamUrl,
     timeoutMs: config.voucherify.timeoutMs,

@@ -1,4 +1,5 @@
 import type { Tracer } from "@opentelemetry/api";
+import type { Logger } from "../logger.js";
 import type { TracingConfig } from "./tracing-config.js";
 
 /**
@@ -31,11 +32,11 @@ const NOTHING_TO_STOP: TracingHandle = { shutdown: async () => {} };
  * Starts the OpenTelemetry SDK once per process (several gateways in one process, as in tests, share it: the API's
  * globals are per process anyway). With `config` null, nothing is loaded and nothing is exported.
  */
-export async function startTracing(config: TracingConfig | null): Promise<TracingHandle> {
+export async function startTracing(config: TracingConfig | null, logger: Logger): Promise<TracingHandle> {
   if (config === null) return NOTHING_TO_STOP;
   if (!running) {
     const sdk = await import("./tracing-sdk.js");
-    const started = sdk.startSdk(config);
+    const started = sdk.startSdk(config, logger);
     tracer = started.tracer;
     running = { users: 0, shutdown: started.shutdown };
   }

@@ -4,6 +4,7 @@ import { randomBytes } from "node:crypto";
 import { fileURLToPath } from "node:url";
 import { SEED } from "../../src/emulator/seed.js";
 import { startEmulator, type EmulatorHandle } from "../../src/emulator/emulator.js";
+import { freePort } from "../support/redis-server.js";
 import { startReplica, type Replica } from "../support/replica.js";
 import { graphql } from "../support/stack.js";
 import { startOtlpReceiver, type OtlpReceiver } from "./otlp-receiver.js";
@@ -135,6 +136,26 @@ describe("tracing settings, per process", () => {
     expect(ratio.output()).toContain("(sampler traceidratio 0)");
     expect(spansOf("always-off")).toEqual([]);
     expect(spansOf("ratio-zero")).toEqual([]);
+  });
+
+  test("a collector that cannot be reached: one warning, no URL in it, and requests are served as ever", async () => {
+    const unreachable = `http://user:collector-secret@127.0.0.1:${await freePort()}`;
+    // The SDK's own settings pass through: a short export timeout (its retries included) and batch delay.
+    const replica = await gateway({
+      OTEL_EXPORTER_OTLP_ENDPOINT: unreachable,
+      OTEL_BSP_SCHEDULE_DELAY: "50",
+      OTEL_EXPORTER_OTLP_TIMEOUT: "500",
+    });
+    await ask(replica);
+    await ask(replica);
+    await replica.stop();
+    const warnings = replica
+      .output()
+      .split("\n")
+      .filter((line) => line.includes("trace export failed"));
+    expect(warnings).toHaveLength(1);
+    expect(JSON.parse(warnings[0])).toMatchObject({ level: 40, errorName: expect.any(String) });
+    expect(replica.output()).not.toContain("collector-secret");
   });
 
   test("bad settings stop the start: exit 2, one line per problem, no header value echoed", async () => {
