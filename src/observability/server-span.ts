@@ -27,7 +27,6 @@ export function traceHttpRequest(
       "http.route": route,
       "url.scheme": "http",
       ...(route === "other" ? {} : { "url.path": route }),
-      "network.protocol.version": request.httpVersion,
     });
   }
   response.once("close", () => {

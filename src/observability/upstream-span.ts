@@ -31,6 +31,29 @@ export function upstreamUrlTemplate(path: string): string {
   return `/${template.join("/")}`;
 }
 
+const HOLDERS = "/v1/referrals/members/{memberId}/holders";
+const CAMPAIGN_HOLDERS = "/v1/referrals/{campaignId}/members/{memberId}/holders";
+/**
+ * The data source's endpoints and their paths by segment count: decided without reading a single id, so no id can
+ * end up in a template whatever it spells ("members", "holders"). Ids are one encoded segment each (no "/").
+ */
+const TEMPLATES: Record<string, Record<number, string>> = {
+  listHolders: { 5: HOLDERS, 6: CAMPAIGN_HOLDERS },
+  addHolders: { 5: HOLDERS, 6: CAMPAIGN_HOLDERS },
+  removeHolder: { 6: `${HOLDERS}/{holderId}`, 7: `${CAMPAIGN_HOLDERS}/{holderId}` },
+  getCustomer: { 3: "/v1/customers/{customerId}" },
+};
+
+function segmentCount(path: string): number {
+  let count = 1;
+  for (let i = 0; i < path.length && path[i] !== "?"; i++) if (path[i] === "/") count++;
+  return count;
+}
+
+export function upstreamCallTemplate(endpoint: string, path: string): string {
+  return TEMPLATES[endpoint]?.[segmentCount(path)] ?? upstreamUrlTemplate(path);
+}
+
 /** One upstream call's CLIENT span, as the transport sees it: attempts, 429s, the answer. */
 export class UpstreamSpan {
   constructor(private readonly span: Span) {}
@@ -73,7 +96,7 @@ export class UpstreamSpan {
 export function startUpstreamSpan(method: string, path: string, endpoint: string, server: UpstreamServer): UpstreamSpan | null {
   const tracer = activeTracer();
   if (!tracer) return null;
-  const template = upstreamUrlTemplate(path);
+  const template = upstreamCallTemplate(endpoint, path);
   const span = tracer.startSpan(`${method} ${template}`, { kind: SpanKind.CLIENT });
   if (span.isRecording()) {
     span.setAttributes({

@@ -1,6 +1,6 @@
 import { ConfigError, loadConfig } from "../../src/config.js";
 import { describeTracing } from "../../src/observability/tracing-config.js";
-import { upstreamUrlTemplate } from "../../src/observability/upstream-span.js";
+import { upstreamCallTemplate, upstreamUrlTemplate } from "../../src/observability/upstream-span.js";
 
 function problemsOf(env: Record<string, string>): string[] {
   try {
@@ -107,5 +107,18 @@ describe("upstream URL templates (span names carry no ids)", () => {
     ["v1/referrals/members/members/holders/holders", "/v1/referrals/members/{memberId}/holders/{holderId}"],
   ])("%s -> %s", (path, template) => {
     expect(upstreamUrlTemplate(path)).toBe(template);
+  });
+});
+
+describe("the data source's calls by endpoint: templates decided without reading any id", () => {
+  test.each([
+    ["listHolders", "v1/referrals/members/CODE/holders?limit=10", "/v1/referrals/members/{memberId}/holders"],
+    ["listHolders", "v1/referrals/members/members/CODE/holders", "/v1/referrals/{campaignId}/members/{memberId}/holders"],
+    ["addHolders", "v1/referrals/holders/members/members/holders", "/v1/referrals/{campaignId}/members/{memberId}/holders"],
+    ["removeHolder", "v1/referrals/members/holders/holders/holders", "/v1/referrals/members/{memberId}/holders/{holderId}"],
+    ["removeHolder", "v1/referrals/c/members/m/holders/h", "/v1/referrals/{campaignId}/members/{memberId}/holders/{holderId}"],
+    ["getCustomer", "v1/customers/cust_1", "/v1/customers/{customerId}"],
+  ])("%s %s -> %s", (endpoint, path, template) => {
+    expect(upstreamCallTemplate(endpoint, path)).toBe(template);
   });
 });
