@@ -41,6 +41,7 @@ describe("traces through a real OTLP exporter", () => {
   let receiver: OtlpReceiver;
   let replica: Replica;
   let token: string;
+  let readless: string;
   const router = { traceId: newTraceId(), spanId: newSpanId() };
   const results: Record<string, Awaited<ReturnType<typeof graphql>>> = {};
 
@@ -79,7 +80,18 @@ describe("traces through a real OTLP exporter", () => {
     );
     // 4. No token: refused before any upstream call.
     results.unauthenticated = await graphql(replica.graphqlUrl, HOLDERS, { memberId: SEED.code });
-    // 5. Last (a 429 holds the gateway back for Retry-After): the upstream answers 429.
+    // 5. A token without referrals:read: refused at admission.
+    readless = await signToken({ scope: "customers:read", sub: "trace-suite-readless" });
+    results.forbidden = await graphql(replica.graphqlUrl, HOLDERS, { memberId: SEED.code }, bearer(readless));
+    // 6. A 503 and then the answer: the read is retried.
+    emulator.injectFault({ status: 503, times: 1 });
+    results.retried = await graphql(
+      replica.graphqlUrl,
+      HOLDERS,
+      { memberId: SEED.code },
+      { ...bearer(token), "cache-control": "no-cache" },
+    );
+    // 7. Last (a 429 holds the gateway back for Retry-After): the upstream answers 429.
     emulator.injectFault({ status: 429, headers: { "retry-after": "30" }, times: 1 });
     results.rateLimited = await graphql(replica.graphqlUrl, HOLDERS, { memberId: SEED.otherCode }, bearer(token));
     await replica.stop();
@@ -110,6 +122,8 @@ describe("traces through a real OTLP exporter", () => {
     expect(results.added.errors).toBeUndefined();
     expect(results.unauthenticated.errors?.[0].extensions?.code).toBe("UNAUTHENTICATED");
     expect(results.rateLimited.errors?.[0].extensions?.code).toBe("RATE_LIMITED");
+    expect(results.forbidden.errors?.[0].extensions?.code).toBe("FORBIDDEN");
+    expect(results.retried.errors).toBeUndefined();
   });
 
   test("a router's trace continues: server, operation, admission and upstream spans in one tree under the router's span", () => {
@@ -206,6 +220,16 @@ describe("traces through a real OTLP exporter", () => {
     expect(upstream.events).toContainEqual({ name: "rate_limited", attributes: { "referrals.retry_after_seconds": 30 } });
   });
 
+  test("a retried call: one client span with a retry event (its reason) and its resend count", () => {
+    const retried = receiver.spans.filter(
+      (span) => span.kind === SpanKind.CLIENT && span.attributes["http.request.resend_count"] !== undefined,
+    );
+    expect(retried).toHaveLength(1);
+    expect(retried[0].attributes).toMatchObject({ "http.request.resend_count": 1, "http.response.status_code": 200 });
+    expect(retried[0].events).toEqual([{ name: "retry", attributes: { "http.request.resend_count": 1, "referrals.retry.reason": "503" } }]);
+    expect(retried[0].status.code).toBe(0);
+  });
+
   test("a request without a token: UNAUTHENTICATED on its operation span, and no upstream span", () => {
     const operation = operationWith("UNAUTHENTICATED");
     expect(traceOf(operation.traceId).filter((span) => span.kind === SpanKind.CLIENT)).toEqual([]);
@@ -215,8 +239,16 @@ describe("traces through a real OTLP exporter", () => {
     expect(server.status.code).toBe(0);
   });
 
+  test("a refusal at admission: the admission span says refused with FORBIDDEN, and no upstream span", () => {
+    const operation = operationWith("FORBIDDEN");
+    const admission = children(traceOf(operation.traceId), operation).find((span) => span.name === "admission")!;
+    expect(admission.attributes).toMatchObject({ "referrals.admission.outcome": "refused", "error.type": "FORBIDDEN" });
+    expect(admission.status.code).toBe(2);
+    expect(traceOf(operation.traceId).filter((span) => span.kind === SpanKind.CLIENT)).toEqual([]);
+  });
+
   test("no personal data, metadata value, variable value, member id, token or credential in anything exported", () => {
-    expect(serverSpans().length).toBe(5);
+    expect(serverSpans().length).toBe(7);
     const forbidden = [
       PERSON.name,
       PERSON.email,
@@ -227,8 +259,9 @@ describe("traces through a real OTLP exporter", () => {
       SEED.code,
       SEED.otherCode,
       "NO-SUCH-CODE",
-      "trace-suite", // the token's subject (the budget key)
+      "trace-suite", // the tokens' subjects (the budget key)
       token,
+      readless,
       TEST_JWT_SECRET,
       emulator.appToken,
       emulator.appId,
