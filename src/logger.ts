@@ -3,10 +3,6 @@ import { pino, type Logger } from "pino";
 
 export type { Logger };
 
-/**
- * Structured JSON logs. Credentials are redacted by path wherever they could appear, as a second line of
- * defence: the code never logs headers or upstream URLs in the first place.
- */
 /** `trace_id` and `span_id` of the span active where the line is logged (a request's), so logs join their trace. */
 function traceContext(): Record<string, string> {
   const span = trace.getSpan(context.active());
@@ -16,8 +12,9 @@ function traceContext(): Record<string, string> {
 }
 
 /**
- * `traceContext`: lines logged inside a request carry its trace and span ids (tracing on; the mixin costs nothing
- * when not installed, so it is installed only then).
+ * Structured JSON logs. Credentials are redacted by path wherever they could appear, as a second line of
+ * defence: the code never logs headers or upstream URLs in the first place. With `traceContext` (tracing on), lines
+ * logged inside a request carry its trace and span ids; without it the mixin is not installed and costs nothing.
  */
 export function createLogger(
   level: string,
