@@ -20,7 +20,7 @@ import type { TracingConfig } from "./tracing-config.js";
  * Longest a graceful stop waits for the last spans to be exported: an unreachable collector (the exporter retries
  * for OTEL_EXPORTER_OTLP_TIMEOUT, 10 s by default) must not hold a rolling deployment back.
  */
-const SHUTDOWN_BUDGET_MS = 3000;
+const SHUTDOWN_BUDGET_MS = 5000;
 
 /** The tracer's name: the instrumentation scope every span of the gateway is reported under. */
 const SCOPE = "referrals-gateway";
