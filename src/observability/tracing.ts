@@ -34,8 +34,10 @@ const NOTHING_TO_STOP: TracingHandle = { shutdown: async () => {} };
  */
 export async function startTracing(config: TracingConfig | null, logger: Logger): Promise<TracingHandle> {
   if (config === null) return NOTHING_TO_STOP;
+  // The SDK module is loaded here, and only here; the check after the await keeps two gateways starting at once
+  // from registering it twice.
+  const sdk = await import("./tracing-sdk.js");
   if (!running) {
-    const sdk = await import("./tracing-sdk.js");
     const started = sdk.startSdk(config, logger);
     tracer = started.tracer;
     running = { users: 0, shutdown: started.shutdown };
