@@ -2,6 +2,7 @@
 import { createPublicKey } from "node:crypto";
 import { corsOriginProblem } from "./cors-origins.js";
 import { MAX_OPERATION_COST } from "./limits/operation-limits.js";
+import { loadTracingConfig, TRACING_ENVIRONMENT, type TracingConfig } from "./observability/tracing-config.js";
 
 export interface VoucherifyConfig {
   /** null: start the embedded emulator and use it. */
@@ -68,6 +69,8 @@ export interface Config {
   corsOrigins: string[];
   emulator: { port: number; dbFile: string };
   sharedState: SharedStateConfig;
+  /** OpenTelemetry traces over OTLP/HTTP (src/observability/tracing.ts); null: off, and no SDK is loaded. */
+  tracing: TracingConfig | null;
 }
 
 /** What replicas share (src/shared-state): through Redis when redisUrl is set, otherwise in this process. */
@@ -260,6 +263,7 @@ export const ENVIRONMENT: ReadonlyArray<{ name: string; meaning: string; default
     default: "unset (only 429s are honoured)",
   },
   { name: "LOG_LEVEL", meaning: "fatal, error, warn, info, debug, trace or silent", default: DEFAULTS.LOG_LEVEL },
+  ...TRACING_ENVIRONMENT,
 ];
 
 export class ConfigError extends Error {
@@ -389,6 +393,7 @@ export function loadConfig(env: Env = process.env): Config {
       dbFile: text("EMULATOR_DB") ?? DEFAULTS.EMULATOR_DB,
     },
     sharedState: loadSharedStateConfig(text, integer, problems),
+    tracing: loadTracingConfig(env, problems),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

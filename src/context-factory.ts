@@ -13,6 +13,7 @@ import { createLoaders } from "./voucherify/loaders.js";
 import { OperationScope } from "./voucherify/operation-scope.js";
 import type { Credentials, UpstreamTransport } from "./voucherify/transport.js";
 import { firstHeaderValue } from "./header-value.js";
+import { recordOperationRefusal } from "./observability/operation-span.js";
 
 /** Builds one GraphQL request's context: called by Apollo once the request is known to be GraphQL. */
 export type ContextFactory = (
@@ -80,7 +81,11 @@ export function createContextFactory(deps: {
   const { config, authenticator, transport, shared, admissions } = deps;
   return async (request, response, requestId, router, known) => {
     // Who is calling comes first: a refused caller costs no upstream call and sees nothing of the schema.
-    const caller = await (known ?? authenticator.authenticate(request, router));
+    // A refusal here ends the request before any plugin runs: its code is put on the operation's span now.
+    const caller = await (known ?? authenticator.authenticate(request, router)).catch((error: unknown) => {
+      recordOperationRefusal(error);
+      throw error;
+    });
     const clientId = header(request, "x-app-id");
     const clientToken = header(request, "x-app-token");
     // Client credentials are honoured only when the operator allows it; otherwise they are ignored entirely.

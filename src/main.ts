@@ -3,6 +3,7 @@ import type { EmulatorHandle } from "./emulator/emulator.js";
 import { EmulatorUnavailableError } from "./emulator/unavailable.js";
 import { createLogger } from "./logger.js";
 import { startGateway } from "./server.js";
+import { describeTracing } from "./observability/tracing-config.js";
 
 function printHelp(): void {
   const width = Math.max(...ENVIRONMENT.map((v) => v.name.length));
@@ -70,7 +71,10 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  const logger = createLogger(config.logLevel, undefined, { pretty: !config.production && process.stdout.isTTY });
+  const logger = createLogger(config.logLevel, undefined, {
+    pretty: !config.production && process.stdout.isTTY,
+    traceContext: config.tracing !== null,
+  });
   let emulator: EmulatorHandle | null = null;
   let upstreamUrl = config.voucherify.apiUrl;
   let credentials =
@@ -88,6 +92,7 @@ async function main(): Promise<void> {
   console.log(`Referrals gateway ready at ${gateway.graphqlUrl}`);
   console.log(`Backend: ${backend}`);
   console.log(`Authentication: ${describeAuthentication(config)}`);
+  console.log(`Tracing: ${describeTracing(config.tracing)}`);
   if (config.landingPage) console.log(`Explore it in Apollo Sandbox: open ${gateway.url}/ in a browser`);
   console.log(`Metrics: ${describeMetrics(config, gateway.metricsUrl)}`);
 

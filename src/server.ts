@@ -20,6 +20,8 @@ import { SANDBOX_INITIAL_DOCUMENT, SANDBOX_INITIAL_VARIABLES } from "./landing-p
 import { createLogger, type Logger } from "./logger.js";
 import { GatewayMetrics } from "./observability/metrics.js";
 import { observeUpstreamCalls } from "./observability/upstream-call-log.js";
+import { startTracing, tracingOn } from "./observability/tracing.js";
+import { withAdmissionTracing } from "./plugins/admission-tracing.js";
 import { operationObserverPlugin } from "./plugins/operation-observer.plugin.js";
 import { errorMaskingPlugin, formatApolloRequestError } from "./plugins/error-masking.plugin.js";
 import { MAX_QUERY_TOKENS } from "./limits/operation-limits.js";
@@ -63,7 +65,9 @@ export interface GatewayHandle {
 
 export async function startGateway(options: GatewayOptions): Promise<GatewayHandle> {
   const { config } = options;
-  const logger = options.logger ?? createLogger(config.logLevel);
+  const logger = options.logger ?? createLogger(config.logLevel, undefined, { traceContext: config.tracing !== null });
+  // Before anything else is built: it asks whether spans are made (the SDK is loaded only with an endpoint).
+  const tracing = await startTracing(config.tracing, logger);
   const transport = new UpstreamTransport({
     baseUrl: options.upstreamUrl,
     timeoutMs: config.voucherify.timeoutMs,
@@ -116,12 +120,14 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayHand
           })
         : ApolloServerPluginLandingPageDisabled(),
       errorMaskingPlugin({ mask: config.production, logger }),
-      operationAdmissionPlugin({
-        schema,
-        maxCost: config.maxOperationCost,
-        budget: shared.budget,
-        onBudgetRefusal: () => metrics.callerBudgetRefusals.inc(),
-      }),
+      (tracingOn() ? withAdmissionTracing : <T>(plugin: T) => plugin)(
+        operationAdmissionPlugin({
+          schema,
+          maxCost: config.maxOperationCost,
+          budget: shared.budget,
+          onBudgetRefusal: () => metrics.callerBudgetRefusals.inc(),
+        }),
+      ),
       operationObserverPlugin({ logger, metrics }),
       // Apollo's default cache-control plugin wraps every field resolver of the schema (about 150 calls for a
       // 10-holder page) to compute a policy that is always "no-store" here (no @cacheControl hints): about 14% of
@@ -198,6 +204,8 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayHand
         await apollo.stop();
         transport.close();
         await shared.close();
+        // Last: spans of the requests drained above are exported before the process goes.
+        await tracing.shutdown();
       })();
       return stopping;
     },

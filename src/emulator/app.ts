@@ -70,11 +70,13 @@ async function handle(ctx: AppContext, req: IncomingMessage, res: ServerResponse
   const url = req.url ?? "/";
   const queryStart = url.indexOf("?");
   const callerRequestId = req.headers["x-request-id"];
+  const traceparent = req.headers.traceparent;
   const recorded: RecordedRequest = {
     method: req.method ?? "GET",
     path: queryStart < 0 ? url : url.slice(0, queryStart),
     query: queryStart < 0 ? "" : url.slice(queryStart + 1),
     ...(typeof callerRequestId === "string" ? { requestId: callerRequestId } : {}),
+    ...(typeof traceparent === "string" ? { traceparent } : {}),
   };
   ctx.requests.push(recorded);
   // A long-running emulator (npm start, benchmarks) must not grow without limit; trim in batches to stay O(1) amortised.

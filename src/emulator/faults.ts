@@ -5,6 +5,8 @@ export interface RecordedRequest {
   query: string; // raw query string without "?", "" when none
   /** The caller's x-request-id header, if any: lets tests see that the gateway forwards its request id. */
   requestId?: string;
+  /** The caller's W3C `traceparent`, if any: lets tests follow a trace across the hop to the upstream. */
+  traceparent?: string;
 }
 
 /**

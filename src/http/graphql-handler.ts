@@ -7,6 +7,7 @@ import { admitBody, type BodyOwner } from "./body-admission.js";
 import { BodyAbortedError, BodyBudgetExhaustedError, BodyTooLargeError, readBody } from "./read-body.js";
 import { refuseBeforeBody } from "./refuse-before-body.js";
 import { sendRequestError } from "./send.js";
+import { traceOperation } from "../observability/operation-span.js";
 
 export type GraphQLHandler<TContext> = (
   request: IncomingMessage,
@@ -84,10 +85,11 @@ export function createGraphQLHandler<TContext extends BaseContext>(
     for (const [name, value] of Object.entries(request.headers)) {
       if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(", ") : value);
     }
-    const result = await apollo.executeHTTPGraphQLRequest({
-      httpGraphQLRequest: { method: request.method ?? "GET", headers, search, body },
-      context,
-    });
+    // One operation (batching is off): Apollo's whole pipeline runs inside its span, so plugins name it and the
+    // admission, cache and upstream spans nest under it.
+    const result = await traceOperation(() =>
+      apollo.executeHTTPGraphQLRequest({ httpGraphQLRequest: { method: request.method ?? "GET", headers, search, body }, context }),
+    );
     for (const [name, value] of result.headers) response.setHeader(name, value);
     // What Apollo's cache-control plugin would send (src/server.ts turns it off for its per-field cost): GraphQL
     // answers are never cacheable, as no type or field carries a cache hint. HTML (the landing page) is left alone.

@@ -12,10 +12,20 @@ import type { ReadinessProbe } from "./readiness.js";
 import { requestIdFrom } from "./request-id.js";
 import { sendJson } from "./send.js";
 import { UNEXPECTED_ERROR_CODE } from "../errors.js";
+import { traceHttpRequest } from "../observability/server-span.js";
+import { tracingOn } from "../observability/tracing.js";
 
 type Endpoint = (request: IncomingMessage, response: ServerResponse) => Promise<void>;
 
 const INLINE_TRACE_HEADER = "apollo-federation-include-trace";
+const ROUTES = new Set(["/graphql", "/", "/healthz", "/readyz", "/metrics"]);
+
+/** The route a request matched, for its span's name: never the raw path (a client's path is not a span name). */
+function routeOf(url: string | undefined): string {
+  const end = url?.indexOf("?") ?? -1;
+  const path = url === undefined ? "/" : end === -1 ? url : url.slice(0, end);
+  return ROUTES.has(path) ? path : "other";
+}
 
 /** What a request that failed outside GraphQL's own error handling answers: the masked message, never the error. */
 function sendUnexpected(response: ServerResponse, requestId: string): void {
@@ -72,8 +82,12 @@ export function gatewayRoutes(deps: {
       else response.destroy();
     }
   };
-  // handle answers its own failures (a 500, or a destroyed socket): nothing is left to reject.
-  return (request, response) => void handle(request, response);
+  // handle answers its own failures (a 500, or a destroyed socket): nothing is left to reject. With tracing on, every
+  // request runs inside its server span (any execution path behind this listener gets it).
+  return (request, response) =>
+    void (tracingOn()
+      ? traceHttpRequest(request, response, routeOf(request.url), () => handle(request, response))
+      : handle(request, response));
 }
 
 /** METRICS_PORT's listener: /metrics only, so operators can firewall it apart from GraphQL. */

@@ -12,6 +12,7 @@ import { MAX_ALIASES, MAX_OPERATION_COST, MAX_QUERY_DEPTH } from "../limits/oper
 import { findVariableProblem } from "../limits/variable-checks.js";
 import { limitError } from "../limits/limit-error.js";
 import type { BudgetStore } from "../shared-state/budget-store.js";
+import { recordAdmissionCost, recordBudgetLeft } from "../observability/admission-span.js";
 import { OperationAdmissionCache } from "./operation-admission-cache.js";
 
 /** Document-only limits, for ApolloServer's `validationRules` (run once per distinct document, then cached). */
@@ -62,8 +63,10 @@ export function operationAdmissionPlugin(options: {
               operation,
             );
           }
+          recordAdmissionCost(cost);
           if (options.budget && cost > 0) {
             const decision = await options.budget.spend(caller.budgetKey, cost);
+            if (decision.allowed) recordBudgetLeft(decision.remaining);
             if (!decision.allowed) {
               options.onBudgetRefusal?.();
               const retryAfterSeconds = Math.max(1, Math.ceil(decision.retryAfterMs / 1000));

@@ -4,6 +4,8 @@ import type { GatewayContext } from "../context.js";
 import type { Logger } from "../logger.js";
 import type { GatewayMetrics } from "../observability/metrics.js";
 import { UNEXPECTED_ERROR_CODE } from "../errors.js";
+import { describeOperation, recordOperationOutcome } from "../observability/operation-span.js";
+import { tracingOn } from "../observability/tracing.js";
 
 function errorCodes(errors: readonly GraphQLFormattedError[] | undefined): string[] {
   return (errors ?? []).map((error) => {
@@ -32,10 +34,23 @@ export function operationObserverPlugin(options: { logger: Logger; metrics: Gate
     async requestDidStart() {
       const started = performance.now();
       return {
-        async willSendResponse({ response, contextValue, operationName, operation }) {
+        async willSendResponse({ request, response, contextValue, operationName, operation }) {
           const durationMs = performance.now() - started;
           const errors = response.body.kind === "single" ? response.body.singleResult.errors : undefined;
           const codes = errorCodes(errors);
+          if (tracingOn()) {
+            const persisted = (request.extensions?.persistedQuery as { sha256Hash?: unknown } | undefined)?.sha256Hash;
+            describeOperation({
+              type: operation?.operation ?? null,
+              name: operationName ?? null,
+              documentId: typeof persisted === "string" ? persisted : null,
+            });
+            recordOperationOutcome({
+              errorCodes: codes,
+              upstreamCalls: contextValue?.voucherify.upstreamCalls,
+              httpStatus: response.http.status ?? 200,
+            });
+          }
           const operationLabel = metrics.operationLabel(operationName ?? null);
           const outcome = codes.length === 0 ? "ok" : "error";
           metrics.operations.inc({ operation: operationLabel, outcome });

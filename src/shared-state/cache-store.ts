@@ -17,6 +17,8 @@ export interface StampedRead {
  * Implementations never throw: a store that cannot answer reads as a miss and drops writes.
  */
 export interface CacheStore {
+  /** Where the entries live: this process, or Redis (shared by replicas). Tells traces which one answered. */
+  readonly kind: "memory" | "redis";
   readPage(tenant: string, memberName: string, pageId: string): Promise<StampedRead>;
   readCustomer(tenant: string, customerId: string): Promise<StampedRead>;
   write(key: string, value: string, ttlMs: number): Promise<void>;
@@ -55,6 +57,7 @@ const MAX_GENERATIONS = 100_000;
  * can only cause misses, never resurrect an entry from before a write.
  */
 export class MemoryCacheStore implements CacheStore {
+  readonly kind = "memory";
   private readonly entries: LRUCache<string, string>;
   private readonly aliases: LRUCache<string, string>;
   private readonly generations = new Map<string, number>();

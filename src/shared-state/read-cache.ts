@@ -1,4 +1,5 @@
 import type { CacheStore, StampedRead } from "./cache-store.js";
+import { traceCacheLookup } from "../observability/cache-span.js";
 
 export type CacheName = "holders" | "customers";
 
@@ -99,10 +100,15 @@ export class ReadCache {
     ttlMs: number,
   ): Promise<T> {
     const completedBefore = this.flightsCompleted;
-    let stamped = await read();
-    // A read in flight may have stored its answer, and left `inFlight`, while this lookup was on its way: look again
-    // rather than start a second upstream call for what is now cached (one more cache read, only in that case).
-    if (stamped.value === null && !fresh && this.flightsCompleted !== completedBefore) stamped = await read();
+    const lookup = async () => {
+      const first = await read();
+      // A read in flight may have stored its answer, and left `inFlight`, while this lookup was on its way: look again
+      // rather than start a second upstream call for what is now cached (one more cache read, only in that case).
+      return first.value === null && !fresh && this.flightsCompleted !== completedBefore ? read() : first;
+    };
+    const stamped = await traceCacheLookup(cache, this.store.kind, lookup, (found) =>
+      fresh ? "bypass" : found.value !== null ? "hit" : "miss",
+    );
     if (stamped.value !== null && !fresh) {
       this.events.lookup(cache, "hit");
       this.events.saved(cache);

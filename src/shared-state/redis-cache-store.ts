@@ -1,6 +1,7 @@
 import type { Redis } from "ioredis";
 import { GENERATION_TTL_MS, keys, type CacheStore, type StampedRead } from "./cache-store.js";
 import type { RedisHealth } from "./redis-health.js";
+import { traceRedisCommand } from "../observability/cache-span.js";
 
 // One round trip per read: the alias, both generations and the entry, read atomically. Aliases hold the voucher id
 // already escaped as keys.* escapes it, so the script builds the same keys as cache-store.ts.
@@ -33,6 +34,7 @@ const MISS: StampedRead = { key: null, value: null };
  * so nothing written during an outage is served stale afterwards.
  */
 export class RedisCacheStore implements CacheStore {
+  readonly kind = "redis";
   private readonly redis: Scripted;
   private readonly missedInvalidations = new Set<string>();
 
@@ -51,10 +53,11 @@ export class RedisCacheStore implements CacheStore {
     });
   }
 
-  private async attempt<T>(fallback: T, command: () => Promise<T>): Promise<T> {
+  /** `operation` names the command in traces (the script, or the Redis command): never its keys. */
+  private async attempt<T>(operation: string, fallback: T, command: () => Promise<T>): Promise<T> {
     if (this.health.degraded) return fallback;
     try {
-      return await command();
+      return await traceRedisCommand(operation, command);
     } catch (error) {
       this.health.failed(error);
       return fallback;
@@ -62,7 +65,7 @@ export class RedisCacheStore implements CacheStore {
   }
 
   readPage(tenant: string, memberName: string, pageId: string): Promise<StampedRead> {
-    return this.attempt(MISS, async () => {
+    return this.attempt("EVALSHA readPage", MISS, async () => {
       const [key, value, writes] = await this.redis.readPage(
         keys.tenantGeneration(tenant),
         keys.alias(tenant, memberName),
@@ -74,7 +77,7 @@ export class RedisCacheStore implements CacheStore {
   }
 
   readCustomer(tenant: string, customerId: string): Promise<StampedRead> {
-    return this.attempt(MISS, async () => {
+    return this.attempt("EVALSHA readCustomer", MISS, async () => {
       const [key, value] = await this.redis.readCustomer(
         keys.tenantGeneration(tenant),
         keys.customerGeneration(tenant, customerId),
@@ -86,13 +89,13 @@ export class RedisCacheStore implements CacheStore {
   }
 
   write(key: string, value: string, ttlMs: number): Promise<void> {
-    return this.attempt(undefined, async () => {
+    return this.attempt("SET", undefined, async () => {
       await this.redis.set(key, value, "PX", ttlMs);
     });
   }
 
   learnAlias(tenant: string, memberName: string, voucherId: string): Promise<void> {
-    return this.attempt(undefined, async () => {
+    return this.attempt("MULTI", undefined, async () => {
       await this.redis
         .multi()
         .set(keys.alias(tenant, memberName), encodeURIComponent(voucherId), "PX", GENERATION_TTL_MS)
@@ -102,7 +105,7 @@ export class RedisCacheStore implements CacheStore {
   }
 
   voucherIdOf(tenant: string, memberName: string): Promise<string | null> {
-    return this.attempt(null, async () => {
+    return this.attempt("GET", null, async () => {
       const escaped = await this.redis.get(keys.alias(tenant, memberName));
       return escaped === null ? null : decodeURIComponent(escaped);
     });
@@ -130,7 +133,7 @@ export class RedisCacheStore implements CacheStore {
       return;
     }
     try {
-      await this.bump(...generationKeys);
+      await traceRedisCommand("MULTI", () => this.bump(...generationKeys));
     } catch (error) {
       this.missedInvalidations.add(tenant);
       this.health.failed(error);

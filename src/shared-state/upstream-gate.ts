@@ -3,6 +3,7 @@ import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAb
 import { RateLimitGuard } from "./rate-limit-guard.js";
 import { keys } from "./cache-store.js";
 import type { RedisHealth } from "./redis-health.js";
+import { traceRedisCommand } from "../observability/cache-span.js";
 
 /**
  * Admission of upstream calls per tenant, shared by replicas: after a 429 (or X-Rate-Limit-Remaining: 0) every
@@ -62,7 +63,8 @@ export class SharedUpstreamGate implements UpstreamGate {
     let waitSeconds = this.local.secondsLeft(tenant);
     if (waitSeconds === 0 && this.redis && !this.health?.degraded) {
       try {
-        const leftMs = await this.redis.pttl(`${keys.prefix(tenant)}blocked`);
+        const redis = this.redis;
+        const leftMs = await traceRedisCommand("PTTL", () => redis.pttl(`${keys.prefix(tenant)}blocked`));
         if (leftMs > 0) waitSeconds = Math.ceil(leftMs / 1000);
       } catch (error) {
         this.health?.failed(error);
@@ -88,7 +90,8 @@ export class SharedUpstreamGate implements UpstreamGate {
     if (!this.redis || this.health?.degraded) return;
     try {
       // Written before the failing call answers: the next request, on any replica, already sees it.
-      await this.redis.set(`${keys.prefix(tenant)}blocked`, "1", "PX", seconds * 1000);
+      const redis = this.redis;
+      await traceRedisCommand("SET", () => redis.set(`${keys.prefix(tenant)}blocked`, "1", "PX", seconds * 1000));
     } catch (error) {
       this.health?.failed(error);
     }

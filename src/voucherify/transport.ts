@@ -4,6 +4,7 @@ import type { ErrorCode } from "../errors.js";
 import { errorCodeOf, upstreamRequestIdOf } from "./error-mapping.js";
 import type { OperationScope } from "./operation-scope.js";
 import { RateLimitGuard } from "../shared-state/rate-limit-guard.js";
+import { startUpstreamSpan, type UpstreamServer, type UpstreamSpan } from "../observability/upstream-span.js";
 import { retryAfterSeconds } from "./retry-after.js";
 import { exchange, MAX_UPSTREAM_BODY_BYTES, type Exchange } from "./upstream-exchange.js";
 import { UpstreamError, UpstreamNetworkError, UpstreamStatusError, UpstreamTimeoutError } from "./upstream-errors.js";
@@ -106,12 +107,16 @@ export class UpstreamTransport {
   private readonly listeners = new Set<(event: UpstreamCallEvent) => void>();
   private readonly maxAttempts: number;
   private readonly baseDelayMs: number;
+  /** Where the upstream is, for the client spans (tracing only). */
+  private readonly server: UpstreamServer;
   private active = 0;
 
   constructor(private readonly options: TransportOptions) {
     const url = new URL(options.baseUrl);
     if (url.protocol !== "http:" && url.protocol !== "https:") throw new Error("upstream URL must be http or https");
     this.basePath = url.pathname.replace(/\/+$/, "");
+    const scheme = url.protocol.slice(0, -1);
+    this.server = { address: url.hostname, port: Number(url.port) || (scheme === "https" ? 443 : 80), scheme };
     // keep-alive: a TLS or TCP handshake per GraphQL operation would cost more than the whole gateway.
     this.pool = new Pool(url.origin, {
       connections: options.maxConcurrency ?? 64,
@@ -141,12 +146,15 @@ export class UpstreamTransport {
   async request(request: UpstreamRequest): Promise<UpstreamResponse> {
     const started = performance.now();
     let status: number | null = null;
+    const span = startUpstreamSpan(request.method, request.path, request.endpoint, this.server);
+    const attempts = { count: 0 };
     // An abandoned operation stops spending the upstream's quota: its queued and in-flight reads end now. Writes
     // already asked for run to their end, so their outcome is known (and logged) rather than left in doubt.
     const scope = request.method === "GET" ? request.scope : undefined;
     const refusal = scope?.isOver ? new UpstreamTimeoutError() : this.rateLimitRefusal(request.credentials.appId);
     if (refusal) {
       this.emit(request, refusal.status, started, refusal);
+      span?.end({ status: null, attempts: 0, errorCode: errorCodeOf(refusal), sent: false });
       throw refusal;
     }
     // One budget for queueing, every attempt and the backoff between them. A cleared timer, not
@@ -155,24 +163,33 @@ export class UpstreamTransport {
     const budget = new AbortController();
     const timer = setTimeout(() => budget.abort(BUDGET_SPENT), this.options.timeoutMs);
     const signal = budget.signal;
+    let bodyBytes: number | undefined;
     scope?.track(budget);
     this.active++;
     try {
-      const { response, retried } = await this.exchangeWithRetries(request, signal, deadline);
+      const { response, retried } = await this.exchangeWithRetries(request, signal, deadline, span, attempts);
       status = response.status;
+      // The decoded body's size (after any content-encoding), counted only for a span.
+      if (span) bodyBytes = Buffer.byteLength(response.body);
       if (status === 429) {
         const seconds = retryAfterSeconds(response.headers);
         this.rateLimit.block(request.credentials.appId, seconds);
+        span?.rateLimited(seconds);
         throw new UpstreamStatusError(status, response.body, seconds);
       }
       // Anything but 2xx is a failure, redirects included: a 301 to https must never read as a done DELETE.
       const success = (status >= 200 && status < 300) || (request.method === "DELETE" && status === 404 && retried);
       if (!success) throw new UpstreamStatusError(status, response.body);
       this.emit(request, status, started);
+      span?.end({ status, attempts: attempts.count, bodyBytes, sent: true });
       return { status, body: response.body, retried, headers: response.headers };
     } catch (error) {
       const typed = this.typed(error, signal);
       this.emit(request, status, started, typed);
+      if (span) {
+        const errorCode = typed instanceof UpstreamError ? errorCodeOf(typed) : "UPSTREAM_ERROR";
+        span.end({ status, attempts: attempts.count, bodyBytes, errorCode, sent: attempts.count > 0 });
+      }
       throw typed;
     } finally {
       this.active--;
@@ -186,6 +203,8 @@ export class UpstreamTransport {
     request: UpstreamRequest,
     signal: AbortSignal,
     deadline: number,
+    span: UpstreamSpan | null,
+    attempts: { count: number },
   ): Promise<{ response: Exchange; retried: boolean }> {
     const idempotent = request.method !== "POST";
     // A body that cannot be serialised (a BigInt) is a bug in the gateway: it throws here, untyped, and is reported as one.
@@ -198,6 +217,7 @@ export class UpstreamTransport {
     };
     if (request.requestId) headers["x-request-id"] = request.requestId;
     if (body !== undefined) headers["content-type"] = "application/json";
+    span?.inject(headers);
     const appId = request.credentials.appId;
     const options = {
       method: request.method,
@@ -211,18 +231,21 @@ export class UpstreamTransport {
     for (let attempt = 1; ; attempt++) {
       const mayRetry = idempotent && attempt < this.maxAttempts;
       let response: Exchange;
+      attempts.count = attempt;
       try {
         response = await exchange(this.pool, options);
       } catch (error) {
         if (signal.aborted || !mayRetry || !RETRY_ERRORS.has(networkCode(error) ?? "")) throw error;
         if (!(await this.backoff(attempt, signal, deadline))) throw error;
         this.throwIfRateLimited(appId);
+        span?.retry(attempt + 1, networkCode(error) ?? "network");
         continue;
       }
       if (!mayRetry || !RETRY_STATUS.has(response.status) || !(await this.backoff(attempt, signal, deadline))) {
         return { response, retried: attempt > 1 };
       }
       this.throwIfRateLimited(appId);
+      span?.retry(attempt + 1, String(response.status));
     }
   }
 

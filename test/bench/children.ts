@@ -6,6 +6,7 @@ const ENTRY: Record<Role, string> = {
   emulator: "serve-emulator.js",
   proxy: "serve-proxy.js",
   gateway: "serve-gateway.js",
+  otlp: "serve-otlp-sink.js",
 };
 const START_TIMEOUT_MS = 30_000;
 

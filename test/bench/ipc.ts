@@ -1,6 +1,6 @@
 /** Messages between the bench (parent, load generator) and the servers it runs in child processes. */
 
-export type Role = "emulator" | "proxy" | "gateway";
+export type Role = "emulator" | "proxy" | "gateway" | "otlp";
 
 export interface ChildStats {
   rssBytes: number;

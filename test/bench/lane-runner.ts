@@ -3,7 +3,7 @@ import type { ChildStats } from "./ipc.js";
 import type { LaneRequest } from "./lanes.js";
 import { measure, warmUp, type LatencySummary, type LoadResult } from "./load.js";
 
-export type LaneName = "direct" | "proxy" | "gateway" | "gateway+customer";
+export type LaneName = "direct" | "proxy" | "gateway" | "gateway+customer" | "gateway+tracing";
 
 export interface LaneResult {
   lane: LaneName;

@@ -1,6 +1,7 @@
 import type { LaneName, LaneResult, LaneSettings } from "./lane-runner.js";
 import type { MachineInfo } from "./machine.js";
 import { groupedBarChartSvg } from "./svg-chart.js";
+import { tracingOverhead } from "./tracing-lanes.js";
 
 export interface TargetCheck {
   name: string;
@@ -27,6 +28,7 @@ const LABEL: Record<LaneName, string> = {
   proxy: "(b) pass-through proxy",
   gateway: "(c) gateway",
   "gateway+customer": "(c') gateway + customer { name email }",
+  "gateway+tracing": "(c'') gateway, tracing on (always_on, OTLP export)",
 };
 
 const find = (lanes: LaneResult[], lane: LaneName, connections: number) =>
@@ -85,6 +87,12 @@ export function checkTargets(results: Omit<BenchResults, "targets">): TargetChec
       met: socketExcess <= 0,
     },
     { name: "gateway peak RSS (MB)", measured: peakRss, target: "< 150", met: peakRss < 150 },
+    ...tracingOverhead(results.lanes).map(({ lane, connections, cpuRatio }) => ({
+      name: `${LABEL[lane]}: CPU/request ÷ tracing off at c=${connections}`,
+      measured: cpuRatio,
+      target: "<= 1.15",
+      met: cpuRatio <= 1.15,
+    })),
   ];
 }
 

@@ -11,6 +11,7 @@ import { describeMachine } from "./machine.js";
 import { profileMarkdown, summarizeProfile } from "./profile-summary.js";
 import { checkTargets, computeRatios, lanesChart, markdownReport, scalingChart, type BenchResults } from "./report.js";
 import { addBenchHolders } from "./seed-holders.js";
+import { isTracedLane, startTracedGateway, TRACED_LANES } from "./tracing-lanes.js";
 
 /**
  * `npm run bench`: loopback only, bounded, stops by itself.
@@ -19,6 +20,7 @@ import { addBenchHolders } from "./seed-holders.js";
  *   BENCH_LABEL=x    names the profile summary (profile-x.md); BENCH_DURATION / BENCH_WARMUP override seconds.
  *   BENCH_LANES=gateway,proxy  only these lanes; BENCH_SCALING=0 skips the scaling runs (quick iterations).
  *                  The cache lanes are named `cached` (one gateway, cache on) and `redis` (two replicas on one Redis).
+ *                  `gateway+tracing`: the gateway lane on a second gateway tracing every request (OTLP to a sink).
  *   BENCH_GATEWAY_FLAGS="--max-semi-space-size=8"  extra node flags for the gateway child (experiments).
  *   BENCH_OUT=dir    where results go (default test/bench/results, or its smoke/ folder).
  *   BENCH_NODE_ENV   the gateway's NODE_ENV (default production: how it is deployed, and graphql-js's fast paths).
@@ -42,7 +44,7 @@ const runScaling = !profile && process.env.BENCH_SCALING !== "0";
 const gatewayNodeEnv = process.env.BENCH_NODE_ENV ?? "production";
 // A hard stop, whatever happens: lanes are bounded, but a wedged child must not keep CI waiting.
 const CACHE_LANES = 4;
-const laneCount = settings.concurrency.length * 4 + settings.scalingConcurrency.length * settings.pageSizes.length + CACHE_LANES;
+const laneCount = settings.concurrency.length * 5 + settings.scalingConcurrency.length * settings.pageSizes.length + CACHE_LANES;
 setTimeout(
   () => {
     console.error("bench: overall time limit reached, stopping");
@@ -96,40 +98,46 @@ async function main(): Promise<void> {
     const credentials = { appId: String(emulator.detail.appId), appToken: String(emulator.detail.appToken) };
     const upstreamEnv = { UPSTREAM_URL: emulator.url, UPSTREAM_APP_ID: credentials.appId, UPSTREAM_APP_TOKEN: credentials.appToken };
     const profileName = `gateway-${label}.cpuprofile`;
-    const gateway = await BenchChild.start(
-      "gateway",
-      // The gateway's own cost, without JWT verification or one client's budget (all load comes from one address).
-      // The cache stays off: these lanes measure the gateway's cost per upstream call, as before the cache existed.
-      {
-        ...upstreamEnv,
-        NODE_ENV: gatewayNodeEnv,
-        AUTH_DISABLED: "true",
-        CALLER_BUDGET_PER_MINUTE: "0",
-        CACHE_HOLDERS_TTL_MS: "0",
-        CACHE_CUSTOMERS_TTL_MS: "0",
-      },
-      [
-        ...(process.env.BENCH_GATEWAY_FLAGS?.split(" ").filter(Boolean) ?? []),
-        ...(profile ? ["--cpu-prof", "--cpu-prof-dir", outDir, "--cpu-prof-name", profileName] : []),
-      ],
-    );
+    // The gateway's own cost, without JWT verification or one client's budget (all load comes from one address).
+    // The cache stays off: these lanes measure the gateway's cost per upstream call, as before the cache existed.
+    const gatewayEnv = {
+      ...upstreamEnv,
+      NODE_ENV: gatewayNodeEnv,
+      AUTH_DISABLED: "true",
+      CALLER_BUDGET_PER_MINUTE: "0",
+      CACHE_HOLDERS_TTL_MS: "0",
+      CACHE_CUSTOMERS_TTL_MS: "0",
+    };
+    const gatewayFlags = process.env.BENCH_GATEWAY_FLAGS?.split(" ").filter(Boolean) ?? [];
+    const gateway = await BenchChild.start("gateway", gatewayEnv, [
+      ...gatewayFlags,
+      ...(profile ? ["--cpu-prof", "--cpu-prof-dir", outDir, "--cpu-prof-name", profileName] : []),
+    ]);
     children.push(gateway);
     const proxy = await BenchChild.start("proxy", upstreamEnv);
     children.push(proxy);
     const gatewayIdleRssMB = Math.round(((await gateway.stats()).rssBytes / 2 ** 20) * 10) / 10;
 
-    const base: Record<LaneName, { url: string; front: BenchChild | null; request: LaneRequest }> = {
+    const base: Partial<Record<LaneName, { url: string; front: BenchChild | null; request: LaneRequest }>> = {
       direct: { url: emulator.url, front: null, request: restHoldersRequest(credentials) },
       proxy: { url: proxy.url, front: proxy, request: restHoldersRequest(credentials) },
       gateway: { url: gateway.url, front: gateway, request: graphqlRequest(holdersQuery(10)) },
       "gateway+customer": { url: gateway.url, front: gateway, request: graphqlRequest(holdersQuery(10, true)) },
     };
     const lanes: LaneResult[] = [];
-    const laneNames = (profile ? ["gateway"] : ["direct", "proxy", "gateway", "gateway+customer"]).filter(
+    const laneNames = (profile ? ["gateway"] : ["direct", "proxy", "gateway", "gateway+customer", "gateway+tracing"]).filter(
       (lane): lane is LaneName => !onlyLanes || onlyLanes.includes(lane),
     );
+    // Tracing lanes: a second gateway, same settings plus an OTLP endpoint (a sink the bench runs), always sampling.
+    const traced = laneNames.some(isTracedLane) ? await startTracedGateway(gatewayEnv, gatewayFlags) : null;
+    if (traced) {
+      children.push(traced.sink, traced.gateway);
+      for (const [lane, twin] of Object.entries(TRACED_LANES) as [LaneName, LaneName][]) {
+        base[lane] = { url: traced.gateway.url, front: traced.gateway, request: base[twin]!.request };
+      }
+    }
     const expected = new Map<LaneName, string>();
-    for (const lane of laneNames) expected.set(lane, await referenceBody(base[lane].url, base[lane].request, 10));
+    for (const lane of laneNames) expected.set(lane, await referenceBody(base[lane]!.url, base[lane]!.request, 10));
     // Direct REST and the proxy must answer byte for byte the same: the proxy is a pure pass-through.
     if (expected.has("direct") && expected.has("proxy") && expected.get("direct") !== expected.get("proxy"))
       throw new Error("the proxy changed the upstream's answer");
@@ -137,7 +145,7 @@ async function main(): Promise<void> {
     const concurrency = profile ? [Math.max(...settings.concurrency)] : settings.concurrency;
     for (const connections of concurrency) {
       for (const lane of laneNames) {
-        const { url, front, request } = base[lane];
+        const { url, front, request } = base[lane]!;
         const result = await runLane({
           lane,
           pageSize: 10,
@@ -176,6 +184,14 @@ async function main(): Promise<void> {
           scaling.push(result);
         }
       }
+    }
+
+    // A traced lane that exported nothing measured a gateway that made no spans.
+    const exports = traced ? (await traced.sink.stats()).requestsServed : null;
+    if (exports !== null) console.log(`tracing lanes: ${exports} OTLP exports received by the sink`);
+    if (exports === 0) {
+      console.error("bench: the traced gateway exported no spans");
+      process.exitCode = 1;
     }
 
     let cache: CacheBenchResults | null = null;

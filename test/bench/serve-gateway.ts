@@ -18,5 +18,10 @@ const config = loadConfig({
   VOUCHERIFY_APP_ID: appId,
   VOUCHERIFY_APP_TOKEN: appToken,
 });
-const gateway = await startGateway({ config, upstreamUrl, credentials: { appId, appToken }, logger: createLogger(config.logLevel) });
+const gateway = await startGateway({
+  config,
+  upstreamUrl,
+  credentials: { appId, appToken },
+  logger: createLogger(config.logLevel, undefined, { traceContext: config.tracing !== null }),
+});
 reportToParent(gateway.graphqlUrl, () => gateway.stop(), { nodeEnv: process.env.NODE_ENV ?? "development", logLevel: config.logLevel });

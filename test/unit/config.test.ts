@@ -42,6 +42,7 @@ describe("loadConfig", () => {
         memoryMaxEntries: 10000,
         memoryMaxBytes: 67108864,
       },
+      tracing: null,
     });
   });
 
