@@ -1,5 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { HeaderMap, type ApolloServer, type BaseContext } from "@apollo/server";
+import { resolveDocumentRequest, type DocumentResolution } from "../documents/resolve-document-request.js";
+import type { TrustedDocuments } from "../documents/trusted-document.js";
 import { documentNesting } from "../limits/document-nesting.js";
 import { MAX_DOCUMENT_NESTING } from "../limits/operation-limits.js";
 import type { BodyBudget } from "./body-budget.js";
@@ -11,6 +13,8 @@ export type GraphQLHandler<TContext> = (
   response: ServerResponse,
   search: string,
   context: () => Promise<TContext>,
+  /** The request carries the router's secret (exempt from safelisting). */
+  router?: boolean,
 ) => Promise<void>;
 
 /**
@@ -19,9 +23,16 @@ export type GraphQLHandler<TContext> = (
  */
 export function createGraphQLHandler<TContext extends BaseContext>(
   apollo: ApolloServer<TContext>,
-  options: { bodyBudget?: BodyBudget } = {},
+  options: {
+    bodyBudget?: BodyBudget;
+    /** Trusted documents (src/documents): requests by id, and the safelist. */
+    documents?: TrustedDocuments;
+    /** TRUSTED_DOCUMENTS_ONLY: only trusted documents run (the router excepted). */
+    safelist?: boolean;
+  } = {},
 ): GraphQLHandler<TContext> {
-  return async (request, response, search, context) => {
+  const { documents, safelist = false } = options;
+  return async (request, response, search, context, router = false) => {
     let body: unknown;
     if (request.method === "POST") {
       let text: string;
@@ -61,10 +72,21 @@ export function createGraphQLHandler<TContext extends BaseContext>(
         body = text;
       }
     }
+    // Trusted documents, before anything is parsed: by id, by identical text, or refused (src/documents).
+    const method = request.method ?? "GET";
+    const resolution = documents
+      ? resolveDocumentRequest({ method, headers: request.headers, body, search }, documents, { safelist, router })
+      : ({ kind: "general" } as const);
+    if (resolution.kind === "refused") {
+      for (const [name, value] of Object.entries(resolution.headers ?? {})) response.setHeader(name, value);
+      sendRequestError(response, resolution.status, resolution.code, resolution.message);
+      return;
+    }
+    if (resolution.kind === "trusted") ({ body, search } = trustedRequestForApollo(resolution, method, body, search));
     // Before Apollo parses it: a deep document must not reach graphql-js's recursive parser (document-nesting.ts).
     const query =
       request.method === "POST" ? (body as { query?: unknown } | null | undefined)?.query : new URLSearchParams(search).get("query");
-    if (typeof query === "string") {
+    if (typeof query === "string" && resolution.kind === "general") {
       const nesting = documentNesting(query, MAX_DOCUMENT_NESTING);
       if (nesting > MAX_DOCUMENT_NESTING) {
         sendRequestError(response, 400, "GRAPHQL_PARSE_FAILED", `The document nests brackets deeper than ${MAX_DOCUMENT_NESTING} levels.`, {
@@ -78,7 +100,7 @@ export function createGraphQLHandler<TContext extends BaseContext>(
       if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(", ") : value);
     }
     const result = await apollo.executeHTTPGraphQLRequest({
-      httpGraphQLRequest: { method: request.method ?? "GET", headers, search, body },
+      httpGraphQLRequest: { method, headers, search, body },
       context,
     });
     for (const [name, value] of result.headers) response.setHeader(name, value);
@@ -95,4 +117,26 @@ export function createGraphQLHandler<TContext extends BaseContext>(
     for await (const chunk of result.body.asyncIterator) response.write(chunk);
     response.end();
   };
+}
+
+/**
+ * A trusted document as Apollo Server runs any request: its registered text as `query`, without `documentId` and
+ * without the `persistedQuery` extension (which would have Apollo check or register a hash against the text).
+ */
+function trustedRequestForApollo(
+  resolution: Extract<DocumentResolution, { kind: "trusted" }>,
+  method: string,
+  body: unknown,
+  search: string,
+): { body: unknown; search: string } {
+  const { document, variables, operationName, extensions } = resolution;
+  if (method === "POST") {
+    return { body: { query: document.body, variables, operationName, extensions }, search };
+  }
+  const params = new URLSearchParams(search);
+  params.delete("documentId");
+  params.set("query", document.body);
+  if (extensions) params.set("extensions", JSON.stringify(extensions));
+  else params.delete("extensions");
+  return { body, search: `?${params.toString()}` };
 }
