@@ -131,7 +131,9 @@ function trustedRequestForApollo(
 ): { body: unknown; search: string } {
   const { document, variables, operationName, extensions } = resolution;
   if (method === "POST") {
-    return { body: { query: document.body, variables, operationName, extensions }, search };
+    // Absent fields stay absent: Apollo refuses a present `extensions: undefined` as not an object.
+    const fields = Object.entries({ variables, operationName, extensions }).filter(([, value]) => value !== undefined);
+    return { body: { query: document.body, ...Object.fromEntries(fields) }, search };
   }
   const params = new URLSearchParams(search);
   params.delete("documentId");
