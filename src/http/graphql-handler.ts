@@ -6,6 +6,7 @@ import { documentNesting } from "../limits/document-nesting.js";
 import { MAX_DOCUMENT_NESTING } from "../limits/operation-limits.js";
 import type { BodyBudget } from "./body-budget.js";
 import { BodyAbortedError, BodyBudgetExhaustedError, BodyTooLargeError, readBody } from "./read-body.js";
+import { responseMediaType } from "./response-media-type.js";
 import { sendRequestError } from "./send.js";
 
 export type GraphQLHandler<TContext> = (
@@ -13,8 +14,8 @@ export type GraphQLHandler<TContext> = (
   response: ServerResponse,
   search: string,
   context: () => Promise<TContext>,
-  /** The request carries the router's secret (exempt from safelisting). */
-  router?: boolean,
+  /** The request carries the configured ROUTER_SECRET (exempt from safelisting). */
+  routerProven?: boolean,
 ) => Promise<void>;
 
 /**
@@ -32,7 +33,7 @@ export function createGraphQLHandler<TContext extends BaseContext>(
   } = {},
 ): GraphQLHandler<TContext> {
   const { documents, safelist = false } = options;
-  return async (request, response, search, context, router = false) => {
+  return async (request, response, search, context, routerProven = false) => {
     let body: unknown;
     if (request.method === "POST") {
       let text: string;
@@ -75,11 +76,12 @@ export function createGraphQLHandler<TContext extends BaseContext>(
     // Trusted documents, before anything is parsed: by id, by identical text, or refused (src/documents).
     const method = request.method ?? "GET";
     const resolution = documents
-      ? resolveDocumentRequest({ method, headers: request.headers, body, search }, documents, { safelist, router })
+      ? resolveDocumentRequest({ method, headers: request.headers, body, search }, documents, { safelist, router: routerProven })
       : ({ kind: "general" } as const);
     if (resolution.kind === "refused") {
       for (const [name, value] of Object.entries(resolution.headers ?? {})) response.setHeader(name, value);
-      sendRequestError(response, resolution.status, resolution.code, resolution.message);
+      const contentType = responseMediaType(request.headers.accept);
+      sendRequestError(response, resolution.status, resolution.code, resolution.message, {}, contentType);
       return;
     }
     if (resolution.kind === "trusted") ({ body, search } = trustedRequestForApollo(resolution, method, body, search));
