@@ -74,6 +74,7 @@ const GENERATED = [
   "src/documents/shipped-documents.generated.ts",
   "test/generated/**",
   "test/relay/__generated__/**",
+  "test/documents/codegen-app/gql/**",
 ];
 
 const typeScriptBlocks = tseslint.config(
