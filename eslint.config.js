@@ -75,6 +75,7 @@ const GENERATED = [
   "test/generated/**",
   "test/relay/__generated__/**",
   "test/documents/codegen-app/gql/**",
+  "test/relay/persisted/__generated__/**",
 ];
 
 const typeScriptBlocks = tseslint.config(
