@@ -11,6 +11,10 @@ export const ErrorCode = {
   RATE_LIMITED: "RATE_LIMITED",
   UPSTREAM_ERROR: "UPSTREAM_ERROR",
   UPSTREAM_TIMEOUT: "UPSTREAM_TIMEOUT",
+  /** A document id (`documentId`, or a sha256Hash under safelisting) that no trusted document has (HTTP 400). */
+  PERSISTED_QUERY_NOT_IN_LIST: "PERSISTED_QUERY_NOT_IN_LIST",
+  /** Safelisting on (TRUSTED_DOCUMENTS_ONLY): a document sent as text that is not a trusted one (HTTP 400). */
+  QUERY_NOT_IN_SAFELIST: "QUERY_NOT_IN_SAFELIST",
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 

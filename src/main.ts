@@ -1,6 +1,7 @@
 import { ConfigError, ENVIRONMENT, loadConfig, type Config } from "./config.js";
 import type { EmulatorHandle } from "./emulator/emulator.js";
 import { EmulatorUnavailableError } from "./emulator/unavailable.js";
+import { TrustedDocumentsError } from "./documents/load-trusted-documents.js";
 import { createLogger } from "./logger.js";
 import { startGateway } from "./server.js";
 import { describeTracing } from "./observability/tracing-config.js";
@@ -84,7 +85,17 @@ async function main(): Promise<void> {
     upstreamUrl = emulator.url;
     credentials = { appId: emulator.appId, appToken: emulator.appToken };
   }
-  const gateway = await startGateway({ config, upstreamUrl, credentials, logger });
+  let gateway: Awaited<ReturnType<typeof startGateway>>;
+  try {
+    gateway = await startGateway({ config, upstreamUrl, credentials, logger });
+  } catch (error) {
+    // A trusted document the served schema would break is a configuration error: the same exit, one line each.
+    if (error instanceof TrustedDocumentsError) {
+      console.error(error.message);
+      process.exit(2);
+    }
+    throw error;
+  }
   const backend = emulator
     ? `embedded Voucherify emulator at ${emulator.url} (db: ${config.emulator.dbFile})`
     : `Voucherify at ${upstreamUrl}`;
@@ -93,6 +104,11 @@ async function main(): Promise<void> {
   console.log(`Backend: ${backend}`);
   console.log(`Authentication: ${describeAuthentication(config)}`);
   console.log(`Tracing: ${describeTracing(config.tracing)}`);
+  const { documents, fromManifests } = gateway.trustedDocuments;
+  console.log(
+    `Trusted documents: ${documents.size} (${fromManifests} from manifests); ` +
+      `safelisting ${config.trustedDocuments.only ? "on: other documents are refused (the router excepted)" : "off"}`,
+  );
   if (config.landingPage) console.log(`Explore it in Apollo Sandbox: open ${gateway.url}/ in a browser`);
   console.log(`Metrics: ${describeMetrics(config, gateway.metricsUrl)}`);
 

@@ -8,6 +8,8 @@ import { Authenticator } from "./auth/authenticator.js";
 import type { Config } from "./config.js";
 import type { GatewayContext } from "./context.js";
 import { createContextFactory, UpstreamAdmissions } from "./context-factory.js";
+import { loadTrustedDocuments, TrustedDocumentsError } from "./documents/load-trusted-documents.js";
+import type { TrustedDocuments } from "./documents/trusted-document.js";
 import { BodyBudget } from "./http/body-budget.js";
 import { createCors } from "./http/cors.js";
 import { HttpDrain } from "./http/drain.js";
@@ -59,6 +61,8 @@ export interface GatewayHandle {
   /** Bytes of request bodies being received right now (HTTP_MAX_BUFFERED_BODY_BYTES caps it). */
   bodyBudget: BodyBudget;
   metrics: GatewayMetrics;
+  /** The trusted documents (shipped operations and TRUSTED_DOCUMENTS), and how many came from the manifests. */
+  trustedDocuments: { documents: TrustedDocuments; fromManifests: number };
   /** Stops accepting connections, lets in-flight operations finish (bounded), then closes upstream sockets. */
   stop(): Promise<void>;
 }
@@ -66,6 +70,10 @@ export interface GatewayHandle {
 export async function startGateway(options: GatewayOptions): Promise<GatewayHandle> {
   const { config } = options;
   const logger = options.logger ?? createLogger(config.logLevel, undefined, { traceContext: config.tracing !== null });
+  // First, before any socket or store opens: a bad trusted document refuses the start (main.ts: exit 2).
+  const schema = await buildGatewaySchema();
+  const trusted = loadTrustedDocuments({ schema, manifests: config.trustedDocuments.manifests, maxCost: config.maxOperationCost });
+  if (trusted.problems.length > 0) throw new TrustedDocumentsError(trusted.problems);
   // Before anything else is built: it asks whether spans are made (the SDK is loaded only with an endpoint).
   const tracing = await startTracing(config.tracing, logger);
   const transport = new UpstreamTransport({
@@ -92,7 +100,6 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayHand
     (ready) => metrics.recordReadiness(ready),
   );
   const authenticator = new Authenticator(config.auth, config.production, { jwksCooldownMs: options.jwksCooldownMs });
-  const schema = await buildGatewaySchema();
   const apollo = new ApolloServer<GatewayContext>({
     // Apollo's one hook for a custom executor: operations run compiled by graphql-jit once seen (src/execution).
     gateway: compiledExecutionGateway(schema),
@@ -109,6 +116,8 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayHand
     parseOptions: { maxTokens: MAX_QUERY_TOKENS },
     validationRules: operationLimitRules,
     allowBatchedHttpRequests: false,
+    // Safelisting: automatic persisted queries would register any document by its hash; off, as in Apollo Router.
+    ...(config.trustedDocuments.only ? { persistedQueries: false as const } : {}),
     plugins: [
       config.landingPage
         ? ApolloServerPluginLandingPageLocalDefault({
@@ -139,7 +148,11 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayHand
 
   const context = createContextFactory({ config, credentials: options.credentials, authenticator, transport, shared, admissions });
   const bodyBudget = new BodyBudget(config.http.maxBufferedBodyBytes);
-  const handleGraphQL = createGraphQLHandler(apollo, { bodyBudget });
+  const handleGraphQL = createGraphQLHandler(apollo, {
+    bodyBudget,
+    documents: trusted.documents,
+    safelist: config.trustedDocuments.only,
+  });
   const cors = config.corsOrigins.length > 0 ? createCors(config.corsOrigins) : null;
   const serveMetrics = createMetricsEndpoint(metrics, config.metrics.token);
 
@@ -193,6 +206,7 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayHand
     transport,
     bodyBudget,
     metrics,
+    trustedDocuments: { documents: trusted.documents, fromManifests: trusted.fromManifests },
     stop() {
       stopping ??= (async () => {
         const drained = drain.drain(server, options.shutdownGraceMs ?? 10_000);

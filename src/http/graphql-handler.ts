@@ -1,11 +1,14 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { HeaderMap, type ApolloServer, type BaseContext } from "@apollo/server";
+import { resolveDocumentRequest, type DocumentResolution } from "../documents/resolve-document-request.js";
+import type { TrustedDocuments } from "../documents/trusted-document.js";
 import { documentNesting } from "../limits/document-nesting.js";
 import { MAX_DOCUMENT_NESTING } from "../limits/operation-limits.js";
 import type { BodyBudget } from "./body-budget.js";
 import { admitBody, type BodyOwner } from "./body-admission.js";
 import { BodyAbortedError, BodyBudgetExhaustedError, BodyTooLargeError, readBody } from "./read-body.js";
 import { refuseBeforeBody } from "./refuse-before-body.js";
+import { responseMediaType } from "./response-media-type.js";
 import { sendRequestError } from "./send.js";
 import { traceOperation } from "../observability/operation-span.js";
 
@@ -16,6 +19,8 @@ export type GraphQLHandler<TContext> = (
   context: () => Promise<TContext>,
   /** Who is calling, from the headers alone (rejects with the refusal); the same promise the context awaits. */
   caller?: () => Promise<BodyOwner>,
+  /** The request carries the configured ROUTER_SECRET (exempt from safelisting). */
+  routerProven?: boolean,
 ) => Promise<void>;
 
 /**
@@ -24,9 +29,16 @@ export type GraphQLHandler<TContext> = (
  */
 export function createGraphQLHandler<TContext extends BaseContext>(
   apollo: ApolloServer<TContext>,
-  options: { bodyBudget?: BodyBudget } = {},
+  options: {
+    bodyBudget?: BodyBudget;
+    /** Trusted documents (src/documents): requests by id, and the safelist. */
+    documents?: TrustedDocuments;
+    /** TRUSTED_DOCUMENTS_ONLY: only trusted documents run (the router excepted). */
+    safelist?: boolean;
+  } = {},
 ): GraphQLHandler<TContext> {
-  return async (request, response, search, context, caller) => {
+  const { documents, safelist = false } = options;
+  return async (request, response, search, context, caller, routerProven = false) => {
     let body: unknown;
     // Who is calling is settled before a byte of the body is read: a refused caller holds no body memory.
     const admission = request.method === "POST" ? await admitBody(caller) : null;
@@ -69,10 +81,22 @@ export function createGraphQLHandler<TContext extends BaseContext>(
         body = text;
       }
     }
+    // Trusted documents, before anything is parsed: by id, by identical text, or refused (src/documents).
+    const method = request.method ?? "GET";
+    const resolution = documents
+      ? resolveDocumentRequest({ method, headers: request.headers, body, search }, documents, { safelist, router: routerProven })
+      : ({ kind: "general" } as const);
+    if (resolution.kind === "refused") {
+      for (const [name, value] of Object.entries(resolution.headers ?? {})) response.setHeader(name, value);
+      const contentType = responseMediaType(request.headers.accept);
+      sendRequestError(response, resolution.status, resolution.code, resolution.message, {}, contentType);
+      return;
+    }
+    if (resolution.kind === "trusted") ({ body, search } = trustedRequestForApollo(resolution, method, body, search));
     // Before Apollo parses it: a deep document must not reach graphql-js's recursive parser (document-nesting.ts).
     const query =
       request.method === "POST" ? (body as { query?: unknown } | null | undefined)?.query : new URLSearchParams(search).get("query");
-    if (typeof query === "string") {
+    if (typeof query === "string" && resolution.kind === "general") {
       const nesting = documentNesting(query, MAX_DOCUMENT_NESTING);
       if (nesting > MAX_DOCUMENT_NESTING) {
         sendRequestError(response, 400, "GRAPHQL_PARSE_FAILED", `The document nests brackets deeper than ${MAX_DOCUMENT_NESTING} levels.`, {
@@ -88,7 +112,7 @@ export function createGraphQLHandler<TContext extends BaseContext>(
     // One operation (batching is off): Apollo's whole pipeline runs inside its span, so plugins name it and the
     // admission, cache and upstream spans nest under it.
     const result = await traceOperation(() =>
-      apollo.executeHTTPGraphQLRequest({ httpGraphQLRequest: { method: request.method ?? "GET", headers, search, body }, context }),
+      apollo.executeHTTPGraphQLRequest({ httpGraphQLRequest: { method, headers, search, body }, context }),
     );
     for (const [name, value] of result.headers) response.setHeader(name, value);
     // What Apollo's cache-control plugin would send (src/server.ts turns it off for its per-field cost): GraphQL
@@ -104,4 +128,28 @@ export function createGraphQLHandler<TContext extends BaseContext>(
     for await (const chunk of result.body.asyncIterator) response.write(chunk);
     response.end();
   };
+}
+
+/**
+ * A trusted document as Apollo Server runs any request: its registered text as `query`, without `documentId` and
+ * without the `persistedQuery` extension (which would have Apollo check or register a hash against the text).
+ */
+function trustedRequestForApollo(
+  resolution: Extract<DocumentResolution, { kind: "trusted" }>,
+  method: string,
+  body: unknown,
+  search: string,
+): { body: unknown; search: string } {
+  const { document, variables, operationName, extensions } = resolution;
+  if (method === "POST") {
+    // Absent fields stay absent: Apollo refuses a present `extensions: undefined` as not an object.
+    const fields = Object.entries({ variables, operationName, extensions }).filter(([, value]) => value !== undefined);
+    return { body: { query: document.body, ...Object.fromEntries(fields) }, search };
+  }
+  const params = new URLSearchParams(search);
+  params.delete("documentId");
+  params.set("query", document.body);
+  if (extensions) params.set("extensions", JSON.stringify(extensions));
+  else params.delete("extensions");
+  return { body, search: `?${params.toString()}` };
 }

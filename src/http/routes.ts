@@ -65,7 +65,10 @@ export function gatewayRoutes(deps: {
         // unauthenticated POST without reading it); the context reuses the same answer.
         let caller: Promise<Caller> | undefined;
         const callerOnce = () => (caller ??= authenticator.authenticate(request, router));
-        await handleGraphQL(request, response, search, () => context(request, response, requestId, router, callerOnce()), callerOnce);
+        // Safelisting exempts only a request that proves it is the router (development's open isRouter would exempt all).
+        const routerProven = authenticator.carriesRouterSecret(request);
+        const contextOf = () => context(request, response, requestId, router, callerOnce());
+        await handleGraphQL(request, response, search, contextOf, callerOnce, routerProven);
       } else if (path === "/healthz" && request.method === "GET") {
         sendJson(response, 200, { status: "ok" });
       } else if (path === "/readyz" && request.method === "GET") {

@@ -23,6 +23,9 @@ const GENERIC_MESSAGES: Record<ErrorCode, string> = {
   RATE_LIMITED: "Voucherify's rate limit was reached; retry later.",
   UPSTREAM_ERROR: "Voucherify answered with an error.",
   UPSTREAM_TIMEOUT: "Voucherify did not answer in time.",
+  // The gateway's own refusals of documents: never an upstream answer, listed for the table's completeness.
+  PERSISTED_QUERY_NOT_IN_LIST: "No trusted document has this id.",
+  QUERY_NOT_IN_SAFELIST: "This document is not a trusted one.",
 };
 
 /** Voucherify's error body -> GraphQL error. */
