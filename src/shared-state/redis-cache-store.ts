@@ -25,7 +25,13 @@ local key = prefix .. 'cust:' .. server .. '.' .. tg .. ':' .. ARGV[3] .. ':' ..
 return {key, redis.call('GET', key)}`;
 
 type Scripted = Redis & {
-  readPage(tenantGen: string, alias: string, server: string, prefix: string, pageId: string): Promise<[string | null, string | null, string]>;
+  readPage(
+    tenantGen: string,
+    alias: string,
+    server: string,
+    prefix: string,
+    pageId: string,
+  ): Promise<[string | null, string | null, string]>;
   readCustomer(
     tenantGen: string,
     customerGen: string,
