@@ -36,13 +36,11 @@ async function startGateways(emulator: EmulatorHandle, set: SentinelSet): Promis
 /** Every answer that is not a 200 without errors, described; the tests expect none. */
 function answerChecker() {
   const failures: string[] = [];
-  return {
-    failures,
-    check<T>(what: string, answer: GraphQLResponse<T>): GraphQLResponse<T> {
-      if (answer.status !== 200 || answer.errors !== undefined) failures.push(`${what}: ${answer.status} ${JSON.stringify(answer.errors)}`);
-      return answer;
-    },
+  const check = <T>(what: string, answer: GraphQLResponse<T>): GraphQLResponse<T> => {
+    if (answer.status !== 200 || answer.errors !== undefined) failures.push(`${what}: ${answer.status} ${JSON.stringify(answer.errors)}`);
+    return answer;
   };
+  return { failures, check };
 }
 
 const listed = (answer: GraphQLResponse<Page>) => answer.data?.referralMember.holders.nodes.map((node) => node.id) ?? [];

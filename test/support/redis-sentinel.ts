@@ -83,8 +83,7 @@ export async function startSentinelSet(binary: string): Promise<SentinelSet> {
     replica,
     sentinelsSetting: sentinels.map((sentinel) => `127.0.0.1:${sentinel.port}`).join(","),
     masterPort,
-    promoted: (port, timeoutMs) =>
-      until(`the promotion of ${port}`, timeoutMs, async () => (await masterPort().catch(() => 0)) === port),
+    promoted: (port, timeoutMs) => until(`the promotion of ${port}`, timeoutMs, async () => (await masterPort().catch(() => 0)) === port),
     client,
     async stop() {
       for (const made of clients) made.disconnect();
