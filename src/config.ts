@@ -85,6 +85,10 @@ export interface SharedStateConfig {
 export interface RedisSentinelConfig {
   sentinels: Array<{ host: string; port: number }>;
   masterName: string;
+  /** Password of the Redis servers (master and replicas); null: none. */
+  password: string | null;
+  /** Password of the sentinels themselves; null: none. */
+  sentinelPassword: string | null;
 }
 
 /** Ten estimated upstream calls a second per caller: a person paging with customer names never meets it. */
@@ -236,6 +240,16 @@ export const ENVIRONMENT: ReadonlyArray<{ name: string; meaning: string; default
   {
     name: "REDIS_SENTINEL_MASTER",
     meaning: "Name of the master the sentinels monitor (the name in their sentinel monitor line); needs REDIS_SENTINELS",
+    default: "unset",
+  },
+  {
+    name: "REDIS_PASSWORD",
+    meaning: "With REDIS_SENTINELS: password of the Redis servers (their requirepass); with REDIS_URL, put it in the URL",
+    default: "unset",
+  },
+  {
+    name: "REDIS_SENTINEL_PASSWORD",
+    meaning: "With REDIS_SENTINELS: password of the sentinels (their requirepass), when they have one",
     default: "unset",
   },
   {
@@ -417,7 +431,20 @@ function loadSharedStateConfig(
     problems.push("REDIS_SENTINELS and REDIS_SENTINEL_MASTER go together: set both (Redis through Sentinel) or neither");
   } else if (sentinels !== null && masterName !== null) {
     if (redisUrl !== null) problems.push("Set REDIS_URL (one Redis) or REDIS_SENTINELS (Redis through Sentinel), not both");
-    redisSentinel = { sentinels: parseSentinels(sentinels, problems), masterName };
+    redisSentinel = {
+      sentinels: parseSentinels(sentinels, problems),
+      masterName,
+      password: text("REDIS_PASSWORD"),
+      sentinelPassword: text("REDIS_SENTINEL_PASSWORD"),
+    };
+  }
+  // Never echo them: they are secrets.
+  if (sentinels === null && text("REDIS_SENTINEL_PASSWORD") !== null)
+    problems.push("REDIS_SENTINEL_PASSWORD is set without REDIS_SENTINELS");
+  if (sentinels === null && text("REDIS_PASSWORD") !== null) {
+    problems.push(
+      "REDIS_PASSWORD is for Redis through Sentinel (REDIS_SENTINELS); with REDIS_URL, put it in the URL: redis://:password@host:port/db",
+    );
   }
   const quota = text("VOUCHERIFY_QUOTA_PER_MINUTE") === null ? null : integer("VOUCHERIFY_QUOTA_PER_MINUTE", 0, 1, 10_000_000);
   return {

@@ -150,7 +150,7 @@ export class RedisCacheStore implements CacheStore {
   }
 
   private async invalidate(tenant: string, generationKeys: string[]): Promise<void> {
-    if (this.health.degraded) {
+    if (!this.health.writable) {
       this.missedInvalidations.add(tenant);
       return;
     }

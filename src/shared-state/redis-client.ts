@@ -27,6 +27,8 @@ export function createRedisClient(config: SharedStateConfig): Redis | null {
       sentinels: config.redisSentinel.sentinels,
       name: config.redisSentinel.masterName,
       role: "master",
+      password: config.redisSentinel.password ?? undefined,
+      sentinelPassword: config.redisSentinel.sentinelPassword ?? undefined,
       sentinelCommandTimeout: Math.max(1000, config.redisTimeoutMs),
       sentinelRetryStrategy: reconnectDelay,
       // Subscribe to the sentinels' +switch-master: leave an old master that is still up (a partition) at once.

@@ -59,6 +59,11 @@ export async function createSharedState(
   health.onRecover(async () => {
     if (server.current === null) await server.learn();
   });
+  // A closed connection is an outage even when no command failed (a switch to a promoted master announced by the
+  // sentinels): writes through other replicas may have gone unrecorded meanwhile, so the cache waits to settle.
+  let closing = false;
+  redis.on("close", () => closing || health.failed(new Error("the connection to Redis closed")));
+  redis.on("ready", () => health.probeNow());
   const ready = once(redis, "ready").then(() => true);
   const timeout = new Promise<boolean>((resolve) => setTimeout(() => resolve(false), CONNECT_WAIT_MS).unref());
   if (!(await Promise.race([ready, timeout]))) health.failed(new Error("Redis did not answer at start-up"));
@@ -69,6 +74,7 @@ export async function createSharedState(
     budget: options.callerBudgetPerMinute > 0 ? redisBudgetStore(redis, health, options.callerBudgetPerMinute) : null,
     status: () => (health.degraded ? "degraded" : "shared"),
     async close() {
+      closing = true;
       health.close();
       redis.disconnect();
     },

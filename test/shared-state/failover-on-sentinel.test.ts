@@ -2,7 +2,7 @@ import { jest } from "@jest/globals";
 import { SEED } from "../../src/emulator/seed.js";
 import { startEmulator, type EmulatorHandle } from "../../src/emulator/emulator.js";
 import { findOsBinary } from "../support/os-binary.js";
-import { MASTER_NAME, startSentinelSet, type SentinelSet } from "../support/redis-sentinel.js";
+import { startSentinelSet, type SentinelSet } from "../support/redis-sentinel.js";
 import { startReplica, type Replica } from "../support/replica.js";
 import { eventually, listCalls, readyz, upstreamEnv } from "../support/replica-probes.js";
 import { graphql, type GraphQLResponse } from "../support/stack.js";
@@ -21,8 +21,7 @@ type Page = { referralMember: { holders: { totalCount: number; nodes: Array<{ id
 async function startGateways(emulator: EmulatorHandle, set: SentinelSet): Promise<Replica[]> {
   const env = {
     ...upstreamEnv(emulator),
-    REDIS_SENTINELS: set.sentinelsSetting,
-    REDIS_SENTINEL_MASTER: MASTER_NAME,
+    ...set.gatewayEnv,
     // The machine running the tests is busy: a generous timeout, so only the failover degrades the cache.
     REDIS_TIMEOUT_MS: "1000",
     CACHE_HOLDERS_TTL_MS: "60000",
@@ -135,14 +134,14 @@ redisServer.describe("a Sentinel failover under steady reads and writes", () => 
   });
 });
 
-redisServer.describe("a failover that loses the invalidation of an acknowledged write", () => {
+redisServer.describe("a failover that loses the invalidation of an acknowledged write (password-protected Redis and sentinels)", () => {
   let set: SentinelSet;
   let emulator: EmulatorHandle;
   let gateways: Replica[];
   jest.setTimeout(60_000);
 
   beforeAll(async () => {
-    set = await startSentinelSet(redisServer.path!);
+    set = await startSentinelSet(redisServer.path!, { redis: "redis-test-password", sentinels: "sentinel-test-password" });
     emulator = await startEmulator({ dbFile: ":memory:", port: 0 });
     gateways = await startGateways(emulator, set);
   });
@@ -162,7 +161,7 @@ redisServer.describe("a failover that loses the invalidation of an acknowledged 
     expect(await master.wait(1, 5000)).toBe(1);
     expect((await replica.keys("rg:*page*")).length).toBeGreaterThan(0);
 
-    // Replication stops: the replica can no longer authenticate to the master (which has no password).
+    // Replication stops: the replica can no longer authenticate to the master.
     await replica.config("SET", "masterauth", "not-the-password");
     await replica.client("KILL", "TYPE", "master");
     await eventually(async () => (await master.info("replication")).includes("connected_slaves:0"), 10_000);

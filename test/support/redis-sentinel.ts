@@ -10,15 +10,21 @@ export const MASTER_NAME = "mymaster";
 export interface SentinelSet {
   master: RedisServer;
   replica: RedisServer;
-  /** REDIS_SENTINELS for the gateways. */
-  sentinelsSetting: string;
+  /** The settings that point a gateway at this set (REDIS_SENTINELS, REDIS_SENTINEL_MASTER, passwords). */
+  gatewayEnv: Record<string, string>;
   /** The port of the master the sentinels name right now. */
   masterPort(): Promise<number>;
   /** Resolves once the sentinels name `port` as the master (a promotion), polling them; rejects after `timeoutMs`. */
   promoted(port: number, timeoutMs: number): Promise<void>;
-  /** A client of one server (the test's own view; closed by stop()). */
+  /** A client of one server or sentinel, with its password (the test's own view; closed by stop()). */
   client(port: number): Redis;
   stop(): Promise<void>;
+}
+
+/** Passwords of the Redis servers (requirepass, masterauth) and of the sentinels; none by default. */
+export interface SentinelSetPasswords {
+  redis?: string;
+  sentinels?: string;
 }
 
 /**
@@ -26,10 +32,11 @@ export interface SentinelSet {
  * master is down (quorum) and elect one of them to promote the replica. Failure detection is fast (1 s without an
  * answer), so a SIGKILLed master is replaced within a few seconds.
  */
-export async function startSentinelSet(binary: string): Promise<SentinelSet> {
+export async function startSentinelSet(binary: string, passwords: SentinelSetPasswords = {}): Promise<SentinelSet> {
+  const auth = passwords.redis ? ["--requirepass", passwords.redis, "--masterauth", passwords.redis] : [];
   // No delay before a full synchronisation (default 5 s): the replica is in sync at once.
-  const master = await startRedisServer(binary, undefined, ["--repl-diskless-sync-delay", "0"]);
-  const replica = await startRedisServer(binary, undefined, ["--replicaof", "127.0.0.1", String(master.port)]);
+  const master = await startRedisServer(binary, undefined, ["--repl-diskless-sync-delay", "0", ...auth]);
+  const replica = await startRedisServer(binary, undefined, ["--replicaof", "127.0.0.1", String(master.port), ...auth]);
   const sentinels = await Promise.all(
     [0, 1, 2].map(async () => {
       const port = await freePort();
@@ -45,6 +52,8 @@ export async function startSentinelSet(binary: string): Promise<SentinelSet> {
           `sentinel monitor ${MASTER_NAME} 127.0.0.1 ${master.port} 2`,
           `sentinel down-after-milliseconds ${MASTER_NAME} 1000`,
           `sentinel failover-timeout ${MASTER_NAME} 3000`,
+          ...(passwords.redis ? [`sentinel auth-pass ${MASTER_NAME} ${passwords.redis}`] : []),
+          ...(passwords.sentinels ? [`requirepass ${passwords.sentinels}`, `sentinel sentinel-pass ${passwords.sentinels}`] : []),
           "",
         ].join("\n"),
       );
@@ -52,8 +61,10 @@ export async function startSentinelSet(binary: string): Promise<SentinelSet> {
     }),
   );
   const clients: Redis[] = [];
+  const sentinelPorts = new Set(sentinels.map((sentinel) => sentinel.port));
   const client = (port: number) => {
-    const made = new Redis({ port, host: "127.0.0.1", lazyConnect: false, maxRetriesPerRequest: 1 });
+    const password = sentinelPorts.has(port) ? passwords.sentinels : passwords.redis;
+    const made = new Redis({ port, host: "127.0.0.1", password, maxRetriesPerRequest: 1 });
     made.on("error", () => {});
     clients.push(made);
     return made;
@@ -81,7 +92,12 @@ export async function startSentinelSet(binary: string): Promise<SentinelSet> {
   const set: SentinelSet = {
     master,
     replica,
-    sentinelsSetting: sentinels.map((sentinel) => `127.0.0.1:${sentinel.port}`).join(","),
+    gatewayEnv: {
+      REDIS_SENTINELS: sentinels.map((sentinel) => `127.0.0.1:${sentinel.port}`).join(","),
+      REDIS_SENTINEL_MASTER: MASTER_NAME,
+      ...(passwords.redis ? { REDIS_PASSWORD: passwords.redis } : {}),
+      ...(passwords.sentinels ? { REDIS_SENTINEL_PASSWORD: passwords.sentinels } : {}),
+    },
     masterPort,
     promoted: (port, timeoutMs) => until(`the promotion of ${port}`, timeoutMs, async () => (await masterPort().catch(() => 0)) === port),
     client,

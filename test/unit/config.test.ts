@@ -75,6 +75,23 @@ describe("loadConfig", () => {
         masterName: "mymaster",
       },
     });
+    const withPasswords = loadConfig({
+      REDIS_SENTINELS: "10.0.0.1:26379",
+      REDIS_SENTINEL_MASTER: "mymaster",
+      REDIS_PASSWORD: "redis-secret",
+      REDIS_SENTINEL_PASSWORD: "sentinel-secret",
+    });
+    expect(withPasswords.sharedState.redisSentinel).toMatchObject({ password: "redis-secret", sentinelPassword: "sentinel-secret" });
+    const misplaced = problemsOf({
+      REDIS_URL: "redis://r:6379/0",
+      REDIS_PASSWORD: "redis-secret",
+      REDIS_SENTINEL_PASSWORD: "sentinel-secret",
+    });
+    expect(misplaced).toEqual([
+      "REDIS_SENTINEL_PASSWORD is set without REDIS_SENTINELS",
+      "REDIS_PASSWORD is for Redis through Sentinel (REDIS_SENTINELS); with REDIS_URL, put it in the URL: redis://:password@host:port/db",
+    ]);
+    expect(misplaced.join("\n")).not.toContain("secret");
     expect(problemsOf({ REDIS_SENTINELS: "10.0.0.1:26379" })).toEqual([
       "REDIS_SENTINELS and REDIS_SENTINEL_MASTER go together: set both (Redis through Sentinel) or neither",
     ]);
