@@ -72,7 +72,7 @@ export class RedisCacheStore implements CacheStore {
   private async attempt<T>(fallback: T, command: () => Promise<T>): Promise<T> {
     if (this.health.degraded) return fallback;
     try {
-      return await command();
+      return await this.health.bounded(command());
     } catch (error) {
       this.health.failed(error);
       return fallback;
@@ -155,7 +155,7 @@ export class RedisCacheStore implements CacheStore {
       return;
     }
     try {
-      await this.bump(...generationKeys);
+      await this.health.bounded(this.bump(...generationKeys));
     } catch (error) {
       this.missedInvalidations.add(tenant);
       this.health.failed(error);

@@ -31,8 +31,10 @@ export function createRedisClient(config: SharedStateConfig): Redis | null {
       sentinelPassword: config.redisSentinel.sentinelPassword ?? undefined,
       sentinelCommandTimeout: Math.max(1000, config.redisTimeoutMs),
       sentinelRetryStrategy: reconnectDelay,
-      // Subscribe to the sentinels' +switch-master: leave an old master that is still up (a partition) at once.
-      failoverDetector: true,
+      // An old master that is still up is demoted by the sentinels to a replica: its READONLY answers make the client
+      // ask the sentinels again. (ioredis's failoverDetector is left off: a +switch-master announced while the client
+      // is connecting ends the client for good, seen here in the failover tests.)
+      reconnectOnError: (error) => error.message.startsWith("READONLY"),
     });
   }
   return config.redisUrl ? new Redis(config.redisUrl, options) : null;

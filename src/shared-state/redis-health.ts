@@ -29,7 +29,26 @@ export class RedisHealth {
   constructor(
     private readonly client: Redis,
     private readonly logger: Logger,
+    /** REDIS_TIMEOUT_MS: the longest any one Redis call may take. */
+    private readonly timeoutMs: number,
   ) {}
+
+  /**
+   * `call`, or a rejection once it has taken longer than REDIS_TIMEOUT_MS. ioredis's commandTimeout bounds commands
+   * it writes; this also bounds those it never writes nor rejects (a scripted command in an automatic pipeline while
+   * the connection is down), so no request, and no recovery probe, can wait on Redis for longer.
+   */
+  async bounded<T>(call: Promise<T>): Promise<T> {
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`Redis did not answer within ${this.timeoutMs} ms`)), this.timeoutMs);
+    });
+    try {
+      return await Promise.race([call, late]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
 
   /** Since when Redis answers again in this outage (recovery hooks done); null while it does not. */
   private answeringSince: number | null = null;
@@ -84,9 +103,9 @@ export class RedisHealth {
     if (this.recovering || this.degradedSince === null) return;
     this.recovering = true;
     try {
-      await this.client.ping();
+      await this.bounded(this.client.ping());
       if (this.answeringSince === null) {
-        for (const hook of this.recoverHooks) await hook();
+        for (const hook of this.recoverHooks) await this.bounded(hook());
         this.answeringSince = Date.now();
         return;
       }

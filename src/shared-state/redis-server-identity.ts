@@ -17,12 +17,16 @@ import type { Redis } from "ioredis";
  */
 export class RedisServerIdentity {
   private runId: string | null = null;
+  /** The last server known, kept across disconnections to tell a reconnection from a switch. */
+  private lastRunId: string | null = null;
   /** Counts connections, so an answer from a connection that has closed since is not taken for the new one's. */
   private connection = 0;
 
   constructor(
     private readonly client: Redis,
     onError: (error: unknown) => void,
+    /** Told when the client finds a server other than the last one (a failover, a restart): the cache starts cold. */
+    private readonly onNewServer: (previous: string, current: string) => void = () => {},
   ) {
     client.on("close", () => {
       this.runId = null;
@@ -43,6 +47,9 @@ export class RedisServerIdentity {
     const runId = /^run_id:([0-9a-f]{16,})/m.exec(info)?.[1];
     if (!runId) throw new Error("Redis INFO server named no run_id");
     // 64 bits of a random 160-bit id: unique among the servers one deployment ever sees.
-    if (connection === this.connection) this.runId = runId.slice(0, 16);
+    if (connection !== this.connection) return;
+    this.runId = runId.slice(0, 16);
+    if (this.lastRunId !== null && this.lastRunId !== this.runId) this.onNewServer(this.lastRunId, this.runId);
+    this.lastRunId = this.runId;
   }
 }

@@ -35,7 +35,7 @@ export function sharedLimiter(
     async (key: string, points: number): Promise<RateLimiterRes> => {
       if (health.degraded) return local[method](key, points);
       try {
-        return await shared[method](key, points);
+        return await health.bounded(shared[method](key, points));
       } catch (outcome) {
         if (outcome instanceof RateLimiterRes) throw outcome;
         health.failed(outcome);

@@ -50,12 +50,17 @@ export async function createSharedState(
       close: async () => {},
     };
   }
-  const health = new RedisHealth(redis, logger);
+  const health = new RedisHealth(redis, logger, config.redisTimeoutMs);
   health.onFailure(() => metrics.sharedStateErrors.inc());
   health.onChange((degraded) => metrics.sharedStateDegraded.set(degraded ? 1 : 0));
   // ioredis reports every failed reconnect as an "error" event; the health tracker logs once per outage.
   redis.on("error", (error) => health.failed(error));
-  const server = new RedisServerIdentity(redis, (error) => health.failed(error));
+  const server = new RedisServerIdentity(
+    redis,
+    (error) => health.failed(error),
+    (previous, current) =>
+      logger.warn({ previous, current }, "Redis is another server now (a failover or a restart): the shared cache starts cold"),
+  );
   health.onRecover(async () => {
     if (server.current === null) await server.learn();
   });
@@ -64,6 +69,8 @@ export async function createSharedState(
   let closing = false;
   redis.on("close", () => closing || health.failed(new Error("the connection to Redis closed")));
   redis.on("ready", () => health.probeNow());
+  // ioredis ends a client only when told to, or on one of its own races: connect again rather than stay uncached.
+  redis.on("end", () => closing || void redis.connect().catch(() => {}));
   const ready = once(redis, "ready").then(() => true);
   const timeout = new Promise<boolean>((resolve) => setTimeout(() => resolve(false), CONNECT_WAIT_MS).unref());
   if (!(await Promise.race([ready, timeout]))) health.failed(new Error("Redis did not answer at start-up"));

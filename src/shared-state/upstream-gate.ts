@@ -53,12 +53,12 @@ export class SharedUpstreamGate implements UpstreamGate {
 
   async admit(tenant: string): Promise<GateRefusal | null> {
     let waitSeconds = this.local.secondsLeft(tenant);
-    if (waitSeconds === 0 && this.redis && !this.health?.degraded) {
+    if (waitSeconds === 0 && this.redis && this.health && !this.health.degraded) {
       try {
-        const leftMs = await this.redis.pttl(`${keys.prefix(tenant)}blocked`);
+        const leftMs = await this.health.bounded(this.redis.pttl(`${keys.prefix(tenant)}blocked`));
         if (leftMs > 0) waitSeconds = Math.ceil(leftMs / 1000);
       } catch (error) {
-        this.health?.failed(error);
+        this.health.failed(error);
       }
     }
     if (waitSeconds > 0) {
@@ -78,12 +78,12 @@ export class SharedUpstreamGate implements UpstreamGate {
 
   async backOff(tenant: string, seconds: number): Promise<void> {
     this.local.block(tenant, seconds);
-    if (!this.redis || this.health?.degraded) return;
+    if (!this.redis || !this.health || this.health.degraded) return;
     try {
       // Written before the failing call answers: the next request, on any replica, already sees it.
-      await this.redis.set(`${keys.prefix(tenant)}blocked`, "1", "PX", seconds * 1000);
+      await this.health.bounded(this.redis.set(`${keys.prefix(tenant)}blocked`, "1", "PX", seconds * 1000));
     } catch (error) {
-      this.health?.failed(error);
+      this.health.failed(error);
     }
   }
 }

@@ -115,6 +115,8 @@ redisServer.describe("a Sentinel failover under steady reads and writes", () => 
     );
     expect(failures).toEqual([]);
     expect((await Promise.all(gateways.map(readyz))).map((state) => state.checks.cache)).toEqual(["shared", "shared", "shared"]);
+    // Each gateway says once that it found another Redis server (and so a cold cache).
+    for (const gateway of gateways) expect(gateway.output().match(/Redis is another server now/g)).toHaveLength(1);
 
     // Quota and budgets are counted on the promoted master again: a call upstream spends from both there.
     const promotedMaster = set.client(set.replica.port);
