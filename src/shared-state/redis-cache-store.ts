@@ -80,7 +80,7 @@ export class RedisCacheStore implements CacheStore {
   }
 
   readPage(tenant: string, memberName: string, pageId: string): Promise<StampedRead> {
-    // Read in the same tick as the command is sent: the identity of the connection the command goes out on.
+    // Read as the command is issued: the identity of the connection it goes out on (see RedisServerIdentity).
     const server = this.server.current;
     if (server === null) return Promise.resolve(MISS);
     return this.attempt(MISS, async () => {

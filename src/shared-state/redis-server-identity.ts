@@ -12,8 +12,10 @@ import type { Redis } from "ioredis";
  * server's own entries stay trustworthy because every invalidation since they were stored went to that server, or
  * failed and is replayed there before the cache is used again (RedisCacheStore).
  *
- * Commands are never resent to another server after a reconnection (autoResendUnfulfilledCommands is off), and
- * ioredis reports the close before it reconnects, so a lookup never carries one server's identity to another.
+ * A lookup never carries one server's identity to another: commands are never resent after a reconnection
+ * (autoResendUnfulfilledCommands is off), a closed connection clears the identity (ioredis reports the close before
+ * it reconnects), and a lookup goes out within one turn of the event loop (the automatic pipeline's setImmediate),
+ * while a reconnection takes a timer of at least 100 ms and a handshake.
  */
 export class RedisServerIdentity {
   private runId: string | null = null;
