@@ -92,6 +92,7 @@ redisServer.describe("a Redis slower than REDIS_TIMEOUT_MS", () => {
     emulator.resetRequests();
     expect(listed(await read())).toContain(holderId);
     expect(listCalls(emulator)).toBe(0);
-    expect(gateway.output().match(/Redis is unreachable or slow/g)).toHaveLength(1);
+    // Said in the log (more than once if the busy test machine makes a later command slower than the timeout too).
+    expect(gateway.output()).toContain("Redis is unreachable or slow");
   });
 });
