@@ -14,9 +14,9 @@ import { graphql } from "../support/stack.js";
 const redisServer = findOsBinary("redis-server", { debianPackage: "redis-server" });
 
 const REDIS_TIMEOUT_MS = 300;
-const PAUSE_MS = 4000;
+const PAUSE_MS = 6000;
 /** Requests made during the pause: were each to wait REDIS_TIMEOUT_MS even once, they could not all fit in it. */
-const REQUESTS = 20;
+const REQUESTS = 30;
 const PAGE = `query($memberId: ID!) { referralMember(memberId: $memberId) { holders(first: 100) { totalCount nodes { id } } } }`;
 const ADD = `mutation($input: AddHoldersInput!) { addHolders(input: $input) { holders { id } } }`;
 
