@@ -84,8 +84,10 @@ export interface TrustedDocumentsConfig {
 
 /** What replicas share (src/shared-state): through Redis when redisUrl is set, otherwise in this process. */
 export interface SharedStateConfig {
-  /** redis://host:port/db; null: the stores live in-process (one replica). */
+  /** redis://host:port/db; null: the stores live in-process (one replica), or Redis is found through Sentinel. */
   redisUrl: string | null;
+  /** Redis behind Sentinel: the sentinels to ask and the name of the master they monitor; null: not used. */
+  redisSentinel: RedisSentinelConfig | null;
   /** Longest wait for one Redis command before the gateway goes on without it (uncached, unshared). */
   redisTimeoutMs: number;
   /** How long a holder page / a customer is served from the cache; 0 turns that cache off. */
@@ -96,6 +98,15 @@ export interface SharedStateConfig {
   /** In-process cache bounds (without Redis). */
   memoryMaxEntries: number;
   memoryMaxBytes: number;
+}
+
+export interface RedisSentinelConfig {
+  sentinels: Array<{ host: string; port: number }>;
+  masterName: string;
+  /** Password of the Redis servers (master and replicas); null: none. */
+  password: string | null;
+  /** Password of the sentinels themselves; null: none. */
+  sentinelPassword: string | null;
 }
 
 /** Ten estimated upstream calls a second per caller: a person paging with customer names never meets it. */
@@ -239,6 +250,26 @@ export const ENVIRONMENT: ReadonlyArray<{ name: string; meaning: string; default
   {
     name: "REDIS_URL",
     meaning: "redis://host:port/db shared by replicas (cache, quota, 429 back-off, caller budgets); unset = in-process stores",
+    default: "unset",
+  },
+  {
+    name: "REDIS_SENTINELS",
+    meaning: "Comma-separated host:port of the Redis Sentinels to ask for the master (instead of REDIS_URL); needs REDIS_SENTINEL_MASTER",
+    default: "unset",
+  },
+  {
+    name: "REDIS_SENTINEL_MASTER",
+    meaning: "Name of the master the sentinels monitor (the name in their sentinel monitor line); needs REDIS_SENTINELS",
+    default: "unset",
+  },
+  {
+    name: "REDIS_PASSWORD",
+    meaning: "With REDIS_SENTINELS: password of the Redis servers (their requirepass); with REDIS_URL, put it in the URL",
+    default: "unset",
+  },
+  {
+    name: "REDIS_SENTINEL_PASSWORD",
+    meaning: "With REDIS_SENTINELS: password of the sentinels (their requirepass), when they have one",
     default: "unset",
   },
   {
@@ -430,9 +461,32 @@ function loadSharedStateConfig(
     const url = parseUrl(redisUrl, () => problems.push("REDIS_URL is not a URL (redis://host:port/db)"));
     if (url && url.protocol !== "redis:" && url.protocol !== "rediss:") problems.push("REDIS_URL must be a redis:// or rediss:// URL");
   }
+  const sentinels = text("REDIS_SENTINELS");
+  const masterName = text("REDIS_SENTINEL_MASTER");
+  let redisSentinel: RedisSentinelConfig | null = null;
+  if ((sentinels === null) !== (masterName === null)) {
+    problems.push("REDIS_SENTINELS and REDIS_SENTINEL_MASTER go together: set both (Redis through Sentinel) or neither");
+  } else if (sentinels !== null && masterName !== null) {
+    if (redisUrl !== null) problems.push("Set REDIS_URL (one Redis) or REDIS_SENTINELS (Redis through Sentinel), not both");
+    redisSentinel = {
+      sentinels: parseSentinels(sentinels, problems),
+      masterName,
+      password: text("REDIS_PASSWORD"),
+      sentinelPassword: text("REDIS_SENTINEL_PASSWORD"),
+    };
+  }
+  // Never echo them: they are secrets.
+  if (sentinels === null && text("REDIS_SENTINEL_PASSWORD") !== null)
+    problems.push("REDIS_SENTINEL_PASSWORD is set without REDIS_SENTINELS");
+  if (sentinels === null && text("REDIS_PASSWORD") !== null) {
+    problems.push(
+      "REDIS_PASSWORD is for Redis through Sentinel (REDIS_SENTINELS); with REDIS_URL, put it in the URL: redis://:password@host:port/db",
+    );
+  }
   const quota = text("VOUCHERIFY_QUOTA_PER_MINUTE") === null ? null : integer("VOUCHERIFY_QUOTA_PER_MINUTE", 0, 1, 10_000_000);
   return {
     redisUrl,
+    redisSentinel,
     redisTimeoutMs: integer("REDIS_TIMEOUT_MS", DEFAULTS.REDIS_TIMEOUT_MS, 5, 60_000),
     holdersTtlMs: integer("CACHE_HOLDERS_TTL_MS", DEFAULTS.CACHE_HOLDERS_TTL_MS, 0, 86_400_000),
     customersTtlMs: integer("CACHE_CUSTOMERS_TTL_MS", DEFAULTS.CACHE_CUSTOMERS_TTL_MS, 0, 86_400_000),
@@ -456,6 +510,21 @@ function loadTrustedDocumentsConfig(
     for (const part of parts) if (part && !manifests.includes(part)) manifests.push(part);
   }
   return { manifests, only: flag("TRUSTED_DOCUMENTS_ONLY", false) };
+}
+
+/** `host:port,host:port` (an IPv6 host in brackets: `[::1]:26379`); each bad entry is reported. */
+function parseSentinels(raw: string, problems: string[]): Array<{ host: string; port: number }> {
+  const sentinels: Array<{ host: string; port: number }> = [];
+  for (const entry of raw.split(",").map((part) => part.trim())) {
+    const match = /^(\[[0-9a-fA-F:.]+\]|[^\s:[\]/@]+):(\d{1,5})$/.exec(entry);
+    const port = match ? Number(match[2]) : 0;
+    if (!match || port < 1 || port > 65535) {
+      problems.push(`REDIS_SENTINELS must be comma-separated host:port (port 1-65535); got "${entry}"`);
+      continue;
+    }
+    sentinels.push({ host: match[1].replace(/^\[(.*)\]$/, "$1"), port });
+  }
+  return sentinels;
 }
 
 const MIN_SECRET_LENGTH = 32;

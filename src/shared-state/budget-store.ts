@@ -1,5 +1,7 @@
 import type { Redis } from "ioredis";
-import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from "rate-limiter-flexible";
+import { RateLimiterMemory, RateLimiterRes } from "rate-limiter-flexible";
+import type { RedisHealth } from "./redis-health.js";
+import { sharedLimiter, type PointsLimiter } from "./shared-limiter.js";
 
 export type BudgetDecision = { allowed: true; remaining: number } | { allowed: false; retryAfterMs: number };
 
@@ -15,7 +17,7 @@ export interface BudgetStore {
 
 /** A BudgetStore over any rate-limiter-flexible limiter. */
 export class LimiterBudgetStore implements BudgetStore {
-  constructor(private readonly limiter: RateLimiterAbstract) {}
+  constructor(private readonly limiter: PointsLimiter) {}
 
   async spend(key: string, points: number): Promise<BudgetDecision> {
     try {
@@ -38,17 +40,8 @@ export function inProcessBudgetStore(pointsPerMinute: number): BudgetStore {
 
 /**
  * Budgets shared by replicas: rate-limiter-flexible counts in Redis with one atomic Lua script per spend. While Redis
- * cannot answer, its insurance limiter counts in this process instead: unshared for the outage, never unlimited.
+ * cannot answer they are counted in this process instead (sharedLimiter): unshared for the outage, never unlimited.
  */
-export function redisBudgetStore(redis: Redis, pointsPerMinute: number): BudgetStore {
-  const insurance = new RateLimiterMemory({ keyPrefix: "caller-budget", points: pointsPerMinute, duration: 60 });
-  return new LimiterBudgetStore(
-    new RateLimiterRedis({
-      storeClient: redis,
-      keyPrefix: "rg:caller-budget",
-      points: pointsPerMinute,
-      duration: 60,
-      insuranceLimiter: insurance,
-    }),
-  );
+export function redisBudgetStore(redis: Redis, health: RedisHealth, pointsPerMinute: number): BudgetStore {
+  return new LimiterBudgetStore(sharedLimiter({ keyPrefix: "caller-budget", points: pointsPerMinute, durationSeconds: 60 }, redis, health));
 }

@@ -115,15 +115,19 @@ export class ReadCache {
       return parse(stamped.value);
     }
     this.events.lookup(cache, fresh ? "bypass" : "miss");
-    // A fresh read never joins one in flight: that one may have started before the write this client just made.
-    const uncachedFlightKey = `${uncachedKey}:${this.writes}`;
+    // A read joins one in flight only with proof that no write came between their starts: the same key (generations
+    // read after every write's invalidation), or the same count of the tenant's writes. Without either (the store
+    // cannot answer: Redis is away, so a write through another replica would go unseen) it makes its own call. A
+    // fresh read never joins one in flight: that one may have started before the write this client just made.
+    const joinable = !fresh && (stamped.key !== null || stamped.writes !== undefined);
+    const uncachedFlightKey = `${uncachedKey}:${this.writes}:${stamped.writes}`;
     const flightKey = stamped.key ?? uncachedFlightKey;
     // A first read through a member's name (no key yet) may still be in flight when its voucher id has been learned
     // and later reads have a key: they join it when no write of the tenant came since it started.
     const byName = stamped.key === null ? undefined : this.inFlight.get(uncachedFlightKey);
     const flight =
       this.inFlight.get(flightKey) ?? (byName && byName.writes !== undefined && byName.writes === stamped.writes ? byName : undefined);
-    if (flight && !fresh) {
+    if (flight && joinable) {
       this.events.saved(cache);
       return flight.loading as Promise<T>;
     }
@@ -134,7 +138,7 @@ export class ReadCache {
       this.flightsCompleted++;
       return value;
     })();
-    if (!fresh) {
+    if (joinable) {
       this.inFlight.set(flightKey, { loading, writes: stamped.writes });
       void loading.then(
         () => this.inFlight.delete(flightKey),

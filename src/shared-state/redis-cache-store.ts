@@ -2,28 +2,44 @@ import type { Redis } from "ioredis";
 import { GENERATION_TTL_MS, keys, type CacheStore, type StampedRead } from "./cache-store.js";
 import type { RedisHealth } from "./redis-health.js";
 import { traceRedisCommand } from "../observability/cache-span.js";
+import type { RedisServerIdentity } from "./redis-server-identity.js";
 
 // One round trip per read: the alias, both generations and the entry, read atomically. Aliases hold the voucher id
-// already escaped as keys.* escapes it, so the script builds the same keys as cache-store.ts.
+// already escaped as keys.* escapes it, so the script builds the same keys as cache-store.ts, with one addition: the
+// identity of the server (ARGV[1], see RedisServerIdentity) leads the generations, in entry keys and in the tenant's
+// write stamp, so nothing stored on or stamped by another server (before a failover) matches on this one.
 const READ_PAGE = `
-local prefix = ARGV[1]
-local writes = redis.call('GET', prefix .. 'writes') or '0'
+local server, prefix = ARGV[1], ARGV[2]
+local writes = server .. '.' .. (redis.call('GET', prefix .. 'writes') or '0')
 local voucher = redis.call('GET', KEYS[2])
 if not voucher then return {false, false, writes} end
 local tg = redis.call('GET', KEYS[1]) or '0'
 local mg = redis.call('GET', prefix .. 'mgen:' .. voucher) or '0'
-local key = prefix .. 'page:' .. tg .. ':' .. voucher .. ':' .. mg .. ':' .. ARGV[2]
+local key = prefix .. 'page:' .. server .. '.' .. tg .. ':' .. voucher .. ':' .. mg .. ':' .. ARGV[3]
 return {key, redis.call('GET', key), writes}`;
 
 const READ_CUSTOMER = `
+local server, prefix = ARGV[1], ARGV[2]
 local tg = redis.call('GET', KEYS[1]) or '0'
 local cg = redis.call('GET', KEYS[2]) or '0'
-local key = ARGV[1] .. 'cust:' .. tg .. ':' .. ARGV[2] .. ':' .. cg
+local key = prefix .. 'cust:' .. server .. '.' .. tg .. ':' .. ARGV[3] .. ':' .. cg
 return {key, redis.call('GET', key)}`;
 
 type Scripted = Redis & {
-  readPage(tenantGen: string, alias: string, prefix: string, pageId: string): Promise<[string | null, string | null, string]>;
-  readCustomer(tenantGen: string, customerGen: string, prefix: string, customerId: string): Promise<[string, string | null]>;
+  readPage(
+    tenantGen: string,
+    alias: string,
+    server: string,
+    prefix: string,
+    pageId: string,
+  ): Promise<[string | null, string | null, string]>;
+  readCustomer(
+    tenantGen: string,
+    customerGen: string,
+    server: string,
+    prefix: string,
+    customerId: string,
+  ): Promise<[string, string | null]>;
 };
 
 const MISS: StampedRead = { key: null, value: null };
@@ -31,7 +47,8 @@ const MISS: StampedRead = { key: null, value: null };
 /**
  * The cache shared by replicas. While Redis is degraded every call answers at once (a miss, a dropped write);
  * invalidations that could not be written are replayed as tenant-wide invalidations before the cache is used again,
- * so nothing written during an outage is served stale afterwards.
+ * so nothing written during an outage is served stale afterwards. Entries are those of the server that answers
+ * (RedisServerIdentity): a failover to a replica that missed the last invalidations starts the cache cold instead.
  */
 export class RedisCacheStore implements CacheStore {
   readonly kind = "redis";
@@ -41,6 +58,7 @@ export class RedisCacheStore implements CacheStore {
   constructor(
     client: Redis,
     private readonly health: RedisHealth,
+    private readonly server: RedisServerIdentity,
   ) {
     client.defineCommand("readPage", { numberOfKeys: 2, lua: READ_PAGE });
     client.defineCommand("readCustomer", { numberOfKeys: 2, lua: READ_CUSTOMER });
@@ -57,7 +75,7 @@ export class RedisCacheStore implements CacheStore {
   private async attempt<T>(operation: string, fallback: T, command: () => Promise<T>): Promise<T> {
     if (this.health.degraded) return fallback;
     try {
-      return await traceRedisCommand(operation, command);
+      return await traceRedisCommand(operation, () => this.health.bounded(command()));
     } catch (error) {
       this.health.failed(error);
       return fallback;
@@ -65,10 +83,14 @@ export class RedisCacheStore implements CacheStore {
   }
 
   readPage(tenant: string, memberName: string, pageId: string): Promise<StampedRead> {
+    // Read as the command is issued: the identity of the connection it goes out on (see RedisServerIdentity).
+    const server = this.server.current;
+    if (server === null) return Promise.resolve(MISS);
     return this.attempt("EVALSHA readPage", MISS, async () => {
       const [key, value, writes] = await this.redis.readPage(
         keys.tenantGeneration(tenant),
         keys.alias(tenant, memberName),
+        server,
         keys.prefix(tenant),
         pageId,
       );
@@ -77,10 +99,13 @@ export class RedisCacheStore implements CacheStore {
   }
 
   readCustomer(tenant: string, customerId: string): Promise<StampedRead> {
+    const server = this.server.current;
+    if (server === null) return Promise.resolve(MISS);
     return this.attempt("EVALSHA readCustomer", MISS, async () => {
       const [key, value] = await this.redis.readCustomer(
         keys.tenantGeneration(tenant),
         keys.customerGeneration(tenant, customerId),
+        server,
         keys.prefix(tenant),
         encodeURIComponent(customerId),
       );
@@ -128,12 +153,12 @@ export class RedisCacheStore implements CacheStore {
   }
 
   private async invalidate(tenant: string, generationKeys: string[]): Promise<void> {
-    if (this.health.degraded) {
+    if (!this.health.writable) {
       this.missedInvalidations.add(tenant);
       return;
     }
     try {
-      await traceRedisCommand("MULTI", () => this.bump(...generationKeys));
+      await traceRedisCommand("MULTI", () => this.health.bounded(this.bump(...generationKeys)));
     } catch (error) {
       this.missedInvalidations.add(tenant);
       this.health.failed(error);

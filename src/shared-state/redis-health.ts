@@ -5,9 +5,19 @@ import type { Logger } from "../logger.js";
 export const RECOVERY_PROBE_MS = 500;
 
 /**
+ * How long a gateway that finds Redis answering again still serves uncached. Other replicas reconnect on their own
+ * schedules (up to about a second apart, more after a failover), and one that has not yet may be acknowledging
+ * writes whose invalidations it cannot write: this one must not serve the entries those writes made stale until the
+ * others have replayed their missed invalidations. Invalidations themselves go to Redis as soon as it answers.
+ */
+export const SETTLE_MS = 2500;
+
+/**
  * Whether Redis is usable right now. The first failure (refused, reset, slower than REDIS_TIMEOUT_MS) turns the
  * shared stores off: they answer at once as misses and no-ops instead of waiting on Redis per request, one warning
- * is logged for the outage, and a PING every RECOVERY_PROBE_MS brings them back when Redis answers again.
+ * is logged for the outage, and a PING every RECOVERY_PROBE_MS (and at each reconnection) finds Redis back. Then the
+ * recovery hooks run (replayed invalidations), invalidations are written again, and after SETTLE_MS more without a
+ * failure the stores are back on.
  */
 export class RedisHealth {
   private degradedSince: number | null = null;
@@ -19,10 +29,38 @@ export class RedisHealth {
   constructor(
     private readonly client: Redis,
     private readonly logger: Logger,
+    /** REDIS_TIMEOUT_MS: the longest any one Redis call may take. */
+    private readonly timeoutMs: number,
   ) {}
 
+  /**
+   * `call`, or a rejection once it has taken longer than REDIS_TIMEOUT_MS. ioredis's commandTimeout bounds commands
+   * it writes; this also bounds those it never writes nor rejects (a scripted command in an automatic pipeline while
+   * the connection is down), so no request, and no recovery probe, can wait on Redis for longer.
+   */
+  async bounded<T>(call: Promise<T>): Promise<T> {
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`Redis did not answer within ${this.timeoutMs} ms`)), this.timeoutMs);
+    });
+    try {
+      return await Promise.race([call, late]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** Since when Redis answers again in this outage (recovery hooks done); null while it does not. */
+  private answeringSince: number | null = null;
+
+  /** True from a failure until Redis has answered again for SETTLE_MS: reads, limits and the gate skip Redis. */
   get degraded(): boolean {
     return this.degradedSince !== null;
+  }
+
+  /** Whether invalidations may be written to Redis: when it is usable, and while it settles after an outage. */
+  get writable(): boolean {
+    return this.degradedSince === null || this.answeringSince !== null;
   }
 
   /** Runs before the stores are used again after an outage (invalidations that could not be written). */
@@ -42,6 +80,7 @@ export class RedisHealth {
 
   failed(error: unknown): void {
     for (const hook of this.failureHooks) hook();
+    this.answeringSince = null;
     if (this.degradedSince !== null) return;
     this.degradedSince = Date.now();
     for (const hook of this.changeHooks) hook(true);
@@ -55,14 +94,25 @@ export class RedisHealth {
 
   private recovering = false;
 
+  /** Probes now instead of at the next tick (the client has just reconnected). */
+  probeNow(): void {
+    void this.tryRecover();
+  }
+
   private async tryRecover(): Promise<void> {
     if (this.recovering || this.degradedSince === null) return;
     this.recovering = true;
     try {
-      await this.client.ping();
-      for (const hook of this.recoverHooks) await hook();
+      await this.bounded(this.client.ping());
+      if (this.answeringSince === null) {
+        for (const hook of this.recoverHooks) await this.bounded(hook());
+        this.answeringSince = Date.now();
+        return;
+      }
+      if (Date.now() - this.answeringSince < SETTLE_MS) return;
       const outageMs = Date.now() - this.degradedSince;
       this.degradedSince = null;
+      this.answeringSince = null;
       for (const hook of this.changeHooks) hook(false);
       if (this.probe) clearInterval(this.probe);
       this.probe = null;

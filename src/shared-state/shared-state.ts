@@ -1,12 +1,13 @@
 import { once } from "node:events";
-import { Redis } from "ioredis";
 import type { SharedStateConfig } from "../config.js";
 import type { Logger } from "../logger.js";
 import type { GatewayMetrics } from "../observability/metrics.js";
 import { inProcessBudgetStore, redisBudgetStore, type BudgetStore } from "./budget-store.js";
 import { MemoryCacheStore } from "./cache-store.js";
 import { RedisCacheStore } from "./redis-cache-store.js";
+import { createRedisClient } from "./redis-client.js";
 import { RedisHealth } from "./redis-health.js";
+import { RedisServerIdentity } from "./redis-server-identity.js";
 import { ReadCache } from "./read-cache.js";
 import { SharedUpstreamGate, type UpstreamGate } from "./upstream-gate.js";
 
@@ -23,7 +24,10 @@ export interface SharedState {
   close(): Promise<void>;
 }
 
-/** The stores replicas share: in Redis with REDIS_URL, otherwise in this process (same rules, bounded memory). */
+/**
+ * The stores replicas share: in Redis with REDIS_URL or REDIS_SENTINELS, otherwise in this process (same rules,
+ * bounded memory).
+ */
 export async function createSharedState(
   config: SharedStateConfig,
   options: { callerBudgetPerMinute: number; logger: Logger; metrics: GatewayMetrics },
@@ -36,7 +40,8 @@ export async function createSharedState(
   };
   const ttl = { holdersMs: config.holdersTtlMs, customersMs: config.customersTtlMs };
   const onRefusal = (reason: string) => metrics.upstreamRefusals.inc({ reason });
-  if (!config.redisUrl) {
+  const redis = createRedisClient(config);
+  if (!redis) {
     return {
       cache: new ReadCache(new MemoryCacheStore({ maxEntries: config.memoryMaxEntries, maxBytes: config.memoryMaxBytes }), ttl, events),
       gate: new SharedUpstreamGate(config, null, null, onRefusal),
@@ -45,30 +50,38 @@ export async function createSharedState(
       close: async () => {},
     };
   }
-  const redis = new Redis(config.redisUrl, {
-    commandTimeout: config.redisTimeoutMs,
-    connectTimeout: Math.max(1000, config.redisTimeoutMs),
-    // Fail at once while disconnected instead of queueing requests behind a dead connection.
-    enableOfflineQueue: false,
-    maxRetriesPerRequest: 0,
-    retryStrategy: (attempt) => Math.min(100 * attempt, 1000),
-    enableAutoPipelining: true,
-  });
-  const health = new RedisHealth(redis, logger);
+  const health = new RedisHealth(redis, logger, config.redisTimeoutMs);
   health.onFailure(() => metrics.sharedStateErrors.inc());
   health.onChange((degraded) => metrics.sharedStateDegraded.set(degraded ? 1 : 0));
   // ioredis reports every failed reconnect as an "error" event; the health tracker logs once per outage.
   redis.on("error", (error) => health.failed(error));
+  const server = new RedisServerIdentity(
+    redis,
+    (error) => health.failed(error),
+    (previous, current) =>
+      logger.warn({ previous, current }, "Redis is another server now (a failover or a restart): the shared cache starts cold"),
+  );
+  health.onRecover(async () => {
+    if (server.current === null) await server.learn();
+  });
+  // A closed connection is an outage even when no command failed (a switch to a promoted master announced by the
+  // sentinels): writes through other replicas may have gone unrecorded meanwhile, so the cache waits to settle.
+  let closing = false;
+  redis.on("close", () => closing || health.failed(new Error("the connection to Redis closed")));
+  redis.on("ready", () => health.probeNow());
+  // ioredis ends a client only when told to, or on one of its own races: connect again rather than stay uncached.
+  redis.on("end", () => closing || void redis.connect().catch(() => {}));
   const ready = once(redis, "ready").then(() => true);
   const timeout = new Promise<boolean>((resolve) => setTimeout(() => resolve(false), CONNECT_WAIT_MS).unref());
   if (!(await Promise.race([ready, timeout]))) health.failed(new Error("Redis did not answer at start-up"));
   ready.catch(() => {});
   return {
-    cache: new ReadCache(new RedisCacheStore(redis, health), ttl, events),
+    cache: new ReadCache(new RedisCacheStore(redis, health, server), ttl, events),
     gate: new SharedUpstreamGate(config, redis, health, onRefusal),
-    budget: options.callerBudgetPerMinute > 0 ? redisBudgetStore(redis, options.callerBudgetPerMinute) : null,
+    budget: options.callerBudgetPerMinute > 0 ? redisBudgetStore(redis, health, options.callerBudgetPerMinute) : null,
     status: () => (health.degraded ? "degraded" : "shared"),
     async close() {
+      closing = true;
       health.close();
       redis.disconnect();
     },

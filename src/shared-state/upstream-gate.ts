@@ -1,9 +1,10 @@
 import type { Redis } from "ioredis";
-import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from "rate-limiter-flexible";
+import { RateLimiterMemory, RateLimiterRes } from "rate-limiter-flexible";
 import { RateLimitGuard } from "./rate-limit-guard.js";
 import { keys } from "./cache-store.js";
 import type { RedisHealth } from "./redis-health.js";
 import { traceRedisCommand } from "../observability/cache-span.js";
+import { sharedLimiter, type PointsLimiter } from "./shared-limiter.js";
 
 /**
  * Admission of upstream calls per tenant, shared by replicas: after a 429 (or X-Rate-Limit-Remaining: 0) every
@@ -32,23 +33,15 @@ const refusal = (seconds: number, reason: RefusalReason): GateRefusal => ({ reas
  * The plan's quota as a fixed one-minute window per tenant, counted by rate-limiter-flexible (atomic in Redis: one
  * Lua script per call). Outside the window nothing is remembered, so memory follows the active tenants.
  */
-function quotaLimiter(pointsPerMinute: number, redis: Redis | null): RateLimiterAbstract {
-  const memory = new RateLimiterMemory({ keyPrefix: "upstream-quota", points: pointsPerMinute, duration: 60 });
-  if (!redis) return memory;
-  // The insurance limiter counts in-process while Redis cannot: unshared, but never unlimited.
-  return new RateLimiterRedis({
-    storeClient: redis,
-    keyPrefix: "rg:quota",
-    points: pointsPerMinute,
-    duration: 60,
-    insuranceLimiter: memory,
-  });
+function quotaLimiter(pointsPerMinute: number, redis: Redis | null, health: RedisHealth | null): PointsLimiter {
+  if (!redis || !health) return new RateLimiterMemory({ keyPrefix: "upstream-quota", points: pointsPerMinute, duration: 60 });
+  return sharedLimiter({ keyPrefix: "quota", points: pointsPerMinute, durationSeconds: 60 }, redis, health);
 }
 
 export class SharedUpstreamGate implements UpstreamGate {
   /** What this replica knows by itself: its own 429s, always, and everything while Redis is away. */
   private readonly local = new RateLimitGuard();
-  private readonly quota: RateLimiterAbstract | null;
+  private readonly quota: PointsLimiter | null;
 
   constructor(
     options: { quotaPerMinute: number | null },
@@ -56,18 +49,18 @@ export class SharedUpstreamGate implements UpstreamGate {
     private readonly health: RedisHealth | null,
     private readonly onRefusal: (reason: RefusalReason) => void = () => {},
   ) {
-    this.quota = options.quotaPerMinute ? quotaLimiter(options.quotaPerMinute, redis) : null;
+    this.quota = options.quotaPerMinute ? quotaLimiter(options.quotaPerMinute, redis, health) : null;
   }
 
   async admit(tenant: string): Promise<GateRefusal | null> {
     let waitSeconds = this.local.secondsLeft(tenant);
-    if (waitSeconds === 0 && this.redis && !this.health?.degraded) {
+    if (waitSeconds === 0 && this.redis && this.health && !this.health.degraded) {
       try {
-        const redis = this.redis;
-        const leftMs = await traceRedisCommand("PTTL", () => redis.pttl(`${keys.prefix(tenant)}blocked`));
+        const { redis, health } = this;
+        const leftMs = await traceRedisCommand("PTTL", () => health.bounded(redis.pttl(`${keys.prefix(tenant)}blocked`)));
         if (leftMs > 0) waitSeconds = Math.ceil(leftMs / 1000);
       } catch (error) {
-        this.health?.failed(error);
+        this.health.failed(error);
       }
     }
     if (waitSeconds > 0) {
@@ -87,13 +80,13 @@ export class SharedUpstreamGate implements UpstreamGate {
 
   async backOff(tenant: string, seconds: number): Promise<void> {
     this.local.block(tenant, seconds);
-    if (!this.redis || this.health?.degraded) return;
+    if (!this.redis || !this.health || this.health.degraded) return;
     try {
       // Written before the failing call answers: the next request, on any replica, already sees it.
-      const redis = this.redis;
-      await traceRedisCommand("SET", () => redis.set(`${keys.prefix(tenant)}blocked`, "1", "PX", seconds * 1000));
+      const { redis, health } = this;
+      await traceRedisCommand("SET", () => health.bounded(redis.set(`${keys.prefix(tenant)}blocked`, "1", "PX", seconds * 1000)));
     } catch (error) {
-      this.health?.failed(error);
+      this.health.failed(error);
     }
   }
 }

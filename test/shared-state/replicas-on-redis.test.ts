@@ -7,6 +7,7 @@ import { startEmulator, type EmulatorHandle } from "../../src/emulator/emulator.
 import { findOsBinary } from "../support/os-binary.js";
 import { startRedisServer, type RedisServer } from "../support/redis-server.js";
 import { startReplica, type Replica } from "../support/replica.js";
+import { eventually, listCalls, pool, readyz, upstreamEnv } from "../support/replica-probes.js";
 import { graphql } from "../support/stack.js";
 
 // Several gateway processes, one real Redis, the emulator counting every upstream call it receives.
@@ -16,13 +17,9 @@ const PAGE = `query($memberId: ID!) { referralMember(memberId: $memberId) { hold
 const ADD = `mutation($input: AddHoldersInput!) { addHolders(input: $input) { holders { id customerId redeemableId } } }`;
 const REMOVE = `mutation($input: RemoveHolderInput!) { removeHolder(input: $input) { removedHolderId } }`;
 
-const listCalls = (emulator: EmulatorHandle) => emulator.requests.filter((r) => r.method === "GET" && r.path.endsWith("/holders")).length;
-
 function replicaEnv(emulator: EmulatorHandle, redis: RedisServer, extra: Record<string, string> = {}): Record<string, string> {
   return {
-    VOUCHERIFY_API_URL: emulator.url,
-    VOUCHERIFY_APP_ID: emulator.appId,
-    VOUCHERIFY_APP_TOKEN: emulator.appToken,
+    ...upstreamEnv(emulator),
     REDIS_URL: redis.url,
     // The machine running the tests is busy: a generous timeout, so only a real outage degrades the cache.
     REDIS_TIMEOUT_MS: "1000",
@@ -35,40 +32,12 @@ async function read(replica: Replica, memberId: string = SEED.code, headers: Rec
   return graphql(replica.graphqlUrl, PAGE, { memberId }, headers);
 }
 
-/** Runs `count` tasks, `concurrency` at a time. */
-async function pool<T>(count: number, concurrency: number, task: (index: number) => Promise<T>): Promise<T[]> {
-  const results: T[] = new Array(count);
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (next < count) {
-        const index = next++;
-        results[index] = await task(index);
-      }
-    }),
-  );
-  return results;
-}
-
-async function readyz(replica: Replica): Promise<{ ready: boolean; checks: { cache: string } }> {
-  return (await fetch(`${replica.url}/readyz`)).json() as Promise<{ ready: boolean; checks: { cache: string } }>;
-}
-
 async function metric(replica: Replica, name: string): Promise<number> {
   const text = await (await fetch(`${replica.url}/metrics`)).text();
   return text
     .split("\n")
     .filter((line) => line.startsWith(name))
     .reduce((sum, line) => sum + Number(line.split(" ").at(-1)), 0);
-}
-
-/** Polls `probe` until it holds: recovery is a background PING every 500 ms, so there is no event to wait on. */
-async function eventually(probe: () => Promise<boolean>, timeoutMs = 15_000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (!(await probe())) {
-    if (Date.now() > until) throw new Error("condition not met in time");
-    await new Promise((resolve) => setImmediate(resolve));
-  }
 }
 
 redisServer.describe("three replicas on one Redis", () => {

@@ -25,28 +25,41 @@ export async function freePort(): Promise<number> {
 
 /**
  * A real Redis (Debian's redis-server) of the test's own: a free port, no persistence, a temporary folder. Pass
- * `port` to bring a stopped server back on the same address.
+ * `port` to bring a stopped server back on the same address, `args` for more options (`--replicaof`, ...).
  */
-export async function startRedisServer(binary: string, port?: number): Promise<RedisServer> {
+export async function startRedisServer(binary: string, port?: number, args: string[] = []): Promise<RedisServer> {
   const chosen = port ?? (await freePort());
   const dir = mkdtempSync(join(tmpdir(), "gateway-redis-"));
-  const child: ChildProcess = spawn(
+  const server = await spawnUntilReady(
     binary,
-    ["--port", String(chosen), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir],
-    { stdio: ["ignore", "pipe", "pipe"] },
+    ["--port", String(chosen), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir, ...args],
+    "Ready to accept connections",
+    dir,
   );
+  return { url: `redis://127.0.0.1:${chosen}/0`, port: chosen, ...server };
+}
+
+/**
+ * Starts `binary` and resolves once its standard output shows `readyText`. Stopping is a SIGKILL by its pid (these
+ * servers keep nothing worth a clean shutdown), then the removal of `dir`, its own folder.
+ */
+export async function spawnUntilReady(
+  binary: string,
+  args: string[],
+  readyText: string,
+  dir: string,
+): Promise<{ pid: number; stop(): Promise<void> }> {
+  const child: ChildProcess = spawn(binary, args, { stdio: ["ignore", "pipe", "pipe"] });
   const exited = once(child, "exit");
   await new Promise<void>((resolve, reject) => {
     let seen = "";
     child.stdout!.on("data", (chunk: Buffer) => {
       seen += chunk.toString();
-      if (seen.includes("Ready to accept connections")) resolve();
+      if (seen.includes(readyText)) resolve();
     });
-    child.once("exit", (code) => reject(new Error(`redis-server exited (${code}) before it was ready: ${seen}`)));
+    child.once("exit", (code) => reject(new Error(`${binary} exited (${code}) before it was ready: ${seen}`)));
   });
   return {
-    url: `redis://127.0.0.1:${chosen}/0`,
-    port: chosen,
     pid: child.pid!,
     async stop() {
       if (child.exitCode === null && child.signalCode === null) process.kill(child.pid!, "SIGKILL");

@@ -35,6 +35,7 @@ describe("loadConfig", () => {
       emulator: { port: 0, dbFile: ".data/emulator.sqlite" },
       sharedState: {
         redisUrl: null,
+        redisSentinel: null,
         redisTimeoutMs: 100,
         holdersTtlMs: 5000,
         customersTtlMs: 60000,
@@ -70,6 +71,48 @@ describe("loadConfig", () => {
       'VOUCHERIFY_QUOTA_PER_MINUTE must be a whole number from 1 to 10000000; got "lots"',
     ]);
     expect(problems.join("\n")).not.toContain("secret");
+  });
+
+  test("Redis through Sentinel: the sentinels' addresses and the master's name, both or neither, never with REDIS_URL", () => {
+    const config = loadConfig({ REDIS_SENTINELS: "10.0.0.1:26379, sentinel-b:26380,[::1]:26381", REDIS_SENTINEL_MASTER: "mymaster" });
+    expect(config.sharedState).toMatchObject({
+      redisUrl: null,
+      redisSentinel: {
+        sentinels: [
+          { host: "10.0.0.1", port: 26379 },
+          { host: "sentinel-b", port: 26380 },
+          { host: "::1", port: 26381 },
+        ],
+        masterName: "mymaster",
+      },
+    });
+    const withPasswords = loadConfig({
+      REDIS_SENTINELS: "10.0.0.1:26379",
+      REDIS_SENTINEL_MASTER: "mymaster",
+      REDIS_PASSWORD: "redis-secret",
+      REDIS_SENTINEL_PASSWORD: "sentinel-secret",
+    });
+    expect(withPasswords.sharedState.redisSentinel).toMatchObject({ password: "redis-secret", sentinelPassword: "sentinel-secret" });
+    const misplaced = problemsOf({
+      REDIS_URL: "redis://r:6379/0",
+      REDIS_PASSWORD: "redis-secret",
+      REDIS_SENTINEL_PASSWORD: "sentinel-secret",
+    });
+    expect(misplaced).toEqual([
+      "REDIS_SENTINEL_PASSWORD is set without REDIS_SENTINELS",
+      "REDIS_PASSWORD is for Redis through Sentinel (REDIS_SENTINELS); with REDIS_URL, put it in the URL: redis://:password@host:port/db",
+    ]);
+    expect(misplaced.join("\n")).not.toContain("secret");
+    expect(problemsOf({ REDIS_SENTINELS: "10.0.0.1:26379" })).toEqual([
+      "REDIS_SENTINELS and REDIS_SENTINEL_MASTER go together: set both (Redis through Sentinel) or neither",
+    ]);
+    expect(problemsOf({ REDIS_SENTINEL_MASTER: "mymaster" })).toHaveLength(1);
+    expect(problemsOf({ REDIS_SENTINELS: "a:1,b,c:99999,:5,d:26379", REDIS_SENTINEL_MASTER: "m", REDIS_URL: "redis://r:6379/0" })).toEqual([
+      "Set REDIS_URL (one Redis) or REDIS_SENTINELS (Redis through Sentinel), not both",
+      'REDIS_SENTINELS must be comma-separated host:port (port 1-65535); got "b"',
+      'REDIS_SENTINELS must be comma-separated host:port (port 1-65535); got "c:99999"',
+      'REDIS_SENTINELS must be comma-separated host:port (port 1-65535); got ":5"',
+    ]);
   });
 
   test("metrics protection: a token and a port of its own", () => {

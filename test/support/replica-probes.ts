@@ -1,0 +1,44 @@
+import type { EmulatorHandle } from "../../src/emulator/emulator.js";
+import type { Replica } from "./replica.js";
+
+// What tests of several gateway replicas ask of them and of the emulator behind them.
+
+/** The holder-list calls the emulator received since its last resetRequests(): the upstream calls the cache saves. */
+export const listCalls = (emulator: EmulatorHandle) =>
+  emulator.requests.filter((r) => r.method === "GET" && r.path.endsWith("/holders")).length;
+
+/** Settings that point a replica at the emulator with the emulator's credentials. */
+export function upstreamEnv(emulator: EmulatorHandle): Record<string, string> {
+  return { VOUCHERIFY_API_URL: emulator.url, VOUCHERIFY_APP_ID: emulator.appId, VOUCHERIFY_APP_TOKEN: emulator.appToken };
+}
+
+export async function readyz(replica: Replica): Promise<{ ready: boolean; checks: { cache: string } }> {
+  return (await fetch(`${replica.url}/readyz`)).json() as Promise<{ ready: boolean; checks: { cache: string } }>;
+}
+
+/** Runs `count` tasks, `concurrency` at a time. */
+export async function pool<T>(count: number, concurrency: number, task: (index: number) => Promise<T>): Promise<T[]> {
+  const results: T[] = new Array(count);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < count) {
+        const index = next++;
+        results[index] = await task(index);
+      }
+    }),
+  );
+  return results;
+}
+
+/**
+ * Polls `probe` until it holds, for conditions with no event to wait on (a background health probe, a promotion
+ * seen by another process); rejects after `timeoutMs`.
+ */
+export async function eventually(probe: () => Promise<boolean>, timeoutMs = 15_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (!(await probe())) {
+    if (Date.now() > until) throw new Error("condition not met in time");
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
