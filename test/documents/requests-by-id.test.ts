@@ -247,9 +247,12 @@ describe("safelisting: TRUSTED_DOCUMENTS_ONLY=true (production, JWT auth, a rout
     expect(stack.emulator.requests).toHaveLength(0);
   });
 
-  test("the refusal comes before authentication: an anonymous ad-hoc document learns nothing else", async () => {
-    const answer = await post({ query: ADHOC });
-    expect([answer.status, answer.errors![0].extensions?.code]).toEqual([400, "QUERY_NOT_IN_SAFELIST"]);
+  test("an anonymous caller is refused before its body is read, safelisted document or not: 401, nothing else learnt", async () => {
+    for (const body of [{ query: ADHOC }, { documentId: PAGE_ID, variables }]) {
+      const answer = await post(body);
+      expect([answer.status, answer.errors![0].extensions?.code]).toEqual([401, "UNAUTHENTICATED"]);
+      expect(answer.upstreamCalls).toBe(0);
+    }
   });
 
   test("an unknown sha256Hash: PERSISTED_QUERY_NOT_IN_LIST (APQ is off), and APQ cannot register a document", async () => {
