@@ -1,6 +1,6 @@
 /** Environment -> typed, validated configuration. Every bad value is reported, each with its own message. */
 import { createPublicKey } from "node:crypto";
-import { corsOriginProblem } from "./cors-origins.js";
+import { corsOriginProblem } from "./settings/cors-origins.js";
 import { MAX_OPERATION_COST } from "./limits/operation-limits.js";
 import { loadTracingConfig, TRACING_ENVIRONMENT, type TracingConfig } from "./observability/tracing-config.js";
 

@@ -2,7 +2,7 @@ import { ConfigError, ENVIRONMENT, loadConfig, type Config } from "./config.js";
 import type { EmulatorHandle } from "./emulator/emulator.js";
 import { EmulatorUnavailableError } from "./emulator/unavailable.js";
 import { TrustedDocumentsError } from "./documents/load-trusted-documents.js";
-import { createLogger } from "./logger.js";
+import { createLogger } from "./observability/logger.js";
 import { startGateway } from "./server.js";
 import { describeTracing } from "./observability/tracing-config.js";
 

@@ -1,6 +1,6 @@
 import { HeaderMap } from "@apollo/server";
 import { GraphQLError } from "graphql";
-import { ErrorCode } from "../errors.js";
+import { ErrorCode } from "../errors/error-codes.js";
 
 /** 401 with the RFC 6750 challenge, so HTTP-level clients know a bearer token is what is missing. */
 export function unauthenticated(message: string): GraphQLError {

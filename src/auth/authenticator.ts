@@ -2,7 +2,7 @@ import { createHash, timingSafeEqual } from "node:crypto";
 import type { IncomingMessage } from "node:http";
 import { GraphQLError } from "graphql";
 import type { AuthConfig } from "../config.js";
-import { ErrorCode } from "../errors.js";
+import { ErrorCode } from "../errors/error-codes.js";
 import { unauthenticated } from "./auth-errors.js";
 import type { Caller } from "./caller.js";
 import { InvalidTokenError, KeySourceUnavailableError, TokenVerifier } from "./token-verifier.js";

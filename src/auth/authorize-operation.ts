@@ -15,7 +15,7 @@ import {
   type OperationDefinitionNode,
   type SelectionSetNode,
 } from "graphql";
-import { isJsonObject } from "../json-object.js";
+import { isJsonObject } from "../lib/json-object.js";
 import { forbidden, unauthenticated } from "./auth-errors.js";
 import { describeScopes, hasScopes, mayTouchMember, type Caller } from "./caller.js";
 import type { Requirement, SchemaRequirements } from "./schema-requirements.js";

@@ -1,6 +1,6 @@
 import type { IncomingHttpHeaders } from "node:http";
 import { OperationTypeNode } from "graphql";
-import { ErrorCode } from "../errors.js";
+import { ErrorCode } from "../errors/error-codes.js";
 import type { TrustedDocument, TrustedDocuments } from "./trusted-document.js";
 
 /** What the HTTP handler does with one GraphQL request, decided before anything is parsed. */

@@ -1,5 +1,5 @@
 import { randomInt } from "node:crypto";
-import { isJsonObject, type JsonObject } from "../json-object.js";
+import { isJsonObject, type JsonObject } from "../lib/json-object.js";
 import type { UpstreamHolder } from "../voucherify/upstream-types.js";
 import { alreadyAssigned, duplicateFound, invalidPayload, notFound, notPublished } from "./errors.js";
 import type { CustomerRow, EmulatorStore, VoucherRow } from "./store.js";

@@ -1,5 +1,5 @@
 import { createServer, type Server } from "node:http";
-import { listen } from "../listen.js";
+import { listen } from "../lib/listen.js";
 import { createRequestListener, type AppContext } from "./app.js";
 import { FaultInjector, type FaultSpec, type RecordedRequest } from "./faults.js";
 import { seedIfEmpty } from "./seed.js";

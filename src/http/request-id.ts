@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { firstHeaderValue } from "../header-value.js";
+import { firstHeaderValue } from "../lib/header-value.js";
 
 // Honour a caller's id only if it is short and plain: it ends up in logs and upstream headers.
 const ACCEPTABLE = /^[A-Za-z0-9._:-]{1,128}$/;

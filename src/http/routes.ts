@@ -1,9 +1,9 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from "node:http";
 import type { Authenticator } from "../auth/authenticator.js";
 import type { Caller } from "../auth/caller.js";
-import type { GatewayContext } from "../context.js";
-import type { ContextFactory } from "../context-factory.js";
-import type { Logger } from "../logger.js";
+import type { GatewayContext } from "../request-context/gateway-context.js";
+import type { ContextFactory } from "../request-context/context-factory.js";
+import type { Logger } from "../observability/logger.js";
 import { MASKED_MESSAGE } from "../plugins/error-masking.plugin.js";
 import type { Cors } from "./cors.js";
 import type { HttpDrain } from "./drain.js";
@@ -11,7 +11,7 @@ import type { GraphQLHandler } from "./graphql-handler.js";
 import type { ReadinessProbe } from "./readiness.js";
 import { requestIdFrom } from "./request-id.js";
 import { sendJson } from "./send.js";
-import { UNEXPECTED_ERROR_CODE } from "../errors.js";
+import { UNEXPECTED_ERROR_CODE } from "../errors/error-codes.js";
 import { traceHttpRequest } from "../observability/server-span.js";
 import { tracingOn } from "../observability/tracing.js";
 

@@ -1,6 +1,6 @@
 import { ExportResultCode, type ExportResult } from "@opentelemetry/core";
 import type { ReadableSpan, SpanExporter } from "@opentelemetry/sdk-trace-base";
-import type { Logger } from "../logger.js";
+import type { Logger } from "./logger.js";
 
 /**
  * The exporter, with its failures told to the operator the way Redis outages are: one warning when exports start

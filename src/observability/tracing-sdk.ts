@@ -12,7 +12,7 @@ import {
 } from "@opentelemetry/sdk-trace-base";
 import { NodeTracerProvider } from "@opentelemetry/sdk-trace-node";
 import { ATTR_SERVICE_NAME } from "@opentelemetry/semantic-conventions";
-import type { Logger } from "../logger.js";
+import type { Logger } from "./logger.js";
 import { withExportHealth } from "./export-health.js";
 import type { TracingConfig } from "./tracing-config.js";
 

@@ -1,5 +1,5 @@
 import type { Tracer } from "@opentelemetry/api";
-import type { Logger } from "../logger.js";
+import type { Logger } from "./logger.js";
 import type { TracingConfig } from "./tracing-config.js";
 
 /**

@@ -1,5 +1,5 @@
-import { OPERATOR_ERROR_CODES } from "../errors.js";
-import type { Logger } from "../logger.js";
+import { OPERATOR_ERROR_CODES } from "../errors/error-codes.js";
+import type { Logger } from "./logger.js";
 import type { GatewayMetrics, UpstreamCallSample } from "./metrics.js";
 
 /** What this module needs of an upstream call: the metric sample, and what an operator's log line names. */

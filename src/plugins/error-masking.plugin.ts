@@ -1,8 +1,8 @@
 import type { ApolloServerPlugin } from "@apollo/server";
 import { GraphQLError, type GraphQLFormattedError } from "graphql";
-import type { GatewayContext } from "../context.js";
-import { KNOWN_ERROR_CODES, UNEXPECTED_ERROR_CODE } from "../errors.js";
-import type { Logger } from "../logger.js";
+import type { GatewayContext } from "../request-context/gateway-context.js";
+import { KNOWN_ERROR_CODES, UNEXPECTED_ERROR_CODE } from "../errors/error-codes.js";
+import type { Logger } from "../observability/logger.js";
 import { apolloRequestErrorCode } from "./apollo-request-errors.js";
 
 export const MASKED_MESSAGE = "Unexpected error in the gateway.";

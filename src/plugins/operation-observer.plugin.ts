@@ -1,9 +1,9 @@
 import type { ApolloServerPlugin } from "@apollo/server";
 import type { GraphQLFormattedError } from "graphql";
-import type { GatewayContext } from "../context.js";
-import type { Logger } from "../logger.js";
+import type { GatewayContext } from "../request-context/gateway-context.js";
+import type { Logger } from "../observability/logger.js";
 import type { GatewayMetrics } from "../observability/metrics.js";
-import { UNEXPECTED_ERROR_CODE } from "../errors.js";
+import { UNEXPECTED_ERROR_CODE } from "../errors/error-codes.js";
 import { describeOperation, recordOperationOutcome } from "../observability/operation-span.js";
 import { tracingOn } from "../observability/tracing.js";
 
@@ -27,7 +27,7 @@ function upstreamRequestIds(errors: readonly GraphQLFormattedError[] | undefined
  */
 export function operationObserverPlugin(options: { logger: Logger; metrics: GatewayMetrics }): ApolloServerPlugin<GatewayContext> {
   const { logger, metrics } = options;
-  // The operation line has a fixed set of keys, none of them a path the logger redacts (src/logger.ts): the redaction
+  // The operation line has a fixed set of keys, none of them a path the logger redacts (src/observability/logger.ts): the redaction
   // pass (a copy of every line, about 7 µs) is skipped for it. Add a key here only if it can never hold a credential.
   const operationLog = logger.child({}, { redact: [] });
   return {

@@ -1,4 +1,4 @@
-import { badUserInput } from "../graphql-errors.js";
+import { badUserInput } from "../errors/graphql-errors.js";
 import type { AddHoldersInput, AddressInput, HolderCustomerInput } from "./add-holders.input.js";
 import type { HolderFilter } from "./holder-filter.input.js";
 import { MAX_LENGTH, MAX_METADATA_BYTES, MAX_METADATA_DEPTH, type LengthLimit } from "./input-limits.js";

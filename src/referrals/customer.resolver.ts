@@ -1,5 +1,5 @@
 import { Ctx, FieldResolver, Resolver, Root } from "type-graphql";
-import type { GatewayContext } from "../context.js";
+import type { GatewayContext } from "../request-context/gateway-context.js";
 import { rethrowAsGraphQLError } from "./upstream-error-to-graphql.js";
 import { UpstreamCost, type FieldCost } from "../limits/field-cost.js";
 import { Customer } from "./customer.type.js";

@@ -1,4 +1,4 @@
-import { badUserInput } from "../graphql-errors.js";
+import { badUserInput } from "../errors/graphql-errors.js";
 import { MAX_LENGTH } from "./input-limits.js";
 
 // Version prefix: a future cursor format can be told apart from this one, and anything else is rejected.

@@ -1,6 +1,6 @@
 import { Arg, Ctx, Directive, Mutation, Resolver } from "type-graphql";
 import { requiresScope, Scope } from "../auth/scopes.js";
-import type { GatewayContext } from "../context.js";
+import type { GatewayContext } from "../request-context/gateway-context.js";
 import { rethrowAsGraphQLError } from "./upstream-error-to-graphql.js";
 import { UpstreamCost, type FieldCost } from "../limits/field-cost.js";
 import { AddHoldersInput } from "./add-holders.input.js";

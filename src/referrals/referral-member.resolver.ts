@@ -1,6 +1,6 @@
 import { Arg, Args, Ctx, Directive, FieldResolver, ID, Query, Resolver, Root } from "type-graphql";
 import { requiresScope, Scope } from "../auth/scopes.js";
-import type { GatewayContext } from "../context.js";
+import type { GatewayContext } from "../request-context/gateway-context.js";
 import { pageSizeOf, toPageRequest } from "../relay/page-request.js";
 import { toConnection } from "../relay/to-connection.js";
 import { UpstreamCost, type FieldCost } from "../limits/field-cost.js";

@@ -1,6 +1,6 @@
 import { GraphQLError } from "graphql";
-import { ErrorCode } from "../errors.js";
-import { badUserInput, gatewayError } from "../graphql-errors.js";
+import { ErrorCode } from "../errors/error-codes.js";
+import { badUserInput, gatewayError } from "../errors/graphql-errors.js";
 import { codeForStatus, upstreamDetails, upstreamMessage } from "../voucherify/error-mapping.js";
 import {
   InvalidPathSegmentError,

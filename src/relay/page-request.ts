@@ -1,4 +1,4 @@
-import { badUserInput } from "../graphql-errors.js";
+import { badUserInput } from "../errors/graphql-errors.js";
 
 /** `first` when neither `first` nor `last` is given. */
 export const DEFAULT_PAGE_SIZE = 10;

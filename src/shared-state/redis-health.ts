@@ -1,5 +1,5 @@
 import type { Redis } from "ioredis";
-import type { Logger } from "../logger.js";
+import type { Logger } from "../observability/logger.js";
 
 /** How often a degraded gateway asks Redis whether it is back. */
 export const RECOVERY_PROBE_MS = 500;

@@ -1,6 +1,6 @@
 import { once } from "node:events";
 import type { SharedStateConfig } from "../config.js";
-import type { Logger } from "../logger.js";
+import type { Logger } from "../observability/logger.js";
 import type { GatewayMetrics } from "../observability/metrics.js";
 import { inProcessBudgetStore, redisBudgetStore, type BudgetStore } from "./budget-store.js";
 import { MemoryCacheStore } from "./cache-store.js";

@@ -1,7 +1,7 @@
 import "reflect-metadata";
 import { ConfigError, loadConfig } from "../config.js";
 import { formatDocumentProblem, loadTrustedDocuments } from "../documents/load-trusted-documents.js";
-import { buildGatewaySchema } from "../schema.js";
+import { buildGatewaySchema } from "../graphql/schema.js";
 
 // `npm run documents:check -- <manifest>...`: the checks the gateway makes of TRUSTED_DOCUMENTS at start (parse,
 // one operation, validation against the served schema with the operation limits, cost, ids and their bodies), without

@@ -1,7 +1,7 @@
 import "reflect-metadata";
 import { writeFileSync } from "node:fs";
-import { printClientSchema } from "../client-sdl.js";
-import { printServedSchema } from "../schema-sdl.js";
+import { printClientSchema } from "../graphql/client-sdl.js";
+import { printServedSchema } from "../graphql/schema-sdl.js";
 
 // `npm run schema`: writes the subgraph SDL exactly as served (`_service { sdl }`), for review, rover and the drift
 // test, and the client-facing schema (no federation machinery) that frontends, codegen and relay-compiler use.

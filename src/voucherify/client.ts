@@ -1,4 +1,4 @@
-import { firstHeaderValue } from "../header-value.js";
+import { firstHeaderValue } from "../lib/header-value.js";
 import type { CustomerRecord, HolderCriteria, HolderCustomer, HolderPage, HolderRecord } from "./domain.js";
 import { encodeHolderFilter } from "./filters.js";
 import { toAddedHolders, toCustomerRecord, toHolderPage, UpstreamShapeError } from "./from-upstream.js";

@@ -1,5 +1,5 @@
-import { ErrorCode, type UpstreamErrorDetails } from "../errors.js";
-import { isJsonObject, type JsonObject } from "../json-object.js";
+import { ErrorCode, type UpstreamErrorDetails } from "../errors/error-codes.js";
+import { isJsonObject, type JsonObject } from "../lib/json-object.js";
 import {
   InvalidPathSegmentError,
   UpstreamError,

@@ -1,4 +1,4 @@
-import { isJsonObject, type JsonObject } from "../json-object.js";
+import { isJsonObject, type JsonObject } from "../lib/json-object.js";
 import { CampaignType, HolderRole, VoucherType, type CustomerRecord, type HolderPage, type HolderRecord } from "./domain.js";
 import type { UpstreamCustomer, UpstreamHolder } from "./upstream-types.js";
 

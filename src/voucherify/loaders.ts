@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import DataLoader from "dataloader";
-import { UNCERTAIN_OUTCOME_CODES } from "../errors.js";
+import { UNCERTAIN_OUTCOME_CODES } from "../errors/error-codes.js";
 import type { PageCodec, ReadCache } from "../shared-state/read-cache.js";
 import type { ListHoldersParams, VoucherifyClient } from "./client.js";
 import type { CustomerRecord, HolderPage, HolderRecord } from "./domain.js";

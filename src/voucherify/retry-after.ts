@@ -1,4 +1,4 @@
-import { firstHeaderValue } from "../header-value.js";
+import { firstHeaderValue } from "../lib/header-value.js";
 
 /** Longest wait the gateway takes from an upstream header: a misconfigured upstream must not block it for a day. */
 export const MAX_RETRY_AFTER_SECONDS = 3600;

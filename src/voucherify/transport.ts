@@ -1,6 +1,6 @@
 import { setTimeout as delay } from "node:timers/promises";
 import { Pool } from "undici";
-import type { ErrorCode } from "../errors.js";
+import type { ErrorCode } from "../errors/error-codes.js";
 import { errorCodeOf, upstreamRequestIdOf } from "./error-mapping.js";
 import type { OperationScope } from "./operation-scope.js";
 import { RateLimitGuard } from "../shared-state/rate-limit-guard.js";

@@ -1,5 +1,5 @@
 import { loadConfig } from "../../src/config.js";
-import { createLogger } from "../../src/logger.js";
+import { createLogger } from "../../src/observability/logger.js";
 import { startGateway } from "../../src/server.js";
 import { reportToParent } from "./child-reporter.js";
 

@@ -8,7 +8,7 @@ import { formatDocumentProblem, loadTrustedDocuments, sha256Hex } from "../../sr
 import { parseManifest } from "../../src/documents/manifest.js";
 import { SHIPPED_DOCUMENTS } from "../../src/documents/shipped-documents.generated.js";
 import { shippedDocuments, shippedDocumentsModule } from "../../src/documents/shipped-documents.js";
-import { buildGatewaySchema } from "../../src/schema.js";
+import { buildGatewaySchema } from "../../src/graphql/schema.js";
 
 // The registry the gateway builds at start: both manifest formats, the shipped operations, every reason a document
 // refuses the start, and the lookups requests use (by id, by sha256, by the same tokens as text).

@@ -1,6 +1,6 @@
 import { SEED } from "../../src/emulator/seed.js";
 import { type FaultSpec, type RecordedRequest } from "../../src/emulator/emulator.js";
-import type { ErrorCode } from "../../src/errors.js";
+import type { ErrorCode } from "../../src/errors/error-codes.js";
 import { AddHoldersDocument, RemoveHolderDocument } from "../generated/operations.js";
 import { graphql, startStack, type GraphQLResponse, type Stack } from "../support/stack.js";
 import { execute } from "../support/typed-operation.js";

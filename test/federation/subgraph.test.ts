@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { SEED, demoRefereeCustomerId } from "../../src/emulator/seed.js";
-import { FEDERATION_LINK } from "../../src/schema.js";
+import { FEDERATION_LINK } from "../../src/graphql/schema.js";
 import { graphql, startStack, type Stack } from "../support/stack.js";
 
 // What a Federation 2 router sees of this subgraph: its SDL through `_service`, and entity references through

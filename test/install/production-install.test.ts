@@ -141,7 +141,8 @@ test("without VOUCHERIFY_API_URL it needs the emulator, which is not installed: 
 
 test("asked for pretty logs without pino-pretty installed, the logger writes JSON lines", async () => {
   const script =
-    "import { createLogger } from './dist/src/logger.js';" + "createLogger('info', undefined, { pretty: true }).info({ n: 1 }, 'hello');";
+    "import { createLogger } from './dist/src/observability/logger.js';" +
+    "createLogger('info', undefined, { pretty: true }).info({ n: 1 }, 'hello');";
   const child = runIn(app, process.execPath, ["--input-type=module", "-e", script], { PATH: process.env.PATH });
   const output = collect(child);
   expect(await exitOf(child)).toBe(0);

@@ -1,9 +1,9 @@
 import { ApolloServer } from "@apollo/server";
 import { startStandaloneServer } from "@apollo/server/standalone";
-import { ErrorCode } from "../../src/errors.js";
-import { badUserInput } from "../../src/graphql-errors.js";
+import { ErrorCode } from "../../src/errors/error-codes.js";
+import { badUserInput } from "../../src/errors/graphql-errors.js";
 import { errorMaskingPlugin, MASKED_MESSAGE } from "../../src/plugins/error-masking.plugin.js";
-import type { GatewayContext } from "../../src/context.js";
+import type { GatewayContext } from "../../src/request-context/gateway-context.js";
 import { captureLogs } from "../support/log-capture.js";
 import { graphql } from "../support/stack.js";
 

@@ -9,7 +9,7 @@ import {
   MAX_REQUEST_BODY_BYTES,
 } from "../../src/limits/operation-limits.js";
 import { MAX_VARIABLE_DEPTH } from "../../src/limits/variable-checks.js";
-import { buildGatewaySchema } from "../../src/schema.js";
+import { buildGatewaySchema } from "../../src/graphql/schema.js";
 import { graphql, startStack, type Stack } from "../support/stack.js";
 
 // Every limit refuses before any upstream call: each test checks the emulator saw nothing.

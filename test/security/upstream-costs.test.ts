@@ -10,7 +10,7 @@ import {
 import { getMetadataStorage } from "type-graphql";
 import { copyFieldCosts, declareFieldCost } from "../../src/limits/field-cost.js";
 import { estimateOperationCost } from "../../src/limits/operation-cost.js";
-import { buildGatewaySchema } from "../../src/schema.js";
+import { buildGatewaySchema } from "../../src/graphql/schema.js";
 import * as shipped from "../generated/operations.js";
 import { graphql, startStack, type Stack } from "../support/stack.js";
 

@@ -1,4 +1,4 @@
-import { createLogger, type Logger } from "../../src/logger.js";
+import { createLogger, type Logger } from "../../src/observability/logger.js";
 
 /** A real pino logger writing JSON lines into memory, so tests can read exactly what operators would see. */
 export function captureLogs(level = "trace"): { logger: Logger; lines: () => Record<string, unknown>[]; text: () => string } {

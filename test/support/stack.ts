@@ -1,6 +1,6 @@
 import { loadConfig, type Config } from "../../src/config.js";
 import { startEmulator, type EmulatorHandle, type EmulatorOptions } from "../../src/emulator/emulator.js";
-import { createLogger } from "../../src/logger.js";
+import { createLogger } from "../../src/observability/logger.js";
 import { startGateway, type GatewayHandle, type GatewayOptions } from "../../src/server.js";
 
 export interface Stack {

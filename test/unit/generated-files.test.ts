@@ -2,8 +2,8 @@ import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { printClientSchema } from "../../src/client-sdl.js";
-import { printServedSchema } from "../../src/schema-sdl.js";
+import { printClientSchema } from "../../src/graphql/client-sdl.js";
+import { printServedSchema } from "../../src/graphql/schema-sdl.js";
 
 // Committed generated files must be what the generators produce now: drift fails here, not in production.
 describe("generated files are up to date", () => {

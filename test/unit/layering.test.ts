@@ -31,20 +31,20 @@ function importGraph(): Map<string, string[]> {
   return graph;
 }
 
-/** A file's layer: its folder under src, or the file itself for the few at the top (config.ts, errors.ts, ...). */
+/** A file's layer: its folder under src, or the file itself for the few at the top (main.ts, server.ts, config.ts). */
 const layerOf = (file: string) => (file.includes(path.sep) ? file.split(path.sep)[0] : file);
 
 const UPSTREAM_SIDE = ["voucherify", "shared-state", "emulator"];
 /** The GraphQL packages: whatever imports one is part of the GraphQL layer. */
 const GRAPHQL_PACKAGES = [/^(graphql|type-graphql|graphql-scalars)(\/|$)/, /^@apollo\//];
-/** The GraphQL layer, as seen from below: its folders, the schema files, the GraphQL errors and the GraphQL packages. */
+/** The GraphQL layer, as seen from below: its folders, the GraphQL error builders and the GraphQL packages. */
 const GRAPHQL_LAYER = [
-  /^(referrals|relay|limits|plugins|auth)\//,
-  /^schema(-sdl)?\.ts$/,
-  /^client-sdl\.ts$/,
-  /^graphql-errors\.ts$/,
+  /^(graphql|request-context|documents|execution|plugins|referrals|relay|limits|auth)\//,
+  /^errors\/graphql-errors\.ts$/,
   ...GRAPHQL_PACKAGES,
 ];
+/** The composition root: the only files at the top of src (every other file lives in the folder of its concern). */
+const ROOT_FILES = ["config.ts", "main.ts", "server.ts"];
 
 const posix = (file: string) => file.split(path.sep).join("/");
 
@@ -110,6 +110,20 @@ describe("layering", () => {
       "voucherify/client.ts -> errors.ts -> error-builders.ts -> graphql",
     ]);
     expect(graphqlReachedFrom(graph, "clean.ts")).toEqual([]);
+  });
+
+  test("only the composition root sits at the top of src: every other file is in the folder of its concern", () => {
+    const loose = [...graph.keys()].filter((file) => !file.includes(path.sep)).sort();
+    expect(loose).toEqual(ROOT_FILES);
+  });
+
+  test("src/lib holds leaf helpers: they import nothing from src, so every layer may use them", () => {
+    const violations = [...graph]
+      .filter(([file]) => layerOf(file) === "lib")
+      .flatMap(([file, imports]) =>
+        imports.filter((imported) => graph.has(imported)).map((imported) => `${posix(file)} -> ${posix(imported)}`),
+      );
+    expect(violations).toEqual([]);
   });
 
   test("folders do not import each other in a cycle", () => {

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { Kind, parse } from "graphql";
-import { SANDBOX_INITIAL_DOCUMENT } from "../../src/landing-page.js";
+import { SANDBOX_INITIAL_DOCUMENT } from "../../src/graphql/landing-page.js";
 import { SHIPPED_OPERATIONS } from "../../src/observability/shipped-operations.js";
 
 function operationNames(source: string): string[] {

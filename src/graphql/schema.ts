@@ -3,17 +3,17 @@ import type { GraphQLResolverMap } from "@apollo/subgraph/dist/schema-helper/res
 import { printSchemaWithDirectives } from "@graphql-tools/utils";
 import { Kind, parse, type DocumentNode, type GraphQLSchema } from "graphql";
 import { buildSchema, createResolversMap } from "type-graphql";
-import { enforceFieldScopes } from "./auth/enforce-field-scopes.js";
-import { SchemaRequirements } from "./auth/schema-requirements.js";
-import { badUserInput } from "./graphql-errors.js";
-import { copyFieldCosts, declareFieldCost } from "./limits/field-cost.js";
-import { CustomerResolver } from "./referrals/customer.resolver.js";
-import type { Customer } from "./referrals/customer.type.js";
-import { HolderMutationsResolver } from "./referrals/holder-mutations.resolver.js";
-import { ReferralHolderResolver } from "./referrals/referral-holder.resolver.js";
-import { ReferralMemberResolver } from "./referrals/referral-member.resolver.js";
-import type { ReferralMember } from "./referrals/referral-member.type.js";
-import { checkId } from "./referrals/check-input.js";
+import { enforceFieldScopes } from "../auth/enforce-field-scopes.js";
+import { SchemaRequirements } from "../auth/schema-requirements.js";
+import { badUserInput } from "../errors/graphql-errors.js";
+import { copyFieldCosts, declareFieldCost } from "../limits/field-cost.js";
+import { CustomerResolver } from "../referrals/customer.resolver.js";
+import type { Customer } from "../referrals/customer.type.js";
+import { HolderMutationsResolver } from "../referrals/holder-mutations.resolver.js";
+import { ReferralHolderResolver } from "../referrals/referral-holder.resolver.js";
+import { ReferralMemberResolver } from "../referrals/referral-member.resolver.js";
+import type { ReferralMember } from "../referrals/referral-member.type.js";
+import { checkId } from "../referrals/check-input.js";
 
 /** Federation 2 version this subgraph declares; composition with any router that knows v2.7 or later. */
 export const FEDERATION_LINK =

@@ -1,6 +1,6 @@
-import type { Caller } from "./auth/caller.js";
-import type { Loaders } from "./voucherify/loaders.js";
-import type { VoucherifyClient } from "./voucherify/client.js";
+import type { Caller } from "../auth/caller.js";
+import type { Loaders } from "../voucherify/loaders.js";
+import type { VoucherifyClient } from "../voucherify/client.js";
 
 /** Built once per GraphQL request: who is calling, its upstream client (with that request's credentials), its loaders. */
 export interface GatewayContext {

@@ -1,6 +1,6 @@
 /**
  * The one error table of the gateway (README, "Errors"): every failure reaches clients with one of these codes. No
- * GraphQL here: the data source and shared state decide by these codes too; src/graphql-errors.ts builds the errors.
+ * GraphQL here: the data source and shared state decide by these codes too; src/errors/graphql-errors.ts builds the errors.
  */
 export const ErrorCode = {
   BAD_USER_INPUT: "BAD_USER_INPUT",

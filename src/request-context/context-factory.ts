@@ -1,19 +1,19 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { GraphQLError } from "graphql";
-import type { Authenticator } from "./auth/authenticator.js";
-import type { Caller } from "./auth/caller.js";
-import type { Config } from "./config.js";
-import type { GatewayContext } from "./context.js";
-import { ErrorCode } from "./errors.js";
-import type { SharedState } from "./shared-state/shared-state.js";
-import { tenantOf } from "./shared-state/tenant.js";
-import { AcceptedCredentials } from "./voucherify/accepted-credentials.js";
-import { VoucherifyClient, type SharedAdmission } from "./voucherify/client.js";
-import { createLoaders } from "./voucherify/loaders.js";
-import { OperationScope } from "./voucherify/operation-scope.js";
-import type { Credentials, UpstreamTransport } from "./voucherify/transport.js";
-import { firstHeaderValue } from "./header-value.js";
-import { recordOperationRefusal } from "./observability/operation-span.js";
+import type { Authenticator } from "../auth/authenticator.js";
+import type { Caller } from "../auth/caller.js";
+import type { Config } from "../config.js";
+import type { GatewayContext } from "./gateway-context.js";
+import { ErrorCode } from "../errors/error-codes.js";
+import type { SharedState } from "../shared-state/shared-state.js";
+import { tenantOf } from "../shared-state/tenant.js";
+import { AcceptedCredentials } from "../voucherify/accepted-credentials.js";
+import { VoucherifyClient, type SharedAdmission } from "../voucherify/client.js";
+import { createLoaders } from "../voucherify/loaders.js";
+import { OperationScope } from "../voucherify/operation-scope.js";
+import type { Credentials, UpstreamTransport } from "../voucherify/transport.js";
+import { firstHeaderValue } from "../lib/header-value.js";
+import { recordOperationRefusal } from "../observability/operation-span.js";
 
 /** Builds one GraphQL request's context: called by Apollo once the request is known to be GraphQL. */
 export type ContextFactory = (

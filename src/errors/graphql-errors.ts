@@ -1,5 +1,5 @@
 import { GraphQLError } from "graphql";
-import { ErrorCode, type UpstreamErrorDetails } from "./errors.js";
+import { ErrorCode, type UpstreamErrorDetails } from "./error-codes.js";
 
 // The error table's GraphQL errors, for the GraphQL layer only: below it (src/voucherify, src/shared-state) failures
 // are typed errors, which src/referrals/upstream-error-to-graphql.ts turns into these once.
