@@ -458,7 +458,14 @@ function loadTrustedDocumentsConfig(
   return { manifests, only: flag("TRUSTED_DOCUMENTS_ONLY", false) };
 }
 
-const MIN_SECRET_LENGTH = 32;
+/** The gateway's rule for AUTH_JWT_SECRET; `npm run token` refuses a shorter secret the same way. */
+export const MIN_JWT_SECRET_LENGTH = 32;
+/**
+ * The HS256 secret `npm run token` signs with when AUTH_JWT_SECRET is unset, and the one the docs' worked example
+ * starts the gateway with: long enough for the gateway, and refused in production, where a secret printed in the
+ * documentation would let anyone mint tokens.
+ */
+export const DEVELOPMENT_JWT_SECRET = "referrals-gateway-development-secret-not-for-production";
 const MIN_ROUTER_SECRET_LENGTH = 16;
 const LOOPBACK_HOSTS = new Set(["localhost", "127.0.0.1", "[::1]"]);
 
@@ -501,7 +508,10 @@ function loadAuthConfig(
     }
     keySource = { kind: "publicKey", pem: publicKey };
   } else if (secret) {
-    if (secret.length < MIN_SECRET_LENGTH) problems.push(`AUTH_JWT_SECRET must be at least ${MIN_SECRET_LENGTH} characters`);
+    if (secret.length < MIN_JWT_SECRET_LENGTH) problems.push(`AUTH_JWT_SECRET must be at least ${MIN_JWT_SECRET_LENGTH} characters`);
+    if (production && secret === DEVELOPMENT_JWT_SECRET) {
+      problems.push("AUTH_JWT_SECRET is the documented development secret: anyone can mint tokens with it; set your own");
+    }
     keySource = { kind: "secret", secret };
   }
   const routerSecret = text("ROUTER_SECRET");
