@@ -101,7 +101,7 @@ export interface SharedStateConfig {
 /** Ten estimated upstream calls a second per caller: a person paging with customer names never meets it. */
 export const DEFAULT_CALLER_BUDGET_PER_MINUTE = 600;
 
-/** Defaults, written once: loadConfig falls back to them and ENVIRONMENT prints them (--help, .env.example, README). */
+/** Defaults, written once: loadConfig falls back to them and ENVIRONMENT prints them (--help, .env.example, the docs' table). */
 const DEFAULTS = {
   PORT: 4000,
   HOST: "127.0.0.1",
@@ -123,7 +123,7 @@ const DEFAULTS = {
   CACHE_MAX_BYTES: 64 * 1024 * 1024,
 } as const;
 
-/** Every variable the gateway reads, for `--help`, `.env.example` and the README. */
+/** Every variable the gateway reads, for `--help`, `.env.example` and docs/operators/configuration.md. */
 export const ENVIRONMENT: ReadonlyArray<{ name: string; meaning: string; default: string }> = [
   {
     name: "PORT",

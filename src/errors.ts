@@ -1,5 +1,5 @@
 /**
- * The one error table of the gateway (README, "Errors"): every failure reaches clients with one of these codes. No
+ * The one error table of the gateway (docs/frontend/errors.md): every failure reaches clients with one of these codes. No
  * GraphQL here: the data source and shared state decide by these codes too; src/graphql-errors.ts builds the errors.
  */
 export const ErrorCode = {

@@ -35,7 +35,8 @@ export function linksOf(markdown: string): MarkdownLink[] {
 }
 
 /**
- * GitHub's anchor for a heading: the text as rendered (code spans keep their content, link text stays, `*` marks go), lower-cased, punctuation removed except `-` and `_`, each space a hyphen; a repeated slug gets `-1`, `-2`, ...
+ * GitHub's anchor for a heading: the text as rendered (code spans keep their content, link text stays, `*` marks
+ * go), lower-cased, punctuation removed except `-` and `_`, each space a hyphen; a repeated slug gets `-1`, `-2`, ...
  */
 export function headingSlugs(markdown: string): Set<string> {
   const counts = new Map<string, number>();
