@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { DEVELOPMENT_JWT_SECRET, loadConfig } from "../../src/config.js";
 import { DEFAULT_SCOPE, parseTokenCommand, TOKEN_USAGE } from "../../src/tools/token-options.js";
 
@@ -60,4 +61,10 @@ test("options and the environment reach the request", () => {
       audience: null,
     },
   });
+});
+
+test("docs/operators/authentication.md shows this usage verbatim, and its worked example starts the gateway with the same secret", () => {
+  const page = readFileSync("docs/operators/authentication.md", "utf8");
+  expect(page).toContain("```\n" + TOKEN_USAGE + "```\n");
+  expect(page).toContain(`export AUTH_JWT_SECRET=${DEVELOPMENT_JWT_SECRET}\n`);
 });
