@@ -26,7 +26,7 @@ const projectSchemaRules = {
     "error",
     { types: true, rootField: true, FieldDefinition: true, InputValueDefinition: true, DirectiveDefinition: true },
   ],
-  // No `Node` interface (ReferralMember ids are codes as given, not global ids; see the README's client section), and
+  // No `Node` interface (ReferralMember ids are codes as given, not global ids; see docs/frontend/clients.md), and
   // `nodes` / a payload's `holders` are plain lists next to the connection's edges.
   "@graphql-eslint/relay-edge-types": ["error", { withEdgeSuffix: true, shouldImplementNode: false, listTypeCanWrapOnlyEdgeType: false }],
   // Connection plumbing and mutation payloads are values, not entities: they have no id of their own.

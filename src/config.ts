@@ -112,7 +112,7 @@ export interface RedisSentinelConfig {
 /** Ten estimated upstream calls a second per caller: a person paging with customer names never meets it. */
 export const DEFAULT_CALLER_BUDGET_PER_MINUTE = 600;
 
-/** Defaults, written once: loadConfig falls back to them and ENVIRONMENT prints them (--help, .env.example, README). */
+/** Defaults, written once: loadConfig falls back to them and ENVIRONMENT prints them (--help, .env.example, the docs' table). */
 const DEFAULTS = {
   PORT: 4000,
   HOST: "127.0.0.1",
@@ -134,7 +134,7 @@ const DEFAULTS = {
   CACHE_MAX_BYTES: 64 * 1024 * 1024,
 } as const;
 
-/** Every variable the gateway reads, for `--help`, `.env.example` and the README. */
+/** Every variable the gateway reads, for `--help`, `.env.example` and docs/operators/configuration.md. */
 export const ENVIRONMENT: ReadonlyArray<{ name: string; meaning: string; default: string }> = [
   {
     name: "PORT",
@@ -527,7 +527,14 @@ function parseSentinels(raw: string, problems: string[]): Array<{ host: string; 
   return sentinels;
 }
 
-const MIN_SECRET_LENGTH = 32;
+/** The gateway's rule for AUTH_JWT_SECRET; `npm run token` refuses a shorter secret the same way. */
+export const MIN_JWT_SECRET_LENGTH = 32;
+/**
+ * The HS256 secret `npm run token` signs with when AUTH_JWT_SECRET is unset, and the one the docs' worked example
+ * starts the gateway with: long enough for the gateway, and refused in production, where a secret printed in the
+ * documentation would let anyone mint tokens.
+ */
+export const DEVELOPMENT_JWT_SECRET = "referrals-gateway-development-secret-not-for-production";
 const MIN_ROUTER_SECRET_LENGTH = 16;
 const LOOPBACK_HOSTS = new Set(["localhost", "127.0.0.1", "[::1]"]);
 
@@ -570,7 +577,10 @@ function loadAuthConfig(
     }
     keySource = { kind: "publicKey", pem: publicKey };
   } else if (secret) {
-    if (secret.length < MIN_SECRET_LENGTH) problems.push(`AUTH_JWT_SECRET must be at least ${MIN_SECRET_LENGTH} characters`);
+    if (secret.length < MIN_JWT_SECRET_LENGTH) problems.push(`AUTH_JWT_SECRET must be at least ${MIN_JWT_SECRET_LENGTH} characters`);
+    if (production && secret === DEVELOPMENT_JWT_SECRET) {
+      problems.push("AUTH_JWT_SECRET is the documented development secret: anyone can mint tokens with it; set your own");
+    }
     keySource = { kind: "secret", secret };
   }
   const routerSecret = text("ROUTER_SECRET");

@@ -1,6 +1,7 @@
 /**
- * The one error table of the gateway (README, "Errors"): every failure reaches clients with one of these codes. No
- * GraphQL here: the data source and shared state decide by these codes too; src/errors/graphql-errors.ts builds the errors.
+ * The one error table of the gateway (docs/frontend/errors.md): every failure reaches clients with one of these codes.
+ * No GraphQL here: the data source and shared state decide by these codes too; src/errors/graphql-errors.ts builds the
+ * errors.
  */
 export const ErrorCode = {
   BAD_USER_INPUT: "BAD_USER_INPUT",

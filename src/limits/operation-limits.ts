@@ -1,5 +1,5 @@
 /**
- * The gateway's limits on one GraphQL request, in one place (the README's "Limits and resilience" table is
+ * The gateway's limits on one GraphQL request, in one place (the table in docs/operators/limits.md is
  * written from this file). Every one is checked before any upstream call.
  */
 

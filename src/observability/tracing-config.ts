@@ -32,7 +32,7 @@ export interface TracingConfig {
 export const DEFAULT_SERVICE_NAME = "referrals-gateway";
 const DEFAULT_SAMPLER: SamplerName = "parentbased_always_on";
 
-/** The rows of ENVIRONMENT (src/config.ts) for tracing: --help, .env.example and the README's table. */
+/** The rows of ENVIRONMENT (src/config.ts) for tracing: --help, .env.example and docs/operators/configuration.md. */
 export const TRACING_ENVIRONMENT: ReadonlyArray<{ name: string; meaning: string; default: string }> = [
   {
     name: "OTEL_EXPORTER_OTLP_ENDPOINT",

@@ -1,4 +1,4 @@
-/** A grouped bar chart as a hand-written SVG string: no chart library for two pictures in a README. */
+/** A grouped bar chart as a hand-written SVG string: no chart library for two pictures in the docs. */
 
 export interface GroupedBars {
   title: string;

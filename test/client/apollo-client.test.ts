@@ -28,7 +28,7 @@ describe("Apollo Client 4 paging the holders connection", () => {
 
     const client = new ApolloClient({
       link: new HttpLink({ uri: stack.gateway.graphqlUrl, fetch }),
-      // The README's recommended policies: ReferralMember keyed by id + campaignId, holders merged Relay-style.
+      // The recommended policies (docs/frontend/clients.md): ReferralMember keyed by id + campaignId, holders merged Relay-style.
       cache: referralsCache(),
     });
     try {

@@ -7,7 +7,7 @@ import { collect, exitOf, readyUrl } from "../support/child-process.js";
 import { ALL_SCOPES, bearer, signToken, TEST_JWT_SECRET } from "../support/tokens.js";
 
 /*
- * The README's production sequence, from a clean copy: build here (`npm run test:install` builds first), ship dist/src,
+ * docs/operators/installing.md's production sequence, from a clean copy: build here (`npm run test:install` builds first), ship dist/src,
  * package.json and package-lock.json, `npm ci --omit=dev` there, start with node. Slow (an npm ci), so it is not part
  * of `npm test`: .ci/run runs it as its own step. The warm npm cache serves the install (`--prefer-offline`); on a
  * fresh machine the registry does.

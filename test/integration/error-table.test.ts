@@ -4,7 +4,7 @@ import { AddHoldersDocument, RemoveHolderDocument, type AddHoldersInput, type Re
 import { graphql, startStack, type GraphQLResponse, type Stack } from "../support/stack.js";
 import { execute } from "../support/typed-operation.js";
 
-// Every row of the README's error table that an upstream answer can produce, reached through GraphQL over real HTTP:
+// Every row of the error table (docs/frontend/errors.md) that an upstream answer can produce, reached through GraphQL over real HTTP:
 // `extensions.code` plus `extensions.upstream.{status,key}`. Faults come from the emulator's in-process injector.
 
 const LIST = `query($memberId: ID!, $campaignId: ID) {

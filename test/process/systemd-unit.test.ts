@@ -4,14 +4,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { findOsBinary } from "../support/os-binary.js";
 
-// The unit operators copy (deploy/systemd/) is checked by systemd's own parser, and the README shows that very file.
+// The unit operators copy (deploy/systemd/) is checked by systemd's own parser, and the docs show that very file.
 const UNIT = "deploy/systemd/referrals-gateway.service";
 const unit = readFileSync(UNIT, "utf8");
 const systemdAnalyze = findOsBinary("systemd-analyze", { debianPackage: "systemd" });
 
-test("the README's systemd unit is the shipped file, byte for byte", () => {
-  const readme = readFileSync("README.md", "utf8");
-  expect(readme).toContain("```ini\n" + unit + "```\n");
+test("the systemd unit in docs/operators/installing.md is the shipped file, byte for byte", () => {
+  const page = readFileSync("docs/operators/installing.md", "utf8");
+  expect(page).toContain("```ini\n" + unit + "```\n");
 });
 
 test("the unit gives the drain its time and does not restart a refused configuration", () => {

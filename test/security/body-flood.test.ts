@@ -11,7 +11,7 @@ import { ALL_SCOPES, bearer, signToken, TEST_JWT_SECRET } from "../support/token
 
 const MiB = 1024 * 1024;
 const SOCKETS = 200;
-/** Before per-caller shares, this flood pinned 40-50 MiB over idle (README, "Slow, idle and numerous clients"). */
+/** Before per-caller shares, this flood pinned 40-50 MiB over idle (docs/operators/limits.md, "Slow, idle and numerous clients"). */
 const RSS_BOUND_MIB = 50 + 50;
 const BODY = Buffer.alloc(MiB - 1, 0x20);
 

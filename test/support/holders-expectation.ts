@@ -83,7 +83,7 @@ export function toGraphQLShape(holder: UpstreamHolder): GraphQLHolder {
 
 /**
  * The Relay page `all[start, end)` of a list whose every holder is known: graphql-relay-js pageInfo, with
- * hasPreviousPage/hasNextPage as the README states them (true on the side a cursor was given, or where more lie).
+ * hasPreviousPage/hasNextPage as docs/frontend/paging.md states them (true on the side a cursor was given, or where more lie).
  */
 export function expectedPage(
   all: GraphQLHolder[],

@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import ts from "typescript";
 
-// The folder layout tells how a request flows (README, "Architecture"): each layer only looks down. The upstream
+// The folder layout tells how a request flows (docs/contributors/architecture.md): each layer only looks down. The upstream
 // side (src/voucherify, the REST data source; src/shared-state, the replicas' shared limits and cache; src/emulator,
 // the fake upstream) knows nothing of GraphQL, not even through another src file, and no two folders import each
 // other, directly or round a longer cycle.

@@ -1,0 +1,117 @@
+import { spawn } from "node:child_process";
+import { once } from "node:events";
+import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { DEVELOPMENT_JWT_SECRET } from "../../src/config.js";
+import { collect, exitOf, readyUrl } from "../support/child-process.js";
+
+// The scripts a newcomer types, run as npm runs them: `npm run serve` (what `npm start` runs after building) with and
+// without a .env, `npm run token`'s usage and mistakes, and `npm run emulator:reset`. The build comes from `npm test`.
+
+const scripts = (JSON.parse(readFileSync("package.json", "utf8")) as { scripts: Record<string, string> }).scripts;
+const { PATH, HOME } = process.env;
+let dir: string;
+
+beforeEach(() => {
+  if (!existsSync("dist/src/main.js")) throw new Error("dist/src/main.js is missing: run `npm run build` first (npm test does).");
+  // A folder of its own (so no developer's .env is read), with the project's serve script and its build.
+  dir = mkdtempSync(join(tmpdir(), "npm-scripts-"));
+  writeFileSync(
+    join(dir, "package.json"),
+    JSON.stringify({ name: "scripts-under-test", private: true, scripts: { serve: scripts.serve } }),
+  );
+  symlinkSync(resolve("dist"), join(dir, "dist"));
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+async function serveBanner(env: Record<string, string> = {}): Promise<string> {
+  const child = spawn("npm", ["run", "--silent", "serve"], { cwd: dir, env: { PATH, HOME, ...env } });
+  const output = collect(child);
+  try {
+    await readyUrl(child);
+    // The banner's last line is Metrics: wait for it, not for a time.
+    while (!output.stdout().includes("Metrics: ")) await once(child.stdout, "data");
+    return output.stdout();
+  } finally {
+    child.kill("SIGTERM");
+    expect(await exitOf(child)).toBe(0);
+  }
+}
+
+describe(".env", () => {
+  test("npm start and npm run serve load a .env beside package.json; the environment wins over it", async () => {
+    writeFileSync(
+      join(dir, ".env"),
+      [
+        "# as copied from .env.example, then edited",
+        "PORT=0",
+        "EMULATOR_DB=:memory:",
+        "LOG_LEVEL=warn",
+        `AUTH_JWT_SECRET=${DEVELOPMENT_JWT_SECRET}`,
+        "GRAPHQL_LANDING_PAGE=false",
+        "",
+      ].join("\n"),
+    );
+    const banner = await serveBanner({ GRAPHQL_LANDING_PAGE: "true" });
+    expect(banner).toContain("Authentication: bearer JWTs verified with an HS256 secret");
+    expect(banner).toContain("Explore it in Apollo Sandbox");
+  });
+
+  test("without a .env they start all the same", async () => {
+    const banner = await serveBanner({ PORT: "0", EMULATOR_DB: ":memory:", LOG_LEVEL: "warn" });
+    expect(banner).toContain("Authentication: off (development, no AUTH_JWT_* key set)");
+  });
+});
+
+describe("npm run token", () => {
+  const token = (args: string[], env: Record<string, string> = {}) => {
+    const child = spawn(process.execPath, [resolve("dist/src/tools/mint-token.js"), ...args], { cwd: dir, env: { PATH, HOME, ...env } });
+    return { output: collect(child), exit: exitOf(child) };
+  };
+
+  test("--help prints the usage and exits 0", async () => {
+    const { output, exit } = token(["--help"]);
+    expect(await exit).toBe(0);
+    expect(output.stdout()).toMatch(/^Usage: npm run -s token -- \[options\]/);
+    expect(output.stderr()).toBe("");
+  });
+
+  test("an unknown option: one line on stderr, exit 2, no stack trace", async () => {
+    const { output, exit } = token(["--scopes", "referrals:read"]);
+    expect(await exit).toBe(2);
+    expect(output.stderr()).toBe("Unknown option '--scopes'; see npm run token -- --help\n");
+    expect(output.stdout()).toBe("");
+  });
+
+  test("without AUTH_JWT_SECRET: a token on stdout alone, the development secret named on stderr", async () => {
+    const { output, exit } = token(["--sub", "alice"]);
+    expect(await exit).toBe(0);
+    expect(output.stdout()).toMatch(/^[\w-]+\.[\w-]+\.[\w-]+\n$/);
+    expect(output.stderr()).toContain("signed with the development secret");
+  });
+});
+
+describe("npm run emulator:reset", () => {
+  const reset = (env: Record<string, string>) => {
+    const child = spawn(process.execPath, [resolve("dist/src/tools/reset-emulator-data.js")], { cwd: dir, env: { PATH, HOME, ...env } });
+    return { output: collect(child), exit: exitOf(child) };
+  };
+
+  test("deletes the SQLite file and its WAL files, and says so", async () => {
+    for (const suffix of ["", "-wal", "-shm"]) writeFileSync(join(dir, `emulator.sqlite${suffix}`), "x");
+    const { output, exit } = reset({ EMULATOR_DB: "emulator.sqlite" });
+    expect(await exit).toBe(0);
+    expect(output.stdout()).toContain("Deleted emulator.sqlite, emulator.sqlite-wal, emulator.sqlite-shm");
+    for (const suffix of ["", "-wal", "-shm"]) expect(existsSync(join(dir, `emulator.sqlite${suffix}`))).toBe(false);
+  });
+
+  test("reads the default file when EMULATOR_DB is unset, and has nothing to do for :memory:", async () => {
+    const unset = reset({});
+    expect(await unset.exit).toBe(0);
+    expect(unset.output.stdout()).toContain("No emulator data at .data/emulator.sqlite");
+    const memory = reset({ EMULATOR_DB: ":memory:" });
+    expect(await memory.exit).toBe(0);
+    expect(memory.output.stdout()).toContain("nothing to reset");
+  });
+});
