@@ -9,6 +9,25 @@ export interface PointsLimiter {
   reward(key: string, points: number): Promise<RateLimiterRes>;
 }
 
+export interface LimiterOptions {
+  /** Names the limiter's keys (in Redis: `rg:<keyPrefix>:...`). */
+  keyPrefix: string;
+  points: number;
+  durationSeconds: number;
+}
+
+/**
+ * The one factory of the gateway's points limiters (caller budgets, the plan's quota): in this process without
+ * Redis, shared with it (sharedLimiter).
+ */
+export function pointsLimiter(options: LimiterOptions, shared: { redis: Redis; health: RedisHealth } | null): PointsLimiter {
+  return shared ? sharedLimiter(options, shared.redis, shared.health) : localLimiter(options);
+}
+
+function localLimiter(options: LimiterOptions): RateLimiterMemory {
+  return new RateLimiterMemory({ keyPrefix: options.keyPrefix, points: options.points, duration: options.durationSeconds });
+}
+
 /**
  * Points per fixed window counted in Redis (one atomic Lua script per call, so replicas share them) while Redis
  * answers, and in this process while RedisHealth says it does not: unshared for the outage, never unlimited. Asking
@@ -17,12 +36,8 @@ export interface PointsLimiter {
  * them all until the health probe finds Redis back. A window counted in Redis after a failover is whatever the
  * promoted replica had received: at worst a reset.
  */
-export function sharedLimiter(
-  options: { keyPrefix: string; points: number; durationSeconds: number },
-  redis: Redis,
-  health: RedisHealth,
-): PointsLimiter {
-  const local = new RateLimiterMemory({ keyPrefix: options.keyPrefix, points: options.points, duration: options.durationSeconds });
+function sharedLimiter(options: LimiterOptions, redis: Redis, health: RedisHealth): PointsLimiter {
+  const local = localLimiter(options);
   const shared = new RateLimiterRedis({
     storeClient: redis,
     keyPrefix: `rg:${options.keyPrefix}`,
