@@ -1,6 +1,7 @@
 import type { Redis } from "ioredis";
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from "rate-limiter-flexible";
 import type { RedisHealth } from "./redis-health.js";
+import { keys } from "./redis-keys.js";
 
 /** The part of a rate-limiter-flexible limiter that budgets and the quota use. */
 export interface PointsLimiter {
@@ -10,7 +11,7 @@ export interface PointsLimiter {
 }
 
 export interface LimiterOptions {
-  /** Names the limiter's keys (in Redis: `rg:<keyPrefix>:...`). */
+  /** Names the limiter's keys (in Redis: keys.limiter). */
   keyPrefix: string;
   points: number;
   durationSeconds: number;
@@ -40,7 +41,7 @@ function sharedLimiter(options: LimiterOptions, redis: Redis, health: RedisHealt
   const local = localLimiter(options);
   const shared = new RateLimiterRedis({
     storeClient: redis,
-    keyPrefix: `rg:${options.keyPrefix}`,
+    keyPrefix: keys.limiter(options.keyPrefix),
     points: options.points,
     duration: options.durationSeconds,
     rejectIfRedisNotReady: true,

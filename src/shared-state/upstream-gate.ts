@@ -1,7 +1,7 @@
 import type { Redis } from "ioredis";
 import { RateLimiterRes } from "rate-limiter-flexible";
 import { RateLimitGuard } from "./rate-limit-guard.js";
-import { keys } from "./cache-store.js";
+import { keys } from "./redis-keys.js";
 import type { RedisHealth } from "./redis-health.js";
 import { traceRedisCommand } from "../observability/cache-span.js";
 import { pointsLimiter, type PointsLimiter } from "./shared-limiter.js";
@@ -58,7 +58,7 @@ export class SharedUpstreamGate implements UpstreamGate {
     if (waitSeconds === 0 && this.redis && this.health && !this.health.degraded) {
       try {
         const { redis, health } = this;
-        const leftMs = await traceRedisCommand("PTTL", () => health.bounded(redis.pttl(`${keys.prefix(tenant)}blocked`)));
+        const leftMs = await traceRedisCommand("PTTL", () => health.bounded(redis.pttl(keys.upstreamBackOff(tenant))));
         if (leftMs > 0) {
           waitSeconds = Math.ceil(leftMs / 1000);
           // Remembered here too, so heldBack refuses this replica's queued calls without asking Redis again.
@@ -96,7 +96,7 @@ export class SharedUpstreamGate implements UpstreamGate {
     try {
       // Written before the failing call answers: the next request, on any replica, already sees it.
       const { redis, health } = this;
-      await traceRedisCommand("SET", () => health.bounded(redis.set(`${keys.prefix(tenant)}blocked`, "1", "PX", seconds * 1000)));
+      await traceRedisCommand("SET", () => health.bounded(redis.set(keys.upstreamBackOff(tenant), "1", "PX", seconds * 1000)));
     } catch (error) {
       this.health.failed(error);
     }
