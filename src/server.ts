@@ -1,6 +1,5 @@
 import "reflect-metadata";
 import type { Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { ApolloServer } from "@apollo/server";
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
 import { ApolloServerPluginLandingPageLocalDefault } from "@apollo/server/plugin/landingPage/default";
@@ -31,6 +30,8 @@ import { operationAdmissionPlugin, operationLimitRules } from "./plugins/operati
 import { compiledExecutionGateway } from "./execution/compiled-execution.js";
 import { buildGatewaySchema } from "./graphql/schema.js";
 import { createSharedState, type SharedState } from "./shared-state/shared-state.js";
+import { Disposers } from "./lib/disposers.js";
+import { listen } from "./lib/listen.js";
 import { VoucherifyClient } from "./voucherify/client.js";
 import { UpstreamTransport, type Credentials } from "./voucherify/transport.js";
 
@@ -74,14 +75,38 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayHand
   const schema = await buildGatewaySchema();
   const trusted = loadTrustedDocuments({ schema, manifests: config.trustedDocuments.manifests, maxCost: config.maxOperationCost });
   if (trusted.problems.length > 0) throw new TrustedDocumentsError(trusted.problems);
+  // Each part that opens something registers its closing at once: stop() closes them in reverse, and so does a
+  // start that fails halfway, so it leaves no connection, socket or timer behind.
+  const disposers = new Disposers();
+  try {
+    return await startParts(options, logger, schema, trusted, disposers);
+  } catch (error) {
+    await disposers
+      .disposeAll()
+      .catch((cleanupError: unknown) => logger.error({ err: cleanupError }, "cleanup after a failed start failed"));
+    throw error;
+  }
+}
+
+async function startParts(
+  options: GatewayOptions,
+  logger: Logger,
+  schema: Awaited<ReturnType<typeof buildGatewaySchema>>,
+  trusted: ReturnType<typeof loadTrustedDocuments>,
+  disposers: Disposers,
+): Promise<GatewayHandle> {
+  const { config } = options;
   // Before anything else is built: it asks whether spans are made (the SDK is loaded only with an endpoint).
+  // Closed last: spans of the requests drained on stop are exported before the process goes.
   const tracing = await startTracing(config.tracing, logger);
+  disposers.add(() => tracing.shutdown());
   const transport = new UpstreamTransport({
     baseUrl: options.upstreamUrl,
     timeoutMs: config.voucherify.timeoutMs,
     maxConcurrency: config.voucherify.maxConcurrency,
     retryBaseDelayMs: options.retryBaseDelayMs,
   });
+  disposers.add(() => transport.close());
   const metrics = new GatewayMetrics();
   metrics.upstreamQuotaPerMinute.set(config.sharedState.quotaPerMinute ?? 0);
   const shared: SharedState = await createSharedState(config.sharedState, {
@@ -89,6 +114,7 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayHand
     logger,
     metrics,
   });
+  disposers.add(() => shared.close());
   const admissions = new UpstreamAdmissions(shared, options.upstreamUrl, options.credentials);
   observeUpstreamCalls(transport, { logger, metrics });
   const readiness = new ReadinessProbe(
@@ -145,6 +171,7 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayHand
     ],
   });
   await apollo.start();
+  disposers.add(() => apollo.stop());
 
   const context = createContextFactory({ config, credentials: options.credentials, authenticator, transport, shared, admissions });
   const bodyBudget = new BodyBudget(config.http.maxBufferedBodyBytes);
@@ -170,30 +197,30 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayHand
       logger,
     }),
   );
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(config.port, config.host, () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
-  const host = config.host.includes(":") ? `[${config.host}]` : config.host;
-  const url = `http://${host}:${port}`;
+  const { port, url } = await listen(server, config.port, config.host);
+  // Let in-flight operations finish (bounded), then close their connections.
+  disposers.add(() => drain.drain(server, options.shutdownGraceMs ?? 10_000));
+  // After listening a server error has no caller to reject: it is logged, never swallowed nor fatal.
+  server.on("error", (error) => logger.error({ err: error }, "HTTP server error"));
 
   // METRICS_PORT: /metrics on its own listener (same HOST), so operators can firewall it apart from GraphQL.
-  let metricsServer: Server | null = null;
   let metricsUrl = config.metrics.served === "public-port" ? `${url}/metrics` : null;
   if (config.metrics.port !== null) {
     const listener = createHttpServer(config.http, metricsRoutes({ serveMetrics, logger }));
-    try {
-      await new Promise<void>((resolve, reject) => {
-        listener.once("error", reject);
-        listener.listen(config.metrics.port!, config.host, () => resolve());
+    const metricsPort = config.metrics.port;
+    const metricsAddress = await listen(listener, metricsPort, config.host).catch((error: unknown) => {
+      throw new Error(`METRICS_PORT ${metricsPort} on ${config.host}: ${error instanceof Error ? error.message : String(error)}`, {
+        cause: error,
       });
-    } catch (error) {
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      throw error;
-    }
-    metricsServer = listener;
-    metricsUrl = `http://${host}:${(listener.address() as AddressInfo).port}/metrics`;
+    });
+    // Scrapes are short and idempotent: no grace for them.
+    disposers.add(async () => {
+      const closed = new Promise<void>((resolve) => listener.close(() => resolve()));
+      listener.closeAllConnections();
+      await closed;
+    });
+    listener.on("error", (error) => logger.error({ err: error }, "metrics server error"));
+    metricsUrl = `${metricsAddress.url}/metrics`;
   }
 
   let stopping: Promise<void> | null = null;
@@ -208,19 +235,7 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayHand
     metrics,
     trustedDocuments: { documents: trusted.documents, fromManifests: trusted.fromManifests },
     stop() {
-      stopping ??= (async () => {
-        const drained = drain.drain(server, options.shutdownGraceMs ?? 10_000);
-        // Scrapes are short and idempotent: no grace for them.
-        const metricsClosed = new Promise<void>((resolve) => (metricsServer ? metricsServer.close(() => resolve()) : resolve()));
-        metricsServer?.closeAllConnections();
-        await drained;
-        await metricsClosed;
-        await apollo.stop();
-        transport.close();
-        await shared.close();
-        // Last: spans of the requests drained above are exported before the process goes.
-        await tracing.shutdown();
-      })();
+      stopping ??= disposers.disposeAll();
       return stopping;
     },
   };

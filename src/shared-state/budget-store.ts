@@ -1,7 +1,7 @@
 import type { Redis } from "ioredis";
-import { RateLimiterMemory, RateLimiterRes } from "rate-limiter-flexible";
+import { RateLimiterRes } from "rate-limiter-flexible";
 import type { RedisHealth } from "./redis-health.js";
-import { sharedLimiter, type PointsLimiter } from "./shared-limiter.js";
+import { pointsLimiter, type PointsLimiter } from "./shared-limiter.js";
 
 export type BudgetDecision = { allowed: true; remaining: number } | { allowed: false; retryAfterMs: number };
 
@@ -33,15 +33,10 @@ export class LimiterBudgetStore implements BudgetStore {
   }
 }
 
-/** One replica's budgets, in memory; each key's record expires with its window, so memory follows active callers. */
-export function inProcessBudgetStore(pointsPerMinute: number): BudgetStore {
-  return new LimiterBudgetStore(new RateLimiterMemory({ keyPrefix: "caller-budget", points: pointsPerMinute, duration: 60 }));
-}
-
 /**
- * Budgets shared by replicas: rate-limiter-flexible counts in Redis with one atomic Lua script per spend. While Redis
- * cannot answer they are counted in this process instead (sharedLimiter): unshared for the outage, never unlimited.
+ * A caller's estimated upstream calls per minute: in this process for one replica; with Redis, shared by replicas
+ * (one atomic Lua script per spend) and counted in this process while Redis cannot answer (pointsLimiter).
  */
-export function redisBudgetStore(redis: Redis, health: RedisHealth, pointsPerMinute: number): BudgetStore {
-  return new LimiterBudgetStore(sharedLimiter({ keyPrefix: "caller-budget", points: pointsPerMinute, durationSeconds: 60 }, redis, health));
+export function callerBudgetStore(pointsPerMinute: number, shared: { redis: Redis; health: RedisHealth } | null): BudgetStore {
+  return new LimiterBudgetStore(pointsLimiter({ keyPrefix: "caller-budget", points: pointsPerMinute, durationSeconds: 60 }, shared));
 }

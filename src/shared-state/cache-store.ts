@@ -1,4 +1,5 @@
 import { LRUCache } from "lru-cache";
+import { keys } from "./redis-keys.js";
 
 /** A cache entry's key as read (or null: not cacheable right now) and its value (null: a miss). */
 export interface StampedRead {
@@ -33,20 +34,6 @@ export interface CacheStore {
 
 /** How long aliases and generations outlive any entry keyed by them (entries live for seconds to minutes). */
 export const GENERATION_TTL_MS = 24 * 3600_000;
-
-/** Key layout shared by both stores; `{tenant}` is a Redis Cluster hash tag, so a tenant's keys share a slot. */
-export const keys = {
-  prefix: (tenant: string) => `rg:{${tenant}}:`,
-  tenantGeneration: (tenant: string) => `rg:{${tenant}}:gen`,
-  tenantWrites: (tenant: string) => `rg:{${tenant}}:writes`,
-  alias: (tenant: string, memberName: string) => `rg:{${tenant}}:alias:${encodeURIComponent(memberName)}`,
-  memberGeneration: (tenant: string, voucherId: string) => `rg:{${tenant}}:mgen:${encodeURIComponent(voucherId)}`,
-  customerGeneration: (tenant: string, customerId: string) => `rg:{${tenant}}:cgen:${encodeURIComponent(customerId)}`,
-  page: (tenant: string, tenantGen: string, voucherId: string, memberGen: string, pageId: string) =>
-    `rg:{${tenant}}:page:${tenantGen}:${encodeURIComponent(voucherId)}:${memberGen}:${pageId}`,
-  customer: (tenant: string, tenantGen: string, customerId: string, customerGen: string) =>
-    `rg:{${tenant}}:cust:${tenantGen}:${encodeURIComponent(customerId)}:${customerGen}`,
-};
 
 /** Generations remembered in-process at most; past it they all restart above every value handed out before. */
 const MAX_GENERATIONS = 100_000;

@@ -1,34 +1,37 @@
 import type { Redis } from "ioredis";
-import { GENERATION_TTL_MS, keys, type CacheStore, type StampedRead } from "./cache-store.js";
+import { GENERATION_TTL_MS, type CacheStore, type StampedRead } from "./cache-store.js";
+import { keys, luaKey } from "./redis-keys.js";
 import type { RedisHealth } from "./redis-health.js";
 import { traceRedisCommand } from "../observability/cache-span.js";
 import type { RedisServerIdentity } from "./redis-server-identity.js";
 
-// One round trip per read: the alias, both generations and the entry, read atomically. Aliases hold the voucher id
-// already escaped as keys.* escapes it, so the script builds the same keys as cache-store.ts, with one addition: the
-// identity of the server (ARGV[1], see RedisServerIdentity) leads the generations, in entry keys and in the tenant's
+// One round trip per read: the alias, the generations and the entry, read atomically. Every key is built from
+// redis-keys.ts: those known beforehand arrive as KEYS, the ones that depend on what the script reads (the member's
+// generation, the entry) are built by expressions generated from the same templates. One Redis-only addition: the
+// identity of the server (ARGV[1], see RedisServerIdentity) leads the tenant's generation, in entry keys and in the
 // write stamp, so nothing stored on or stamped by another server (before a failover) matches on this one.
 const READ_PAGE = `
 local server, prefix = ARGV[1], ARGV[2]
-local writes = server .. '.' .. (redis.call('GET', prefix .. 'writes') or '0')
+local writes = server .. '.' .. (redis.call('GET', KEYS[3]) or '0')
 local voucher = redis.call('GET', KEYS[2])
 if not voucher then return {false, false, writes} end
-local tg = redis.call('GET', KEYS[1]) or '0'
-local mg = redis.call('GET', prefix .. 'mgen:' .. voucher) or '0'
-local key = prefix .. 'page:' .. server .. '.' .. tg .. ':' .. voucher .. ':' .. mg .. ':' .. ARGV[3]
+local tg = server .. '.' .. (redis.call('GET', KEYS[1]) or '0')
+local mg = redis.call('GET', ${luaKey("memberGeneration", "prefix", { voucherId: "voucher" })}) or '0'
+local key = ${luaKey("page", "prefix", { tenantGen: "tg", voucherId: "voucher", memberGen: "mg", pageId: "ARGV[3]" })}
 return {key, redis.call('GET', key), writes}`;
 
 const READ_CUSTOMER = `
 local server, prefix = ARGV[1], ARGV[2]
-local tg = redis.call('GET', KEYS[1]) or '0'
+local tg = server .. '.' .. (redis.call('GET', KEYS[1]) or '0')
 local cg = redis.call('GET', KEYS[2]) or '0'
-local key = prefix .. 'cust:' .. server .. '.' .. tg .. ':' .. ARGV[3] .. ':' .. cg
+local key = ${luaKey("customer", "prefix", { tenantGen: "tg", customerId: "ARGV[3]", customerGen: "cg" })}
 return {key, redis.call('GET', key)}`;
 
 type Scripted = Redis & {
   readPage(
     tenantGen: string,
     alias: string,
+    writes: string,
     server: string,
     prefix: string,
     pageId: string,
@@ -60,7 +63,7 @@ export class RedisCacheStore implements CacheStore {
     private readonly health: RedisHealth,
     private readonly server: RedisServerIdentity,
   ) {
-    client.defineCommand("readPage", { numberOfKeys: 2, lua: READ_PAGE });
+    client.defineCommand("readPage", { numberOfKeys: 3, lua: READ_PAGE });
     client.defineCommand("readCustomer", { numberOfKeys: 2, lua: READ_CUSTOMER });
     this.redis = client as Scripted;
     health.onRecover(async () => {
@@ -90,6 +93,7 @@ export class RedisCacheStore implements CacheStore {
       const [key, value, writes] = await this.redis.readPage(
         keys.tenantGeneration(tenant),
         keys.alias(tenant, memberName),
+        keys.tenantWrites(tenant),
         server,
         keys.prefix(tenant),
         pageId,
@@ -107,6 +111,7 @@ export class RedisCacheStore implements CacheStore {
         keys.customerGeneration(tenant, customerId),
         server,
         keys.prefix(tenant),
+        // Escaped as the key templates escape ids (Lua has no encodeURIComponent).
         encodeURIComponent(customerId),
       );
       return { key, value: value ?? null };

@@ -2,7 +2,7 @@ import { once } from "node:events";
 import type { SharedStateConfig } from "../config.js";
 import type { Logger } from "../observability/logger.js";
 import type { GatewayMetrics } from "../observability/metrics.js";
-import { inProcessBudgetStore, redisBudgetStore, type BudgetStore } from "./budget-store.js";
+import { callerBudgetStore, type BudgetStore } from "./budget-store.js";
 import { MemoryCacheStore } from "./cache-store.js";
 import { RedisCacheStore } from "./redis-cache-store.js";
 import { createRedisClient } from "./redis-client.js";
@@ -45,7 +45,7 @@ export async function createSharedState(
     return {
       cache: new ReadCache(new MemoryCacheStore({ maxEntries: config.memoryMaxEntries, maxBytes: config.memoryMaxBytes }), ttl, events),
       gate: new SharedUpstreamGate(config, null, null, onRefusal),
-      budget: options.callerBudgetPerMinute > 0 ? inProcessBudgetStore(options.callerBudgetPerMinute) : null,
+      budget: options.callerBudgetPerMinute > 0 ? callerBudgetStore(options.callerBudgetPerMinute, null) : null,
       status: () => "in-process",
       close: async () => {},
     };
@@ -78,7 +78,7 @@ export async function createSharedState(
   return {
     cache: new ReadCache(new RedisCacheStore(redis, health, server), ttl, events),
     gate: new SharedUpstreamGate(config, redis, health, onRefusal),
-    budget: options.callerBudgetPerMinute > 0 ? redisBudgetStore(redis, health, options.callerBudgetPerMinute) : null,
+    budget: options.callerBudgetPerMinute > 0 ? callerBudgetStore(options.callerBudgetPerMinute, { redis, health }) : null,
     status: () => (health.degraded ? "degraded" : "shared"),
     async close() {
       closing = true;

@@ -1,10 +1,10 @@
 import type { Redis } from "ioredis";
-import { RateLimiterMemory, RateLimiterRes } from "rate-limiter-flexible";
+import { RateLimiterRes } from "rate-limiter-flexible";
 import { RateLimitGuard } from "./rate-limit-guard.js";
-import { keys } from "./cache-store.js";
+import { keys } from "./redis-keys.js";
 import type { RedisHealth } from "./redis-health.js";
 import { traceRedisCommand } from "../observability/cache-span.js";
-import { sharedLimiter, type PointsLimiter } from "./shared-limiter.js";
+import { pointsLimiter, type PointsLimiter } from "./shared-limiter.js";
 
 /**
  * Admission of upstream calls per tenant, shared by replicas: after a 429 (or X-Rate-Limit-Remaining: 0) every
@@ -15,7 +15,12 @@ import { sharedLimiter, type PointsLimiter } from "./shared-limiter.js";
 export interface UpstreamGate {
   /** Null when a call may go out (it spends one unit of the quota); otherwise why not, and for how long. */
   admit(tenant: string): Promise<GateRefusal | null>;
-  /** The upstream said to wait this long. */
+  /**
+   * The last word just before an admitted call leaves (it may have waited for a connection meanwhile): synchronous,
+   * from what this replica knows (its own and the shared back-offs it has seen), never a Redis round trip.
+   */
+  heldBack(tenant: string): GateRefusal | null;
+  /** The upstream said to wait this long (a 429, or X-Rate-Limit-Remaining: 0). The one place back-off is recorded. */
   backOff(tenant: string, seconds: number): Promise<void>;
 }
 
@@ -29,17 +34,8 @@ export interface GateRefusal {
 
 const refusal = (seconds: number, reason: RefusalReason): GateRefusal => ({ reason, retryAfterSeconds: Math.max(1, seconds) });
 
-/**
- * The plan's quota as a fixed one-minute window per tenant, counted by rate-limiter-flexible (atomic in Redis: one
- * Lua script per call). Outside the window nothing is remembered, so memory follows the active tenants.
- */
-function quotaLimiter(pointsPerMinute: number, redis: Redis | null, health: RedisHealth | null): PointsLimiter {
-  if (!redis || !health) return new RateLimiterMemory({ keyPrefix: "upstream-quota", points: pointsPerMinute, duration: 60 });
-  return sharedLimiter({ keyPrefix: "quota", points: pointsPerMinute, durationSeconds: 60 }, redis, health);
-}
-
 export class SharedUpstreamGate implements UpstreamGate {
-  /** What this replica knows by itself: its own 429s, always, and everything while Redis is away. */
+  /** What this replica knows by itself: its own 429s and the shared back-offs it has read, always; everything while Redis is away. */
   private readonly local = new RateLimitGuard();
   private readonly quota: PointsLimiter | null;
 
@@ -49,7 +45,12 @@ export class SharedUpstreamGate implements UpstreamGate {
     private readonly health: RedisHealth | null,
     private readonly onRefusal: (reason: RefusalReason) => void = () => {},
   ) {
-    this.quota = options.quotaPerMinute ? quotaLimiter(options.quotaPerMinute, redis, health) : null;
+    // The plan's quota as a fixed one-minute window per tenant (atomic in Redis: one Lua script per call). Outside
+    // the window nothing is remembered, so memory follows the active tenants.
+    const shared = redis && health ? { redis, health } : null;
+    this.quota = options.quotaPerMinute
+      ? pointsLimiter({ keyPrefix: "quota", points: options.quotaPerMinute, durationSeconds: 60 }, shared)
+      : null;
   }
 
   async admit(tenant: string): Promise<GateRefusal | null> {
@@ -57,8 +58,12 @@ export class SharedUpstreamGate implements UpstreamGate {
     if (waitSeconds === 0 && this.redis && this.health && !this.health.degraded) {
       try {
         const { redis, health } = this;
-        const leftMs = await traceRedisCommand("PTTL", () => health.bounded(redis.pttl(`${keys.prefix(tenant)}blocked`)));
-        if (leftMs > 0) waitSeconds = Math.ceil(leftMs / 1000);
+        const leftMs = await traceRedisCommand("PTTL", () => health.bounded(redis.pttl(keys.upstreamBackOff(tenant))));
+        if (leftMs > 0) {
+          waitSeconds = Math.ceil(leftMs / 1000);
+          // Remembered here too, so heldBack refuses this replica's queued calls without asking Redis again.
+          this.local.block(tenant, leftMs / 1000);
+        }
       } catch (error) {
         this.health.failed(error);
       }
@@ -78,13 +83,20 @@ export class SharedUpstreamGate implements UpstreamGate {
     }
   }
 
+  heldBack(tenant: string): GateRefusal | null {
+    const waitSeconds = this.local.secondsLeft(tenant);
+    if (waitSeconds === 0) return null;
+    this.onRefusal("backoff");
+    return refusal(waitSeconds, "backoff");
+  }
+
   async backOff(tenant: string, seconds: number): Promise<void> {
     this.local.block(tenant, seconds);
     if (!this.redis || !this.health || this.health.degraded) return;
     try {
       // Written before the failing call answers: the next request, on any replica, already sees it.
       const { redis, health } = this;
-      await traceRedisCommand("SET", () => health.bounded(redis.set(`${keys.prefix(tenant)}blocked`, "1", "PX", seconds * 1000)));
+      await traceRedisCommand("SET", () => health.bounded(redis.set(keys.upstreamBackOff(tenant), "1", "PX", seconds * 1000)));
     } catch (error) {
       this.health.failed(error);
     }

@@ -38,7 +38,7 @@ export interface ListHoldersParams extends MemberRef {
 export class VoucherifyClient {
   /**
    * Upstream calls asked of the transport through this client (one client per GraphQL request, so per operation,
-   * for logs), including any the 429 guard answered locally.
+   * for logs), including any the upstream gate refused.
    */
   upstreamCalls = 0;
 
@@ -48,7 +48,7 @@ export class VoucherifyClient {
     private readonly requestId?: string,
     /** The operation this client serves: once it is over (deadline passed, client gone), its reads stop. */
     private readonly scope?: OperationScope,
-    /** Shared 429 back-off and plan quota (src/shared-state); absent: only the transport's own guard applies. */
+    /** Shared 429 back-off and plan quota (src/shared-state); absent: nothing holds calls back (tests of the client alone). */
     private readonly admission?: SharedAdmission,
   ) {}
 
@@ -79,11 +79,24 @@ export class VoucherifyClient {
 
   private async send(method: UpstreamRequest["method"], endpoint: string, path: string, json?: unknown) {
     this.upstreamCalls++;
-    const request = { method, endpoint, path, json, credentials: this.credentials, requestId: this.requestId, scope: this.scope };
+    const request: UpstreamRequest = {
+      method,
+      endpoint,
+      path,
+      json,
+      credentials: this.credentials,
+      requestId: this.requestId,
+      scope: this.scope,
+    };
     if (!this.admission) return this.transport.request(request);
     const { gate, tenant } = this.admission;
     const refusal = await gate.admit(tenant);
     if (refusal) throw new UpstreamRateLimitedError(refusal.reason, refusal.retryAfterSeconds);
+    // A back-off that starts while this call waits for a connection (another call's 429) still stops it.
+    request.beforeSend = () => {
+      const held = gate.heldBack(tenant);
+      return held ? new UpstreamRateLimitedError(held.reason, held.retryAfterSeconds) : undefined;
+    };
     try {
       const response = await this.transport.request(request);
       this.admission.onAccepted?.();
@@ -93,10 +106,8 @@ export class VoucherifyClient {
       }
       return response;
     } catch (error) {
-      // A 429 here (from Voucherify, or this replica's guard repeating one) holds every replica back until its reset.
-      if (error instanceof UpstreamStatusError && error.status === 429 && error.retryAfterSeconds !== undefined) {
-        await gate.backOff(tenant, error.retryAfterSeconds);
-      }
+      // Voucherify's 429 holds every replica back until its reset (the gate's refusals are not 429 answers).
+      if (error instanceof UpstreamStatusError && error.status === 429) await gate.backOff(tenant, error.retryAfterSeconds ?? 1);
       throw error;
     }
   }

@@ -3,7 +3,6 @@ import { Pool } from "undici";
 import type { ErrorCode } from "../errors/error-codes.js";
 import { errorCodeOf, upstreamRequestIdOf } from "./error-mapping.js";
 import type { OperationScope } from "./operation-scope.js";
-import { RateLimitGuard } from "../shared-state/rate-limit-guard.js";
 import { startUpstreamSpan, type UpstreamServer, type UpstreamSpan } from "../observability/upstream-span.js";
 import { retryAfterSeconds } from "./retry-after.js";
 import { exchange, MAX_UPSTREAM_BODY_BYTES, type Exchange } from "./upstream-exchange.js";
@@ -36,6 +35,12 @@ export interface UpstreamRequest {
   requestId?: string;
   /** The GraphQL operation this call serves: once it is over (deadline, client gone), its reads stop. */
   scope?: OperationScope;
+  /**
+   * Asked just before the call leaves: on entry, when it reaches a connection (waiting for one can take long) and
+   * before each retry. A refusal ends the call unsent. The client wires it to the shared upstream gate, which owns
+   * the back-off after a 429; the transport itself remembers nothing between calls.
+   */
+  beforeSend?: () => UpstreamError | undefined;
 }
 
 export interface UpstreamResponse {
@@ -59,7 +64,7 @@ export interface UpstreamCallEvent {
   upstreamRequestId?: string;
 }
 
-// 429 is not here: the rate-limit guard handles it, never by waiting inside a client's request.
+// 429 is not here: the caller's gate backs off for it (beforeSend), never by waiting inside a client's request.
 const RETRY_STATUS = new Set([502, 503, 504]);
 /** Network failures worth another attempt of an idempotent call: the request may never have arrived. */
 const RETRY_ERRORS = new Set([
@@ -93,8 +98,10 @@ const IDLE_SOCKET_MS = 30_000;
 /**
  * The HTTP layer under VoucherifyClient, on undici: one connection pool per process (keep-alive, at most
  * `maxConcurrency` connections, further calls queued), a total time budget per call (queueing, every attempt and
- * the backoff between them), retries for idempotent methods only and a 429 guard. Failures leave it as typed
- * errors (upstream-errors.ts); anything else thrown here is a bug and is passed on untouched.
+ * the backoff between them) and retries for idempotent methods only. A 429 leaves as a typed UpstreamStatusError
+ * with its retry time: the caller's gate (src/shared-state/upstream-gate.ts) records the back-off and answers the
+ * `beforeSend` hook of later calls. Failures leave it as typed errors (upstream-errors.ts); anything else thrown
+ * here is a bug and is passed on untouched.
  *
  * undici's retry interceptor is not used: it retries 429 by waiting inside the call, ends exhausted retries with
  * its own error instead of the last answer, knows no budget shared with queueing, and cannot tell the caller that
@@ -103,7 +110,6 @@ const IDLE_SOCKET_MS = 30_000;
 export class UpstreamTransport {
   private readonly pool: Pool;
   private readonly basePath: string;
-  private readonly rateLimit = new RateLimitGuard();
   private readonly listeners = new Set<(event: UpstreamCallEvent) => void>();
   private readonly maxAttempts: number;
   private readonly baseDelayMs: number;
@@ -137,12 +143,6 @@ export class UpstreamTransport {
     return () => this.listeners.delete(listener);
   }
 
-  /** The guard's answer while the upstream's last 429 for these credentials still applies. */
-  private rateLimitRefusal(appId: string): UpstreamStatusError | undefined {
-    const waitSeconds = this.rateLimit.secondsLeft(appId);
-    return waitSeconds > 0 ? new UpstreamStatusError(429, "", waitSeconds) : undefined;
-  }
-
   async request(request: UpstreamRequest): Promise<UpstreamResponse> {
     const started = performance.now();
     let status: number | null = null;
@@ -151,7 +151,7 @@ export class UpstreamTransport {
     // An abandoned operation stops spending the upstream's quota: its queued and in-flight reads end now. Writes
     // already asked for run to their end, so their outcome is known (and logged) rather than left in doubt.
     const scope = request.method === "GET" ? request.scope : undefined;
-    const refusal = scope?.isOver ? new UpstreamTimeoutError() : this.rateLimitRefusal(request.credentials.appId);
+    const refusal = scope?.isOver ? new UpstreamTimeoutError() : request.beforeSend?.();
     if (refusal) {
       this.emit(request, refusal.status, started, refusal);
       span?.end({ status: null, attempts: 0, errorCode: errorCodeOf(refusal), sent: false });
@@ -173,7 +173,6 @@ export class UpstreamTransport {
       if (span) bodyBytes = Buffer.byteLength(response.body);
       if (status === 429) {
         const seconds = retryAfterSeconds(response.headers);
-        this.rateLimit.block(request.credentials.appId, seconds);
         span?.rateLimited(seconds);
         throw new UpstreamStatusError(status, response.body, seconds);
       }
@@ -218,7 +217,7 @@ export class UpstreamTransport {
     if (request.requestId) headers["x-request-id"] = request.requestId;
     if (body !== undefined) headers["content-type"] = "application/json";
     span?.inject(headers);
-    const appId = request.credentials.appId;
+    const { beforeSend } = request;
     const options = {
       method: request.method,
       path: `${this.basePath}/${request.path}`,
@@ -226,7 +225,7 @@ export class UpstreamTransport {
       body,
       signal,
       // A 429 may have arrived while this call waited for a connection.
-      refuseOnStart: () => this.rateLimitRefusal(appId),
+      refuseOnStart: beforeSend,
     };
     for (let attempt = 1; ; attempt++) {
       const mayRetry = idempotent && attempt < this.maxAttempts;
@@ -237,21 +236,16 @@ export class UpstreamTransport {
       } catch (error) {
         if (signal.aborted || !mayRetry || !RETRY_ERRORS.has(networkCode(error) ?? "")) throw error;
         if (!(await this.backoff(attempt, signal, deadline))) throw error;
-        this.throwIfRateLimited(appId);
+        throwIfRefused(beforeSend);
         span?.retry(attempt + 1, networkCode(error) ?? "network");
         continue;
       }
       if (!mayRetry || !RETRY_STATUS.has(response.status) || !(await this.backoff(attempt, signal, deadline))) {
         return { response, retried: attempt > 1 };
       }
-      this.throwIfRateLimited(appId);
+      throwIfRefused(beforeSend);
       span?.retry(attempt + 1, String(response.status));
     }
-  }
-
-  private throwIfRateLimited(appId: string): void {
-    const refusal = this.rateLimitRefusal(appId);
-    if (refusal) throw refusal;
   }
 
   /**
@@ -299,6 +293,11 @@ export class UpstreamTransport {
     };
     for (const listener of this.listeners) listener(event);
   }
+}
+
+function throwIfRefused(beforeSend: UpstreamRequest["beforeSend"]): void {
+  const refusal = beforeSend?.();
+  if (refusal) throw refusal;
 }
 
 /** The network failure class of a thrown error (Node's `E...` codes, undici's mapped to them); undefined for anything else. */

@@ -10,7 +10,7 @@ export abstract class UpstreamError extends Error {
   abstract readonly status: number | null;
 }
 
-/** Voucherify answered, with a status that is not a success (redirects included), or the 429 guard answered for it. */
+/** Voucherify answered, with a status that is not a success (redirects included). */
 export class UpstreamStatusError extends UpstreamError {
   override readonly name = "UpstreamStatusError";
   constructor(

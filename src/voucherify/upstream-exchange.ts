@@ -20,7 +20,7 @@ export interface ExchangeOptions {
   signal: AbortSignal;
   /**
    * Asked when the request leaves undici's queue for a connection, just before it is written: an error here
-   * (the 429 guard's) stops it unsent. Waiting for a connection can take long; the answer may have changed.
+   * (the upstream gate's back-off) stops it unsent. Waiting for a connection can take long; the answer may have changed.
    */
   refuseOnStart?: () => Error | undefined;
 }

@@ -3,7 +3,9 @@ import type { AddressInfo } from "node:net";
 import { gzipSync } from "node:zlib";
 import { UpstreamTransport, type UpstreamRequest } from "../../src/voucherify/transport.js";
 import { MAX_UPSTREAM_BODY_BYTES } from "../../src/voucherify/upstream-exchange.js";
-import { UpstreamError, UpstreamNetworkError, UpstreamStatusError } from "../../src/voucherify/upstream-errors.js";
+import { UpstreamError, UpstreamNetworkError, UpstreamRateLimitedError } from "../../src/voucherify/upstream-errors.js";
+import { VoucherifyClient } from "../../src/voucherify/client.js";
+import { SharedUpstreamGate } from "../../src/shared-state/upstream-gate.js";
 
 // A real HTTP server that misbehaves in ways the emulator does not need to: compression, huge and cut bodies, a
 // 429 that arrives while other calls wait for a connection.
@@ -28,7 +30,7 @@ beforeAll(async () => {
       response.writeHead(200, { "content-type": "application/json", "content-length": "100" });
       response.write('{"data": [');
       setImmediate(() => response.socket?.destroy());
-    } else if (request.url === "/api/held-429") {
+    } else if (request.url?.includes("held-429")) {
       releaseHeld = () => response.writeHead(429, { "retry-after": "9" }).end("{}");
       heldArrived?.();
     } else {
@@ -105,21 +107,47 @@ test("a body that cannot be serialised is a bug, not an upstream failure: thrown
   }
 });
 
-test("a 429 stops the calls that were waiting for a connection: they never leave the gateway", async () => {
+test("a 429 stops the calls that were waiting for a connection: the gate refuses them, they never leave the gateway", async () => {
   const upstream = transport(1);
+  // Wired as the gateway wires them: the client records the 429 in the gate, the transport asks the gate before sending.
+  const gate = new SharedUpstreamGate({ quotaPerMinute: null }, null, null);
+  const client = new VoucherifyClient(upstream, credentials, undefined, undefined, { gate, tenant: "tenant" });
+  const list = (memberId: string) => client.listHolders({ memberId, limit: 1, order: "id" }).catch((e: unknown) => e);
+  received.length = 0;
+  try {
+    const arrived = new Promise<void>((resolve) => (heldArrived = resolve));
+    const first = list("held-429");
+    await arrived;
+    // The only connection is busy: these two were admitted by the gate and wait in undici's queue.
+    const queued = [list("ok"), list("ok")];
+    releaseHeld!();
+    expect(await first).toMatchObject({ status: 429, retryAfterSeconds: 9 });
+    for (const error of await Promise.all(queued)) {
+      expect(error).toBeInstanceOf(UpstreamRateLimitedError);
+      expect(error).toMatchObject({ reason: "backoff", status: 429 });
+    }
+    expect(received).toHaveLength(1);
+    expect(gate.heldBack("tenant")).toMatchObject({ reason: "backoff" });
+  } finally {
+    upstream.close();
+  }
+});
+
+test("beforeSend is asked when a queued call reaches a connection: its refusal ends the call unsent", async () => {
+  const upstream = transport(1);
+  let refuse = false;
+  const refusal = new UpstreamRateLimitedError("backoff", 5);
   received.length = 0;
   try {
     const arrived = new Promise<void>((resolve) => (heldArrived = resolve));
     const first = upstream.request(call("held-429")).catch((e: unknown) => e);
     await arrived;
-    // The only connection is busy: these two wait in undici's queue.
-    const queued = [upstream.request(call("ok")).catch((e: unknown) => e), upstream.request(call("ok")).catch((e: unknown) => e)];
+    const queued = upstream.request(call("ok", { beforeSend: () => (refuse ? refusal : undefined) })).catch((e: unknown) => e);
+    // Admitted when it was asked for; refused by the time a connection is free.
+    refuse = true;
     releaseHeld!();
     expect(await first).toMatchObject({ status: 429, retryAfterSeconds: 9 });
-    for (const error of await Promise.all(queued)) {
-      expect(error).toBeInstanceOf(UpstreamStatusError);
-      expect(error).toMatchObject({ status: 429 });
-    }
+    expect(await queued).toBe(refusal);
     expect(received).toEqual(["GET /api/held-429"]);
   } finally {
     upstream.close();
