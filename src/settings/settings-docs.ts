@@ -2,7 +2,9 @@
  * The configuration table of the docs and `.env.example`, made from the tables (`npm run settings:docs` writes them;
  * test/unit/settings-docs.test.ts fails when a committed copy differs).
  */
-import { SETTINGS_GROUPS } from "./catalogue.js";
+import { readdirSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { ALL_SETTINGS, SETTINGS_GROUPS } from "./catalogue.js";
 import { formatValue, type Setting } from "./setting.js";
 
 export const TABLE_BEGIN = "<!-- settings:begin -->";
@@ -14,7 +16,10 @@ function defaultCell(setting: Setting<unknown>): string {
   return [`\`${formatValue(setting.default)}\``, setting.gloss].filter(Boolean).join(" ");
 }
 
-const cell = (text: string) => text.replace(/\|/g, "\\|");
+const NAMES = new RegExp(`\\b(${Object.keys(ALL_SETTINGS).join("|")})\\b`, "g");
+
+/** A table cell: settings named in code style; pipes and angle brackets escaped (`<token>` is not an HTML tag). */
+const cell = (text: string) => text.replace(/\|/g, "\\|").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(NAMES, "`$1`");
 
 /** The markdown table, one row per setting, markers included (so a replacement keeps them). */
 export function renderSettingsTable(): string {
@@ -32,6 +37,26 @@ export function withSettingsTable(text: string): string | null {
   const end = text.indexOf(TABLE_END, begin);
   if (begin < 0 || end < 0) return null;
   return text.slice(0, begin) + renderSettingsTable() + text.slice(end + TABLE_END.length);
+}
+
+/** README.md and every docs/**\/*.md under `root` that hold the markers: where the configuration table lives. */
+export function filesWithSettingsTable(root = "."): string[] {
+  const candidates = ["README.md"];
+  const walk = (dir: string) => {
+    let entries;
+    try {
+      entries = readdirSync(path.join(root, dir), { withFileTypes: true });
+    } catch {
+      return; // no docs/ folder
+    }
+    for (const entry of entries) {
+      const file = path.join(dir, entry.name);
+      if (entry.isDirectory()) walk(file);
+      else if (entry.name.endsWith(".md")) candidates.push(file);
+    }
+  };
+  walk("docs");
+  return candidates.filter((file) => readFileSync(path.join(root, file), "utf8").includes(TABLE_BEGIN));
 }
 
 /**
