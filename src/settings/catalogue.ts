@@ -1,4 +1,10 @@
-/** Every table of settings, in the order the docs list them, and the reader over all of them. */
+/**
+ * Every table of settings, in the order the docs list them, and the reader over all of them.
+ *
+ * A new setting: declare it in its concern's table (or a new table, listed below in both places), read it with
+ * `settings.read("NAME")` in config.ts or the concern's loader, and run `npm run settings:docs` (`.env.example` and the
+ * docs' table). test/unit/config.test.ts fails for a variable read but not declared, or declared but never read.
+ */
 import { AUTH_SETTINGS } from "./auth.js";
 import { EMULATOR_SETTINGS } from "./emulator.js";
 import { HTTP_SETTINGS } from "./http.js";

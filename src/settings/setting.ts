@@ -44,8 +44,15 @@ export type SettingsTable = Record<string, Setting<any>>;
 /** The value a read gives: the parser's type, or null as well when the setting has no default. */
 export type ValueOf<S> = S extends { parse: Parse<infer T> } ? (S extends { default: unknown } ? T : T | null) : never;
 
+/** Each setting's default must be of its parser's type (a default of "4000" for an integer does not compile). */
+type DefaultsMatchParsers<Table> = {
+  [Name in keyof Table]: Table[Name] extends { parse: Parse<infer T> } ? Table[Name] & { default?: T } : never;
+};
+
 /** Declares a concern's table; the names are its keys, so each name is written once. */
-export function defineSettings<const Table extends SettingsTable>(group: SettingsGroup<Table>): SettingsGroup<Table> {
+export function defineSettings<const Table extends SettingsTable>(
+  group: SettingsGroup<Table> & { settings: DefaultsMatchParsers<Table> },
+): SettingsGroup<Table> {
   return group;
 }
 

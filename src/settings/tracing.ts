@@ -123,8 +123,9 @@ export function loadTracing(settings: SettingsReader<typeof TRACING_SETTINGS.set
   const sampler = settings.read("OTEL_TRACES_SAMPLER");
   let samplerRatio = 1;
   const ratioRaw = settings.read("OTEL_TRACES_SAMPLER_ARG");
-  const samplerValid = settings.raw("OTEL_TRACES_SAMPLER") === null || sampler === settings.raw("OTEL_TRACES_SAMPLER")?.toLowerCase();
-  if (ratioRaw !== null && samplerValid && sampler.endsWith("traceidratio")) {
+  // A bad sampler reads as the default; its argument is then not checked against a sampler nobody asked for.
+  const samplerGiven = settings.raw("OTEL_TRACES_SAMPLER")?.toLowerCase() ?? sampler;
+  if (ratioRaw !== null && samplerGiven === sampler && sampler.endsWith("traceidratio")) {
     const ratio = Number(ratioRaw);
     if (!/^\d*\.?\d+$/.test(ratioRaw) || ratio < 0 || ratio > 1) {
       settings.problems.push(`OTEL_TRACES_SAMPLER_ARG must be a number from 0 to 1 for ${sampler}; got "${ratioRaw}"`);
