@@ -2,7 +2,7 @@
  * Every table of settings, in the order the docs list them, and the reader over all of them.
  *
  * A new setting: declare it in its concern's table (or a new table, listed below in both places), read it with
- * `settings.read("NAME")` in config.ts or the concern's loader, and run `npm run settings:docs` (`.env.example` and the
+ * `settings.read(<its name>)` in config.ts or the concern's loader, and run `npm run settings:docs` (`.env.example` and the
  * docs' table). test/unit/config.test.ts fails for a variable read but not declared, or declared but never read.
  */
 import { AUTH_SETTINGS } from "./auth.js";
