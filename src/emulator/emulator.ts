@@ -1,5 +1,6 @@
 import { createServer, type Server } from "node:http";
 import { listen } from "../lib/listen.js";
+import { EMULATOR_SETTINGS } from "../settings/emulator.js";
 import { createRequestListener, type AppContext } from "./app.js";
 import { FaultInjector, type FaultSpec, type RecordedRequest } from "./faults.js";
 import { seedIfEmpty } from "./seed.js";
@@ -7,8 +8,9 @@ import { EmulatorStore } from "./store.js";
 
 export type { FaultSpec, RecordedRequest } from "./faults.js";
 
-export const DEFAULT_APP_ID = "demo-app-id";
-export const DEFAULT_APP_TOKEN = "demo-app-token";
+/** The credentials the emulator accepts unless told others: EMULATOR_APP_ID's and EMULATOR_APP_TOKEN's defaults. */
+export const DEFAULT_APP_ID: string = EMULATOR_SETTINGS.settings.EMULATOR_APP_ID.default;
+export const DEFAULT_APP_TOKEN: string = EMULATOR_SETTINGS.settings.EMULATOR_APP_TOKEN.default;
 
 export interface EmulatorOptions {
   port?: number; // 0 = ephemeral (the default)

@@ -1,19 +1,18 @@
-import { DEFAULT_APP_ID, DEFAULT_APP_TOKEN, startEmulator } from "./emulator.js";
+import { settingsReader } from "../settings/catalogue.js";
+import { STANDALONE_EMULATOR_PORT } from "../settings/emulator.js";
+import { startEmulator } from "./emulator.js";
 
 /** `npm run emulator`: the emulator alone, for people who want to call the REST API directly. */
 async function main(): Promise<void> {
-  const portText = process.env.EMULATOR_PORT ?? "4010";
-  const port = Number(portText);
-  if (!/^\d+$/.test(portText) || port > 65535) throw new Error(`EMULATOR_PORT must be a port number (0-65535), got "${portText}"`);
-  const host = process.env.HOST ?? "127.0.0.1";
-  const dbFile = process.env.EMULATOR_DB ?? ".data/emulator.sqlite";
-  const emulator = await startEmulator({
-    port,
-    host,
-    dbFile,
-    appId: process.env.EMULATOR_APP_ID ?? DEFAULT_APP_ID,
-    appToken: process.env.EMULATOR_APP_TOKEN ?? DEFAULT_APP_TOKEN,
-  });
+  // The same tables as the gateway's (src/settings/): the same defaults, the same checks and messages.
+  const settings = settingsReader(process.env);
+  const port = settings.isSet("EMULATOR_PORT") ? settings.read("EMULATOR_PORT") : STANDALONE_EMULATOR_PORT;
+  const host = settings.read("HOST");
+  const dbFile = settings.read("EMULATOR_DB");
+  const appId = settings.read("EMULATOR_APP_ID");
+  const appToken = settings.read("EMULATOR_APP_TOKEN");
+  if (settings.problems.length > 0) throw new Error(settings.problems.join("; "));
+  const emulator = await startEmulator({ port, host, dbFile, appId, appToken });
   // The token is never printed: it may be a real secret when configured.
   console.log(`Voucherify emulator listening on ${emulator.url} (db: ${dbFile})`);
 

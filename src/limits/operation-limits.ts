@@ -2,6 +2,7 @@
  * The gateway's limits on one GraphQL request, in one place (the table in docs/operators/limits.md is
  * written from this file). Every one is checked before any upstream call.
  */
+import { OPERATION_SETTINGS } from "../settings/operations.js";
 
 /** Request body, in bytes (HTTP 413 above it): 100 holders with metadata fit with room to spare. */
 export const MAX_REQUEST_BODY_BYTES = 1024 * 1024;
@@ -34,4 +35,5 @@ export const MAX_ALIASES = 20;
  * 100 holders with customer fields costs 101 and fits; 500 holders cost 5 without customer fields and 505 with them,
  * which does not: on a plan of 100 requests a minute one such operation would spend five minutes of quota.
  */
-export const MAX_OPERATION_COST = 110;
+// The default of GRAPHQL_MAX_COST, declared with the setting.
+export const MAX_OPERATION_COST: number = OPERATION_SETTINGS.settings.GRAPHQL_MAX_COST.default;
