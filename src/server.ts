@@ -63,6 +63,8 @@ export interface GatewayHandle {
   metrics: GatewayMetrics;
   /** The trusted documents (shipped operations and TRUSTED_DOCUMENTS), and how many came from the manifests. */
   trustedDocuments: { documents: TrustedDocuments; fromManifests: number };
+  /** How many operations graphql-jit has compiled and keeps (src/execution): tests check the compiled path runs. */
+  readonly compiledOperations: number;
   /** Stops accepting connections, lets in-flight operations finish (bounded), then closes upstream sockets. */
   stop(): Promise<void>;
 }
@@ -84,6 +86,7 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayHand
   });
   const metrics = new GatewayMetrics();
   metrics.upstreamQuotaPerMinute.set(config.sharedState.quotaPerMinute ?? 0);
+  const execution = compiledExecutionGateway(schema);
   const shared: SharedState = await createSharedState(config.sharedState, {
     callerBudgetPerMinute: config.auth.callerBudgetPerMinute,
     logger,
@@ -102,7 +105,7 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayHand
   const authenticator = new Authenticator(config.auth, config.production, { jwksCooldownMs: options.jwksCooldownMs });
   const apollo = new ApolloServer<GatewayContext>({
     // Apollo's one hook for a custom executor: operations run compiled by graphql-jit once seen (src/execution).
-    gateway: compiledExecutionGateway(schema),
+    gateway: execution,
     introspection: config.introspection,
     // No "Did you mean ...?" in production: suggestions let a client rebuild the schema with introspection off.
     hideSchemaDetailsFromClientErrors: config.production,
@@ -207,6 +210,9 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayHand
     bodyBudget,
     metrics,
     trustedDocuments: { documents: trusted.documents, fromManifests: trusted.fromManifests },
+    get compiledOperations() {
+      return execution.compiledCount;
+    },
     stop() {
       stopping ??= (async () => {
         const drained = drain.drain(server, options.shutdownGraceMs ?? 10_000);
