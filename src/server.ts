@@ -60,7 +60,6 @@ export interface GatewayHandle {
   transport: UpstreamTransport;
   /** Bytes of request bodies being received right now (HTTP_MAX_BUFFERED_BODY_BYTES caps it). */
   bodyBudget: BodyBudget;
-  metrics: GatewayMetrics;
   /** The trusted documents (shipped operations and TRUSTED_DOCUMENTS), and how many came from the manifests. */
   trustedDocuments: { documents: TrustedDocuments; fromManifests: number };
   /** How many operations graphql-jit has compiled and keeps (src/execution): tests check the compiled path runs. */
@@ -208,7 +207,6 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayHand
     server,
     transport,
     bodyBudget,
-    metrics,
     trustedDocuments: { documents: trusted.documents, fromManifests: trusted.fromManifests },
     get compiledOperations() {
       return execution.compiledCount;
