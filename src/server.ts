@@ -61,9 +61,10 @@ export interface GatewayHandle {
   transport: UpstreamTransport;
   /** Bytes of request bodies being received right now (HTTP_MAX_BUFFERED_BODY_BYTES caps it). */
   bodyBudget: BodyBudget;
-  metrics: GatewayMetrics;
   /** The trusted documents (shipped operations and TRUSTED_DOCUMENTS), and how many came from the manifests. */
   trustedDocuments: { documents: TrustedDocuments; fromManifests: number };
+  /** How many operations graphql-jit has compiled and keeps (src/execution): tests check the compiled path runs. */
+  readonly compiledOperations: number;
   /** Stops accepting connections, lets in-flight operations finish (bounded), then closes upstream sockets. */
   stop(): Promise<void>;
 }
@@ -109,6 +110,7 @@ async function startParts(
   disposers.add(() => transport.close());
   const metrics = new GatewayMetrics();
   metrics.upstreamQuotaPerMinute.set(config.sharedState.quotaPerMinute ?? 0);
+  const execution = compiledExecutionGateway(schema);
   const shared: SharedState = await createSharedState(config.sharedState, {
     callerBudgetPerMinute: config.auth.callerBudgetPerMinute,
     logger,
@@ -128,7 +130,7 @@ async function startParts(
   const authenticator = new Authenticator(config.auth, config.production, { jwksCooldownMs: options.jwksCooldownMs });
   const apollo = new ApolloServer<GatewayContext>({
     // Apollo's one hook for a custom executor: operations run compiled by graphql-jit once seen (src/execution).
-    gateway: compiledExecutionGateway(schema),
+    gateway: execution,
     introspection: config.introspection,
     // No "Did you mean ...?" in production: suggestions let a client rebuild the schema with introspection off.
     hideSchemaDetailsFromClientErrors: config.production,
@@ -232,8 +234,10 @@ async function startParts(
     server,
     transport,
     bodyBudget,
-    metrics,
     trustedDocuments: { documents: trusted.documents, fromManifests: trusted.fromManifests },
+    get compiledOperations() {
+      return execution.compiledCount;
+    },
     stop() {
       stopping ??= disposers.disposeAll();
       return stopping;

@@ -29,11 +29,6 @@ export class Authenticator {
     this.routerSecretDigest = config.routerSecret ? digest(config.routerSecret) : null;
   }
 
-  /** Whether tokens are checked at all (false: development without keys, or AUTH_DISABLED=true). */
-  get enabled(): boolean {
-    return this.verifier !== null;
-  }
-
   /**
    * `_service` and inline traces are for the router: with ROUTER_SECRET set, only requests carrying it; without it,
    * open in development (composition tools just work) and closed in production.

@@ -97,7 +97,7 @@ async function handle(ctx: AppContext, req: IncomingMessage, res: ServerResponse
       req.socket.destroy();
       return;
     }
-    send(res, reply.status, reply.body);
+    send(res, reply.status, reply.body, fault?.planSpentForSeconds === undefined ? undefined : planSpent(fault.planSpentForSeconds));
   } catch (err) {
     if (!(err instanceof EmulatorError)) throw err;
     send(res, err.status, err.toBody(requestId), err.headers);
@@ -227,6 +227,11 @@ async function applyFault(ctx: AppContext, fault: FaultSpec, req: IncomingMessag
   res.writeHead(fault.status, headers);
   res.end(body);
   return true;
+}
+
+/** Voucherify's rate-limit headers on an answer that used the plan's last request. */
+function planSpent(seconds: number): Record<string, string> {
+  return { "x-rate-limit-remaining": "0", "x-rate-limit-retry": String(Math.floor(Date.now() / 1000) + seconds) };
 }
 
 function send(res: ServerResponse, status: number, body: unknown, headers?: Record<string, string>): void {

@@ -24,7 +24,6 @@ export interface EmulatorOptions {
 
 export interface EmulatorHandle {
   url: string; // http://HOST:PORT, no trailing slash
-  port: number;
   appId: string;
   appToken: string;
   /** Every request received, in order, for tests that count upstream calls (only the latest ~maxRecordedRequests). */
@@ -58,10 +57,9 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 66_000;
 
-  let port: number;
   let url: string;
   try {
-    ({ port, url } = await listen(server, opts.port ?? 0, host));
+    ({ url } = await listen(server, opts.port ?? 0, host));
   } catch (err) {
     store.close();
     throw err;
@@ -70,7 +68,6 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
   let stopped: Promise<void> | undefined;
   return {
     url,
-    port,
     appId: ctx.appId,
     appToken: ctx.appToken,
     requests: ctx.requests,

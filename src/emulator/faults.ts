@@ -21,6 +21,11 @@ export interface FaultSpec {
   /** The answer waits for this promise (then for the rest of the fault, or the real handler). */
   holdUntil?: Promise<unknown>;
   dropConnection?: boolean;
+  /**
+   * The real handler answers, as Voucherify does when this call used the plan's last request: its status (200),
+   * `X-Rate-Limit-Remaining: 0` and `X-Rate-Limit-Retry` (when the plan resets, Unix seconds) this many seconds ahead.
+   */
+  planSpentForSeconds?: number;
   /** "drop": the real handler runs (a write is applied), then the socket is destroyed unanswered: a lost reply. */
   afterHandler?: "drop";
   times?: number; // default: until cleared

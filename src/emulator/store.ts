@@ -1,5 +1,6 @@
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
+import { LRUCache } from "lru-cache";
 import type { HolderWhere } from "./filters.js";
 import { Database, type Statement } from "./sqlite-driver.js";
 
@@ -53,6 +54,7 @@ CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 `;
 
 const HOLDER_COLS = "id, voucher_id, customer_id, holder_role, metadata, created_at";
+// Filter shapes come from clients: the prepared statements kept are bounded, least recently used out first.
 const STATEMENT_CACHE_LIMIT = 256;
 
 /**
@@ -62,7 +64,7 @@ const STATEMENT_CACHE_LIMIT = 256;
 export class EmulatorStore {
   readonly db: Database;
   private lastHolderSeq: bigint;
-  private readonly listCache = new Map<string, { page: Statement; count: Statement }>();
+  private readonly listCache = new LRUCache<string, { page: Statement; count: Statement }>({ max: STATEMENT_CACHE_LIMIT });
 
   private readonly stmts;
 
@@ -196,8 +198,6 @@ export class EmulatorStore {
         page: this.db.prepare(`SELECT ${HOLDER_COLS} FROM holders WHERE voucher_id = ?${filter}${cursor} ORDER BY id ${direction} LIMIT ?`),
         count: this.db.prepare(`SELECT count(*) AS n FROM holders WHERE voucher_id = ?${filter}`),
       };
-      // Filter shapes come from clients: bound the cache rather than let it grow without limit.
-      if (this.listCache.size >= STATEMENT_CACHE_LIMIT) this.listCache.clear();
       this.listCache.set(key, statements);
     }
     return statements;

@@ -1,6 +1,7 @@
 import type { ApolloServerOptions, BaseContext } from "@apollo/server";
 import { execute, type ExecutionResult, type GraphQLSchema } from "graphql";
 import { compileQuery, isCompiledQuery, type CompiledQuery } from "graphql-jit";
+import { LRUCache } from "lru-cache";
 
 type Gateway = Extract<ApolloServerOptions<BaseContext>, { gateway: unknown }>["gateway"];
 type Executor = NonNullable<Awaited<ReturnType<Gateway["load"]>>["executor"]>;
@@ -28,19 +29,12 @@ interface Entry {
  * inline traces for a router (they instrument graphql-js resolvers) and anything graphql-jit declines to compile.
  */
 export function compiledExecutionGateway(schema: GraphQLSchema): Gateway & { readonly compiledCount: number } {
-  const cache = new Map<string, Entry>();
+  const cache = new LRUCache<string, Entry>({ max: COMPILED_OPERATIONS_MAX });
 
   const compiledFor = (request: ExecutionRequest): CompiledQuery | null => {
     const key = `${request.queryHash}\u0000${requestedName(request) ?? ""}`;
     let entry = cache.get(key);
-    if (entry) {
-      // Re-inserted: Map order is recency, the first key is the least recently used.
-      cache.delete(key);
-    } else {
-      entry = { sightings: 0, compiled: null };
-      if (cache.size >= COMPILED_OPERATIONS_MAX) cache.delete(cache.keys().next().value!);
-    }
-    cache.set(key, entry);
+    if (!entry) cache.set(key, (entry = { sightings: 0, compiled: null }));
     if (entry.compiled) return entry.compiled;
     entry.sightings++;
     if (entry.sightings < COMPILE_AFTER_SIGHTINGS) return null;

@@ -60,12 +60,6 @@ export function describeOperation(description: OperationDescription): void {
   if (span) describe(span, description);
 }
 
-/** Who is calling, as authentication found it: attributes of the operation span, no span of its own. */
-export function recordCaller(caller: { authenticated: boolean; router: boolean }): void {
-  const span = currentOperationSpan();
-  span?.setAttributes({ "referrals.caller.authenticated": caller.authenticated, "referrals.caller.router": caller.router });
-}
-
 /**
  * The operation's outcome: its errors' `extensions.code`s (never their messages, which may quote input), the HTTP
  * status, and how many upstream calls it made (compare with the admission's estimate). Status ERROR when any error.

@@ -114,11 +114,8 @@ export interface Loaders {
   customers: CustomerLoader;
   /**
    * After a write, nothing read before it may be served again in this operation: not the member's pages (under
-   * any of its names: code, voucher id, with or without campaign) and not the customers the write upserted.
-   */
-  clearAfterWrite(): void;
-  /**
-   * clearAfterWrite, and the same for every replica's cache, done before the mutation answers (read-your-writes).
+   * any of its names: code, voucher id, with or without campaign) and not the customers the write upserted. The
+   * same for every replica's cache, done before the mutation answers (read-your-writes).
    * `written`: the holders a write returned, or the error the client threw (then its effect may be unknown).
    */
   afterWrite(memberName: string, written: readonly HolderRecord[] | { error: unknown } | "removed"): Promise<void>;
@@ -134,7 +131,6 @@ export function createLoaders(client: VoucherifyClient, shared?: SharedReads): L
   return {
     holderPages,
     customers,
-    clearAfterWrite,
     async afterWrite(memberName, written) {
       clearAfterWrite();
       if (!shared) return;

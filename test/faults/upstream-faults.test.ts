@@ -68,6 +68,24 @@ describe("specific fault behaviour", () => {
     expect(stack.emulator.requests).toHaveLength(0);
   });
 
+  test("a 200 that spent the plan (X-Rate-Limit-Remaining: 0) answers, and the next call is refused locally until the reset", async () => {
+    stack.emulator.injectFault({ planSpentForSeconds: 30, times: 1 });
+    const answered = await graphql(stack.gateway.graphqlUrl, LIST_HOLDERS, { memberId: SEED.code });
+    expect(answered.errors).toBeUndefined();
+    expect(stack.emulator.requests).toHaveLength(1);
+
+    // The plan resets in 30 s: a call now would earn a 429, so the gateway refuses it without asking upstream.
+    stack.emulator.resetRequests();
+    const read = await graphql(stack.gateway.graphqlUrl, LIST_HOLDERS, { memberId: SEED.code }, { "cache-control": "no-cache" });
+    expect(read.errors![0].extensions?.code).toBe("RATE_LIMITED");
+    const seconds = read.errors![0].extensions?.retryAfterSeconds as number;
+    expect(seconds).toBeGreaterThanOrEqual(1);
+    expect(seconds).toBeLessThanOrEqual(30);
+    const mutation = await execute(stack.gateway.graphqlUrl, RemoveHolderDocument, { input: { memberId: SEED.code, holderId: "rh_any" } });
+    expect(mutation.errors![0].extensions?.code).toBe("RATE_LIMITED");
+    expect(stack.emulator.requests).toHaveLength(0);
+  });
+
   test("a real 401 (the gateway's credentials are wrong) is UNAUTHENTICATED, with the upstream's key", async () => {
     const wrong = await startStack({ gateway: { credentials: { appId: "wrong-id", appToken: "wrong-token" } } });
     try {
