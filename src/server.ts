@@ -22,8 +22,8 @@ import { GatewayMetrics } from "./observability/metrics.js";
 import { observeUpstreamCalls } from "./observability/upstream-call-log.js";
 import { operationObserverPlugin } from "./plugins/operation-observer.plugin.js";
 import { errorMaskingPlugin, formatApolloRequestError } from "./plugins/error-masking.plugin.js";
-import { MAX_QUERY_TOKENS } from "./limits/operation-limits.js";
-import { operationAdmissionPlugin, operationLimitRules } from "./plugins/operation-admission.plugin.js";
+import { DOCUMENT_PARSE_OPTIONS, DOCUMENT_VALIDATION_RULES, OperationAdmission } from "./plugins/operation-admission.js";
+import { operationAdmissionPlugin } from "./plugins/operation-admission.plugin.js";
 import { compiledExecutionGateway } from "./execution/compiled-execution.js";
 import { buildGatewaySchema } from "./schema.js";
 import { createSharedState, type SharedState } from "./shared-state/shared-state.js";
@@ -87,6 +87,8 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayHand
   );
   const authenticator = new Authenticator(config.auth, config.production, { jwksCooldownMs: options.jwksCooldownMs });
   const schema = await buildGatewaySchema();
+  // One admission (src/plugins/operation-admission.ts documents its order) for every path an operation can take.
+  const admission = new OperationAdmission({ schema, maxCost: config.maxOperationCost, budget: shared.budget });
   const apollo = new ApolloServer<GatewayContext>({
     // Apollo's one hook for a custom executor: operations run compiled by graphql-jit once seen (src/execution).
     gateway: compiledExecutionGateway(schema),
@@ -98,10 +100,10 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayHand
     includeStacktraceInErrorResponses: !config.production,
     formatError: formatApolloRequestError,
     logger,
-    // Operation limits (src/limits): tokens at parse time, depth and aliases as validation rules, cost and
-    // variable checks in a plugin. Batched HTTP requests (JSON arrays) stay off, as Apollo defaults.
-    parseOptions: { maxTokens: MAX_QUERY_TOKENS },
-    validationRules: operationLimitRules,
+    // The admission's per-document steps (tokens at parse time, depth and aliases as validation rules); its
+    // per-request steps run in operationAdmissionPlugin. Batched HTTP requests (JSON arrays) stay off, as Apollo defaults.
+    parseOptions: DOCUMENT_PARSE_OPTIONS,
+    validationRules: DOCUMENT_VALIDATION_RULES,
     allowBatchedHttpRequests: false,
     plugins: [
       config.landingPage
@@ -114,11 +116,7 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayHand
           })
         : ApolloServerPluginLandingPageDisabled(),
       errorMaskingPlugin({ mask: config.production, logger }),
-      operationAdmissionPlugin({
-        schema,
-        maxCost: config.maxOperationCost,
-        budget: shared.budget,
-      }),
+      operationAdmissionPlugin(admission),
       operationObserverPlugin({ logger, metrics }),
       // Apollo's default cache-control plugin wraps every field resolver of the schema (about 150 calls for a
       // 10-holder page) to compute a policy that is always "no-store" here (no @cacheControl hints): about 14% of

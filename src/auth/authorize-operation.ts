@@ -16,7 +16,7 @@ import {
   type SelectionSetNode,
 } from "graphql";
 import { isJsonObject } from "../json-object.js";
-import { forbidden, unauthenticated } from "./auth-errors.js";
+import { forbidden, unauthenticated } from "../graphql-errors.js";
 import { describeScopes, hasScopes, mayTouchMember, type Caller } from "./caller.js";
 import type { Requirement, SchemaRequirements } from "./schema-requirements.js";
 

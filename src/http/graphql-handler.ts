@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { HeaderMap, type ApolloServer, type BaseContext } from "@apollo/server";
-import { documentNesting } from "../limits/document-nesting.js";
-import { MAX_DOCUMENT_NESTING } from "../limits/operation-limits.js";
+import { RequestErrorCode } from "../errors.js";
+import { documentNestingProblem } from "../plugins/operation-admission.js";
 import type { BodyBudget } from "./body-budget.js";
 import { BodyAbortedError, BodyBudgetExhaustedError, BodyTooLargeError, readBody } from "./read-body.js";
 import { sendRequestError } from "./send.js";
@@ -30,7 +30,7 @@ export function createGraphQLHandler<TContext extends BaseContext>(
       } catch (error) {
         if (error instanceof BodyTooLargeError) {
           response.setHeader("connection", "close");
-          sendRequestError(response, 413, "BAD_REQUEST", "Request body is larger than the gateway accepts (1 MiB).");
+          sendRequestError(response, 413, RequestErrorCode.BAD_REQUEST, "Request body is larger than the gateway accepts (1 MiB).");
           return;
         }
         if (error instanceof BodyBudgetExhaustedError) {
@@ -39,7 +39,7 @@ export function createGraphQLHandler<TContext extends BaseContext>(
           response.setHeader("connection", "close");
           response.setHeader("retry-after", "1");
           const message = "The gateway is receiving too many request bodies at once; retry shortly.";
-          sendRequestError(response, 503, "SERVICE_UNAVAILABLE", message, { retryAfterSeconds: 1 });
+          sendRequestError(response, 503, RequestErrorCode.SERVICE_UNAVAILABLE, message, { retryAfterSeconds: 1 });
           return;
         }
         // Nobody is left to answer (the client left, or the request timeout answered 408 and closed).
@@ -54,24 +54,21 @@ export function createGraphQLHandler<TContext extends BaseContext>(
         try {
           body = text.length === 0 ? undefined : JSON.parse(text);
         } catch {
-          sendRequestError(response, 400, "BAD_REQUEST", "Request body is not valid JSON.");
+          sendRequestError(response, 400, RequestErrorCode.BAD_REQUEST, "Request body is not valid JSON.");
           return;
         }
       } else {
         body = text;
       }
     }
-    // Before Apollo parses it: a deep document must not reach graphql-js's recursive parser (document-nesting.ts).
+    // Admission's first step, before Apollo parses it: a deep document must not reach graphql-js's recursive parser.
     const query =
       request.method === "POST" ? (body as { query?: unknown } | null | undefined)?.query : new URLSearchParams(search).get("query");
-    if (typeof query === "string") {
-      const nesting = documentNesting(query, MAX_DOCUMENT_NESTING);
-      if (nesting > MAX_DOCUMENT_NESTING) {
-        sendRequestError(response, 400, "GRAPHQL_PARSE_FAILED", `The document nests brackets deeper than ${MAX_DOCUMENT_NESTING} levels.`, {
-          limit: { name: "MAX_DOCUMENT_NESTING", max: MAX_DOCUMENT_NESTING, actual: nesting },
-        });
-        return;
-      }
+    const tooDeep = typeof query === "string" ? documentNestingProblem(query) : null;
+    if (tooDeep) {
+      const message = `The document nests brackets deeper than ${tooDeep.max} levels.`;
+      sendRequestError(response, 400, RequestErrorCode.GRAPHQL_PARSE_FAILED, message, { limit: tooDeep });
+      return;
     }
     const headers = new HeaderMap();
     for (const [name, value] of Object.entries(request.headers)) {

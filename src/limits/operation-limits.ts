@@ -35,3 +35,10 @@ export const MAX_ALIASES = 20;
  * which does not: on a plan of 100 requests a minute one such operation would spend five minutes of quota.
  */
 export const MAX_OPERATION_COST = 110;
+
+// Holders in one addHolders call are Voucherify's own cap, not a gateway limit: UPSTREAM_MAX_HOLDERS_PER_CALL in
+// src/voucherify/domain.ts, written once for the emulator (which models it) and the gateway (which checks it first).
+// Importing it here would make limits/ depend on the data source (config.ts -> limits -> voucherify -> config.ts).
+
+/** Representations in one `_entities` call: a router batches one plan step's entities, well under this. */
+export const MAX_ENTITY_REPRESENTATIONS = 100;

@@ -1,10 +1,9 @@
 import { badUserInput } from "../graphql-errors.js";
+import { UPSTREAM_MAX_HOLDERS_PER_CALL as MAX_HOLDERS_PER_CALL } from "../voucherify/domain.js";
 import type { AddHoldersInput, AddressInput, HolderCustomerInput } from "./add-holders.input.js";
 import type { HolderFilter } from "./holder-filter.input.js";
 import { MAX_LENGTH, MAX_METADATA_BYTES, MAX_METADATA_DEPTH, type LengthLimit } from "./input-limits.js";
 
-/** Holders per addHolders call: the upstream's own cap. */
-export const MAX_HOLDERS_PER_CALL = 100;
 const MAX_FILTER_VALUES = 100;
 // Deliberately loose (one @, a dot in the domain, no spaces): the upstream is the authority on deliverability.
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
