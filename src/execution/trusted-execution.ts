@@ -1,0 +1,181 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { GraphQLError, GraphQLFormattedError, GraphQLSchema } from "graphql";
+import { compileQuery, isCompiledQuery, type CompiledQuery } from "graphql-jit";
+import type { GatewayContext } from "../context.js";
+import type { TrustedDocument, TrustedDocuments } from "../documents/trusted-document.js";
+import type { Logger } from "../logger.js";
+import type { GatewayMetrics } from "../observability/metrics.js";
+import { logUnexpectedErrors, maskUnexpectedErrors } from "../plugins/error-masking.plugin.js";
+import type { OperationAdmission } from "../plugins/operation-admission.js";
+import type { OperationObserver } from "../plugins/operation-observer.plugin.js";
+import { executeOperation, type ExecutableOperation } from "./compiled-execution.js";
+import {
+  answerHeaders,
+  classifyExecutionError,
+  contentTypeFor,
+  contextFailure,
+  formatErrors,
+  resultBody,
+  toGraphQLError,
+} from "./graphql-response.js";
+
+const INLINE_TRACE_HEADER = "apollo-federation-include-trace";
+/** Apollo's CSRF prevention lets a GET through with one of these (or a content type a browser must preflight). */
+const PREFLIGHT_HEADERS = ["x-apollo-operation-name", "apollo-require-preflight"];
+
+/** What is known of a trusted document from its text alone: worked out once, when the gateway starts. */
+interface PreparedDocument {
+  readonly trusted: TrustedDocument;
+  readonly operation: ExecutableOperation;
+  readonly compiled: CompiledQuery;
+  readonly operationType: string;
+  readonly operationLabel: string;
+}
+
+/** Runs one trusted document for one request; false when the request is left to Apollo Server instead. */
+export type RunTrusted = (
+  trusted: TrustedDocument,
+  variables: unknown,
+  operationName: unknown,
+  request: IncomingMessage,
+  response: ServerResponse,
+  context: () => Promise<GatewayContext>,
+) => Promise<boolean>;
+
+/**
+ * The trusted documents' fast path: a document registered ahead runs straight from the HTTP handler, beside Apollo
+ * Server, with the same admission (plugins/operation-admission.ts), the same compiled execution
+ * (compiled-execution.ts's executeOperation), the same error formatting and masking, the same operation log line and
+ * metrics (OperationObserver), and Apollo's status codes, headers and body bytes (graphql-response.ts). What it
+ * skips is what depends only on the document: parsing, validation, the document's cache lookups, compiling, all done
+ * once at start. Anything it does not serve exactly as Apollo would (an unusual Accept header, a GET Apollo's CSRF
+ * prevention refuses, a mutation by GET, another operation name, variables that are not an object, inline traces
+ * for the router) is left to Apollo Server, which then answers as it always did.
+ */
+export class TrustedExecution {
+  private readonly prepared = new Map<TrustedDocument, PreparedDocument>();
+  /** Requests this path answered (the rest went to Apollo): what tells, from outside, which path ran. */
+  answered = 0;
+
+  constructor(
+    documents: TrustedDocuments,
+    private readonly deps: {
+      schema: GraphQLSchema;
+      admission: OperationAdmission;
+      observer: OperationObserver;
+      metrics: GatewayMetrics;
+      logger: Logger;
+      /** Production: unexpected errors masked, no stack traces. */
+      mask: boolean;
+      includeStacktrace: boolean;
+    },
+  ) {
+    for (const trusted of documents) this.prepare(trusted);
+  }
+
+  /** Documents compiled (every trusted document graphql-jit accepts; the others run on Apollo's path). */
+  get size(): number {
+    return this.prepared.size;
+  }
+
+  private prepare(trusted: TrustedDocument): void {
+    const { schema, metrics } = this.deps;
+    const operationName = trusted.operationName ?? undefined;
+    const compiled = compileQuery(schema, trusted.document, operationName);
+    if (!isCompiledQuery(compiled)) return;
+    this.prepared.set(trusted, {
+      trusted,
+      operation: { schema, document: trusted.document, operationName },
+      compiled,
+      operationType: trusted.operation.operation,
+      // Admitted as a label now: a trusted operation's name is one the apps send, as the shipped ones.
+      operationLabel: metrics.operationLabel(trusted.operationName),
+    });
+  }
+
+  readonly run: RunTrusted = async (trusted, variables, operationName, request, response, context) => {
+    const startedAt = performance.now();
+    const prepared = this.prepared.get(trusted);
+    const contentType = contentTypeFor(request.headers.accept);
+    if (!prepared || contentType === null || !this.servesAsApolloWould(prepared, variables, operationName, request)) return false;
+    const vars = (variables ?? undefined) as Record<string, unknown> | undefined;
+    this.answered++;
+
+    let contextValue: GatewayContext;
+    try {
+      contextValue = await context();
+    } catch (error) {
+      // As Apollo: the context's error alone, formatted, no plugin hooks (no masking, no operation line).
+      const formatted = formatErrors([contextFailure(error)], this.deps.includeStacktrace);
+      this.send(response, formatted.status ?? 500, formatted.headers, contentType, resultBody({ errors: formatted.errors }));
+      return true;
+    }
+    const { requestId } = contextValue;
+
+    let errors: readonly GraphQLError[] | undefined;
+    let data: unknown;
+    let refused = false;
+    try {
+      await this.deps.admission.admit(trusted.document, trusted.operation, vars, contextValue.caller);
+    } catch (error) {
+      errors = [toGraphQLError(error)];
+      refused = true;
+    }
+    if (!refused) {
+      try {
+        const result = await executeOperation(prepared.operation, prepared.compiled, contextValue, vars);
+        errors = result.errors?.map(classifyExecutionError);
+        data = result.data;
+      } catch (error) {
+        errors = [toGraphQLError(error)];
+        refused = true;
+      }
+    }
+
+    let formattedErrors: GraphQLFormattedError[] | undefined;
+    let status = 200;
+    let headers: Array<[string, string]> = [];
+    if (errors && errors.length > 0) {
+      logUnexpectedErrors(errors, requestId, this.deps.logger);
+      const formatted = formatErrors(errors, this.deps.includeStacktrace);
+      // Apollo: a refused or failed request is a 500 unless its error says otherwise; variables refused before
+      // anything ran (no data) a 400; a partial result keeps 200 unless an error asks for a status.
+      status = formatted.status ?? (refused ? 500 : data === undefined ? 400 : 200);
+      headers = formatted.headers;
+      formattedErrors = this.deps.mask ? maskUnexpectedErrors(formatted.errors, requestId) : formatted.errors;
+    }
+    this.deps.observer.observe({
+      startedAt,
+      operationName: trusted.operationName,
+      operationLabel: prepared.operationLabel,
+      operationType: prepared.operationType,
+      status,
+      errors: formattedErrors,
+      context: contextValue,
+    });
+    this.send(
+      response,
+      status,
+      headers,
+      contentType,
+      resultBody(refused ? { errors: formattedErrors } : { errors: formattedErrors, data }),
+    );
+    return true;
+  };
+
+  private servesAsApolloWould(prepared: PreparedDocument, variables: unknown, operationName: unknown, request: IncomingMessage): boolean {
+    if (request.headers[INLINE_TRACE_HEADER] !== undefined) return false;
+    if (variables !== undefined && variables !== null && (typeof variables !== "object" || Array.isArray(variables))) return false;
+    if (operationName !== undefined && operationName !== null && operationName !== prepared.trusted.operationName) return false;
+    if (request.method === "POST") return (request.headers["content-type"] ?? "").includes("json");
+    if (request.method !== "GET" || prepared.operationType !== "query") return false;
+    const type = request.headers["content-type"];
+    if (type !== undefined) return type.includes("json");
+    return PREFLIGHT_HEADERS.some((name) => (request.headers[name]?.length ?? 0) > 0);
+  }
+
+  private send(response: ServerResponse, status: number, headers: Array<[string, string]>, contentType: string, body: string): void {
+    response.writeHead(status, answerHeaders(headers, contentType));
+    response.end(body);
+  }
+}

@@ -1,0 +1,338 @@
+import { loadConfig } from "../../src/config.js";
+import { startEmulator, type EmulatorHandle, type FaultSpec } from "../../src/emulator/emulator.js";
+import { SEED } from "../../src/emulator/seed.js";
+import { createLogger } from "../../src/logger.js";
+import { startGateway, type GatewayHandle } from "../../src/server.js";
+import { shippedDocument, shippedTrustedDocuments } from "../support/shipped-trusted-documents.js";
+import { ALL_SCOPES, bearer, signToken, TEST_JWT_SECRET } from "../support/tokens.js";
+
+// The fast path must answer every trusted document exactly as Apollo Server does. Two gateways in front of one
+// emulator, the same trusted documents: one runs them on the fast path, the other (fastPath: false) hands their
+// registered text to Apollo Server's pipeline. Every case sends the same request (by documentId) to both, in turn,
+// and compares the status, the headers that matter and the body byte for byte.
+
+const documents = shippedTrustedDocuments();
+const idOf = (name: string) => shippedDocument(documents, name).id;
+const HEADERS_THAT_MATTER = ["content-type", "cache-control", "x-request-id", "retry-after", "www-authenticate", "vary"];
+
+/**
+ * Voucherify's request id in an error's `extensions.upstream`: the emulator numbers its answers, so two requests never
+ * share one. The only part of an answer that depends on which request it was, not on which path served it.
+ */
+const withoutUpstreamRequestIds = (answer: Answer): Answer => ({
+  ...answer,
+  body: answer.body.replace(/"requestId":"v-[0-9a-f]+"/g, '"requestId":"v-<upstream>"'),
+});
+
+interface Answer {
+  status: number;
+  headers: Record<string, string | null>;
+  body: string;
+}
+
+interface Case {
+  name: string;
+  operation: string;
+  variables?: Record<string, unknown>;
+  /** Scopes of the caller's token; null: no token. */
+  scope?: string | null;
+  sub?: string;
+  accept?: string;
+  /** Injected into the emulator before each of the two requests (cleared after). */
+  fault?: FaultSpec;
+  /** Expected of both answers (the cases are meant to cover these). */
+  status: number;
+  codes?: string[];
+}
+
+const PAGE = { memberId: SEED.code, first: 10 };
+
+const CASES: Case[] = [
+  { name: "a 10-holder page", operation: "ReferralHolders", variables: PAGE, status: 200 },
+  {
+    name: "a page, graphql-response+json",
+    operation: "ReferralHolders",
+    variables: { memberId: SEED.code, first: 2 },
+    accept: "application/graphql-response+json, application/json;q=0.9",
+    status: 200,
+  },
+  { name: "a page backwards", operation: "ReferralHoldersBackward", variables: { memberId: SEED.code, last: 3 }, status: 200 },
+  {
+    name: "a filtered page",
+    operation: "FilteredHolders",
+    variables: { memberId: SEED.code, filter: { roles: ["REFERRER"] }, first: 5 },
+    status: 200,
+  },
+  {
+    name: "bad input: a page size over the maximum",
+    operation: "ReferralHolders",
+    variables: { memberId: SEED.code, first: 501 },
+    status: 200,
+    codes: ["BAD_USER_INPUT"],
+  },
+  {
+    name: "bad input: a variable of the wrong type",
+    operation: "ReferralHolders",
+    variables: { memberId: SEED.code, first: "ten" },
+    status: 400,
+    codes: ["BAD_USER_INPUT"],
+  },
+  {
+    name: "bad input: a required variable missing",
+    operation: "ReferralHolders",
+    variables: {},
+    status: 400,
+    codes: ["BAD_USER_INPUT"],
+  },
+  {
+    name: "bad input: a malformed cursor",
+    operation: "ReferralHolders",
+    variables: { memberId: SEED.code, first: 2, after: "not-a-cursor" },
+    status: 200,
+    codes: ["BAD_USER_INPUT"],
+  },
+  {
+    name: "bad input: a lone surrogate in a variable",
+    operation: "ReferralHolders",
+    variables: { memberId: "\uD800", first: 2 },
+    status: 400,
+    codes: ["BAD_USER_INPUT"],
+  },
+  {
+    name: "unknown member: NOT_FOUND at the holders' path",
+    operation: "ReferralHolders",
+    variables: { memberId: "NO-SUCH-CODE", first: 2 },
+    status: 200,
+    codes: ["NOT_FOUND"],
+  },
+  {
+    name: "forbidden field: a token without customers:read gets the rest",
+    operation: "ReferralHolders",
+    variables: { memberId: SEED.code, first: 2 },
+    scope: "referrals:read",
+    status: 200,
+    // Two holders, three personal-data fields each: null with FORBIDDEN at its path.
+    codes: Array(6).fill("FORBIDDEN"),
+  },
+  {
+    name: "forbidden operation: a token without referrals:read",
+    operation: "ReferralHolders",
+    variables: PAGE,
+    scope: "customers:read",
+    status: 403,
+    codes: ["FORBIDDEN"],
+  },
+  {
+    name: "forbidden mutation: a token without referrals:write",
+    operation: "RemoveHolder",
+    variables: { input: { memberId: SEED.code, holderId: "rh_000000000000000000" } },
+    scope: "referrals:read customers:read",
+    status: 403,
+    codes: ["FORBIDDEN"],
+  },
+  {
+    name: "unauthenticated: no token",
+    operation: "ReferralHolders",
+    variables: PAGE,
+    scope: null,
+    status: 401,
+    codes: ["UNAUTHENTICATED"],
+  },
+  {
+    name: "unknown holder: removing it is NOT_FOUND",
+    operation: "RemoveHolder",
+    variables: { input: { memberId: SEED.code, holderId: "rh_000000000000000000" } },
+    status: 200,
+    codes: ["NOT_FOUND"],
+  },
+  {
+    name: "bad input: addHolders with no holders",
+    operation: "AddHolders",
+    variables: { input: { memberId: SEED.code, holders: [] } },
+    status: 200,
+    codes: ["BAD_USER_INPUT"],
+  },
+  {
+    name: "partial failure: one customer read fails, the page stands",
+    operation: "ReferralHolders",
+    variables: { memberId: SEED.code, first: 3 },
+    fault: { status: 500, body: "{}", times: 1, match: (request) => request.path.startsWith("/v1/customers/") },
+    status: 200,
+    codes: ["UPSTREAM_ERROR", "UPSTREAM_ERROR", "UPSTREAM_ERROR"],
+  },
+  {
+    name: "timeout: Voucherify does not answer in time",
+    operation: "ReferralHolders",
+    variables: { memberId: SEED.code, first: 2 },
+    fault: { latencyMs: 1_000, match: (request) => request.path.includes("/holders") },
+    status: 200,
+    codes: ["UPSTREAM_TIMEOUT"],
+  },
+  {
+    name: "429: the caller's budget is spent",
+    operation: "ReferralHolders",
+    variables: { memberId: SEED.code, first: 100 },
+    sub: "big-spender",
+    status: 429,
+    codes: ["RATE_LIMITED"],
+  },
+];
+
+describe("trusted documents: the fast path answers as Apollo Server does", () => {
+  let emulator: EmulatorHandle;
+  let fast: GatewayHandle;
+  let apollo: GatewayHandle;
+
+  beforeAll(async () => {
+    emulator = await startEmulator({ dbFile: ":memory:", port: 0 });
+    const config = loadConfig({
+      PORT: "0",
+      LOG_LEVEL: "silent",
+      NODE_ENV: "production",
+      AUTH_JWT_SECRET: TEST_JWT_SECRET,
+      // 101 (a 100-holder page with customers) fits once: the 429 case's second request is over it.
+      CALLER_BUDGET_PER_MINUTE: "150",
+      CACHE_HOLDERS_TTL_MS: "0",
+      CACHE_CUSTOMERS_TTL_MS: "0",
+      VOUCHERIFY_TIMEOUT_MS: "150",
+    });
+    const start = (fastPath: boolean) =>
+      startGateway({
+        config,
+        upstreamUrl: emulator.url,
+        credentials: { appId: emulator.appId, appToken: emulator.appToken },
+        logger: createLogger(config.logLevel),
+        retryBaseDelayMs: 5,
+        trustedDocuments: documents,
+        fastPath,
+      });
+    fast = await start(true);
+    apollo = await start(false);
+  });
+  afterAll(async () => {
+    await fast?.stop();
+    await apollo?.stop();
+    await emulator?.stop();
+  });
+
+  async function send(gateway: GatewayHandle, testCase: Case, requestId: string): Promise<Answer> {
+    const scope = testCase.scope === undefined ? ALL_SCOPES : testCase.scope;
+    const auth = scope === null ? {} : bearer(await signToken({ sub: testCase.sub ?? "equivalence", scope }));
+    const response = await fetch(gateway.graphqlUrl, {
+      method: "POST",
+      headers: {
+        "content-type": "application/json",
+        "x-request-id": requestId,
+        ...(testCase.accept ? { accept: testCase.accept } : {}),
+        ...auth,
+      },
+      body: JSON.stringify({ documentId: idOf(testCase.operation), variables: testCase.variables }),
+    });
+    const headers = Object.fromEntries(HEADERS_THAT_MATTER.map((name) => [name, response.headers.get(name)]));
+    return { status: response.status, headers, body: await response.text() };
+  }
+
+  /** The case on one gateway: its fault (if any) for this request only; the budget case spends first. */
+  async function run(gateway: GatewayHandle, testCase: Case, requestId: string): Promise<Answer> {
+    if (testCase.status === 429) await send(gateway, testCase, `${requestId}-spend`);
+    if (testCase.fault) emulator.injectFault(testCase.fault);
+    try {
+      return await send(gateway, testCase, requestId);
+    } finally {
+      emulator.clearFaults();
+    }
+  }
+
+  test.each(CASES.map((c, i) => [c.name, c, i] as const))("%s", async (_name, testCase, index) => {
+    const requestId = `equivalence-${index}`;
+    const answeredBefore = fast.fastPath!.answered;
+    const viaFastPath = await run(fast, testCase, requestId);
+    expect(fast.fastPath!.answered).toBeGreaterThan(answeredBefore);
+    const viaApollo = await run(apollo, testCase, requestId);
+    expect(apollo.fastPath).toBeNull();
+
+    expect(viaFastPath.status).toBe(testCase.status);
+    const codes = (JSON.parse(viaFastPath.body) as { errors?: Array<{ extensions: { code: string } }> }).errors?.map(
+      (error) => error.extensions.code,
+    );
+    expect(codes).toEqual(testCase.codes);
+    expect(viaFastPath.headers["x-request-id"]).toBe(requestId);
+    expect(viaFastPath.headers["cache-control"]).toBe("no-store");
+
+    expect(withoutUpstreamRequestIds(viaFastPath)).toEqual(withoutUpstreamRequestIds(viaApollo));
+  });
+
+  test("a write and its undo: addHolders and removeHolder answer alike (new ids and times aside)", async () => {
+    const input = { memberId: SEED.code, holders: [{ sourceId: "equivalence-referee", name: "Eq Referee" }] };
+    const add = (gateway: GatewayHandle) =>
+      send(gateway, { name: "add", operation: "AddHolders", variables: { input }, status: 200 }, "eq-add");
+    const remove = (gateway: GatewayHandle, holderId: string) =>
+      send(
+        gateway,
+        { name: "remove", operation: "RemoveHolder", variables: { input: { memberId: SEED.code, holderId } }, status: 200 },
+        "eq-rm",
+      );
+    const holderIdOf = (answer: Answer) =>
+      (JSON.parse(answer.body) as { data: { addHolders: { holders: Array<{ id: string }> } } }).data.addHolders.holders[0].id;
+    // The emulator gives each new holder a fresh id and creation time: those are the only differences allowed.
+    const normalised = (answer: Answer, holderId: string) => ({
+      ...answer,
+      body: answer.body.replaceAll(holderId, "<holder id>").replace(/"createdAt":"[^"]+"/g, '"createdAt":"<time>"'),
+    });
+
+    const addedFast = await add(fast);
+    const fastHolder = holderIdOf(addedFast);
+    const removedFast = await remove(fast, fastHolder);
+    const addedApollo = await add(apollo);
+    const apolloHolder = holderIdOf(addedApollo);
+    const removedApollo = await remove(apollo, apolloHolder);
+
+    expect(addedFast.status).toBe(200);
+    expect(JSON.parse(addedFast.body).errors).toBeUndefined();
+    expect(normalised(addedFast, fastHolder)).toEqual(normalised(addedApollo, apolloHolder));
+    expect(normalised(removedFast, fastHolder)).toEqual(normalised(removedApollo, apolloHolder));
+  });
+});
+
+describe("trusted documents: upstream 429 on both paths", () => {
+  test("Voucherify's 429 reaches the client alike", async () => {
+    const emulator = await startEmulator({ dbFile: ":memory:", port: 0 });
+    const config = loadConfig({ PORT: "0", LOG_LEVEL: "silent", NODE_ENV: "production", AUTH_JWT_SECRET: TEST_JWT_SECRET });
+    // One gateway per path: each learns Voucherify's back-off from its own 429.
+    const start = (fastPath: boolean) =>
+      startGateway({
+        config,
+        upstreamUrl: emulator.url,
+        credentials: { appId: emulator.appId, appToken: emulator.appToken },
+        logger: createLogger(config.logLevel),
+        retryBaseDelayMs: 5,
+        trustedDocuments: documents,
+        fastPath,
+      });
+    const fast = await start(true);
+    const apollo = await start(false);
+    try {
+      const token = bearer(await signToken({ sub: "limited", scope: ALL_SCOPES }));
+      const ask = async (gateway: GatewayHandle) => {
+        emulator.injectFault({ status: 429, body: '{"code":429,"key":"too_many_requests"}', headers: { "retry-after": "7" }, times: 1 });
+        const response = await fetch(gateway.graphqlUrl, {
+          method: "POST",
+          headers: { "content-type": "application/json", "x-request-id": "eq-429", ...token },
+          body: JSON.stringify({ documentId: idOf("ReferralHolders"), variables: { memberId: SEED.code, first: 2 } }),
+        });
+        emulator.clearFaults();
+        const headers = Object.fromEntries(HEADERS_THAT_MATTER.map((name) => [name, response.headers.get(name)]));
+        return { status: response.status, headers, body: await response.text() };
+      };
+      const viaFastPath = await ask(fast);
+      const viaApollo = await ask(apollo);
+      expect(fast.fastPath!.answered).toBe(1);
+      expect(viaFastPath.body).toContain('"code":"RATE_LIMITED"');
+      expect(viaFastPath).toEqual(viaApollo);
+    } finally {
+      await fast.stop();
+      await apollo.stop();
+      await emulator.stop();
+    }
+  });
+});
