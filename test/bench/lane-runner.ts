@@ -3,7 +3,16 @@ import type { ChildStats } from "./ipc.js";
 import type { LaneRequest } from "./lanes.js";
 import { measure, warmUp, type LatencySummary, type LoadResult } from "./load.js";
 
-export type LaneName = "direct" | "proxy" | "gateway" | "gateway+customer";
+export type LaneName =
+  | "direct"
+  | "proxy"
+  | "gateway"
+  | "gateway+customer"
+  /** The same page as a trusted document sent by id: the fast path (src/execution/trusted-execution.ts). */
+  | "trusted"
+  | "trusted+customer"
+  /** The trusted page on a gateway with the in-process cache on (default TTLs). */
+  | "trusted-cached";
 
 export interface LaneResult {
   lane: LaneName;
