@@ -62,6 +62,15 @@ export interface Config {
   corsOrigins: string[];
   emulator: { port: number; dbFile: string };
   sharedState: SharedStateConfig;
+  trustedDocuments: TrustedDocumentsConfig;
+}
+
+/** Operations registered ahead by the apps (src/documents): loaded and checked at start. */
+export interface TrustedDocumentsConfig {
+  /** Manifest files (Apollo's persisted query manifest, or a `{"<id>": "<document>"}` map), as given. */
+  manifests: string[];
+  /** Safelisting: every other document is refused before parsing (the router excepted). */
+  only: boolean;
 }
 
 /** What replicas share (src/shared-state): through Redis when redisUrl is set, otherwise in this process. */
@@ -251,6 +260,16 @@ export const ENVIRONMENT: ReadonlyArray<{ name: string; meaning: string; default
     meaning: "The Voucherify plan's requests per minute: all replicas together never send more (RATE_LIMITED instead)",
     default: "unset (only 429s are honoured)",
   },
+  {
+    name: "TRUSTED_DOCUMENTS",
+    meaning: "Comma-separated manifest files of the apps' operations (Apollo persisted query manifest, or {id: document} JSON)",
+    default: "unset (the shipped operations only)",
+  },
+  {
+    name: "TRUSTED_DOCUMENTS_ONLY",
+    meaning: "true: only trusted documents run (by id or identical text), others get QUERY_NOT_IN_SAFELIST; the router is exempt",
+    default: "false",
+  },
   { name: "LOG_LEVEL", meaning: "fatal, error, warn, info, debug, trace or silent", default: DEFAULTS.LOG_LEVEL },
 ];
 
@@ -377,6 +396,7 @@ export function loadConfig(env: Env = process.env): Config {
       dbFile: text("EMULATOR_DB") ?? DEFAULTS.EMULATOR_DB,
     },
     sharedState: loadSharedStateConfig(text, integer, problems),
+    trustedDocuments: loadTrustedDocumentsConfig(text, flag, problems),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
@@ -403,6 +423,22 @@ function loadSharedStateConfig(
     memoryMaxEntries: integer("CACHE_MAX_ENTRIES", DEFAULTS.CACHE_MAX_ENTRIES, 1, 10_000_000),
     memoryMaxBytes: integer("CACHE_MAX_BYTES", DEFAULTS.CACHE_MAX_BYTES, 1024, 64 * 1024 ** 3),
   };
+}
+
+function loadTrustedDocumentsConfig(
+  text: (name: string) => string | null,
+  flag: (name: string, fallback: boolean) => boolean,
+  problems: string[],
+): TrustedDocumentsConfig {
+  const manifests: string[] = [];
+  const raw = text("TRUSTED_DOCUMENTS");
+  if (raw !== null) {
+    const parts = raw.split(",").map((part) => part.trim());
+    if (parts.some((part) => part.length === 0)) problems.push(`TRUSTED_DOCUMENTS has an empty entry; got "${raw}"`);
+    // The files themselves are read and checked with the schema at start (src/documents), each problem reported there.
+    for (const part of parts) if (part && !manifests.includes(part)) manifests.push(part);
+  }
+  return { manifests, only: flag("TRUSTED_DOCUMENTS_ONLY", false) };
 }
 
 const MIN_SECRET_LENGTH = 32;

@@ -31,9 +31,9 @@ export const RequestErrorCode = {
   OPERATION_RESOLUTION_FAILURE: "OPERATION_RESOLUTION_FAILURE",
   /** Too many request bodies in transit at once (HTTP 503, retry shortly). */
   SERVICE_UNAVAILABLE: "SERVICE_UNAVAILABLE",
-  /** A `documentId` (or, under safelisting, a `sha256Hash`) that names no trusted document. */
+  /** A document id (`documentId`, or a sha256Hash under safelisting) that no trusted document has (HTTP 400). */
   PERSISTED_QUERY_NOT_IN_LIST: "PERSISTED_QUERY_NOT_IN_LIST",
-  /** `TRUSTED_DOCUMENTS_ONLY=true`: a document that is not a trusted one (HTTP 400). */
+  /** Safelisting on (TRUSTED_DOCUMENTS_ONLY): a document sent as text that is not a trusted one (HTTP 400). */
   QUERY_NOT_IN_SAFELIST: "QUERY_NOT_IN_SAFELIST",
 } as const;
 export type RequestErrorCode = (typeof RequestErrorCode)[keyof typeof RequestErrorCode];

@@ -1,4 +1,5 @@
 import { ConfigError, ENVIRONMENT, loadConfig, type Config } from "./config.js";
+import { TrustedDocumentsError } from "./documents/load-trusted-documents.js";
 import { startEmulator, type EmulatorHandle } from "./emulator/emulator.js";
 import { createLogger } from "./logger.js";
 import { startGateway } from "./server.js";
@@ -49,7 +50,17 @@ async function main(): Promise<void> {
     upstreamUrl = emulator.url;
     credentials = { appId: emulator.appId, appToken: emulator.appToken };
   }
-  const gateway = await startGateway({ config, upstreamUrl, credentials, logger });
+  let gateway: Awaited<ReturnType<typeof startGateway>>;
+  try {
+    gateway = await startGateway({ config, upstreamUrl, credentials, logger });
+  } catch (error) {
+    // A trusted document the served schema would break is a configuration error: the same exit, one line each.
+    if (error instanceof TrustedDocumentsError) {
+      console.error(error.message);
+      process.exit(2);
+    }
+    throw error;
+  }
   const backend = emulator
     ? `embedded Voucherify emulator at ${emulator.url} (db: ${config.emulator.dbFile})`
     : `Voucherify at ${upstreamUrl}`;
@@ -57,6 +68,11 @@ async function main(): Promise<void> {
   console.log(`Referrals gateway ready at ${gateway.graphqlUrl}`);
   console.log(`Backend: ${backend}`);
   console.log(`Authentication: ${describeAuthentication(config)}`);
+  const { documents, fromManifests } = gateway.trustedDocuments;
+  console.log(
+    `Trusted documents: ${documents.size} (${fromManifests} from manifests); ` +
+      `safelisting ${config.trustedDocuments.only ? "on: other documents are refused (the router excepted)" : "off"}`,
+  );
   if (config.landingPage) console.log(`Explore it in Apollo Sandbox: open ${gateway.url}/ in a browser`);
   if (config.metrics.port !== null) {
     console.log(`Metrics at ${gateway.metricsUrl}${config.metrics.token ? " (bearer token required)" : ""}`);

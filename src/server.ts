@@ -8,6 +8,8 @@ import { Authenticator } from "./auth/authenticator.js";
 import type { Config } from "./config.js";
 import type { GatewayContext } from "./context.js";
 import { createContextFactory, UpstreamAdmissions } from "./context-factory.js";
+import { loadTrustedDocuments, TrustedDocumentsError } from "./documents/load-trusted-documents.js";
+import type { TrustedDocuments } from "./documents/trusted-document.js";
 import { BodyBudget } from "./http/body-budget.js";
 import { createCors } from "./http/cors.js";
 import { HttpDrain } from "./http/drain.js";
@@ -26,7 +28,6 @@ import { DOCUMENT_PARSE_OPTIONS, DOCUMENT_VALIDATION_RULES, OperationAdmission }
 import { operationAdmissionPlugin } from "./plugins/operation-admission.plugin.js";
 import { compiledExecutionGateway } from "./execution/compiled-execution.js";
 import { TrustedExecution } from "./execution/trusted-execution.js";
-import type { TrustedDocuments } from "./documents/trusted-document.js";
 import { buildGatewaySchema } from "./schema.js";
 import { createSharedState, type SharedState } from "./shared-state/shared-state.js";
 import { VoucherifyClient } from "./voucherify/client.js";
@@ -45,8 +46,6 @@ export interface GatewayOptions {
   shutdownGraceMs?: number;
   /** Least time between two JWKS fetches for unknown key ids (tests shorten it; jose's default is 30 s). */
   jwksCooldownMs?: number;
-  /** Trusted documents (INTERIM: given by tests until the manifest loader lands). */
-  trustedDocuments?: TrustedDocuments;
   /**
    * false: trusted documents run on Apollo Server's pipeline (their registered text, as any request) instead of the
    * fast path. For the equivalence suite, which compares the two; default true.
@@ -68,6 +67,8 @@ export interface GatewayHandle {
   metrics: GatewayMetrics;
   /** The trusted documents' fast path; null when there are no trusted documents or it is off. */
   fastPath: TrustedExecution | null;
+  /** The trusted documents (shipped operations and TRUSTED_DOCUMENTS), and how many came from the manifests. */
+  trustedDocuments: { documents: TrustedDocuments; fromManifests: number };
   /** Stops accepting connections, lets in-flight operations finish (bounded), then closes upstream sockets. */
   stop(): Promise<void>;
 }
@@ -75,6 +76,10 @@ export interface GatewayHandle {
 export async function startGateway(options: GatewayOptions): Promise<GatewayHandle> {
   const { config } = options;
   const logger = options.logger ?? createLogger(config.logLevel);
+  // First, before any socket or store opens: a bad trusted document refuses the start (main.ts: exit 2).
+  const schema = await buildGatewaySchema();
+  const trusted = loadTrustedDocuments({ schema, manifests: config.trustedDocuments.manifests, maxCost: config.maxOperationCost });
+  if (trusted.problems.length > 0) throw new TrustedDocumentsError(trusted.problems);
   const transport = new UpstreamTransport({
     baseUrl: options.upstreamUrl,
     timeoutMs: config.voucherify.timeoutMs,
@@ -97,7 +102,6 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayHand
     () => shared.status(),
   );
   const authenticator = new Authenticator(config.auth, config.production, { jwksCooldownMs: options.jwksCooldownMs });
-  const schema = await buildGatewaySchema();
   // One admission (src/plugins/operation-admission.ts documents its order) for every path an operation can take.
   const admission = new OperationAdmission({ schema, maxCost: config.maxOperationCost, budget: shared.budget });
   const observer = new OperationObserver({ logger, metrics });
@@ -117,6 +121,8 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayHand
     parseOptions: DOCUMENT_PARSE_OPTIONS,
     validationRules: DOCUMENT_VALIDATION_RULES,
     allowBatchedHttpRequests: false,
+    // Safelisting: automatic persisted queries would register any document by its hash; off, as in Apollo Router.
+    ...(config.trustedDocuments.only ? { persistedQueries: false as const } : {}),
     plugins: [
       config.landingPage
         ? ApolloServerPluginLandingPageLocalDefault({
@@ -140,10 +146,10 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayHand
 
   const context = createContextFactory({ config, credentials: options.credentials, authenticator, transport, shared, admissions });
   const bodyBudget = new BodyBudget(config.http.maxBufferedBodyBytes);
-  const documents = options.trustedDocuments;
+  const documents = trusted.documents;
   // Every trusted document compiled now, and everything else that depends on its text alone (src/execution).
   const fastPath =
-    documents && options.fastPath !== false
+    options.fastPath !== false
       ? new TrustedExecution(documents, {
           schema,
           admission,
@@ -156,7 +162,9 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayHand
       : null;
   const handleGraphQL = createGraphQLHandler(apollo, {
     bodyBudget,
-    trusted: documents ? { documents, runTrusted: fastPath?.run ?? null } : undefined,
+    documents,
+    safelist: config.trustedDocuments.only,
+    runTrusted: fastPath?.run ?? null,
   });
   const cors = config.corsOrigins.length > 0 ? createCors(config.corsOrigins) : null;
   const serveMetrics = createMetricsEndpoint(metrics, config.metrics.token);
@@ -213,6 +221,7 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayHand
     bodyBudget,
     metrics,
     fastPath,
+    trustedDocuments: { documents: trusted.documents, fromManifests: trusted.fromManifests },
     stop() {
       stopping ??= (async () => {
         const drained = drain.drain(server, options.shutdownGraceMs ?? 10_000);

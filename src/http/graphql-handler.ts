@@ -1,10 +1,11 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { HeaderMap, type ApolloServer, type BaseContext } from "@apollo/server";
+import { resolveDocumentRequest, type DocumentResolution } from "../documents/resolve-document-request.js";
+import type { TrustedDocuments } from "../documents/trusted-document.js";
 import { RequestErrorCode } from "../errors.js";
 import { GRAPHQL_CACHE_CONTROL } from "../execution/graphql-response.js";
 import type { RunTrusted } from "../execution/trusted-execution.js";
 import type { GatewayContext } from "../context.js";
-import type { TrustedDocuments } from "../documents/trusted-document.js";
 import { documentNestingProblem } from "../plugins/operation-admission.js";
 import type { BodyBudget } from "./body-budget.js";
 import { BodyAbortedError, BodyBudgetExhaustedError, BodyTooLargeError, readBody } from "./read-body.js";
@@ -15,6 +16,8 @@ export type GraphQLHandler<TContext> = (
   response: ServerResponse,
   search: string,
   context: () => Promise<TContext>,
+  /** The request carries the router's secret (exempt from safelisting). */
+  router?: boolean,
 ) => Promise<void>;
 
 /**
@@ -25,11 +28,16 @@ export function createGraphQLHandler<TContext extends GatewayContext & BaseConte
   apollo: ApolloServer<TContext>,
   options: {
     bodyBudget?: BodyBudget;
-    /** Trusted documents by `documentId`; each runs on the fast path (`runTrusted`) when given, else on Apollo. */
-    trusted?: { documents: TrustedDocuments; runTrusted: RunTrusted | null };
+    /** Trusted documents (src/documents): requests by id, and the safelist. */
+    documents?: TrustedDocuments;
+    /** TRUSTED_DOCUMENTS_ONLY: only trusted documents run (the router excepted). */
+    safelist?: boolean;
+    /** The trusted documents' fast path (src/execution); null: trusted documents run on Apollo Server too. */
+    runTrusted?: RunTrusted | null;
   } = {},
 ): GraphQLHandler<TContext> {
-  return async (request, response, search, context) => {
+  const { documents, safelist = false, runTrusted = null } = options;
+  return async (request, response, search, context, router = false) => {
     let body: unknown;
     if (request.method === "POST") {
       let text: string;
@@ -69,19 +77,26 @@ export function createGraphQLHandler<TContext extends GatewayContext & BaseConte
         body = text;
       }
     }
-    const trusted = options.trusted && trustedDocumentOf(request.method, body, search, options.trusted.documents);
-    if (trusted) {
-      const fields = request.method === "POST" ? (body as Record<string, unknown>) : searchFields(search);
-      const { runTrusted } = options.trusted!;
-      if (runTrusted && (await runTrusted(trusted, fields.variables, fields.operationName, request, response, context))) return;
-      // Apollo runs it as any request: the registered text as `query`.
-      if (request.method === "POST") body = { ...(body as object), documentId: undefined, query: trusted.body };
-      else search = withQuery(search, trusted.body);
+    // Trusted documents, before anything is parsed: by id, by identical text, or refused (src/documents).
+    const method = request.method ?? "GET";
+    const resolution = documents
+      ? resolveDocumentRequest({ method, headers: request.headers, body, search }, documents, { safelist, router })
+      : ({ kind: "general" } as const);
+    if (resolution.kind === "refused") {
+      for (const [name, value] of Object.entries(resolution.headers ?? {})) response.setHeader(name, value);
+      sendRequestError(response, resolution.status, resolution.code, resolution.message);
+      return;
+    }
+    if (resolution.kind === "trusted") {
+      const { document, variables, operationName } = resolution;
+      // The fast path, unless it leaves this request to Apollo (trusted-execution.ts says when).
+      if (runTrusted && (await runTrusted(document, variables, operationName, request, response, context))) return;
+      ({ body, search } = trustedRequestForApollo(resolution, method, body, search));
     }
     // Admission's first step, before Apollo parses it: a deep document must not reach graphql-js's recursive parser.
     const query =
       request.method === "POST" ? (body as { query?: unknown } | null | undefined)?.query : new URLSearchParams(search).get("query");
-    const tooDeep = typeof query === "string" ? documentNestingProblem(query) : null;
+    const tooDeep = typeof query === "string" && resolution.kind === "general" ? documentNestingProblem(query) : null;
     if (tooDeep) {
       const message = `The document nests brackets deeper than ${tooDeep.max} levels.`;
       sendRequestError(response, 400, RequestErrorCode.GRAPHQL_PARSE_FAILED, message, { limit: tooDeep });
@@ -92,7 +107,7 @@ export function createGraphQLHandler<TContext extends GatewayContext & BaseConte
       if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(", ") : value);
     }
     const result = await apollo.executeHTTPGraphQLRequest({
-      httpGraphQLRequest: { method: request.method ?? "GET", headers, search, body },
+      httpGraphQLRequest: { method, headers, search, body },
       context,
     });
     for (const [name, value] of result.headers) response.setHeader(name, value);
@@ -111,30 +126,26 @@ export function createGraphQLHandler<TContext extends GatewayContext & BaseConte
   };
 }
 
-// INTERIM (until the trusted-documents resolution step lands, src/documents): a request naming a trusted document by
-// `documentId`, in a POST body or a GET query string.
-function trustedDocumentOf(method: string | undefined, body: unknown, search: string, documents: TrustedDocuments) {
-  const id =
-    method === "POST"
-      ? (body as { documentId?: unknown } | null | undefined)?.documentId
-      : method === "GET"
-        ? new URLSearchParams(search).get("documentId")
-        : undefined;
-  return typeof id === "string" ? documents.byId(id) : undefined;
-}
-
-function searchFields(search: string): Record<string, unknown> {
-  const params = new URLSearchParams(search);
-  const variables = params.get("variables");
-  return {
-    variables: variables === null ? undefined : (JSON.parse(variables) as unknown),
-    operationName: params.get("operationName") ?? undefined,
-  };
-}
-
-function withQuery(search: string, query: string): string {
+/**
+ * A trusted document as Apollo Server runs any request: its registered text as `query`, without `documentId` and
+ * without the `persistedQuery` extension (which would have Apollo check or register a hash against the text).
+ */
+function trustedRequestForApollo(
+  resolution: Extract<DocumentResolution, { kind: "trusted" }>,
+  method: string,
+  body: unknown,
+  search: string,
+): { body: unknown; search: string } {
+  const { document, variables, operationName, extensions } = resolution;
+  if (method === "POST") {
+    // Only the members the client sent: Apollo refuses `extensions: undefined` ("must be an object if provided").
+    const fields = { query: document.body, variables, operationName, extensions };
+    return { body: Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined)), search };
+  }
   const params = new URLSearchParams(search);
   params.delete("documentId");
-  params.set("query", query);
-  return `?${params.toString()}`;
+  params.set("query", document.body);
+  if (extensions) params.set("extensions", JSON.stringify(extensions));
+  else params.delete("extensions");
+  return { body, search: `?${params.toString()}` };
 }

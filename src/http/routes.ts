@@ -50,7 +50,7 @@ export function gatewayRoutes(deps: {
         const router = authenticator.isRouter(request);
         // Inline traces (resolver paths and timings) are for the router only; Apollo's subgraph plugin reads this header.
         if (!router) delete request.headers[INLINE_TRACE_HEADER];
-        await handleGraphQL(request, response, search, () => context(request, response, requestId, router));
+        await handleGraphQL(request, response, search, () => context(request, response, requestId, router), router);
       } else if (path === "/healthz" && request.method === "GET") {
         sendJson(response, 200, { status: "ok" });
       } else if (path === "/readyz" && request.method === "GET") {
