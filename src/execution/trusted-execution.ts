@@ -175,7 +175,10 @@ export class TrustedExecution {
   }
 
   private send(response: ServerResponse, status: number, headers: Array<[string, string]>, contentType: string, body: string): void {
-    response.writeHead(status, answerHeaders(headers, contentType));
+    const answer = answerHeaders(headers, contentType);
+    // As Node does for the Apollo path's `end(string)` after setHeader: a length, not a chunked body.
+    answer["content-length"] = Buffer.byteLength(body);
+    response.writeHead(status, answer);
     response.end(body);
   }
 }

@@ -4,6 +4,7 @@ import { SEED } from "../../src/emulator/seed.js";
 import { createLogger } from "../../src/logger.js";
 import type { TrustedDocuments } from "../../src/documents/trusted-document.js";
 import { startGateway, type GatewayHandle } from "../../src/server.js";
+import { captureLogs } from "../support/log-capture.js";
 import { ALL_SCOPES, bearer, signToken, TEST_JWT_SECRET } from "../support/tokens.js";
 
 // The fast path must answer every trusted document exactly as Apollo Server does. Two gateways in front of one
@@ -18,7 +19,30 @@ const idOf = (name: string) => {
   if (!found) throw new Error(`no trusted document ${name}`);
   return found.id;
 };
-const HEADERS_THAT_MATTER = ["content-type", "cache-control", "x-request-id", "retry-after", "www-authenticate", "vary"];
+const HEADERS_THAT_MATTER = [
+  "content-type",
+  "content-length",
+  "cache-control",
+  "x-request-id",
+  "retry-after",
+  "www-authenticate",
+  "vary",
+  "access-control-allow-origin",
+  "access-control-expose-headers",
+];
+const APP_ORIGIN = "https://app.example";
+const ROUTER_SECRET = "equivalence-router-secret-0123456789";
+
+/** The operation log lines of one request, without what differs between any two runs (duration, time, process). */
+function operationLines(logs: ReturnType<typeof captureLogs>, requestId: string): Record<string, unknown>[] {
+  return logs
+    .lines()
+    .filter((line) => line.requestId === requestId && line.msg === "graphql operation")
+    .map(({ durationMs: _d, time: _t, pid: _p, hostname: _h, ...rest }) => ({
+      ...rest,
+      upstreamRequestIds: (rest.upstreamRequestIds as string[] | undefined)?.map(() => "v-<upstream>"),
+    }));
+}
 
 /**
  * Voucherify's request id in an error's `extensions.upstream`: the emulator numbers its answers, so two requests never
@@ -43,6 +67,8 @@ interface Case {
   scope?: string | null;
   sub?: string;
   accept?: string;
+  /** GET with the fields in the query string (and Apollo's CSRF-preventing header). */
+  get?: boolean;
   /** Injected into the emulator before each of the two requests (cleared after). */
   fault?: FaultSpec;
   /** Expected of both answers (the cases are meant to cover these). */
@@ -61,6 +87,7 @@ const CASES: Case[] = [
     accept: "application/graphql-response+json, application/json;q=0.9",
     status: 200,
   },
+  { name: "a page by GET", operation: "ReferralHolders", variables: { memberId: SEED.code, first: 3 }, get: true, status: 200 },
   { name: "a page backwards", operation: "ReferralHoldersBackward", variables: { memberId: SEED.code, last: 3 }, status: 200 },
   {
     name: "a filtered page",
@@ -187,6 +214,8 @@ describe("trusted documents: the fast path answers as Apollo Server does", () =>
   let emulator: EmulatorHandle;
   let fast: GatewayHandle;
   let apollo: GatewayHandle;
+  const fastLogs = captureLogs("info");
+  const apolloLogs = captureLogs("info");
 
   beforeAll(async () => {
     emulator = await startEmulator({ dbFile: ":memory:", port: 0 });
@@ -201,13 +230,15 @@ describe("trusted documents: the fast path answers as Apollo Server does", () =>
       CACHE_CUSTOMERS_TTL_MS: "0",
       // Short enough for the timeout case, long enough for a cold first page on a busy machine.
       VOUCHERIFY_TIMEOUT_MS: "800",
+      CORS_ORIGINS: APP_ORIGIN,
+      ROUTER_SECRET,
     });
     const start = (fastPath: boolean) =>
       startGateway({
         config,
         upstreamUrl: emulator.url,
         credentials: { appId: emulator.appId, appToken: emulator.appToken },
-        logger: createLogger(config.logLevel),
+        logger: (fastPath ? fastLogs : apolloLogs).logger,
         retryBaseDelayMs: 5,
         fastPath,
       });
@@ -224,16 +255,21 @@ describe("trusted documents: the fast path answers as Apollo Server does", () =>
   async function send(gateway: GatewayHandle, testCase: Case, requestId: string): Promise<Answer> {
     const scope = testCase.scope === undefined ? ALL_SCOPES : testCase.scope;
     const auth = scope === null ? {} : bearer(await signToken({ sub: testCase.sub ?? "equivalence", scope }));
-    const response = await fetch(gateway.graphqlUrl, {
-      method: "POST",
-      headers: {
-        "content-type": "application/json",
-        "x-request-id": requestId,
-        ...(testCase.accept ? { accept: testCase.accept } : {}),
-        ...auth,
-      },
-      body: JSON.stringify({ documentId: idOf(testCase.operation), variables: testCase.variables }),
-    });
+    const sent = {
+      "x-request-id": requestId,
+      origin: APP_ORIGIN,
+      ...(testCase.accept ? { accept: testCase.accept } : {}),
+      ...auth,
+    };
+    const fields = { documentId: idOf(testCase.operation), variables: testCase.variables };
+    const search = new URLSearchParams({ documentId: fields.documentId, variables: JSON.stringify(fields.variables) });
+    const response = testCase.get
+      ? await fetch(`${gateway.graphqlUrl}?${search.toString()}`, { headers: { ...sent, "apollo-require-preflight": "true" } })
+      : await fetch(gateway.graphqlUrl, {
+          method: "POST",
+          headers: { ...sent, "content-type": "application/json" },
+          body: JSON.stringify(fields),
+        });
     const headers = Object.fromEntries(HEADERS_THAT_MATTER.map((name) => [name, response.headers.get(name)]));
     return { status: response.status, headers, body: await response.text() };
   }
@@ -266,6 +302,40 @@ describe("trusted documents: the fast path answers as Apollo Server does", () =>
     expect(viaFastPath.headers["cache-control"]).toBe("no-store");
 
     expect(withoutUpstreamRequestIds(viaFastPath)).toEqual(withoutUpstreamRequestIds(viaApollo));
+    // The same operation line (or none, when the context could not be built), durations and times aside.
+    expect(operationLines(fastLogs, requestId)).toEqual(operationLines(apolloLogs, requestId));
+  });
+
+  // After the cases, which both gateways answered alike (the tests below send to one only).
+  test("both paths counted the same operations, outcomes and error codes in their metrics", async () => {
+    const values = async (gateway: GatewayHandle) => {
+      const [operations, errors] = await Promise.all([gateway.metrics.operations.get(), gateway.metrics.errors.get()]);
+      const sorted = (metric: { values: Array<{ labels: object; value: number }> }) =>
+        metric.values.map((v) => `${JSON.stringify(v.labels)} ${v.value}`).sort((a, b) => a.localeCompare(b));
+      return { operations: sorted(operations), errors: sorted(errors) };
+    };
+    const fastValues = await values(fast);
+    expect(fastValues.operations.length).toBeGreaterThan(0);
+    expect(fastValues.errors.length).toBeGreaterThan(0);
+    expect(fastValues).toEqual(await values(apollo));
+  });
+
+  test("the router's requests for inline traces go to Apollo Server", async () => {
+    const answeredBefore = fast.fastPath!.answered;
+    const response = await fetch(fast.graphqlUrl, {
+      method: "POST",
+      headers: {
+        "content-type": "application/json",
+        "x-router-secret": ROUTER_SECRET,
+        "apollo-federation-include-trace": "ftv1",
+        ...bearer(await signToken({ sub: "router", scope: ALL_SCOPES })),
+      },
+      body: JSON.stringify({ documentId: idOf("ReferralHolders"), variables: { memberId: SEED.code, first: 1 } }),
+    });
+    const body = (await response.json()) as { extensions?: { ftv1?: string } };
+    expect(response.status).toBe(200);
+    expect(typeof body.extensions?.ftv1).toBe("string");
+    expect(fast.fastPath!.answered).toBe(answeredBefore);
   });
 
   test("a write and its undo: addHolders and removeHolder answer alike (new ids and times aside)", async () => {
