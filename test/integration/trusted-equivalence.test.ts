@@ -412,3 +412,51 @@ describe("trusted documents: upstream 429 on both paths", () => {
     }
   });
 });
+
+describe("trusted documents: development mode (stack traces in errors) on both paths", () => {
+  test("the same answers, stack traces aside (they name each path's own frames)", async () => {
+    const emulator = await startEmulator({ dbFile: ":memory:", port: 0 });
+    const config = loadConfig({ PORT: "0", LOG_LEVEL: "silent", AUTH_JWT_SECRET: TEST_JWT_SECRET });
+    const start = (fastPath: boolean) =>
+      startGateway({
+        config,
+        upstreamUrl: emulator.url,
+        credentials: { appId: emulator.appId, appToken: emulator.appToken },
+        logger: createLogger(config.logLevel),
+        fastPath,
+      });
+    const fast = await start(true);
+    const apollo = await start(false);
+    documents = fast.trustedDocuments.documents;
+    // Each frame list differs by path; that there is one, and the rest of the answer, must not.
+    const withoutFrames = (body: string) => body.replace(/"stacktrace":\[[^\]]*\]/g, '"stacktrace":"<frames>"');
+    try {
+      const token = bearer(await signToken({ sub: "developer", scope: "referrals:read" }));
+      const cases: Array<[string, Record<string, unknown>, Record<string, string>]> = [
+        ["NOT_FOUND", { memberId: "NO-SUCH-CODE", first: 2 }, token],
+        ["BAD_USER_INPUT (variables)", { memberId: SEED.code, first: "ten" }, token],
+        ["FORBIDDEN fields", { memberId: SEED.code, first: 1 }, token],
+        ["UNAUTHENTICATED", { memberId: SEED.code, first: 1 }, {}],
+      ];
+      for (const [name, variables, auth] of cases) {
+        const ask = async (gateway: GatewayHandle) => {
+          const response = await fetch(gateway.graphqlUrl, {
+            method: "POST",
+            headers: { "content-type": "application/json", "x-request-id": "eq-dev", ...auth },
+            body: JSON.stringify({ documentId: idOf("ReferralHolders"), variables }),
+          });
+          const answer = { status: response.status, headers: {}, body: withoutFrames(await response.text()) };
+          return { name, ...withoutUpstreamRequestIds(answer) };
+        };
+        const viaFastPath = await ask(fast);
+        expect(viaFastPath.body).toContain('"stacktrace":"<frames>"');
+        expect(viaFastPath).toEqual(await ask(apollo));
+      }
+      expect(fast.fastPath!.answered).toBe(cases.length);
+    } finally {
+      await fast.stop();
+      await apollo.stop();
+      await emulator.stop();
+    }
+  });
+});
