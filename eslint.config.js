@@ -74,6 +74,8 @@ const GENERATED = [
   "src/documents/shipped-documents.generated.ts",
   "test/generated/**",
   "test/relay/__generated__/**",
+  "test/documents/codegen-app/gql/**",
+  "test/relay/persisted/__generated__/**",
 ];
 
 const typeScriptBlocks = tseslint.config(

@@ -38,6 +38,15 @@ export class Authenticator {
    */
   isRouter(request: IncomingMessage): boolean {
     if (!this.routerSecretDigest) return !this.production;
+    return this.carriesRouterSecret(request);
+  }
+
+  /**
+   * The request carries the configured ROUTER_SECRET: proof that it is the router, where isRouter is also true of
+   * everyone in development without a secret. Exemptions that would otherwise open to anyone (safelisting) need this.
+   */
+  carriesRouterSecret(request: IncomingMessage): boolean {
+    if (!this.routerSecretDigest) return false;
     const given = request.headers[ROUTER_SECRET_HEADER];
     // Comparing digests keeps the comparison constant-time whatever the length of what was sent.
     return typeof given === "string" && timingSafeEqual(digest(given), this.routerSecretDigest);

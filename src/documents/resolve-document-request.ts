@@ -31,7 +31,8 @@ export interface DocumentRequest {
 export interface DocumentPolicy {
   /** TRUSTED_DOCUMENTS_ONLY: a document that is not trusted is refused. */
   safelist: boolean;
-  /** The request carries the router's secret: exempt from safelisting (query plans, `_entities`). */
+  /** The request carries the configured ROUTER_SECRET: exempt from safelisting (query plans, `_entities`). Without a
+   * secret configured nobody is exempt, in development too. */
   router: boolean;
 }
 

@@ -8,23 +8,26 @@ import { formatApolloRequestError } from "../plugins/error-masking.plugin.js";
 // pinned by test/integration/trusted-equivalence.test.ts, which runs every shipped operation through both paths
 // and compares status, headers and bodies byte for byte. Keep it to what this gateway's answers use.
 
-const APPLICATION_JSON = "application/json; charset=utf-8";
-const GRAPHQL_RESPONSE_JSON = "application/graphql-response+json; charset=utf-8";
+/** The media types of a GraphQL answer over HTTP, as Apollo Server writes them. */
+export const JSON_MEDIA_TYPE = "application/json; charset=utf-8";
+export const GRAPHQL_RESPONSE_MEDIA_TYPE = "application/graphql-response+json; charset=utf-8";
 
 /**
  * Apollo's content negotiation for the Accept values clients send in practice; null for anything else, which the
- * fast path leaves to Apollo (so an unusual Accept header gets Apollo's own answer, 406 included).
+ * fast path leaves to Apollo (so an unusual Accept header gets Apollo's own answer, 406 included). Not
+ * http/response-media-type.ts's approximation (for answers Apollo never gives, such as refused documents): an answer
+ * Apollo would also give must carry exactly Apollo's content type.
  */
 const CONTENT_TYPE_FOR_ACCEPT = new Map<string | undefined, string>([
-  [undefined, APPLICATION_JSON],
-  ["*/*", APPLICATION_JSON],
-  ["application/json", APPLICATION_JSON],
-  ["application/json, */*", APPLICATION_JSON],
-  ["application/graphql-response+json", GRAPHQL_RESPONSE_JSON],
+  [undefined, JSON_MEDIA_TYPE],
+  ["*/*", JSON_MEDIA_TYPE],
+  ["application/json", JSON_MEDIA_TYPE],
+  ["application/json, */*", JSON_MEDIA_TYPE],
+  ["application/graphql-response+json", GRAPHQL_RESPONSE_MEDIA_TYPE],
   // Apollo Client 3.x and urql send these; relay's examples send the first.
-  ["application/graphql-response+json, application/json;q=0.9", GRAPHQL_RESPONSE_JSON],
-  ["application/graphql-response+json,application/json;q=0.9", GRAPHQL_RESPONSE_JSON],
-  ["application/graphql-response+json, application/json", GRAPHQL_RESPONSE_JSON],
+  ["application/graphql-response+json, application/json;q=0.9", GRAPHQL_RESPONSE_MEDIA_TYPE],
+  ["application/graphql-response+json,application/json;q=0.9", GRAPHQL_RESPONSE_MEDIA_TYPE],
+  ["application/graphql-response+json, application/json", GRAPHQL_RESPONSE_MEDIA_TYPE],
 ]);
 
 export function contentTypeFor(accept: string | undefined): string | null {

@@ -9,6 +9,7 @@ import type { GatewayContext } from "../context.js";
 import { documentNestingProblem } from "../plugins/operation-admission.js";
 import type { BodyBudget } from "./body-budget.js";
 import { BodyAbortedError, BodyBudgetExhaustedError, BodyTooLargeError, readBody } from "./read-body.js";
+import { responseMediaType } from "./response-media-type.js";
 import { sendRequestError } from "./send.js";
 
 export type GraphQLHandler<TContext> = (
@@ -16,8 +17,8 @@ export type GraphQLHandler<TContext> = (
   response: ServerResponse,
   search: string,
   context: () => Promise<TContext>,
-  /** The request carries the router's secret (exempt from safelisting). */
-  router?: boolean,
+  /** The request carries the configured ROUTER_SECRET (exempt from safelisting). */
+  routerProven?: boolean,
 ) => Promise<void>;
 
 /**
@@ -37,7 +38,7 @@ export function createGraphQLHandler<TContext extends GatewayContext & BaseConte
   } = {},
 ): GraphQLHandler<TContext> {
   const { documents, safelist = false, runTrusted = null } = options;
-  return async (request, response, search, context, router = false) => {
+  return async (request, response, search, context, routerProven = false) => {
     let body: unknown;
     if (request.method === "POST") {
       let text: string;
@@ -80,11 +81,12 @@ export function createGraphQLHandler<TContext extends GatewayContext & BaseConte
     // Trusted documents, before anything is parsed: by id, by identical text, or refused (src/documents).
     const method = request.method ?? "GET";
     const resolution = documents
-      ? resolveDocumentRequest({ method, headers: request.headers, body, search }, documents, { safelist, router })
+      ? resolveDocumentRequest({ method, headers: request.headers, body, search }, documents, { safelist, router: routerProven })
       : ({ kind: "general" } as const);
     if (resolution.kind === "refused") {
       for (const [name, value] of Object.entries(resolution.headers ?? {})) response.setHeader(name, value);
-      sendRequestError(response, resolution.status, resolution.code, resolution.message);
+      const contentType = responseMediaType(request.headers.accept);
+      sendRequestError(response, resolution.status, resolution.code, resolution.message, {}, contentType);
       return;
     }
     if (resolution.kind === "trusted") {
@@ -138,9 +140,9 @@ function trustedRequestForApollo(
 ): { body: unknown; search: string } {
   const { document, variables, operationName, extensions } = resolution;
   if (method === "POST") {
-    // Only the members the client sent: Apollo refuses `extensions: undefined` ("must be an object if provided").
-    const fields = { query: document.body, variables, operationName, extensions };
-    return { body: Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined)), search };
+    // Absent fields stay absent: Apollo refuses a present `extensions: undefined` as not an object.
+    const fields = Object.entries({ variables, operationName, extensions }).filter(([, value]) => value !== undefined);
+    return { body: { query: document.body, ...Object.fromEntries(fields) }, search };
   }
   const params = new URLSearchParams(search);
   params.delete("documentId");

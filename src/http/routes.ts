@@ -50,7 +50,9 @@ export function gatewayRoutes(deps: {
         const router = authenticator.isRouter(request);
         // Inline traces (resolver paths and timings) are for the router only; Apollo's subgraph plugin reads this header.
         if (!router) delete request.headers[INLINE_TRACE_HEADER];
-        await handleGraphQL(request, response, search, () => context(request, response, requestId, router), router);
+        // Safelisting exempts only a request that proves it is the router (development's open isRouter would exempt all).
+        const routerProven = authenticator.carriesRouterSecret(request);
+        await handleGraphQL(request, response, search, () => context(request, response, requestId, router), routerProven);
       } else if (path === "/healthz" && request.method === "GET") {
         sendJson(response, 200, { status: "ok" });
       } else if (path === "/readyz" && request.method === "GET") {

@@ -42,7 +42,17 @@ describe("loadConfig", () => {
         memoryMaxEntries: 10000,
         memoryMaxBytes: 67108864,
       },
+      trustedDocuments: { manifests: [], only: false },
     });
+  });
+
+  test("trusted documents: manifest paths (comma-separated, each once) and safelisting; an empty entry is refused", () => {
+    const config = loadConfig({ TRUSTED_DOCUMENTS: " a.json, dir/b.json ,a.json", TRUSTED_DOCUMENTS_ONLY: "true" });
+    expect(config.trustedDocuments).toEqual({ manifests: ["a.json", "dir/b.json"], only: true });
+    expect(problemsOf({ TRUSTED_DOCUMENTS: "a.json,,b.json", TRUSTED_DOCUMENTS_ONLY: "sometimes" })).toEqual([
+      'TRUSTED_DOCUMENTS has an empty entry; got "a.json,,b.json"',
+      'TRUSTED_DOCUMENTS_ONLY must be true or false; got "sometimes"',
+    ]);
   });
 
   test("shared state: Redis URL, cache TTLs (0 = off) and the plan's quota; a bad Redis URL is refused, never echoed", () => {
