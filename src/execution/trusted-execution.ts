@@ -20,8 +20,6 @@ import {
 } from "./graphql-response.js";
 
 const INLINE_TRACE_HEADER = "apollo-federation-include-trace";
-/** Apollo's CSRF prevention lets a GET through with one of these (or a content type a browser must preflight). */
-const PREFLIGHT_HEADERS = ["x-apollo-operation-name", "apollo-require-preflight"];
 
 /** What is known of a trusted document from its text alone: worked out once, when the gateway starts. */
 interface PreparedDocument {
@@ -32,11 +30,15 @@ interface PreparedDocument {
   readonly operationLabel: string;
 }
 
-/** Runs one trusted document for one request; false when the request is left to Apollo Server instead. */
+/**
+ * Runs one trusted document for one request; false when the request is left to Apollo Server instead. The request
+ * has met Apollo's request rules already (CSRF prevention, the body's shape, the operation name, queries only over
+ * GET: src/documents/resolve-document-request.ts).
+ */
 export type RunTrusted = (
   trusted: TrustedDocument,
-  variables: unknown,
-  operationName: unknown,
+  variables: Record<string, unknown> | undefined,
+  operationName: string | undefined,
   request: IncomingMessage,
   response: ServerResponse,
   context: () => Promise<GatewayContext>,
@@ -48,9 +50,8 @@ export type RunTrusted = (
  * (compiled-execution.ts's executeOperation), the same error formatting and masking, the same operation log line and
  * metrics (OperationObserver), and Apollo's status codes, headers and body bytes (graphql-response.ts). What it
  * skips is what depends only on the document: parsing, validation, the document's cache lookups, compiling, all done
- * once at start. Anything it does not serve exactly as Apollo would (an unusual Accept header, a GET Apollo's CSRF
- * prevention refuses, a mutation by GET, another operation name, variables that are not an object, inline traces
- * for the router) is left to Apollo Server, which then answers as it always did.
+ * once at start. What it would not answer exactly as Apollo does (an Accept header outside the usual ones, inline
+ * traces for the router, a document graphql-jit declines to compile) is left to Apollo Server.
  */
 export class TrustedExecution {
   private readonly prepared = new Map<TrustedDocument, PreparedDocument>();
@@ -93,12 +94,11 @@ export class TrustedExecution {
     });
   }
 
-  readonly run: RunTrusted = async (trusted, variables, operationName, request, response, context) => {
+  readonly run: RunTrusted = async (trusted, variables, _operationName, request, response, context) => {
     const startedAt = performance.now();
     const prepared = this.prepared.get(trusted);
     const contentType = contentTypeFor(request.headers.accept);
-    if (!prepared || contentType === null || !this.servesAsApolloWould(prepared, variables, operationName, request)) return false;
-    const vars = (variables ?? undefined) as Record<string, unknown> | undefined;
+    if (!prepared || contentType === null || request.headers[INLINE_TRACE_HEADER] !== undefined) return false;
     this.answered++;
 
     let contextValue: GatewayContext;
@@ -116,14 +116,14 @@ export class TrustedExecution {
     let data: unknown;
     let refused = false;
     try {
-      await this.deps.admission.admit(trusted.document, trusted.operation, vars, contextValue.caller);
+      await this.deps.admission.admit(trusted.document, trusted.operation, variables, contextValue.caller);
     } catch (error) {
       errors = [toGraphQLError(error)];
       refused = true;
     }
     if (!refused) {
       try {
-        const result = await executeOperation(prepared.operation, prepared.compiled, contextValue, vars);
+        const result = await executeOperation(prepared.operation, prepared.compiled, contextValue, variables);
         errors = result.errors?.map(classifyExecutionError);
         data = result.data;
       } catch (error) {
@@ -162,17 +162,6 @@ export class TrustedExecution {
     );
     return true;
   };
-
-  private servesAsApolloWould(prepared: PreparedDocument, variables: unknown, operationName: unknown, request: IncomingMessage): boolean {
-    if (request.headers[INLINE_TRACE_HEADER] !== undefined) return false;
-    if (variables !== undefined && variables !== null && (typeof variables !== "object" || Array.isArray(variables))) return false;
-    if (operationName !== undefined && operationName !== null && operationName !== prepared.trusted.operationName) return false;
-    if (request.method === "POST") return (request.headers["content-type"] ?? "").includes("json");
-    if (request.method !== "GET" || prepared.operationType !== "query") return false;
-    const type = request.headers["content-type"];
-    if (type !== undefined) return type.includes("json");
-    return PREFLIGHT_HEADERS.some((name) => (request.headers[name]?.length ?? 0) > 0);
-  }
 
   private send(response: ServerResponse, status: number, headers: Array<[string, string]>, contentType: string, body: string): void {
     const answer = answerHeaders(headers, contentType);
