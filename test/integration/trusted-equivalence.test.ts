@@ -320,6 +320,23 @@ describe("trusted documents: the fast path answers as Apollo Server does", () =>
     expect(fastValues).toEqual(await values(apollo));
   });
 
+  test("an Accept header outside the usual ones is left to Apollo Server's negotiation", async () => {
+    const answeredBefore = fast.fastPath!.answered;
+    const response = await fetch(fast.graphqlUrl, {
+      method: "POST",
+      headers: {
+        "content-type": "application/json",
+        accept: "application/json;q=0.5, application/graphql-response+json",
+        ...bearer(await signToken({ sub: "negotiating", scope: ALL_SCOPES })),
+      },
+      body: JSON.stringify({ documentId: idOf("ReferralHolders"), variables: { memberId: SEED.code, first: 1 } }),
+    });
+    expect(response.status).toBe(200);
+    expect(response.headers.get("content-type")).toBe("application/graphql-response+json; charset=utf-8");
+    expect(((await response.json()) as { errors?: unknown }).errors).toBeUndefined();
+    expect(fast.fastPath!.answered).toBe(answeredBefore);
+  });
+
   test("the router's requests for inline traces go to Apollo Server", async () => {
     const answeredBefore = fast.fastPath!.answered;
     const response = await fetch(fast.graphqlUrl, {
