@@ -111,3 +111,18 @@ export function staleCursor(argument: "after" | "before", failure: UpstreamFailu
     originalError: cause,
   });
 }
+
+/** Apollo's ensureGraphQLError: anything thrown, as a GraphQLError (a non-GraphQL error becomes its originalError). */
+export function asGraphQLError(maybeError: unknown, messagePrefix = ""): GraphQLError {
+  const error = maybeError instanceof Error ? maybeError : new GraphQLError(`Unexpected error value: ${String(maybeError)}`);
+  return error instanceof GraphQLError ? error : new GraphQLError(messagePrefix + error.message, { originalError: error });
+}
+
+/** Apollo's UserInputError: a variable graphql-js refused (code-less) as BAD_USER_INPUT, wording and location kept. */
+export function badUserInputFrom(error: GraphQLError): GraphQLError {
+  return new GraphQLError(error.message, {
+    nodes: error.nodes,
+    originalError: error.originalError ?? error,
+    extensions: { ...error.extensions, code: ErrorCode.BAD_USER_INPUT },
+  });
+}

@@ -1,5 +1,6 @@
 import type { OutgoingHttpHeaders } from "node:http";
-import { GraphQLError, Kind, type GraphQLFormattedError } from "graphql";
+import { Kind, type GraphQLError, type GraphQLFormattedError } from "graphql";
+import { asGraphQLError, badUserInputFrom } from "../graphql-errors.js";
 import { UNEXPECTED_ERROR_CODE } from "../errors.js";
 import { formatApolloRequestError } from "../plugins/error-masking.plugin.js";
 
@@ -49,7 +50,7 @@ export interface FormattedErrors {
 export function formatErrors(errors: readonly unknown[], includeStacktrace: boolean): FormattedErrors {
   const result: FormattedErrors = { errors: [], status: undefined, headers: [] };
   for (const maybeError of errors) {
-    const error = toGraphQLError(maybeError);
+    const error = asGraphQLError(maybeError);
     const extensions: Record<string, unknown> = { ...error.extensions, code: error.extensions.code ?? UNEXPECTED_ERROR_CODE };
     const http = extensions.http as { status?: number; headers?: Map<string, string> } | undefined;
     if (http && typeof http === "object" && (http.status === undefined || typeof http.status === "number")) {
@@ -63,15 +64,9 @@ export function formatErrors(errors: readonly unknown[], includeStacktrace: bool
   return result;
 }
 
-/** Apollo's ensureGraphQLError: anything thrown, as a GraphQLError (a non-GraphQL error becomes its originalError). */
-export function toGraphQLError(maybeError: unknown, prefix = ""): GraphQLError {
-  const error = maybeError instanceof Error ? maybeError : new GraphQLError(`Unexpected error value: ${String(maybeError)}`);
-  return error instanceof GraphQLError ? error : new GraphQLError(prefix + error.message, { originalError: error });
-}
-
 /** What Apollo answers when the context cannot be built (an unauthenticated caller, no credentials). */
 export function contextFailure(error: unknown): GraphQLError {
-  return toGraphQLError(error, "Context creation failed: ");
+  return asGraphQLError(error, "Context creation failed: ");
 }
 
 /**
@@ -84,11 +79,7 @@ export function classifyExecutionError(error: GraphQLError): GraphQLError {
   const variable = `Variable "$${node.variable.name.value}" `;
   const prefixes = ["has invalid value", "got invalid value ", "of required type ", "of non-null type "];
   if (!prefixes.some((prefix) => error.message.startsWith(variable + prefix))) return error;
-  return new GraphQLError(error.message, {
-    nodes: error.nodes,
-    originalError: error.originalError ?? error,
-    extensions: { ...error.extensions, code: "BAD_USER_INPUT" },
-  });
+  return badUserInputFrom(error);
 }
 
 /** Apollo's body: `{errors, data, extensions}` in that order, undefined members left out, a newline after. */

@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { GraphQLError, GraphQLFormattedError, GraphQLSchema } from "graphql";
 import { compileQuery, isCompiledQuery, type CompiledQuery } from "graphql-jit";
 import type { GatewayContext } from "../context.js";
+import { asGraphQLError } from "../graphql-errors.js";
 import type { TrustedDocument, TrustedDocuments } from "../documents/trusted-document.js";
 import type { Logger } from "../logger.js";
 import type { GatewayMetrics } from "../observability/metrics.js";
@@ -9,15 +10,7 @@ import { logUnexpectedErrors, maskUnexpectedErrors } from "../plugins/error-mask
 import type { OperationAdmission } from "../plugins/operation-admission.js";
 import type { OperationObserver } from "../plugins/operation-observer.plugin.js";
 import { executeOperation, type ExecutableOperation } from "./compiled-execution.js";
-import {
-  answerHeaders,
-  classifyExecutionError,
-  contentTypeFor,
-  contextFailure,
-  formatErrors,
-  resultBody,
-  toGraphQLError,
-} from "./graphql-response.js";
+import { answerHeaders, classifyExecutionError, contentTypeFor, contextFailure, formatErrors, resultBody } from "./graphql-response.js";
 
 const INLINE_TRACE_HEADER = "apollo-federation-include-trace";
 
@@ -118,7 +111,7 @@ export class TrustedExecution {
     try {
       await this.deps.admission.admit(trusted.document, trusted.operation, variables, contextValue.caller);
     } catch (error) {
-      errors = [toGraphQLError(error)];
+      errors = [asGraphQLError(error)];
       refused = true;
     }
     if (!refused) {
@@ -127,7 +120,7 @@ export class TrustedExecution {
         errors = result.errors?.map(classifyExecutionError);
         data = result.data;
       } catch (error) {
-        errors = [toGraphQLError(error)];
+        errors = [asGraphQLError(error)];
         refused = true;
       }
     }
