@@ -46,18 +46,28 @@ function isIgnored(code: number): boolean {
   return code === SPACE || code === COMMA || code === NEWLINE || code === RETURN || code === TAB || code === BOM;
 }
 
-export function documentTextKey(source: string): string {
+/**
+ * The key of `source`, or its first `limit` characters when given: enough to tell most texts from every trusted
+ * document without reading them to the end.
+ */
+export function documentTextKey(source: string, limit = Number.POSITIVE_INFINITY): string {
   let key = "";
   const length = source.length;
   // Start of the run of significant characters not yet copied into `key`: copying runs, not characters.
   let runStart = 0;
   // A separator is pending: ignored characters (or a comment) were skipped since the last significant one.
   let pendingSeparator = false;
+  // The last significant character copied (reading it back from `key` would flatten the string every time).
+  let last = 0;
   let i = 0;
   while (i < length) {
+    if (key.length + (i - runStart) >= limit) return (key + source.slice(runStart, i)).slice(0, limit);
     const code = source.charCodeAt(i);
     if (isIgnored(code) || code === HASH) {
-      if (runStart < i) key += source.slice(runStart, i);
+      if (runStart < i) {
+        key += source.slice(runStart, i);
+        last = source.charCodeAt(i - 1);
+      }
       if (code === HASH) {
         while (i < length && source.charCodeAt(i) !== NEWLINE && source.charCodeAt(i) !== RETURN) i++;
       } else {
@@ -69,7 +79,7 @@ export function documentTextKey(source: string): string {
     }
     if (pendingSeparator) {
       pendingSeparator = false;
-      if (!isSingleCharPunctuator(code) && !isSingleCharPunctuator(key.charCodeAt(key.length - 1))) key += " ";
+      if (!isSingleCharPunctuator(code) && !isSingleCharPunctuator(last)) key += " ";
     }
     if (code === QUOTE) {
       // A string (or block string) is one token, copied as written: what is inside is not ignored.
@@ -89,5 +99,5 @@ export function documentTextKey(source: string): string {
     i++;
   }
   if (runStart < length) key += source.slice(runStart, Math.min(i, length));
-  return key;
+  return key.length > limit ? key.slice(0, limit) : key;
 }

@@ -230,6 +230,17 @@ describe("safelisting: TRUSTED_DOCUMENTS_ONLY=true (production, JWT auth, a rout
     expect([viaGet.status, viaGet.errors![0].extensions?.code]).toEqual([400, "QUERY_NOT_IN_SAFELIST"]);
   });
 
+  test("a batch (a JSON array) is refused as without safelisting (batching is off): nothing parsed, nothing upstream", async () => {
+    stack.emulator.resetRequests();
+    const response = await fetch(stack.gateway.graphqlUrl, {
+      method: "POST",
+      headers: { ...JSON_HEADERS, ...token },
+      body: JSON.stringify([{ query: ADHOC }, { documentId: PAGE_ID, variables }]),
+    });
+    expect(response.status).toBe(400);
+    expect(stack.emulator.requests).toHaveLength(0);
+  });
+
   test("the refusal comes before authentication: an anonymous ad-hoc document learns nothing else", async () => {
     const answer = await post({ query: ADHOC });
     expect([answer.status, answer.errors![0].extensions?.code]).toEqual([400, "QUERY_NOT_IN_SAFELIST"]);

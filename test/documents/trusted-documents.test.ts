@@ -206,6 +206,7 @@ describe("lookups", () => {
       "# the app's copy\nquery HolderPage( $memberId :ID! , $first:Int ){referralMember(memberId:$memberId)" +
       "{id,holders(first:$first){totalCount}}}";
     expect(documents.byText(reformatted)).toBe(page);
+    expect(documents.byText(`${reformatted}`)).toBe(page); // again: now from the texts already matched
     expect(documents.byText(PAGE.replace("totalCount", "totalCount id"))).toBeUndefined();
     expect(documents.byText(PAGE.replace("holders(first: $first)", "holders(first: $first )"))).toBe(page);
     expect(documents.byText("{ __typename }")).toBeUndefined();
@@ -222,6 +223,12 @@ describe("documentTextKey", () => {
     ['{ a(s: """ block\n  text """) }', '{a(s:""" block\n  text """)}'],
   ])("%j -> %j", (text, key) => {
     expect(documentTextKey(text)).toBe(key);
+  });
+
+  test("a limit gives the key's first characters, however the text is laid out", () => {
+    const text = "query  Q ( $a : Int ) {\n  a(x: $a)\n  b\n}";
+    for (const limit of [1, 5, 9, 14, 100]) expect(documentTextKey(text, limit)).toBe(documentTextKey(text).slice(0, limit));
+    expect(documentTextKey("{a{b{c{d}}}}", 4)).toBe("{a{b");
   });
 
   test("tokens never merge: `a b` is not `ab`, nor `. ..` `...`", () => {
