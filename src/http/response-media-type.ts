@@ -1,5 +1,8 @@
 import { GRAPHQL_RESPONSE_MEDIA_TYPE, JSON_MEDIA_TYPE } from "../execution/graphql-response.js";
 
+// The media types themselves are written once, with Apollo's answer format (src/execution/graphql-response.ts).
+export { GRAPHQL_RESPONSE_MEDIA_TYPE, JSON_MEDIA_TYPE };
+
 /**
  * The media type of an answer the gateway writes itself (a refused document), chosen as Apollo Server chooses it for
  * its own answers: `application/graphql-response+json` when the client prefers it to `application/json` (Apollo
