@@ -157,6 +157,7 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayHand
           metrics,
           logger,
           mask: config.production,
+          introspection: config.introspection,
           includeStacktrace: !config.production,
         })
       : null;

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import type { GraphQLError, GraphQLFormattedError, GraphQLSchema } from "graphql";
+import { NoSchemaIntrospectionCustomRule, validate, type GraphQLError, type GraphQLFormattedError, type GraphQLSchema } from "graphql";
 import { compileQuery, isCompiledQuery, type CompiledQuery } from "graphql-jit";
 import type { GatewayContext } from "../context.js";
 import { asGraphQLError } from "../graphql-errors.js";
@@ -44,7 +44,8 @@ export type RunTrusted = (
  * metrics (OperationObserver), and Apollo's status codes, headers and body bytes (graphql-response.ts). What it
  * skips is what depends only on the document: parsing, validation, the document's cache lookups, compiling, all done
  * once at start. What it would not answer exactly as Apollo does (an Accept header outside the usual ones, inline
- * traces for the router, a document graphql-jit declines to compile) is left to Apollo Server.
+ * traces for the router, introspection while it is off, a document graphql-jit declines to compile) is left to
+ * Apollo Server.
  */
 export class TrustedExecution {
   private readonly prepared = new Map<TrustedDocument, PreparedDocument>();
@@ -61,6 +62,8 @@ export class TrustedExecution {
       logger: Logger;
       /** Production: unexpected errors masked, no stack traces. */
       mask: boolean;
+      /** GRAPHQL_INTROSPECTION: off, a trusted document that introspects is Apollo's to refuse, as any other. */
+      introspection: boolean;
       includeStacktrace: boolean;
     },
   ) {
@@ -74,6 +77,8 @@ export class TrustedExecution {
 
   private prepare(trusted: TrustedDocument): void {
     const { schema, metrics } = this.deps;
+    // Apollo refuses introspection at validation when it is off; a manifest must not be a way round that.
+    if (!this.deps.introspection && validate(schema, trusted.document, [NoSchemaIntrospectionCustomRule]).length > 0) return;
     const operationName = trusted.operationName ?? undefined;
     const compiled = compileQuery(schema, trusted.document, operationName);
     if (!isCompiledQuery(compiled)) return;

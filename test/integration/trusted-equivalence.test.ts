@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { loadConfig } from "../../src/config.js";
 import { startEmulator, type EmulatorHandle, type FaultSpec } from "../../src/emulator/emulator.js";
 import { SEED } from "../../src/emulator/seed.js";
@@ -5,6 +8,7 @@ import { createLogger } from "../../src/logger.js";
 import type { TrustedDocuments } from "../../src/documents/trusted-document.js";
 import { startGateway, type GatewayHandle } from "../../src/server.js";
 import { captureLogs } from "../support/log-capture.js";
+import { startStack } from "../support/stack.js";
 import { ALL_SCOPES, bearer, signToken, TEST_JWT_SECRET } from "../support/tokens.js";
 
 // The fast path must answer every trusted document exactly as Apollo Server does. Two gateways in front of one
@@ -474,6 +478,32 @@ describe("trusted documents: development mode (stack traces in errors) on both p
       await fast.stop();
       await apollo.stop();
       await emulator.stop();
+    }
+  });
+});
+
+describe("trusted documents: introspection stays Apollo's to allow", () => {
+  test("with introspection off, a trusted document that introspects is refused as Apollo refuses it", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "trusted-introspection-"));
+    const manifest = join(dir, "persisted-documents.json");
+    writeFileSync(manifest, JSON.stringify({ "schema-probe": "query SchemaProbe { __schema { queryType { name } } }" }));
+    const { stop, gateway } = await startStack({
+      env: { NODE_ENV: "production", AUTH_JWT_SECRET: TEST_JWT_SECRET, TRUSTED_DOCUMENTS: manifest },
+    }).then((stack) => ({ stop: () => stack.stop(), gateway: stack.gateway }));
+    try {
+      const response = await fetch(gateway.graphqlUrl, {
+        method: "POST",
+        headers: { "content-type": "application/json", ...bearer(await signToken({ sub: "probe", scope: ALL_SCOPES })) },
+        body: JSON.stringify({ documentId: "schema-probe" }),
+      });
+      const body = (await response.json()) as { data?: unknown; errors?: Array<{ extensions: { code: string } }> };
+      expect(response.status).toBe(400);
+      expect(body.data).toBeUndefined();
+      expect(body.errors?.map((error) => error.extensions.code)).toEqual(["GRAPHQL_VALIDATION_FAILED"]);
+      expect(gateway.fastPath!.answered).toBe(0);
+    } finally {
+      await stop();
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });
