@@ -167,10 +167,11 @@ function trusted(document: TrustedDocument, fields: RequestFields, method: strin
   };
 }
 
+/** The hash of a version-1 persisted query (Apollo's wire format); another version is Apollo's to refuse. */
 function persistedQueryHash(extensions: unknown): string | undefined {
   if (!isRecord(extensions) || !isRecord(extensions.persistedQuery)) return undefined;
-  const hash = extensions.persistedQuery.sha256Hash;
-  return typeof hash === "string" ? hash : undefined;
+  const { sha256Hash, version } = extensions.persistedQuery;
+  return typeof sha256Hash === "string" && version === 1 ? sha256Hash : undefined;
 }
 
 /**

@@ -125,6 +125,12 @@ describe("requests by id (safelisting off)", () => {
     expect(viaGet.data).toEqual(expected);
   });
 
+  test("a trusted sha256Hash with a persistedQuery version other than 1 is refused as APQ refuses it (BAD_REQUEST)", async () => {
+    const answer = await post({ extensions: { persistedQuery: { version: 2, sha256Hash: PAGE_ID } }, variables });
+    expect([answer.status, answer.errors![0].extensions?.code]).toEqual([400, "BAD_REQUEST"]);
+    expect(answer.upstreamCalls).toBe(0);
+  });
+
   test("an unknown documentId: PERSISTED_QUERY_NOT_IN_LIST, HTTP 400, no upstream call", async () => {
     for (const documentId of ["0".repeat(64), "sha256:" + "0".repeat(64), "nope"]) {
       const answer = await post({ documentId, variables });

@@ -164,8 +164,14 @@ describe("start-up checks: every problem, one line each, naming the file, the id
     expect(load([file]).problems.map((p) => [p.id, p.reason])).toEqual([
       ["literal", "costs at least 505 upstream calls whatever its variables; GRAPHQL_MAX_COST is 110"],
     ]);
-    // With a lower GRAPHQL_MAX_COST the shipped mutations' worst batch (100 holders with customers) no longer fits.
-    expect(load([], 50).problems.map((p) => p.id)).toEqual(expect.arrayContaining([sha256Hex(SHIPPED_DOCUMENTS[0].body)]));
+    // Input variables count at their cheapest too: an empty batch of holders, whatever the most a batch may hold.
+    const batch = manifestFile({ batch: ADD.replace("id\n", "id\n      customer {\n        name\n      }\n") });
+    expect(load([batch], 2).problems).toEqual([]);
+    expect(load([batch], 0).problems.map((p) => p.reason)).toEqual([
+      "costs at least 1 upstream calls whatever its variables; GRAPHQL_MAX_COST is 0",
+    ]);
+    // The shipped operations never refuse the start for cost: a GRAPHQL_MAX_COST sized to a small plan is the operator's.
+    expect(load([], 1).problems).toEqual([]);
   });
 
   test("a missing file, or one that is not a manifest", () => {

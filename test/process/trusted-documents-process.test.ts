@@ -79,9 +79,18 @@ test("npm run documents:check on good manifests: exit 0 and a summary; GRAPHQL_M
   expect(ok.stdout).toMatch(
     /^OK: 1 document\(s\) from 1 manifest\(s\) .*GRAPHQL_MAX_COST \(110\); 6 trusted with the shipped operations\.$/m,
   );
-  const tight = spawnSync(process.execPath, [CHECK, good], { env: env({ GRAPHQL_MAX_COST: "1" }), encoding: "utf8" });
+  // Two chained upstream pages: fine at the default, over a GRAPHQL_MAX_COST of 1 (which the shipped operations, held
+  // to no cost at start, survive).
+  const pages = file("pages.json", { pages: 'query Pages { referralMember(memberId: "x") { holders(first: 150) { totalCount } } }' });
+  expect(spawnSync(process.execPath, [CHECK, pages], { env: env({}), encoding: "utf8" }).status).toBe(0);
+  const tight = spawnSync(process.execPath, [CHECK, good, pages], { env: env({ GRAPHQL_MAX_COST: "1" }), encoding: "utf8" });
   expect(tight.status).toBe(2);
-  expect(tight.stderr).toContain("costs at least");
+  expect(tight.stderr.split("\n")[0]).toBe(
+    `${pages}: document pages: costs at least 2 upstream calls whatever its variables; GRAPHQL_MAX_COST is 1`,
+  );
+  const invalid = spawnSync(process.execPath, [CHECK, good], { env: env({ GRAPHQL_MAX_COST: "lots" }), encoding: "utf8" });
+  expect(invalid.status).toBe(2);
+  expect(invalid.stderr).toContain('GRAPHQL_MAX_COST must be a whole number from 1 to 100000; got "lots"');
   const usage = spawnSync(process.execPath, [CHECK], { env: env({}), encoding: "utf8" });
   expect(usage.status).toBe(2);
   expect(usage.stderr).toMatch(/^Usage: npm run documents:check -- <manifest\.json>/);
