@@ -192,7 +192,7 @@ export function markdownReport(results: BenchResults): string {
       "Every response is compared with a reference body (a mismatch counts as an error).",
     `Gateway idle RSS after start: ${results.gatewayIdleRssMB} MB.`,
     "",
-    "## Same 10-holder page, three lanes",
+    "## Same 10-holder page, by lane",
     "",
     lanesTable(results),
     "",
