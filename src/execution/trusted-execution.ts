@@ -82,6 +82,7 @@ export class TrustedExecution {
     const operationName = trusted.operationName ?? undefined;
     const compiled = compileQuery(schema, trusted.document, operationName);
     if (!isCompiledQuery(compiled)) return;
+    this.deps.admission.prepare(trusted.document, trusted.operation);
     this.prepared.set(trusted, {
       trusted,
       operation: { schema, document: trusted.document, operationName },

@@ -1,5 +1,5 @@
 import type { DocumentNode, GraphQLSchema, OperationDefinitionNode } from "graphql";
-import { authorizeOperation } from "../auth/authorize-operation.js";
+import { authorizationPlan, authorizeOperation, type AuthorizationPlan } from "../auth/authorize-operation.js";
 import type { Caller } from "../auth/caller.js";
 import { SchemaRequirements } from "../auth/schema-requirements.js";
 import { badVariables, callerBudgetSpent, limitError } from "../graphql-errors.js";
@@ -23,6 +23,8 @@ import { OperationAdmissionCache } from "./operation-admission-cache.js";
  *   1. bracket nesting, before parsing (documentNestingProblem; the HTTP handler, as graphql-js's parser recurses);
  *   2. lexical tokens, while parsing (DOCUMENT_PARSE_OPTIONS);
  *   3. depth, aliases and known operation types, as validation rules (DOCUMENT_VALIDATION_RULES).
+ *   Then, once per operation (OperationAdmission.prepare: at start for trusted documents), what it asks of its
+ *   caller: the scopes, `@authenticated` and member-naming fields its selections reach (authorizationPlan).
  * Per request (OperationAdmission.admit):
  *   4. authentication: who is calling, from the request's context (its factory refuses with 401 before anything
  *      else, src/context-factory.ts);
@@ -59,10 +61,22 @@ export class OperationAdmission {
   private readonly maxCost: number;
   private readonly requirements: SchemaRequirements;
   private readonly cache = new OperationAdmissionCache();
+  /** What each operation asks of its caller (document-only): Apollo's parsed documents and the trusted ones. */
+  private readonly plans = new WeakMap<OperationDefinitionNode, AuthorizationPlan>();
 
   constructor(private readonly options: OperationAdmissionOptions) {
     this.maxCost = options.maxCost ?? MAX_OPERATION_COST;
     this.requirements = new SchemaRequirements(options.schema);
+  }
+
+  /**
+   * The work on an operation that depends on its document alone, done now: the fast path prepares every trusted
+   * document at start; Apollo's operations are prepared on their first request.
+   */
+  prepare(document: DocumentNode, operation: OperationDefinitionNode): AuthorizationPlan {
+    let plan = this.plans.get(operation);
+    if (!plan) this.plans.set(operation, (plan = authorizationPlan(this.options.schema, this.requirements, document, operation)));
+    return plan;
   }
 
   /**
@@ -78,7 +92,8 @@ export class OperationAdmission {
   ): Promise<void> {
     const { schema } = this.options;
     if (operation) {
-      this.cache.authorize(operation, caller, () => authorizeOperation(schema, this.requirements, document, operation, variables, caller));
+      const plan = this.prepare(document, operation);
+      this.cache.authorize(operation, caller, () => authorizeOperation(plan, variables, caller));
     }
     const problem = findVariableProblem(variables);
     if (problem) throw badVariables(problem.path, problem.problem);
