@@ -21,13 +21,13 @@ import { SANDBOX_INITIAL_DOCUMENT, SANDBOX_INITIAL_VARIABLES } from "./graphql/l
 import { createLogger, type Logger } from "./observability/logger.js";
 import { GatewayMetrics } from "./observability/metrics.js";
 import { observeUpstreamCalls } from "./observability/upstream-call-log.js";
-import { startTracing, tracingOn } from "./observability/tracing.js";
-import { withAdmissionTracing } from "./plugins/admission-tracing.js";
-import { operationObserverPlugin } from "./plugins/operation-observer.plugin.js";
+import { startTracing } from "./observability/tracing.js";
+import { OperationObserver, operationObserverPlugin } from "./plugins/operation-observer.plugin.js";
 import { errorMaskingPlugin, formatApolloRequestError } from "./plugins/error-masking.plugin.js";
-import { MAX_QUERY_TOKENS } from "./limits/operation-limits.js";
-import { operationAdmissionPlugin, operationLimitRules } from "./plugins/operation-admission.plugin.js";
+import { DOCUMENT_PARSE_OPTIONS, DOCUMENT_VALIDATION_RULES, OperationAdmission } from "./plugins/operation-admission.js";
+import { operationAdmissionPlugin } from "./plugins/operation-admission.plugin.js";
 import { compiledExecutionGateway } from "./execution/compiled-execution.js";
+import { TrustedExecution } from "./execution/trusted-execution.js";
 import { buildGatewaySchema } from "./graphql/schema.js";
 import { createSharedState, type SharedState } from "./shared-state/shared-state.js";
 import { Disposers } from "./lib/disposers.js";
@@ -48,6 +48,11 @@ export interface GatewayOptions {
   shutdownGraceMs?: number;
   /** Least time between two JWKS fetches for unknown key ids (tests shorten it; jose's default is 30 s). */
   jwksCooldownMs?: number;
+  /**
+   * false: trusted documents run on Apollo Server's pipeline (their registered text, as any request) instead of the
+   * fast path. For the equivalence suite, which compares the two; default true.
+   */
+  fastPath?: boolean;
 }
 
 export interface GatewayHandle {
@@ -61,6 +66,10 @@ export interface GatewayHandle {
   transport: UpstreamTransport;
   /** Bytes of request bodies being received right now (HTTP_MAX_BUFFERED_BODY_BYTES caps it). */
   bodyBudget: BodyBudget;
+  /** Counters and histograms of this gateway (tests read them directly). */
+  metrics: GatewayMetrics;
+  /** The trusted documents' fast path; null when there are no trusted documents or it is off. */
+  fastPath: TrustedExecution | null;
   /** The trusted documents (shipped operations and TRUSTED_DOCUMENTS), and how many came from the manifests. */
   trustedDocuments: { documents: TrustedDocuments; fromManifests: number };
   /** How many operations graphql-jit has compiled and keeps (src/execution): tests check the compiled path runs. */
@@ -128,6 +137,14 @@ async function startParts(
     (ready) => metrics.recordReadiness(ready),
   );
   const authenticator = new Authenticator(config.auth, config.production, { jwksCooldownMs: options.jwksCooldownMs });
+  // One admission (src/plugins/operation-admission.ts documents its order) for every path an operation can take.
+  const admission = new OperationAdmission({
+    schema,
+    maxCost: config.maxOperationCost,
+    budget: shared.budget,
+    onBudgetRefusal: () => metrics.callerBudgetRefusals.inc(),
+  });
+  const observer = new OperationObserver({ logger, metrics });
   const apollo = new ApolloServer<GatewayContext>({
     // Apollo's one hook for a custom executor: operations run compiled by graphql-jit once seen (src/execution).
     gateway: execution,
@@ -139,10 +156,10 @@ async function startParts(
     includeStacktraceInErrorResponses: !config.production,
     formatError: formatApolloRequestError,
     logger,
-    // Operation limits (src/limits): tokens at parse time, depth and aliases as validation rules, cost and
-    // variable checks in a plugin. Batched HTTP requests (JSON arrays) stay off, as Apollo defaults.
-    parseOptions: { maxTokens: MAX_QUERY_TOKENS },
-    validationRules: operationLimitRules,
+    // The admission's per-document steps (tokens at parse time, depth and aliases as validation rules); its
+    // per-request steps run in operationAdmissionPlugin. Batched HTTP requests (JSON arrays) stay off, as Apollo defaults.
+    parseOptions: DOCUMENT_PARSE_OPTIONS,
+    validationRules: DOCUMENT_VALIDATION_RULES,
     allowBatchedHttpRequests: false,
     // Safelisting: automatic persisted queries would register any document by its hash; off, as in Apollo Router.
     ...(config.trustedDocuments.only ? { persistedQueries: false as const } : {}),
@@ -157,15 +174,8 @@ async function startParts(
           })
         : ApolloServerPluginLandingPageDisabled(),
       errorMaskingPlugin({ mask: config.production, logger }),
-      (tracingOn() ? withAdmissionTracing : <T>(plugin: T) => plugin)(
-        operationAdmissionPlugin({
-          schema,
-          maxCost: config.maxOperationCost,
-          budget: shared.budget,
-          onBudgetRefusal: () => metrics.callerBudgetRefusals.inc(),
-        }),
-      ),
-      operationObserverPlugin({ logger, metrics }),
+      operationAdmissionPlugin(admission),
+      operationObserverPlugin(observer),
       // Apollo's default cache-control plugin wraps every field resolver of the schema (about 150 calls for a
       // 10-holder page) to compute a policy that is always "no-store" here (no @cacheControl hints): about 14% of
       // the gateway's CPU per request (test/bench). The HTTP handler sends the same `cache-control: no-store`.
@@ -177,10 +187,26 @@ async function startParts(
 
   const context = createContextFactory({ config, credentials: options.credentials, authenticator, transport, shared, admissions });
   const bodyBudget = new BodyBudget(config.http.maxBufferedBodyBytes);
+  const documents = trusted.documents;
+  // Every trusted document compiled now, and everything else that depends on its text alone (src/execution).
+  const fastPath =
+    options.fastPath !== false
+      ? new TrustedExecution(documents, {
+          schema,
+          admission,
+          observer,
+          metrics,
+          logger,
+          mask: config.production,
+          introspection: config.introspection,
+          includeStacktrace: !config.production,
+        })
+      : null;
   const handleGraphQL = createGraphQLHandler(apollo, {
     bodyBudget,
-    documents: trusted.documents,
+    documents,
     safelist: config.trustedDocuments.only,
+    runTrusted: fastPath?.run ?? null,
   });
   const cors = config.corsOrigins.length > 0 ? createCors(config.corsOrigins) : null;
   const serveMetrics = createMetricsEndpoint(metrics, config.metrics.token);
@@ -234,6 +260,8 @@ async function startParts(
     server,
     transport,
     bodyBudget,
+    metrics,
+    fastPath,
     trustedDocuments: { documents: trusted.documents, fromManifests: trusted.fromManifests },
     get compiledOperations() {
       return execution.compiledCount;

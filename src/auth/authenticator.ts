@@ -1,9 +1,7 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import type { IncomingMessage } from "node:http";
-import { GraphQLError } from "graphql";
 import type { AuthConfig } from "../config.js";
-import { ErrorCode } from "../errors/error-codes.js";
-import { unauthenticated } from "./auth-errors.js";
+import { keySourceUnavailable, unauthenticated } from "../errors/graphql-errors.js";
 import type { Caller } from "./caller.js";
 import { InvalidTokenError, KeySourceUnavailableError, TokenVerifier } from "./token-verifier.js";
 
@@ -68,9 +66,7 @@ export class Authenticator {
     } catch (error) {
       if (error instanceof InvalidTokenError) throw unauthenticated(error.message);
       if (error instanceof KeySourceUnavailableError) {
-        throw new GraphQLError(`${error.message} Try again shortly.`, {
-          extensions: { code: ErrorCode.UPSTREAM_ERROR, http: { status: 503 } },
-        });
+        throw keySourceUnavailable(error.message);
       }
       throw error;
     }

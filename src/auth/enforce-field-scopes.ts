@@ -1,6 +1,6 @@
 import { defaultFieldResolver, type GraphQLFieldResolver } from "graphql";
 import { describeScopes, hasScopes, type Caller } from "./caller.js";
-import { forbidden } from "./auth-errors.js";
+import { forbidden } from "../errors/graphql-errors.js";
 import type { SchemaRequirements } from "./schema-requirements.js";
 
 /**

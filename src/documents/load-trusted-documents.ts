@@ -16,10 +16,8 @@ import {
   type GraphQLSchema,
   type OperationDefinitionNode,
 } from "graphql";
-import { documentNesting } from "../limits/document-nesting.js";
 import { estimateOperationCost } from "../limits/operation-cost.js";
-import { MAX_DOCUMENT_NESTING, MAX_QUERY_TOKENS } from "../limits/operation-limits.js";
-import { operationLimitRules } from "../plugins/operation-admission.plugin.js";
+import { DOCUMENT_PARSE_OPTIONS, DOCUMENT_VALIDATION_RULES, documentNestingProblem } from "../plugins/operation-admission.js";
 import { readManifest } from "./manifest.js";
 import { SHIPPED_DOCUMENTS } from "./shipped-documents.generated.js";
 import type { ShippedDocument } from "./shipped-documents.js";
@@ -123,17 +121,18 @@ export function checkDocument(
   body: string,
   maxCost: number,
 ): { document: DocumentNode; operation: OperationDefinitionNode } | string {
-  const nesting = documentNesting(body, MAX_DOCUMENT_NESTING);
-  if (nesting > MAX_DOCUMENT_NESTING) return `nests brackets deeper than ${MAX_DOCUMENT_NESTING} levels (MAX_DOCUMENT_NESTING)`;
+  // The admission's per-document steps (src/plugins/operation-admission.ts), once, at start.
+  const tooDeep = documentNestingProblem(body);
+  if (tooDeep) return `nests brackets deeper than ${tooDeep.max} levels (MAX_DOCUMENT_NESTING)`;
   let document: DocumentNode;
   try {
-    document = parse(body, { maxTokens: MAX_QUERY_TOKENS });
+    document = parse(body, DOCUMENT_PARSE_OPTIONS);
   } catch (error) {
     return `does not parse: ${(error as Error).message}`;
   }
   const operations = document.definitions.filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
   if (operations.length !== 1) return `holds ${operations.length} operations; a trusted document holds exactly one`;
-  const errors = validate(schema, document, [...specifiedRules, ...operationLimitRules]);
+  const errors = validate(schema, document, [...specifiedRules, ...DOCUMENT_VALIDATION_RULES]);
   if (errors.length > 0) return `does not validate against the served schema: ${errors.map((error) => error.message).join(" ")}`;
   const [operation] = operations;
   const cost = estimateOperationCost(schema, document, operation, cheapestVariables(schema, operation));

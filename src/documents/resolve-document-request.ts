@@ -1,6 +1,6 @@
 import type { IncomingHttpHeaders } from "node:http";
 import { OperationTypeNode } from "graphql";
-import { ErrorCode } from "../errors/error-codes.js";
+import { RequestErrorCode } from "../errors/error-codes.js";
 import type { TrustedDocument, TrustedDocuments } from "./trusted-document.js";
 
 /** What the HTTP handler does with one GraphQL request, decided before anything is parsed. */
@@ -41,7 +41,7 @@ type Refusal = Extract<DocumentResolution, { kind: "refused" }>;
 const badRequest = (message: string, status = 400, headers?: Record<string, string>): Refusal => ({
   kind: "refused",
   status,
-  code: "BAD_REQUEST",
+  code: RequestErrorCode.BAD_REQUEST,
   message,
   ...(headers ? { headers } : {}),
 });
@@ -107,7 +107,7 @@ function findDocument(fields: RequestFields, documents: TrustedDocuments, safeli
     return {
       kind: "refused",
       status: 400,
-      code: ErrorCode.QUERY_NOT_IN_SAFELIST,
+      code: RequestErrorCode.QUERY_NOT_IN_SAFELIST,
       message: "This gateway runs only trusted documents (TRUSTED_DOCUMENTS_ONLY): send a registered document or its id.",
     };
   }
@@ -118,7 +118,7 @@ function findDocument(fields: RequestFields, documents: TrustedDocuments, safeli
 }
 
 function notInList(message: string): Refusal {
-  return { kind: "refused", status: 400, code: ErrorCode.PERSISTED_QUERY_NOT_IN_LIST, message };
+  return { kind: "refused", status: 400, code: RequestErrorCode.PERSISTED_QUERY_NOT_IN_LIST, message };
 }
 
 /** A trusted document still meets Apollo Server's request rules (the general pipeline's words and statuses). */
@@ -142,7 +142,12 @@ function trusted(document: TrustedDocument, fields: RequestFields, method: strin
     }
   }
   if (typeof operationName === "string" && operationName !== document.operationName) {
-    return { kind: "refused", status: 400, code: "OPERATION_RESOLUTION_FAILURE", message: `Unknown operation named "${operationName}".` };
+    return {
+      kind: "refused",
+      status: 400,
+      code: RequestErrorCode.OPERATION_RESOLUTION_FAILURE,
+      message: `Unknown operation named "${operationName}".`,
+    };
   }
   if (method === "GET" && document.operation.operation !== OperationTypeNode.QUERY) {
     const type = document.operation.operation;

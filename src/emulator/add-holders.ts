@@ -1,11 +1,10 @@
 import { randomInt } from "node:crypto";
+import { UPSTREAM_MAX_HOLDERS_PER_CALL } from "../voucherify/domain.js";
 import { isJsonObject, type JsonObject } from "../lib/json-object.js";
 import type { UpstreamHolder } from "../voucherify/upstream-types.js";
 import { alreadyAssigned, duplicateFound, invalidPayload, notFound, notPublished } from "./errors.js";
 import type { CustomerRow, EmulatorStore, VoucherRow } from "./store.js";
 import { toUpstreamHolder } from "./views.js";
-
-export const MAX_HOLDERS_PER_CALL = 100;
 
 const STRING_FIELDS = ["name", "email", "phone", "description"] as const;
 const ADDRESS_FIELDS = ["city", "state", "line_1", "line_2", "country", "postal_code"];
@@ -24,8 +23,8 @@ export function checkAddHoldersBody(body: unknown): AddHoldersRequest {
   if (holders === undefined) throw invalidPayload("Property .holders is required");
   if (!Array.isArray(holders)) throw invalidPayload("Property .holders must be array");
   if (holders.length < 1) throw invalidPayload("Property .holders must NOT have fewer than 1 items");
-  if (holders.length > MAX_HOLDERS_PER_CALL)
-    throw invalidPayload(`Property .holders must NOT have more than ${MAX_HOLDERS_PER_CALL} items`);
+  if (holders.length > UPSTREAM_MAX_HOLDERS_PER_CALL)
+    throw invalidPayload(`Property .holders must NOT have more than ${UPSTREAM_MAX_HOLDERS_PER_CALL} items`);
   if (metadata !== undefined && !isJsonObject(metadata)) throw invalidPayload("Property .metadata must be object");
   holders.forEach((holder: unknown, index) => checkHolder(holder, `.holders[${index}]`));
   return { holders: holders as JsonObject[], metadata };

@@ -12,28 +12,35 @@ export const ErrorCode = {
   RATE_LIMITED: "RATE_LIMITED",
   UPSTREAM_ERROR: "UPSTREAM_ERROR",
   UPSTREAM_TIMEOUT: "UPSTREAM_TIMEOUT",
-  /** A document id (`documentId`, or a sha256Hash under safelisting) that no trusted document has (HTTP 400). */
-  PERSISTED_QUERY_NOT_IN_LIST: "PERSISTED_QUERY_NOT_IN_LIST",
-  /** Safelisting on (TRUSTED_DOCUMENTS_ONLY): a document sent as text that is not a trusted one (HTTP 400). */
-  QUERY_NOT_IN_SAFELIST: "QUERY_NOT_IN_SAFELIST",
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
 /** The code of an error nobody expected (a bug): masked for clients, logged with its stack. */
 export const UNEXPECTED_ERROR_CODE = "INTERNAL_SERVER_ERROR";
 
-/** Apollo Server's own request-level codes (parse, validation, persisted queries, bad HTTP requests). */
-export const APOLLO_REQUEST_ERROR_CODES: readonly string[] = [
-  "GRAPHQL_PARSE_FAILED",
-  "GRAPHQL_VALIDATION_FAILED",
-  "BAD_REQUEST",
-  "PERSISTED_QUERY_NOT_FOUND",
-  "PERSISTED_QUERY_NOT_SUPPORTED",
-  "OPERATION_RESOLUTION_FAILURE",
-];
+/**
+ * Request-level codes: the request itself is refused before (or instead of) execution. Apollo Server raises the first
+ * six itself (parse, validation, APQ, bad HTTP requests); the gateway's HTTP handler raises the rest, on both paths
+ * (Apollo's and the trusted documents' fast path).
+ */
+export const RequestErrorCode = {
+  GRAPHQL_PARSE_FAILED: "GRAPHQL_PARSE_FAILED",
+  GRAPHQL_VALIDATION_FAILED: "GRAPHQL_VALIDATION_FAILED",
+  BAD_REQUEST: "BAD_REQUEST",
+  PERSISTED_QUERY_NOT_FOUND: "PERSISTED_QUERY_NOT_FOUND",
+  PERSISTED_QUERY_NOT_SUPPORTED: "PERSISTED_QUERY_NOT_SUPPORTED",
+  OPERATION_RESOLUTION_FAILURE: "OPERATION_RESOLUTION_FAILURE",
+  /** Too many request bodies in transit at once (HTTP 503, retry shortly). */
+  SERVICE_UNAVAILABLE: "SERVICE_UNAVAILABLE",
+  /** A document id (`documentId`, or a sha256Hash under safelisting) that no trusted document has (HTTP 400). */
+  PERSISTED_QUERY_NOT_IN_LIST: "PERSISTED_QUERY_NOT_IN_LIST",
+  /** Safelisting on (TRUSTED_DOCUMENTS_ONLY): a document sent as text that is not a trusted one (HTTP 400). */
+  QUERY_NOT_IN_SAFELIST: "QUERY_NOT_IN_SAFELIST",
+} as const;
+export type RequestErrorCode = (typeof RequestErrorCode)[keyof typeof RequestErrorCode];
 
-/** Every code a client may see unmasked: the error table and Apollo's request-level codes. */
-export const KNOWN_ERROR_CODES: ReadonlySet<string> = new Set([...Object.values(ErrorCode), ...APOLLO_REQUEST_ERROR_CODES]);
+/** Every code a client may see unmasked: the error table and the request-level codes. */
+export const KNOWN_ERROR_CODES: ReadonlySet<string> = new Set([...Object.values(ErrorCode), ...Object.values(RequestErrorCode)]);
 
 /** Upstream failures an operator must hear about: credentials, quota, outages. */
 export const OPERATOR_ERROR_CODES: ReadonlySet<string> = new Set([
@@ -49,6 +56,14 @@ export const UNCERTAIN_OUTCOME_CODES: ReadonlySet<string> = new Set([
   ErrorCode.UPSTREAM_TIMEOUT,
   UNEXPECTED_ERROR_CODE,
 ]);
+
+/** An upstream failure's row of the error table (src/voucherify/error-mapping.ts's describeUpstreamError). */
+export interface UpstreamFailure {
+  code: ErrorCode;
+  message: string;
+  /** Extensions after `code`, in the order clients see them. Never URLs, headers or credentials. */
+  extensions: { upstream?: UpstreamErrorDetails; retryAfterSeconds?: number; field?: string };
+}
 
 /** What the gateway tells clients about an upstream failure: never URLs, headers or credentials. */
 export interface UpstreamErrorDetails {

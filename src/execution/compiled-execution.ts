@@ -1,5 +1,5 @@
 import type { ApolloServerOptions, BaseContext } from "@apollo/server";
-import { execute, type ExecutionResult, type GraphQLSchema } from "graphql";
+import { execute, type DocumentNode, type ExecutionResult, type GraphQLSchema } from "graphql";
 import { compileQuery, isCompiledQuery, type CompiledQuery } from "graphql-jit";
 import { LRUCache } from "lru-cache";
 
@@ -48,20 +48,8 @@ export function compiledExecutionGateway(schema: GraphQLSchema): Gateway & { rea
   const executor: Executor = async (request) => {
     const traced = request.request.http?.headers.get(INLINE_TRACE_HEADER) === "ftv1";
     const compiled = traced ? null : compiledFor(request);
-    const run = () =>
-      execute({
-        schema,
-        document: request.document,
-        contextValue: request.context,
-        variableValues: request.request.variables,
-        operationName: requestedName(request),
-      });
-    if (!compiled) return (await run()) as ExecutionResult<Record<string, unknown>>;
-    const result = await compiled.query(undefined, request.context, request.request.variables ?? {});
-    // No data at all: the variables were refused before anything ran. graphql-js words and locates those errors the
-    // way Apollo classifies them (BAD_USER_INPUT, status 400); it costs nothing to ask it, nothing has run yet.
-    if (!("data" in result) || result.data === undefined) return (await run()) as ExecutionResult<Record<string, unknown>>;
-    return result as ExecutionResult<Record<string, unknown>>;
+    const operation = { schema, document: request.document, operationName: requestedName(request) };
+    return executeOperation(operation, compiled, request.context, request.request.variables);
   };
 
   return {
@@ -80,6 +68,33 @@ export function compiledExecutionGateway(schema: GraphQLSchema): Gateway & { rea
       return count;
     },
   };
+}
+
+/** What graphql-js needs besides the request's values to execute an operation. */
+export interface ExecutableOperation {
+  schema: GraphQLSchema;
+  document: DocumentNode;
+  operationName: string | undefined;
+}
+
+/**
+ * Runs one operation, compiled when `compiled` is given, else on graphql-js. Both execution paths run operations
+ * through here (Apollo's executor above and the trusted documents' fast path), so their results agree.
+ */
+export async function executeOperation(
+  operation: ExecutableOperation,
+  compiled: CompiledQuery | null,
+  context: unknown,
+  variables: Record<string, unknown> | undefined,
+): Promise<ExecutionResult<Record<string, unknown>>> {
+  const run = async () =>
+    (await execute({ ...operation, contextValue: context, variableValues: variables })) as ExecutionResult<Record<string, unknown>>;
+  if (!compiled) return run();
+  const result = await compiled.query(undefined, context, variables ?? {});
+  // No data at all: the variables were refused before anything ran. graphql-js words and locates those errors the
+  // way Apollo classifies them (BAD_USER_INPUT, status 400); it costs nothing to ask it, nothing has run yet.
+  if (!("data" in result) || result.data === undefined) return run();
+  return result;
 }
 
 /**

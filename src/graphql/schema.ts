@@ -7,6 +7,7 @@ import { enforceFieldScopes } from "../auth/enforce-field-scopes.js";
 import { SchemaRequirements } from "../auth/schema-requirements.js";
 import { badUserInput } from "../errors/graphql-errors.js";
 import { copyFieldCosts, declareFieldCost } from "../limits/field-cost.js";
+import { MAX_ENTITY_REPRESENTATIONS } from "../limits/operation-limits.js";
 import { CustomerResolver } from "../referrals/customer.resolver.js";
 import type { Customer } from "../referrals/customer.type.js";
 import { HolderMutationsResolver } from "../referrals/holder-mutations.resolver.js";
@@ -14,6 +15,7 @@ import { ReferralHolderResolver } from "../referrals/referral-holder.resolver.js
 import { ReferralMemberResolver } from "../referrals/referral-member.resolver.js";
 import type { ReferralMember } from "../referrals/referral-member.type.js";
 import { checkId } from "../referrals/check-input.js";
+import { mapUpstreamErrors } from "../referrals/upstream-error-to-graphql.js";
 
 /** Federation 2 version this subgraph declares; composition with any router that knows v2.7 or later. */
 export const FEDERATION_LINK =
@@ -51,6 +53,8 @@ export async function buildGatewaySchema(): Promise<GraphQLSchema> {
   if (entities) declareFieldCost(entities, { repeats: (args) => (Array.isArray(args.representations) ? args.representations.length : 1) });
   guardEntityRepresentations(schema);
   enforceFieldScopes(new SchemaRequirements(schema));
+  // Last, so that it wraps everything above: every resolver's upstream failures become the error table's errors.
+  mapUpstreamErrors(schema);
   return schema;
 }
 
@@ -70,8 +74,6 @@ function describeRootTypes(document: DocumentNode): DocumentNode {
 }
 
 const ENTITY_TYPES = new Set(["ReferralMember", "Customer"]);
-/** Representations in one `_entities` call: a router batches one plan step's entities, well under this. */
-export const MAX_ENTITY_REPRESENTATIONS = 100;
 
 /**
  * `_entities` takes raw JSON from routers (or anyone who can reach the subgraph). @apollo/subgraph answers a

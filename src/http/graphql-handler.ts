@@ -2,8 +2,11 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { HeaderMap, type ApolloServer, type BaseContext } from "@apollo/server";
 import { resolveDocumentRequest, type DocumentResolution } from "../documents/resolve-document-request.js";
 import type { TrustedDocuments } from "../documents/trusted-document.js";
-import { documentNesting } from "../limits/document-nesting.js";
-import { MAX_DOCUMENT_NESTING } from "../limits/operation-limits.js";
+import { RequestErrorCode } from "../errors/error-codes.js";
+import { GRAPHQL_CACHE_CONTROL } from "../execution/graphql-response.js";
+import type { RunTrusted } from "../execution/trusted-execution.js";
+import type { GatewayContext } from "../request-context/gateway-context.js";
+import { documentNestingProblem } from "../plugins/operation-admission.js";
 import type { BodyBudget } from "./body-budget.js";
 import { admitBody, type BodyOwner } from "./body-admission.js";
 import { BodyAbortedError, BodyBudgetExhaustedError, BodyTooLargeError, readBody } from "./read-body.js";
@@ -27,7 +30,7 @@ export type GraphQLHandler<TContext> = (
  * Apollo Server on plain node:http (no Express): the request is handed to executeHTTPGraphQLRequest as is.
  * Apollo keeps doing CSRF prevention, content negotiation, the landing page and batching rules.
  */
-export function createGraphQLHandler<TContext extends BaseContext>(
+export function createGraphQLHandler<TContext extends GatewayContext & BaseContext>(
   apollo: ApolloServer<TContext>,
   options: {
     bodyBudget?: BodyBudget;
@@ -35,9 +38,11 @@ export function createGraphQLHandler<TContext extends BaseContext>(
     documents?: TrustedDocuments;
     /** TRUSTED_DOCUMENTS_ONLY: only trusted documents run (the router excepted). */
     safelist?: boolean;
+    /** The trusted documents' fast path (src/execution); null: trusted documents run on Apollo Server too. */
+    runTrusted?: RunTrusted | null;
   } = {},
 ): GraphQLHandler<TContext> {
-  const { documents, safelist = false } = options;
+  const { documents, safelist = false, runTrusted = null } = options;
   return async (request, response, search, context, caller, routerProven = false) => {
     let body: unknown;
     // Who is calling is settled before a byte of the body is read: a refused caller holds no body memory.
@@ -50,7 +55,7 @@ export function createGraphQLHandler<TContext extends BaseContext>(
       } catch (error) {
         if (error instanceof BodyTooLargeError) {
           response.setHeader("connection", "close");
-          sendRequestError(response, 413, "BAD_REQUEST", "Request body is larger than the gateway accepts (1 MiB).");
+          sendRequestError(response, 413, RequestErrorCode.BAD_REQUEST, "Request body is larger than the gateway accepts (1 MiB).");
           return;
         }
         if (error instanceof BodyBudgetExhaustedError) {
@@ -59,7 +64,7 @@ export function createGraphQLHandler<TContext extends BaseContext>(
           response.setHeader("connection", "close");
           response.setHeader("retry-after", "1");
           const message = "The gateway is receiving too many request bodies at once; retry shortly.";
-          sendRequestError(response, 503, "SERVICE_UNAVAILABLE", message, { retryAfterSeconds: 1 });
+          sendRequestError(response, 503, RequestErrorCode.SERVICE_UNAVAILABLE, message, { retryAfterSeconds: 1 });
           return;
         }
         // Nobody is left to answer (the client left, or the request timeout answered 408 and closed).
@@ -74,7 +79,7 @@ export function createGraphQLHandler<TContext extends BaseContext>(
         try {
           body = text.length === 0 ? undefined : JSON.parse(text);
         } catch {
-          sendRequestError(response, 400, "BAD_REQUEST", "Request body is not valid JSON.");
+          sendRequestError(response, 400, RequestErrorCode.BAD_REQUEST, "Request body is not valid JSON.");
           return;
         }
       } else {
@@ -92,18 +97,20 @@ export function createGraphQLHandler<TContext extends BaseContext>(
       sendRequestError(response, resolution.status, resolution.code, resolution.message, {}, contentType);
       return;
     }
-    if (resolution.kind === "trusted") ({ body, search } = trustedRequestForApollo(resolution, method, body, search));
-    // Before Apollo parses it: a deep document must not reach graphql-js's recursive parser (document-nesting.ts).
+    if (resolution.kind === "trusted") {
+      const { document, variables, operationName } = resolution;
+      // The fast path, unless it leaves this request to Apollo (trusted-execution.ts says when).
+      if (runTrusted && (await runTrusted(document, variables, operationName, request, response, context))) return;
+      ({ body, search } = trustedRequestForApollo(resolution, method, body, search));
+    }
+    // Admission's first step, before Apollo parses it: a deep document must not reach graphql-js's recursive parser.
     const query =
       request.method === "POST" ? (body as { query?: unknown } | null | undefined)?.query : new URLSearchParams(search).get("query");
-    if (typeof query === "string" && resolution.kind === "general") {
-      const nesting = documentNesting(query, MAX_DOCUMENT_NESTING);
-      if (nesting > MAX_DOCUMENT_NESTING) {
-        sendRequestError(response, 400, "GRAPHQL_PARSE_FAILED", `The document nests brackets deeper than ${MAX_DOCUMENT_NESTING} levels.`, {
-          limit: { name: "MAX_DOCUMENT_NESTING", max: MAX_DOCUMENT_NESTING, actual: nesting },
-        });
-        return;
-      }
+    const tooDeep = typeof query === "string" && resolution.kind === "general" ? documentNestingProblem(query) : null;
+    if (tooDeep) {
+      const message = `The document nests brackets deeper than ${tooDeep.max} levels.`;
+      sendRequestError(response, 400, RequestErrorCode.GRAPHQL_PARSE_FAILED, message, { limit: tooDeep });
+      return;
     }
     const headers = new HeaderMap();
     for (const [name, value] of Object.entries(request.headers)) {
@@ -115,10 +122,10 @@ export function createGraphQLHandler<TContext extends BaseContext>(
       apollo.executeHTTPGraphQLRequest({ httpGraphQLRequest: { method, headers, search, body }, context }),
     );
     for (const [name, value] of result.headers) response.setHeader(name, value);
-    // What Apollo's cache-control plugin would send (src/server.ts turns it off for its per-field cost): GraphQL
-    // answers are never cacheable, as no type or field carries a cache hint. HTML (the landing page) is left alone.
+    // What Apollo's cache-control plugin would send (src/server.ts turns it off for its per-field cost). HTML (the
+    // landing page) is left alone.
     if (!result.headers.has("cache-control") && !result.headers.get("content-type")?.startsWith("text/html")) {
-      response.setHeader("cache-control", "no-store");
+      response.setHeader("cache-control", GRAPHQL_CACHE_CONTROL);
     }
     response.statusCode = result.status ?? 200;
     if (result.body.kind === "complete") {

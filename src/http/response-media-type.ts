@@ -1,6 +1,7 @@
-/** The media types of a GraphQL answer over HTTP, as Apollo Server writes them. */
-export const JSON_MEDIA_TYPE = "application/json; charset=utf-8";
-export const GRAPHQL_RESPONSE_MEDIA_TYPE = "application/graphql-response+json; charset=utf-8";
+import { GRAPHQL_RESPONSE_MEDIA_TYPE, JSON_MEDIA_TYPE } from "../execution/graphql-response.js";
+
+// The media types themselves are written once, with Apollo's answer format (src/execution/graphql-response.ts).
+export { GRAPHQL_RESPONSE_MEDIA_TYPE, JSON_MEDIA_TYPE };
 
 /**
  * The media type of an answer the gateway writes itself (a refused document), chosen as Apollo Server chooses it for

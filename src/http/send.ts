@@ -1,5 +1,5 @@
 import type { ServerResponse } from "node:http";
-import { JSON_MEDIA_TYPE } from "./response-media-type.js";
+import { JSON_MEDIA_TYPE } from "../execution/graphql-response.js";
 
 /** A GraphQL-shaped error response for failures before GraphQL execution (body too large, bad JSON). */
 export function sendRequestError(

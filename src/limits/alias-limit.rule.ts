@@ -1,5 +1,5 @@
 import type { ASTVisitor, FieldNode, ValidationContext } from "graphql";
-import { limitError } from "./limit-error.js";
+import { limitError } from "../errors/graphql-errors.js";
 
 /** Rejects documents with more than `maxAliases` aliased fields: aliases are how one request repeats a costly field. */
 export function aliasLimitRule(maxAliases: number) {

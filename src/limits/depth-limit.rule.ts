@@ -1,5 +1,5 @@
 import { Kind, type ASTVisitor, type SelectionSetNode, type ValidationContext } from "graphql";
-import { limitError } from "./limit-error.js";
+import { limitError } from "../errors/graphql-errors.js";
 
 /**
  * Rejects operations nested deeper than `maxDepth` fields (fragments followed, introspection included).

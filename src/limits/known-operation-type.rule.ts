@@ -1,4 +1,5 @@
-import { GraphQLError, type ASTVisitor, type ValidationContext } from "graphql";
+import type { ASTVisitor, ValidationContext } from "graphql";
+import { unsupportedOperationType } from "../errors/graphql-errors.js";
 
 /**
  * Refuses an operation whose root type the schema lacks (here: any `subscription`). graphql 16 validates such a
@@ -9,7 +10,7 @@ export function knownOperationTypeRule(context: ValidationContext): ASTVisitor {
   return {
     OperationDefinition(operation) {
       if (!context.getSchema().getRootType(operation.operation)) {
-        context.reportError(new GraphQLError(`This schema does not support ${operation.operation} operations.`, { nodes: operation }));
+        context.reportError(unsupportedOperationType(operation));
       }
     },
   };

@@ -37,3 +37,16 @@ export const MAX_ALIASES = 20;
  */
 // The default of GRAPHQL_MAX_COST, declared with the setting.
 export const MAX_OPERATION_COST: number = OPERATION_SETTINGS.settings.GRAPHQL_MAX_COST.default;
+
+// Holders in one addHolders call are Voucherify's own cap, not a gateway limit: UPSTREAM_MAX_HOLDERS_PER_CALL in
+// src/voucherify/domain.ts, written once for the emulator (which models it) and the gateway (which checks it first).
+// Importing it here would make limits/ depend on the data source (config.ts -> limits -> voucherify -> config.ts).
+
+/** Largest `first`/`last`; above the upstream's 100 a page is served by chaining upstream pages. */
+export const MAX_PAGE_SIZE = 500;
+
+/** Values in one filter list (`roles`, `customerIds`, `holderIds`, ...): each becomes an upstream query parameter. */
+export const MAX_FILTER_VALUES = 100;
+
+/** Representations in one `_entities` call: a router batches one plan step's entities, well under this. */
+export const MAX_ENTITY_REPRESENTATIONS = 100;

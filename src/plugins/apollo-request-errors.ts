@@ -1,4 +1,5 @@
 import type { GraphQLError } from "graphql";
+import { RequestErrorCode } from "../errors/error-codes.js";
 
 /**
  * Apollo Server 5 raises two automatic-persisted-query errors without an `extensions.code` (requestPipeline.js:
@@ -11,5 +12,5 @@ const CODELESS_APQ_ERRORS = new Set(["provided sha does not match query", "Unsup
 /** The code Apollo should have given a request-level error it raised without one, or undefined. */
 export function apolloRequestErrorCode(error: GraphQLError): string | undefined {
   if (error.extensions?.code !== undefined || error.originalError) return undefined;
-  return CODELESS_APQ_ERRORS.has(error.message) ? "BAD_REQUEST" : undefined;
+  return CODELESS_APQ_ERRORS.has(error.message) ? RequestErrorCode.BAD_REQUEST : undefined;
 }

@@ -21,6 +21,33 @@ export function formatApolloRequestError(formatted: GraphQLFormattedError, error
   return code ? { ...formatted, extensions: { ...formatted.extensions, code } } : formatted;
 }
 
+/** Unexpected errors (bugs, not the error table) are logged in full with the request id. Both execution paths. */
+export function logUnexpectedErrors(errors: readonly GraphQLError[], requestId: string | undefined, logger: Logger): void {
+  for (const error of errors) {
+    const code = error.extensions?.code ?? apolloRequestErrorCode(error);
+    if (typeof code === "string" && KNOWN_ERROR_CODES.has(code)) continue;
+    logger.error({ requestId, err: error.originalError ?? error, path: error.path }, "unexpected error");
+  }
+}
+
+/**
+ * What clients see of formatted errors when masking is on: unexpected ones only as a stable message plus the request
+ * id as `correlationId`. Returns the same array when nothing needs masking. Both execution paths.
+ */
+export function maskUnexpectedErrors(errors: GraphQLFormattedError[], requestId: string | undefined): GraphQLFormattedError[] {
+  if (!errors.some(isUnexpected)) return errors;
+  return errors.map((error) =>
+    isUnexpected(error)
+      ? {
+          message: MASKED_MESSAGE,
+          ...(error.path ? { path: error.path } : {}),
+          ...(error.locations ? { locations: error.locations } : {}),
+          extensions: { code: UNEXPECTED_ERROR_CODE, correlationId: requestId },
+        }
+      : error,
+  );
+}
+
 /**
  * Unexpected errors (bugs, not the error table) are logged in full with the request id, and, when `mask` is on,
  * reach the client only as a stable message plus that id as `correlationId`.
@@ -30,29 +57,12 @@ export function errorMaskingPlugin(options: { mask: boolean; logger: Logger }): 
     async requestDidStart() {
       return {
         async didEncounterErrors({ errors, contextValue }) {
-          for (const error of errors) {
-            const code = error.extensions?.code ?? apolloRequestErrorCode(error);
-            if (typeof code === "string" && KNOWN_ERROR_CODES.has(code)) continue;
-            options.logger.error(
-              { requestId: contextValue?.requestId, err: error.originalError ?? error, path: error.path },
-              "unexpected error",
-            );
-          }
+          logUnexpectedErrors(errors, contextValue?.requestId, options.logger);
         },
         async willSendResponse({ response, contextValue }) {
           if (!options.mask || response.body.kind !== "single") return;
           const result = response.body.singleResult;
-          if (!result.errors?.some(isUnexpected)) return;
-          result.errors = result.errors.map((error) =>
-            isUnexpected(error)
-              ? {
-                  message: MASKED_MESSAGE,
-                  ...(error.path ? { path: error.path } : {}),
-                  ...(error.locations ? { locations: error.locations } : {}),
-                  extensions: { code: UNEXPECTED_ERROR_CODE, correlationId: contextValue?.requestId },
-                }
-              : error,
-          );
+          if (result.errors) result.errors = maskUnexpectedErrors(result.errors as GraphQLFormattedError[], contextValue?.requestId);
         },
       };
     },

@@ -21,60 +21,88 @@ function upstreamRequestIds(errors: readonly GraphQLFormattedError[] | undefined
   return [...new Set(ids)];
 }
 
+/** One answered operation, as both execution paths (Apollo's and the trusted documents' fast path) report it. */
+export interface AnsweredOperation {
+  /** performance.now() when the request started. */
+  startedAt: number;
+  operationName: string | null;
+  /** The metrics label for operationName, when the caller has it already (trusted documents compute it once). */
+  operationLabel?: string;
+  operationType: string | null;
+  /** The trusted document's id, or the persisted query's hash: names the operation's span, never its variables. */
+  documentId?: string | null;
+  status: number;
+  errors: readonly GraphQLFormattedError[] | undefined;
+  context: GatewayContext | undefined;
+}
+
 /**
  * One log line and one set of metrics per operation: name, duration, upstream calls, outcome, request id, and for
  * failures the error codes plus Voucherify's request ids. Never variables or headers: they may carry personal data.
  */
-export function operationObserverPlugin(options: { logger: Logger; metrics: GatewayMetrics }): ApolloServerPlugin<GatewayContext> {
-  const { logger, metrics } = options;
+export class OperationObserver {
   // The operation line has a fixed set of keys, none of them a path the logger redacts (src/observability/logger.ts): the redaction
   // pass (a copy of every line, about 7 µs) is skipped for it. Add a key here only if it can never hold a credential.
-  const operationLog = logger.child({}, { redact: [] });
+  private readonly operationLog: Logger;
+
+  constructor(private readonly options: { logger: Logger; metrics: GatewayMetrics }) {
+    this.operationLog = options.logger.child({}, { redact: [] });
+  }
+
+  observe(answered: AnsweredOperation): void {
+    const { metrics } = this.options;
+    const { errors, context, operationName } = answered;
+    const durationMs = performance.now() - answered.startedAt;
+    const codes = errorCodes(errors);
+    const operationLabel = answered.operationLabel ?? metrics.operationLabel(operationName);
+    const outcome = codes.length === 0 ? "ok" : "error";
+    if (tracingOn()) {
+      describeOperation({ type: answered.operationType, name: operationName, documentId: answered.documentId ?? null });
+      recordOperationOutcome({ errorCodes: codes, upstreamCalls: context?.voucherify.upstreamCalls, httpStatus: answered.status });
+    }
+    metrics.operations.inc({ operation: operationLabel, outcome });
+    // With the active span's trace id as an exemplar (OpenMetrics scrapes), so a slow bucket leads to its trace.
+    metrics.observeOperation(operationLabel, durationMs / 1000);
+    for (const code of codes) metrics.errors.inc({ code });
+    const loaders = context?.loaders;
+    if (loaders) {
+      if (loaders.holderPages.dedupeHits > 0) metrics.dedupeHits.inc({ loader: "holderPages" }, loaders.holderPages.dedupeHits);
+      if (loaders.customers.dedupeHits > 0) metrics.dedupeHits.inc({ loader: "customers" }, loaders.customers.dedupeHits);
+    }
+    if (!this.operationLog.isLevelEnabled("info")) return;
+    this.operationLog.info(
+      {
+        requestId: context?.requestId,
+        operationName,
+        operationType: answered.operationType,
+        durationMs: Math.round(durationMs * 100) / 100,
+        upstreamCalls: context?.voucherify.upstreamCalls ?? 0,
+        status: answered.status,
+        outcome,
+        ...(codes.length > 0 ? { errorCodes: codes, upstreamRequestIds: upstreamRequestIds(errors) } : {}),
+      },
+      "graphql operation",
+    );
+  }
+}
+
+/** Apollo Server's adapter for the OperationObserver: one observation per response it sends. */
+export function operationObserverPlugin(observer: OperationObserver): ApolloServerPlugin<GatewayContext> {
   return {
     async requestDidStart() {
-      const started = performance.now();
+      const startedAt = performance.now();
       return {
         async willSendResponse({ request, response, contextValue, operationName, operation }) {
-          const durationMs = performance.now() - started;
-          const errors = response.body.kind === "single" ? response.body.singleResult.errors : undefined;
-          const codes = errorCodes(errors);
-          if (tracingOn()) {
-            const persisted = (request.extensions?.persistedQuery as { sha256Hash?: unknown } | undefined)?.sha256Hash;
-            describeOperation({
-              type: operation?.operation ?? null,
-              name: operationName ?? null,
-              documentId: typeof persisted === "string" ? persisted : null,
-            });
-            recordOperationOutcome({
-              errorCodes: codes,
-              upstreamCalls: contextValue?.voucherify.upstreamCalls,
-              httpStatus: response.http.status ?? 200,
-            });
-          }
-          const operationLabel = metrics.operationLabel(operationName ?? null);
-          const outcome = codes.length === 0 ? "ok" : "error";
-          metrics.operations.inc({ operation: operationLabel, outcome });
-          metrics.observeOperation(operationLabel, durationMs / 1000);
-          for (const code of codes) metrics.errors.inc({ code });
-          const loaders = contextValue?.loaders;
-          if (loaders) {
-            if (loaders.holderPages.dedupeHits > 0) metrics.dedupeHits.inc({ loader: "holderPages" }, loaders.holderPages.dedupeHits);
-            if (loaders.customers.dedupeHits > 0) metrics.dedupeHits.inc({ loader: "customers" }, loaders.customers.dedupeHits);
-          }
-          if (!operationLog.isLevelEnabled("info")) return;
-          operationLog.info(
-            {
-              requestId: contextValue?.requestId,
-              operationName: operationName ?? null,
-              operationType: operation?.operation ?? null,
-              durationMs: Math.round(durationMs * 100) / 100,
-              upstreamCalls: contextValue?.voucherify.upstreamCalls ?? 0,
-              status: response.http.status ?? 200,
-              outcome,
-              ...(codes.length > 0 ? { errorCodes: codes, upstreamRequestIds: upstreamRequestIds(errors) } : {}),
-            },
-            "graphql operation",
-          );
+          const persisted = (request.extensions?.persistedQuery as { sha256Hash?: unknown } | undefined)?.sha256Hash;
+          observer.observe({
+            startedAt,
+            operationName: operationName ?? null,
+            operationType: operation?.operation ?? null,
+            documentId: typeof persisted === "string" ? persisted : null,
+            status: response.http.status ?? 200,
+            errors: response.body.kind === "single" ? response.body.singleResult.errors : undefined,
+            context: contextValue,
+          });
         },
       };
     },

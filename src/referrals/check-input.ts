@@ -1,11 +1,10 @@
 import { badUserInput } from "../errors/graphql-errors.js";
+import { MAX_FILTER_VALUES } from "../limits/operation-limits.js";
+import { UPSTREAM_MAX_HOLDERS_PER_CALL as MAX_HOLDERS_PER_CALL } from "../voucherify/domain.js";
 import type { AddHoldersInput, AddressInput, HolderCustomerInput } from "./add-holders.input.js";
 import type { HolderFilter } from "./holder-filter.input.js";
 import { MAX_LENGTH, MAX_METADATA_BYTES, MAX_METADATA_DEPTH, type LengthLimit } from "./input-limits.js";
 
-/** Holders per addHolders call: the upstream's own cap. */
-export const MAX_HOLDERS_PER_CALL = 100;
-const MAX_FILTER_VALUES = 100;
 // Deliberately loose (one @, a dot in the domain, no spaces): the upstream is the authority on deliverability.
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;

@@ -1,6 +1,5 @@
 import { Ctx, FieldResolver, Resolver, Root } from "type-graphql";
 import type { GatewayContext } from "../request-context/gateway-context.js";
-import { rethrowAsGraphQLError } from "./upstream-error-to-graphql.js";
 import { UpstreamCost, type FieldCost } from "../limits/field-cost.js";
 import { Customer } from "./customer.type.js";
 
@@ -18,7 +17,7 @@ const CUSTOMER_READ: FieldCost = { sharedRead: "customer" };
 export class CustomerResolver {
   private async field(customer: Customer, field: CustomerField, context: GatewayContext): Promise<string | null> {
     if (customer[field] !== undefined) return customer[field] ?? null;
-    const loaded = await context.loaders.customers.load(customer.id).catch(rethrowAsGraphQLError);
+    const loaded = await context.loaders.customers.load(customer.id);
     return loaded[field] ?? null;
   }
 

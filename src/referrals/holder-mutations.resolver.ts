@@ -1,13 +1,13 @@
 import { Arg, Ctx, Directive, Mutation, Resolver } from "type-graphql";
 import { requiresScope, Scope } from "../auth/scopes.js";
 import type { GatewayContext } from "../request-context/gateway-context.js";
-import { rethrowAsGraphQLError } from "./upstream-error-to-graphql.js";
 import { UpstreamCost, type FieldCost } from "../limits/field-cost.js";
 import { AddHoldersInput } from "./add-holders.input.js";
 import { AddHoldersPayload } from "./add-holders.payload.js";
 import { RemoveHolderInput } from "./remove-holder.input.js";
 import { RemoveHolderPayload } from "./remove-holder.payload.js";
-import { checkAddHoldersInput, checkId, checkOptionalId, MAX_HOLDERS_PER_CALL } from "./check-input.js";
+import { UPSTREAM_MAX_HOLDERS_PER_CALL as MAX_HOLDERS_PER_CALL } from "../voucherify/domain.js";
+import { checkAddHoldersInput, checkId, checkOptionalId } from "./check-input.js";
 
 /** One POST; the payload's `holders` lists as many holders as the input gives (the most allowed, when unknown). */
 const ADD_HOLDERS_COST: FieldCost = {
@@ -34,7 +34,7 @@ export class HolderMutationsResolver {
     const holders = await context.voucherify.addHolders(member, input.holders, input.metadata).catch(async (error: unknown) => {
       // Even a failed POST may have been applied upstream (a lost reply): never serve reads cached before it.
       await context.loaders.afterWrite(member.memberId, { error });
-      return rethrowAsGraphQLError(error);
+      throw error;
     });
     // Before answering: the payload's `member` and the next read on any replica see this write.
     await context.loaders.afterWrite(member.memberId, holders);
@@ -54,7 +54,7 @@ export class HolderMutationsResolver {
     const member = { memberId: input.memberId, campaignId: input.campaignId ?? null };
     await context.voucherify.removeHolder(member, input.holderId).catch(async (error: unknown) => {
       await context.loaders.afterWrite(member.memberId, { error });
-      return rethrowAsGraphQLError(error);
+      throw error;
     });
     await context.loaders.afterWrite(member.memberId, "removed");
     return { removedHolderId: input.holderId, member: { id: member.memberId, campaignId: member.campaignId } };

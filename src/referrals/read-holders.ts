@@ -1,12 +1,11 @@
-import { GraphQLError } from "graphql";
 import type { PageRequest } from "../relay/page-request.js";
 import type { FetchedWindow } from "../relay/to-connection.js";
 import type { MemberRef } from "../voucherify/client.js";
-import { upstreamDetails } from "../voucherify/error-mapping.js";
+import { describeUpstreamError, upstreamDetails } from "../voucherify/error-mapping.js";
 import type { HolderPageLoader } from "../voucherify/loaders.js";
 import type { HolderPage } from "../voucherify/domain.js";
 import { UpstreamStatusError } from "../voucherify/upstream-errors.js";
-import { toGraphQLError } from "./upstream-error-to-graphql.js";
+import { staleCursor } from "../errors/graphql-errors.js";
 import type { UpstreamOrder } from "../voucherify/upstream-types.js";
 import { HolderOrder } from "./enums.js";
 import type { HolderFilter } from "./holder-filter.input.js";
@@ -79,8 +78,5 @@ function isRefusedStartingPoint(error: unknown): error is UpstreamStatusError {
 function staleCursorError(error: UpstreamStatusError, request: PageRequest): Error {
   if (request.cursorId === null) return error;
   const argument = request.direction === "forward" ? "after" : "before";
-  return new GraphQLError(`The "${argument}" cursor points at a holder that no longer exists; read the connection again from its start.`, {
-    extensions: { ...toGraphQLError(error).extensions, field: argument },
-    originalError: error,
-  });
+  return staleCursor(argument, describeUpstreamError(error), error);
 }

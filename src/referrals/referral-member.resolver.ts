@@ -8,7 +8,6 @@ import { HolderOrder } from "./enums.js";
 import { decodeCursor, encodeCursor } from "./holder-cursor.js";
 import { HolderConnection } from "./holder-connection.type.js";
 import { HoldersArgs } from "./holders.args.js";
-import { rethrowAsGraphQLError } from "./upstream-error-to-graphql.js";
 import { readHolderWindow, UPSTREAM_PAGE_LIMIT } from "./read-holders.js";
 import { ReferralMember } from "./referral-member.type.js";
 import { atMost } from "./input-limits.js";
@@ -63,7 +62,7 @@ export class ReferralMemberResolver {
       args.order ?? HolderOrder.ID_ASC,
       args.filter,
       request,
-    ).catch(rethrowAsGraphQLError);
+    );
     return toConnection(window, request, (holder) => encodeCursor(member.id, holder.id));
   }
 }

@@ -1,9 +1,8 @@
 import { badUserInput } from "../errors/graphql-errors.js";
+import { MAX_PAGE_SIZE } from "../limits/operation-limits.js";
 
 /** `first` when neither `first` nor `last` is given. */
 export const DEFAULT_PAGE_SIZE = 10;
-/** Largest `first`/`last`; above the upstream's 100 a page is served by chaining upstream pages. */
-export const MAX_PAGE_SIZE = 500;
 
 export interface ConnectionArgs {
   first?: number | null;

@@ -1,10 +1,9 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { GraphQLError } from "graphql";
 import type { Authenticator } from "../auth/authenticator.js";
 import type { Caller } from "../auth/caller.js";
 import type { Config } from "../config.js";
 import type { GatewayContext } from "./gateway-context.js";
-import { ErrorCode } from "../errors/error-codes.js";
+import { missingUpstreamCredentials } from "../errors/graphql-errors.js";
 import type { SharedState } from "../shared-state/shared-state.js";
 import { tenantOf } from "../shared-state/tenant.js";
 import { AcceptedCredentials } from "../voucherify/accepted-credentials.js";
@@ -92,9 +91,7 @@ export function createContextFactory(deps: {
     const credentials =
       config.voucherify.allowClientCredentials && clientId && clientToken ? { appId: clientId, appToken: clientToken } : deps.credentials;
     if (!credentials) {
-      throw new GraphQLError("Send X-App-Id and X-App-Token: this gateway has no Voucherify credentials of its own.", {
-        extensions: { code: ErrorCode.UNAUTHENTICATED, http: { status: 401 } },
-      });
+      throw missingUpstreamCredentials();
     }
     // The operation ends at its deadline or when its client goes away, whichever is first; either way its pending
     // upstream reads stop rather than spend the rate limit for nobody.

@@ -32,7 +32,7 @@ export interface ListHoldersParams extends MemberRef {
 
 /**
  * Voucherify's referral-holders API, one method per upstream operation. Failures are thrown as the typed family of
- * upstream-errors.ts; resolvers turn them into GraphQL errors (`rethrowAsGraphQLError`). Cheap to create (one per GraphQL
+ * upstream-errors.ts; the GraphQL layer turns them into GraphQL errors (`mapUpstreamErrors`). Cheap to create (one per GraphQL
  * request, carrying that request's credentials and request id); the transport underneath is shared.
  */
 export class VoucherifyClient {

@@ -2,6 +2,12 @@
 // The GraphQL layer's classes implement these interfaces and register these enums, so a record is served as it
 // is: no copy between the layers, and nothing here knows GraphQL.
 
+/**
+ * Voucherify's cap on holders in one add-holders call (its API reference). Written once: the emulator enforces it as
+ * the upstream does, and the gateway's limit (src/limits/operation-limits.ts) is this number, checked first.
+ */
+export const UPSTREAM_MAX_HOLDERS_PER_CALL = 100;
+
 export enum HolderRole {
   OWNER = "OWNER",
   REFERRER = "REFERRER",

@@ -1,15 +1,18 @@
-import { ErrorCode, type UpstreamErrorDetails } from "../errors/error-codes.js";
+import { ErrorCode, type UpstreamErrorDetails, type UpstreamFailure } from "../errors/error-codes.js";
 import { isJsonObject, type JsonObject } from "../lib/json-object.js";
 import {
   InvalidPathSegmentError,
+  UpstreamBodyError,
   UpstreamError,
+  UpstreamNetworkError,
   UpstreamRateLimitedError,
   UpstreamStatusError,
   UpstreamTimeoutError,
 } from "./upstream-errors.js";
 
-// Upstream failures -> the gateway's error table (codes and details). Turning them into GraphQL errors is the GraphQL
-// layer's part (src/referrals/upstream-error-to-graphql.ts).
+// Upstream failures -> the gateway's error table (codes, messages, details): the one `instanceof` ladder
+// (describeUpstreamError). Turning a description into a GraphQL error is src/graphql-errors.ts's part, done for every
+// resolver at once (src/referrals/upstream-error-to-graphql.ts).
 
 /** The one status-to-code table (apollo datasource-rest habit): every upstream answer that is not a success. */
 export function codeForStatus(status: number): ErrorCode {
@@ -59,13 +62,60 @@ function stripUndefined<T extends object>(value: T): T {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
 }
 
-/** The error-table code of a typed upstream failure (logs, metrics, the client's `extensions.code`). */
+const GENERIC_MESSAGES: Record<ErrorCode, string> = {
+  BAD_USER_INPUT: "Voucherify rejected the request.",
+  UNAUTHENTICATED: "Voucherify rejected the gateway's credentials.",
+  FORBIDDEN: "Voucherify refused the operation.",
+  NOT_FOUND: "Voucherify could not find the resource.",
+  CONFLICT: "Voucherify reported a conflict.",
+  RATE_LIMITED: "Voucherify's rate limit was reached; retry later.",
+  UPSTREAM_ERROR: "Voucherify answered with an error.",
+  UPSTREAM_TIMEOUT: "Voucherify did not answer in time.",
+};
+
+/** The one ladder from a typed upstream failure to the error table (logs, metrics, the client's error). */
+export function describeUpstreamError(error: UpstreamError): UpstreamFailure {
+  if (error instanceof UpstreamStatusError) {
+    const code = codeForStatus(error.status);
+    const upstream = upstreamDetails(error.status, error.body);
+    return {
+      code,
+      message: upstreamMessage(error.body) ?? GENERIC_MESSAGES[code],
+      extensions: { upstream, ...(code === ErrorCode.RATE_LIMITED ? { retryAfterSeconds: error.retryAfterSeconds ?? 1 } : {}) },
+    };
+  }
+  if (error instanceof UpstreamTimeoutError) {
+    return { code: ErrorCode.UPSTREAM_TIMEOUT, message: GENERIC_MESSAGES.UPSTREAM_TIMEOUT, extensions: { upstream: { status: null } } };
+  }
+  if (error instanceof UpstreamBodyError) {
+    const message = `Voucherify answered with an unexpected body (${error.problem}).`;
+    return { code: ErrorCode.UPSTREAM_ERROR, message, extensions: { upstream: { status: error.status } } };
+  }
+  if (error instanceof UpstreamRateLimitedError) {
+    // The shared back-off or the plan's quota refused the call before it went out.
+    const message =
+      error.reason === "quota" ? "The Voucherify plan's quota for this minute is spent; retry later." : GENERIC_MESSAGES.RATE_LIMITED;
+    return {
+      code: ErrorCode.RATE_LIMITED,
+      message,
+      extensions: { retryAfterSeconds: error.retryAfterSeconds, ...(error.status === 429 ? { upstream: { status: 429 } } : {}) },
+    };
+  }
+  if (error instanceof InvalidPathSegmentError) {
+    return { code: ErrorCode.BAD_USER_INPUT, message: `${error.field} is not a valid id.`, extensions: { field: error.field } };
+  }
+  // Network failures: the message names the failure class only, never the URL or headers of the request.
+  const key = error instanceof UpstreamNetworkError ? error.code : undefined;
+  return {
+    code: ErrorCode.UPSTREAM_ERROR,
+    message: "Voucherify could not be reached.",
+    extensions: { upstream: { status: null, ...(key ? { key } : {}) } },
+  };
+}
+
+/** The error-table code of a typed upstream failure (logs, metrics): the same ladder, without reading bodies. */
 export function errorCodeOf(error: UpstreamError): ErrorCode {
-  if (error instanceof UpstreamStatusError) return codeForStatus(error.status);
-  if (error instanceof UpstreamTimeoutError) return ErrorCode.UPSTREAM_TIMEOUT;
-  if (error instanceof UpstreamRateLimitedError) return ErrorCode.RATE_LIMITED;
-  if (error instanceof InvalidPathSegmentError) return ErrorCode.BAD_USER_INPUT;
-  return ErrorCode.UPSTREAM_ERROR;
+  return error instanceof UpstreamStatusError ? codeForStatus(error.status) : describeUpstreamError(error).code;
 }
 
 /** Voucherify's own request id from an error body: what their support asks for. */

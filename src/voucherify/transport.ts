@@ -1,6 +1,6 @@
 import { setTimeout as delay } from "node:timers/promises";
 import { Pool } from "undici";
-import type { ErrorCode } from "../errors/error-codes.js";
+import { ErrorCode } from "../errors/error-codes.js";
 import { errorCodeOf, upstreamRequestIdOf } from "./error-mapping.js";
 import type { OperationScope } from "./operation-scope.js";
 import { startUpstreamSpan, type UpstreamServer, type UpstreamSpan } from "../observability/upstream-span.js";
@@ -288,7 +288,7 @@ export class UpstreamTransport {
       durationMs: performance.now() - started,
       requestId: request.requestId,
       // A failure that is not the upstream's (a bug) still counts as a failed call, as UPSTREAM_ERROR.
-      ...(error !== undefined ? { errorCode: upstream ? errorCodeOf(upstream) : "UPSTREAM_ERROR" } : {}),
+      ...(error !== undefined ? { errorCode: upstream ? errorCodeOf(upstream) : ErrorCode.UPSTREAM_ERROR } : {}),
       ...(upstreamRequestId ? { upstreamRequestId } : {}),
     };
     for (const listener of this.listeners) listener(event);

@@ -1,9 +1,9 @@
 /**
  * What can go wrong talking to Voucherify, as types rather than GraphQL errors: code below the resolvers (retries,
- * the chained-page resume, the readiness probe) decides by `instanceof` and fields, and the GraphQL layer's
- * `toGraphQLError` (src/referrals/upstream-error-to-graphql.ts) turns them into the error table once, where they
- * leave the data source. Messages never carry a URL, a header or a credential; the underlying failure stays
- * reachable as `cause` for logs and debugging.
+ * the chained-page resume, the readiness probe) decides by `instanceof` and fields; error-mapping.ts's one ladder
+ * (`describeUpstreamError`) places them in the error table, and the GraphQL layer turns them into GraphQL errors once
+ * for every resolver (src/referrals/upstream-error-to-graphql.ts), where they leave the data source. Messages never
+ * carry a URL, a header or a credential; the underlying failure stays reachable as `cause` for logs and debugging.
  */
 export abstract class UpstreamError extends Error {
   /** The HTTP status that ended the call; null when there was no answer (network error, timeout, a call refused before it went out). */

@@ -3,7 +3,19 @@ import type { ChildStats } from "./ipc.js";
 import type { LaneRequest } from "./lanes.js";
 import { measure, warmUp, type LatencySummary, type LoadResult } from "./load.js";
 
-export type LaneName = "direct" | "proxy" | "gateway" | "gateway+customer" | "gateway+tracing";
+export type LaneName =
+  | "direct"
+  | "proxy"
+  | "gateway"
+  | "gateway+customer"
+  /** The same page as a trusted document sent by id: the fast path (src/execution/trusted-execution.ts). */
+  | "trusted"
+  | "trusted+customer"
+  /** The trusted page on a gateway with the in-process cache on (default TTLs). */
+  | "trusted-cached"
+  /** The same requests on a gateway that traces every request and exports it (test/bench/tracing-lanes.ts). */
+  | "gateway+tracing"
+  | "trusted+tracing";
 
 export interface LaneResult {
   lane: LaneName;

@@ -1,4 +1,5 @@
 import http, { type IncomingHttpHeaders, type Server } from "node:http";
+import { Pool } from "undici";
 
 // Hop-by-hop headers are the connection's, not the message's (RFC 9110 section 7.6.1).
 const HOP_BY_HOP = new Set(["connection", "keep-alive", "proxy-connection", "transfer-encoding", "te", "trailer", "upgrade", "host"]);
@@ -10,33 +11,31 @@ function endToEnd(headers: IncomingHttpHeaders): IncomingHttpHeaders {
 }
 
 /**
- * The cheapest sensible hop in front of the upstream: node:http in, node:http out over a keep-alive agent,
- * bodies streamed through untouched. It is the yardstick for "what does any extra hop cost".
+ * The cheapest sensible hop in front of the upstream: node:http in, undici out (a keep-alive connection pool per
+ * origin, the client the gateway itself uses, src/voucherify/transport.ts), bodies streamed through untouched. Both
+ * fronts pay for the same upstream client, so the gateway ÷ proxy ratio measures the gateway's own work.
  */
-export function createPassThroughProxy(upstreamUrl: string, maxSockets = 64): { server: Server; agent: http.Agent } {
-  const upstream = new URL(upstreamUrl);
-  const agent = new http.Agent({ keepAlive: true, maxSockets, maxFreeSockets: maxSockets, scheduling: "lifo" });
+export function createPassThroughProxy(upstreamUrl: string, connections = 64): { server: Server; pool: Pool } {
+  const pool = new Pool(new URL(upstreamUrl).origin, { connections });
   const server = http.createServer((request, response) => {
-    const outgoing = http.request(
-      {
-        host: upstream.hostname,
-        port: upstream.port,
-        method: request.method,
-        path: request.url,
-        headers: endToEnd(request.headers),
-        agent,
-      },
-      (answer) => {
-        response.writeHead(answer.statusCode ?? 502, endToEnd(answer.headers));
-        answer.pipe(response);
-      },
-    );
-    outgoing.on("error", () => {
-      if (!response.headersSent) response.writeHead(502);
-      response.end();
-    });
-    request.pipe(outgoing);
+    const method = request.method ?? "GET";
+    const hasBody = method !== "GET" && method !== "HEAD";
+    pool
+      .request({
+        method: method,
+        path: request.url ?? "/",
+        headers: endToEnd(request.headers) as Record<string, string>,
+        body: hasBody ? request : null,
+      })
+      .then((answer) => {
+        response.writeHead(answer.statusCode, endToEnd(answer.headers));
+        answer.body.pipe(response);
+      })
+      .catch(() => {
+        if (!response.headersSent) response.writeHead(502);
+        response.end();
+      });
   });
   server.keepAliveTimeout = 65_000;
-  return { server, agent };
+  return { server, pool };
 }

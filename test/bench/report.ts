@@ -29,6 +29,10 @@ const LABEL: Record<LaneName, string> = {
   gateway: "(c) gateway",
   "gateway+customer": "(c') gateway + customer { name email }",
   "gateway+tracing": "(c'') gateway, tracing on (always_on, OTLP export)",
+  trusted: "(t) trusted document by id (fast path)",
+  "trusted+customer": "(t') trusted + customer { name email }",
+  "trusted-cached": "(t-cached) trusted, in-process cache on",
+  "trusted+tracing": "(t'') trusted, tracing on (always_on, OTLP export)",
 };
 
 const find = (lanes: LaneResult[], lane: LaneName, connections: number) =>
@@ -93,7 +97,39 @@ export function checkTargets(results: Omit<BenchResults, "targets">): TargetChec
       target: "<= 1.15",
       met: cpuRatio <= 1.15,
     })),
+    ...trustedTargets(results.lanes, highest),
   ];
+}
+
+/** Issue 16's targets for the trusted documents' fast path, at the highest concurrency; none when its lanes did not run. */
+function trustedTargets(lanes: LaneResult[], connections: number): TargetCheck[] {
+  const proxy = find(lanes, "proxy", connections);
+  const trusted = find(lanes, "trusted", connections);
+  const customer = find(lanes, "trusted+customer", connections);
+  const cached = find(lanes, "trusted-cached", connections);
+  const cpu = (lane: LaneResult | undefined) => lane?.front?.cpuMicrosPerRequest ?? null;
+  const ratio = (a: number | null | undefined, b: number | null | undefined) => (a && b ? round2(a / b) : null);
+  const checks: TargetCheck[] = [];
+  const check = (name: string, measured: number | null, target: string, met: (value: number) => boolean) => {
+    if (measured !== null) checks.push({ name, measured, target, met: met(measured) });
+  };
+  check(`trusted CPU/req ÷ proxy CPU/req at c=${connections}`, ratio(cpu(trusted), cpu(proxy)), "<= 1.6", (v) => v <= 1.6);
+  check(
+    `trusted req/s ÷ proxy req/s at c=${connections}`,
+    ratio(trusted?.requestsPerSecond, proxy?.requestsPerSecond),
+    ">= 0.6",
+    (v) => v >= 0.6,
+  );
+  check(
+    `trusted cached req/s ÷ trusted req/s at c=${connections}`,
+    ratio(cached?.requestsPerSecond, trusted?.requestsPerSecond),
+    ">= 3",
+    (v) => v >= 3,
+  );
+  check(`trusted + customer CPU/req ÷ trusted CPU/req at c=${connections}`, ratio(cpu(customer), cpu(trusted)), "<= 3", (v) => v <= 3);
+  const rss = Math.max(0, ...lanes.filter((l) => l.lane.startsWith("trusted")).map((l) => l.front?.peakRssMB ?? 0));
+  if (trusted) checks.push({ name: "trusted lanes' peak RSS (MB)", measured: rss, target: "< 140", met: rss < 140 });
+  return checks;
 }
 
 export function lanesTable(results: BenchResults): string {
@@ -165,7 +201,7 @@ export function markdownReport(results: BenchResults): string {
       "Every response is compared with a reference body (a mismatch counts as an error).",
     `Gateway idle RSS after start: ${results.gatewayIdleRssMB} MB.`,
     "",
-    "## Same 10-holder page, three lanes",
+    "## Same 10-holder page, by lane",
     "",
     lanesTable(results),
     "",
@@ -182,7 +218,9 @@ export function markdownReport(results: BenchResults): string {
 
 export function lanesChart(results: BenchResults): string {
   const concurrency = results.settings.concurrency;
-  const lanes: LaneName[] = ["direct", "proxy", "gateway", "gateway+customer"];
+  const lanes = (["direct", "proxy", "gateway", "gateway+customer", "trusted", "trusted+customer", "trusted-cached"] as LaneName[]).filter(
+    (lane) => results.lanes.some((l) => l.lane === lane),
+  );
   return groupedBarChartSvg({
     title: `Same 10-holder page: requests/s by lane (${results.machine.nproc} CPUs, Node ${results.machine.node})`,
     unit: "requests/s",

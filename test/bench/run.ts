@@ -1,4 +1,5 @@
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { runCacheBench, type CacheBenchResults } from "./cache-bench.js";
@@ -6,7 +7,16 @@ import type { CacheLaneResult } from "./cache-lanes.js";
 import { cacheChart, cacheMarkdown, cacheTargets } from "./cache-report.js";
 import { BenchChild } from "./children.js";
 import { runLane, type LaneName, type LaneResult, type LaneSettings } from "./lane-runner.js";
-import { graphqlRequest, holdersQuery, referenceBody, restHoldersRequest, type LaneRequest } from "./lanes.js";
+import {
+  graphqlRequest,
+  holdersQuery,
+  referenceBody,
+  restHoldersRequest,
+  TRUSTED_BENCH_DOCUMENTS,
+  trustedManifest,
+  trustedRequest,
+  type LaneRequest,
+} from "./lanes.js";
 import { describeMachine } from "./machine.js";
 import { profileMarkdown, summarizeProfile } from "./profile-summary.js";
 import { checkTargets, computeRatios, lanesChart, markdownReport, scalingChart, type BenchResults } from "./report.js";
@@ -16,9 +26,11 @@ import { isTracedLane, startTracedGateway, TRACED_LANES } from "./tracing-lanes.
 /**
  * `npm run bench`: loopback only, bounded, stops by itself.
  *   BENCH_SMOKE=1    short form for CI (about a minute); writes results, never fails on a timing.
- *   BENCH_PROFILE=1  gateway lane only, at the highest concurrency, under `node --cpu-prof`; writes a summary.
+ *   BENCH_PROFILE=1  gateway lane only (BENCH_PROFILE_LANE=trusted: that lane), at the highest concurrency, under
+ *                    `node --cpu-prof`; writes a summary.
  *   BENCH_LABEL=x    names the profile summary (profile-x.md); BENCH_DURATION / BENCH_WARMUP override seconds.
  *   BENCH_LANES=gateway,proxy  only these lanes; BENCH_SCALING=0 skips the scaling runs (quick iterations).
+ *                  The trusted documents' lanes are `trusted`, `trusted+customer` and `trusted-cached` (by id).
  *                  The cache lanes are named `cached` (one gateway, cache on) and `redis` (two replicas on one Redis).
  *                  `gateway+tracing`: the gateway lane on a second gateway tracing every request (OTLP to a sink).
  *   BENCH_GATEWAY_FLAGS="--max-semi-space-size=8"  extra node flags for the gateway child (experiments).
@@ -44,7 +56,7 @@ const runScaling = !profile && process.env.BENCH_SCALING !== "0";
 const gatewayNodeEnv = process.env.BENCH_NODE_ENV ?? "production";
 // A hard stop, whatever happens: lanes are bounded, but a wedged child must not keep CI waiting.
 const CACHE_LANES = 4;
-const laneCount = settings.concurrency.length * 5 + settings.scalingConcurrency.length * settings.pageSizes.length + CACHE_LANES;
+const laneCount = settings.concurrency.length * 9 + settings.scalingConcurrency.length * settings.pageSizes.length + CACHE_LANES;
 setTimeout(
   () => {
     console.error("bench: overall time limit reached, stopping");
@@ -97,6 +109,11 @@ async function main(): Promise<void> {
     children.push(emulator);
     const credentials = { appId: String(emulator.detail.appId), appToken: String(emulator.detail.appToken) };
     const upstreamEnv = { UPSTREAM_URL: emulator.url, UPSTREAM_APP_ID: credentials.appId, UPSTREAM_APP_TOKEN: credentials.appToken };
+    // The general lanes' documents, registered as trusted: the trusted lanes send them by id (the fast path).
+    const manifestDir = mkdtempSync(join(tmpdir(), "bench-trusted-"));
+    const manifest = join(manifestDir, "persisted-documents.json");
+    writeFileSync(manifest, trustedManifest(TRUSTED_BENCH_DOCUMENTS));
+    process.once("exit", () => rmSync(manifestDir, { recursive: true, force: true }));
     const profileName = `gateway-${label}.cpuprofile`;
     // The gateway's own cost, without JWT verification or one client's budget (all load comes from one address).
     // The cache stays off: these lanes measure the gateway's cost per upstream call, as before the cache existed.
@@ -107,6 +124,7 @@ async function main(): Promise<void> {
       CALLER_BUDGET_PER_MINUTE: "0",
       CACHE_HOLDERS_TTL_MS: "0",
       CACHE_CUSTOMERS_TTL_MS: "0",
+      TRUSTED_DOCUMENTS: manifest,
     };
     const gatewayFlags = process.env.BENCH_GATEWAY_FLAGS?.split(" ").filter(Boolean) ?? [];
     const gateway = await BenchChild.start("gateway", gatewayEnv, [
@@ -117,17 +135,59 @@ async function main(): Promise<void> {
     const proxy = await BenchChild.start("proxy", upstreamEnv);
     children.push(proxy);
     const gatewayIdleRssMB = Math.round(((await gateway.stats()).rssBytes / 2 ** 20) * 10) / 10;
+    const wants = (lane: LaneName) => !onlyLanes || onlyLanes.includes(lane);
+    // The trusted lanes on a gateway of their own (same settings), so that their peak RSS is the fast path's, not
+    // what Apollo's pipeline left behind; when profiling, on the profiled gateway.
+    const trustedGateway =
+      !profile && (wants("trusted") || wants("trusted+customer"))
+        ? await BenchChild.start("gateway", {
+            ...upstreamEnv,
+            NODE_ENV: gatewayNodeEnv,
+            AUTH_DISABLED: "true",
+            CALLER_BUDGET_PER_MINUTE: "0",
+            CACHE_HOLDERS_TTL_MS: "0",
+            CACHE_CUSTOMERS_TTL_MS: "0",
+            TRUSTED_DOCUMENTS: manifest,
+          })
+        : gateway;
+    if (trustedGateway !== gateway) children.push(trustedGateway);
+    const wantsCachedTrusted = !profile && wants("trusted-cached");
+    // The trusted page with the in-process cache on, as shipped (default TTLs): its own gateway.
+    const cachedGateway = wantsCachedTrusted
+      ? await BenchChild.start("gateway", {
+          ...upstreamEnv,
+          NODE_ENV: gatewayNodeEnv,
+          AUTH_DISABLED: "true",
+          CALLER_BUDGET_PER_MINUTE: "0",
+          TRUSTED_DOCUMENTS: manifest,
+        })
+      : null;
+    if (cachedGateway) children.push(cachedGateway);
+    const [page, customerPage] = TRUSTED_BENCH_DOCUMENTS;
 
     const base: Partial<Record<LaneName, { url: string; front: BenchChild | null; request: LaneRequest }>> = {
       direct: { url: emulator.url, front: null, request: restHoldersRequest(credentials) },
       proxy: { url: proxy.url, front: proxy, request: restHoldersRequest(credentials) },
       gateway: { url: gateway.url, front: gateway, request: graphqlRequest(holdersQuery(10)) },
       "gateway+customer": { url: gateway.url, front: gateway, request: graphqlRequest(holdersQuery(10, true)) },
+      trusted: { url: trustedGateway.url, front: trustedGateway, request: trustedRequest(page) },
+      "trusted+customer": { url: trustedGateway.url, front: trustedGateway, request: trustedRequest(customerPage) },
+      "trusted-cached": { url: cachedGateway?.url ?? "", front: cachedGateway, request: trustedRequest(page) },
     };
     const lanes: LaneResult[] = [];
-    const laneNames = (profile ? ["gateway"] : ["direct", "proxy", "gateway", "gateway+customer", "gateway+tracing"]).filter(
-      (lane): lane is LaneName => !onlyLanes || onlyLanes.includes(lane),
-    );
+    const profiled = (process.env.BENCH_PROFILE_LANE ?? "gateway") as LaneName;
+    const allLanes: LaneName[] = [
+      "direct",
+      "proxy",
+      "gateway",
+      "gateway+customer",
+      "trusted",
+      "trusted+customer",
+      "trusted-cached",
+      "gateway+tracing",
+      "trusted+tracing",
+    ];
+    const laneNames = (profile ? [profiled] : allLanes).filter((lane) => !onlyLanes || onlyLanes.includes(lane));
     // Tracing lanes: a second gateway, same settings plus an OTLP endpoint (a sink the bench runs), always sampling.
     const traced = laneNames.some(isTracedLane) ? await startTracedGateway(gatewayEnv, gatewayFlags) : null;
     if (traced) {
@@ -141,6 +201,15 @@ async function main(): Promise<void> {
     // Direct REST and the proxy must answer byte for byte the same: the proxy is a pure pass-through.
     if (expected.has("direct") && expected.has("proxy") && expected.get("direct") !== expected.get("proxy"))
       throw new Error("the proxy changed the upstream's answer");
+    // A trusted document by id must answer exactly what the same text answers on the general path.
+    for (const [trusted, general] of [
+      ["trusted", "gateway"],
+      ["trusted+customer", "gateway+customer"],
+      ["trusted-cached", "gateway"],
+    ] as const) {
+      if (expected.has(trusted) && expected.has(general) && expected.get(trusted) !== expected.get(general))
+        throw new Error(`the ${trusted} lane answered otherwise than the ${general} lane`);
+    }
 
     const concurrency = profile ? [Math.max(...settings.concurrency)] : settings.concurrency;
     for (const connections of concurrency) {

@@ -8,6 +8,7 @@ import type { LaneName } from "./lane-runner.js";
  */
 export const TRACED_LANES: Partial<Record<LaneName, LaneName>> = {
   "gateway+tracing": "gateway",
+  "trusted+tracing": "trusted",
 };
 
 export function isTracedLane(lane: LaneName): boolean {

@@ -1,6 +1,21 @@
 import { readFileSync } from "node:fs";
-import { errorFromResponse, invalidResponseError, timeoutError, transportError } from "../../src/referrals/upstream-error-to-graphql.js";
-import { codeForStatus } from "../../src/voucherify/error-mapping.js";
+import { upstreamGraphQLError } from "../../src/errors/graphql-errors.js";
+import { codeForStatus, describeUpstreamError } from "../../src/voucherify/error-mapping.js";
+import {
+  UpstreamBodyError,
+  UpstreamNetworkError,
+  UpstreamStatusError,
+  UpstreamTimeoutError,
+  type UpstreamError,
+} from "../../src/voucherify/upstream-errors.js";
+
+// The typed upstream failures, through the one ladder (describeUpstreamError) and the one GraphQL builder.
+const toGraphQL = (error: UpstreamError) => upstreamGraphQLError(describeUpstreamError(error), error);
+const errorFromResponse = (status: number, body: string, retryAfterSeconds?: number) =>
+  toGraphQL(new UpstreamStatusError(status, body, retryAfterSeconds));
+const timeoutError = () => toGraphQL(new UpstreamTimeoutError());
+const transportError = (code: string | undefined) => toGraphQL(new UpstreamNetworkError(code));
+const invalidResponseError = (status: number, problem: string) => toGraphQL(new UpstreamBodyError(status, problem));
 
 const example = (name: string) => readFileSync(new URL(`../fixtures/voucherify/examples/${name}`, import.meta.url), "utf8");
 

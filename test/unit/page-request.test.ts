@@ -1,5 +1,6 @@
 import { decodeCursor, encodeCursor } from "../../src/referrals/holder-cursor.js";
-import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, toPageRequest, type ConnectionArgs } from "../../src/relay/page-request.js";
+import { MAX_PAGE_SIZE } from "../../src/limits/operation-limits.js";
+import { DEFAULT_PAGE_SIZE, toPageRequest, type ConnectionArgs } from "../../src/relay/page-request.js";
 
 const MEMBER = "WELCOME-REF";
 const cursor = (holderId: string) => encodeCursor(MEMBER, holderId);
