@@ -75,6 +75,8 @@ interface Case {
   get?: boolean;
   /** Injected into the emulator before each of the two requests (cleared after). */
   fault?: FaultSpec;
+  /** An unauthenticated POST is refused before its body (and so its document) is read: neither path runs. */
+  refusedBeforeBody?: true;
   /** Expected of both answers (the cases are meant to cover these). */
   status: number;
   codes?: string[];
@@ -167,10 +169,20 @@ const CASES: Case[] = [
     codes: ["FORBIDDEN"],
   },
   {
-    name: "unauthenticated: no token",
+    name: "unauthenticated: no token (GET: refused by the context, on each path)",
     operation: "ReferralHolders",
     variables: PAGE,
     scope: null,
+    get: true,
+    status: 401,
+    codes: ["UNAUTHENTICATED"],
+  },
+  {
+    name: "unauthenticated: no token (POST: refused from the headers, before the body and either path)",
+    operation: "ReferralHolders",
+    variables: PAGE,
+    scope: null,
+    refusedBeforeBody: true,
     status: 401,
     codes: ["UNAUTHENTICATED"],
   },
@@ -293,7 +305,8 @@ describe("trusted documents: the fast path answers as Apollo Server does", () =>
     const requestId = `equivalence-${index}`;
     const answeredBefore = fast.fastPath!.answered;
     const viaFastPath = await run(fast, testCase, requestId);
-    expect(fast.fastPath!.answered).toBeGreaterThan(answeredBefore);
+    if (testCase.refusedBeforeBody) expect(fast.fastPath!.answered).toBe(answeredBefore);
+    else expect(fast.fastPath!.answered).toBeGreaterThan(answeredBefore);
     const viaApollo = await run(apollo, testCase, requestId);
     expect(apollo.fastPath).toBeNull();
 
