@@ -4,7 +4,6 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ApolloClient, ApolloLink, CombinedGraphQLErrors, gql, HttpLink, InMemoryCache } from "@apollo/client";
 import { createPersistedQueryLink } from "@apollo/client/link/persisted-queries";
-import { generatePersistedQueryIdsFromManifest } from "@apollo/persisted-query-lists";
 import { SEED } from "../../src/emulator/seed.js";
 import { restAllHolders } from "../support/holders-expectation.js";
 import { startStack, type Stack } from "../support/stack.js";
@@ -34,8 +33,13 @@ function generateManifest(): string {
 describe("Apollo Client + @apollo/persisted-query-lists, manifest from generate-persisted-query-manifest, safelisting on", () => {
   let stack: Stack;
   let manifest: Manifest;
+  // Loaded once @apollo/client's ES modules have finished evaluating: the package is CommonJS and requires
+  // @apollo/client/core, which Node 24 loads through require(esm); a static import would require it while the
+  // graph is still linking, and jest refuses that as a cycle.
+  let generatePersistedQueryIdsFromManifest: (typeof import("@apollo/persisted-query-lists"))["generatePersistedQueryIdsFromManifest"];
 
   beforeAll(async () => {
+    ({ generatePersistedQueryIdsFromManifest } = await import("@apollo/persisted-query-lists"));
     const file = generateManifest();
     manifest = JSON.parse(readFileSync(file, "utf8")) as Manifest;
     stack = await startStack({ env: { TRUSTED_DOCUMENTS: file, TRUSTED_DOCUMENTS_ONLY: "true" } });
