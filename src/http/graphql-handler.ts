@@ -1,12 +1,12 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { HeaderMap, type ApolloServer, type BaseContext } from "@apollo/server";
+import type { ApolloServer, BaseContext } from "@apollo/server";
 import { resolveDocumentRequest, type DocumentResolution } from "../documents/resolve-document-request.js";
 import type { TrustedDocuments } from "../documents/trusted-document.js";
 import { RequestErrorCode } from "../errors/error-codes.js";
-import { GRAPHQL_CACHE_CONTROL } from "../execution/graphql-response.js";
 import type { RunTrusted } from "../execution/trusted-execution.js";
 import type { GatewayContext } from "../request-context/gateway-context.js";
 import { documentNestingProblem } from "../plugins/operation-admission.js";
+import { apolloHeaders, sendApolloResponse } from "./apollo-exchange.js";
 import type { BodyBudget } from "./body-budget.js";
 import { admitBody, type BodyOwner } from "./body-admission.js";
 import { BodyAbortedError, BodyBudgetExhaustedError, BodyTooLargeError, readBody } from "./read-body.js";
@@ -112,28 +112,12 @@ export function createGraphQLHandler<TContext extends GatewayContext & BaseConte
       sendRequestError(response, 400, RequestErrorCode.GRAPHQL_PARSE_FAILED, message, { limit: tooDeep });
       return;
     }
-    const headers = new HeaderMap();
-    for (const [name, value] of Object.entries(request.headers)) {
-      if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(", ") : value);
-    }
     // One operation (batching is off): Apollo's whole pipeline runs inside its span, so plugins name it and the
     // admission, cache and upstream spans nest under it.
     const result = await traceOperation(() =>
-      apollo.executeHTTPGraphQLRequest({ httpGraphQLRequest: { method, headers, search, body }, context }),
+      apollo.executeHTTPGraphQLRequest({ httpGraphQLRequest: { method, headers: apolloHeaders(request), search, body }, context }),
     );
-    for (const [name, value] of result.headers) response.setHeader(name, value);
-    // What Apollo's cache-control plugin would send (src/server.ts turns it off for its per-field cost). HTML (the
-    // landing page) is left alone.
-    if (!result.headers.has("cache-control") && !result.headers.get("content-type")?.startsWith("text/html")) {
-      response.setHeader("cache-control", GRAPHQL_CACHE_CONTROL);
-    }
-    response.statusCode = result.status ?? 200;
-    if (result.body.kind === "complete") {
-      response.end(result.body.string);
-      return;
-    }
-    for await (const chunk of result.body.asyncIterator) response.write(chunk);
-    response.end();
+    await sendApolloResponse(response, result);
   };
 }
 

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { HeaderMap, type ApolloServer, type BaseContext } from "@apollo/server";
+import type { ApolloServer, BaseContext } from "@apollo/server";
+import { apolloHeaders, sendApolloResponse } from "./apollo-exchange.js";
 
 /**
  * Answers a POST refused from its headers alone (no valid token: 401; the key source down: 503) without reading its
@@ -14,22 +15,11 @@ export async function refuseBeforeBody<TContext extends BaseContext>(
   search: string,
   refusal: Error,
 ): Promise<void> {
-  const headers = new HeaderMap();
-  for (const [name, value] of Object.entries(request.headers)) {
-    if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(", ") : value);
-  }
   const result = await apollo.executeHTTPGraphQLRequest({
-    httpGraphQLRequest: { method: "POST", headers, search, body: undefined },
+    httpGraphQLRequest: { method: "POST", headers: apolloHeaders(request), search, body: undefined },
     context: () => Promise.reject(refusal),
   });
-  for (const [name, value] of result.headers) response.setHeader(name, value);
-  response.setHeader("cache-control", "no-store");
+  // The unread body is never buffered: the connection ends with this answer.
   response.setHeader("connection", "close");
-  response.statusCode = result.status ?? 200;
-  if (result.body.kind === "complete") {
-    response.end(result.body.string);
-    return;
-  }
-  for await (const chunk of result.body.asyncIterator) response.write(chunk);
-  response.end();
+  await sendApolloResponse(response, result);
 }
