@@ -28,23 +28,17 @@ export class Authenticator {
   }
 
   /**
-   * `_service` and inline traces are for the router: with ROUTER_SECRET set, only requests carrying it; without it,
-   * open in development (composition tools just work) and closed in production.
+   * Whether a request is the router's, read once per request. `router`: `_service` and inline traces are served to
+   * it (with ROUTER_SECRET set, only to requests carrying it; without it, open in development so composition tools
+   * just work, closed in production). `proven`: it carries the configured ROUTER_SECRET, which exemptions that would
+   * otherwise open to anyone (safelisting) need.
    */
-  isRouter(request: IncomingMessage): boolean {
-    if (!this.routerSecretDigest) return !this.production;
-    return this.carriesRouterSecret(request);
-  }
-
-  /**
-   * The request carries the configured ROUTER_SECRET: proof that it is the router, where isRouter is also true of
-   * everyone in development without a secret. Exemptions that would otherwise open to anyone (safelisting) need this.
-   */
-  carriesRouterSecret(request: IncomingMessage): boolean {
-    if (!this.routerSecretDigest) return false;
+  routerOf(request: IncomingMessage): { router: boolean; proven: boolean } {
+    if (!this.routerSecretDigest) return { router: !this.production, proven: false };
     const given = request.headers[ROUTER_SECRET_HEADER];
     // Comparing digests keeps the comparison constant-time whatever the length of what was sent.
-    return typeof given === "string" && timingSafeEqual(digest(given), this.routerSecretDigest);
+    const proven = typeof given === "string" && timingSafeEqual(digest(given), this.routerSecretDigest);
+    return { router: proven, proven };
   }
 
   async authenticate(request: IncomingMessage, router: boolean): Promise<Caller> {

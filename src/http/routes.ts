@@ -58,15 +58,15 @@ export function gatewayRoutes(deps: {
       if (path === "/graphql" && cors?.handle(request, response)) {
         // A CORS preflight, answered.
       } else if (path === "/graphql" || path === "/") {
-        const router = authenticator.isRouter(request);
+        // Safelisting exempts only a request that proves it is the router (`router` is true of everyone in development
+        // without a ROUTER_SECRET).
+        const { router, proven: routerProven } = authenticator.routerOf(request);
         // Inline traces (resolver paths and timings) are for the router only; Apollo's subgraph plugin reads this header.
         if (!router) delete request.headers[INLINE_TRACE_HEADER];
         // Who is calling is settled once, from the headers, before the body is read (the handler refuses an
         // unauthenticated POST without reading it); the context reuses the same answer.
         let caller: Promise<Caller> | undefined;
         const callerOnce = () => (caller ??= authenticator.authenticate(request, router));
-        // Safelisting exempts only a request that proves it is the router (development's open isRouter would exempt all).
-        const routerProven = authenticator.carriesRouterSecret(request);
         const contextOf = () => context(request, response, requestId, router, callerOnce());
         await handleGraphQL(request, response, search, contextOf, callerOnce, routerProven);
       } else if (path === "/healthz" && request.method === "GET") {
