@@ -1,10 +1,12 @@
 import { fork, type ChildProcess } from "node:child_process";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { ChildMessage, ChildStats, ParentMessage, Role } from "./ipc.js";
 
 const ENTRY: Record<Role, string> = {
   emulator: "serve-emulator.js",
   proxy: "serve-proxy.js",
+  floor: "serve-floor.js",
   gateway: "serve-gateway.js",
   otlp: "serve-otlp-sink.js",
 };
@@ -19,8 +21,13 @@ export class BenchChild {
     private readonly child: ChildProcess,
   ) {}
 
-  static async start(role: Role, env: Record<string, string> = {}, execArgv: string[] = []): Promise<BenchChild> {
-    const child = fork(fileURLToPath(new URL(ENTRY[role], import.meta.url)), [], {
+  /**
+   * `build`: the root of another built checkout (BENCH_BASELINE) whose server to start instead of this one's: its
+   * `dist/test/bench/serve-*.js` speaks the same IPC.
+   */
+  static async start(role: Role, env: Record<string, string> = {}, execArgv: string[] = [], build?: string): Promise<BenchChild> {
+    const entry = build ? join(build, "dist/test/bench", ENTRY[role]) : fileURLToPath(new URL(ENTRY[role], import.meta.url));
+    const child = fork(entry, [], {
       env: { ...process.env, ...env },
       execArgv,
       // Logs go nowhere: an unread pipe would block the child, and a terminal would slow it.
@@ -44,16 +51,30 @@ export class BenchChild {
   }
 
   /** Current counters; `reset` restarts the peak-RSS window. */
-  stats(reset = false): Promise<ChildStats> {
+  async stats(reset = false): Promise<ChildStats> {
+    const { type: _type, ...stats } = (await this.ask({ type: "stats", reset }, "stats")) as Extract<ChildMessage, { type: "stats" }>;
+    return stats;
+  }
+
+  /** Starts a CPU profile of this child (node:inspector), to be stopped with `stopProfile`. */
+  async startProfile(): Promise<void> {
+    await this.ask({ type: "profile", action: "start" }, "profiled");
+  }
+
+  /** Stops the profile and has the child write it to `file` (a V8 .cpuprofile). */
+  async stopProfile(file: string): Promise<void> {
+    await this.ask({ type: "profile", action: "stop", file }, "profiled");
+  }
+
+  private ask(message: ParentMessage, answer: ChildMessage["type"]): Promise<ChildMessage> {
     return new Promise((resolve, reject) => {
-      const onMessage = (message: ChildMessage) => {
-        if (message.type !== "stats") return;
+      const onMessage = (reply: ChildMessage) => {
+        if (reply.type !== answer) return;
         this.child.off("message", onMessage);
-        const { type: _type, ...stats } = message;
-        resolve(stats);
+        resolve(reply);
       };
       this.child.on("message", onMessage);
-      if (!this.send({ type: "stats", reset })) reject(new Error(`${this.role} is gone`));
+      if (!this.send(message)) reject(new Error(`${this.role} is gone`));
     });
   }
 
