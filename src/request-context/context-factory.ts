@@ -11,6 +11,7 @@ import { VoucherifyClient, type SharedAdmission } from "../voucherify/client.js"
 import { createLoaders } from "../voucherify/loaders.js";
 import { OperationScope } from "../voucherify/operation-scope.js";
 import type { Credentials, UpstreamTransport } from "../voucherify/transport.js";
+import { FixedDelayExpiry } from "../lib/fixed-delay-expiry.js";
 import { firstHeaderValue } from "../lib/header-value.js";
 import { recordOperationRefusal } from "../observability/operation-span.js";
 
@@ -78,6 +79,8 @@ export function createContextFactory(deps: {
   admissions: UpstreamAdmissions;
 }): ContextFactory {
   const { config, authenticator, transport, shared, admissions } = deps;
+  // Every operation's deadline under one timer (they all last operationTimeoutMs), not a timer per request.
+  const deadlines = new FixedDelayExpiry<OperationScope>(config.operationTimeoutMs, (scope) => scope.expire());
   return async (request, response, requestId, router, known) => {
     // Who is calling comes first: a refused caller costs no upstream call and sees nothing of the schema.
     // A refusal here ends the request before any plugin runs: its code is put on the operation's span now.
@@ -96,9 +99,9 @@ export function createContextFactory(deps: {
     // The operation ends at its deadline or when its client goes away, whichever is first; either way its pending
     // upstream reads stop rather than spend the rate limit for nobody.
     const scope = new OperationScope();
-    const deadline = setTimeout(() => scope.expire(), config.operationTimeoutMs);
+    deadlines.add(scope);
     response.once("close", () => {
-      clearTimeout(deadline);
+      deadlines.remove(scope);
       // Only an answer that never finished means the client went away; a finished one has nothing left to stop.
       if (!response.writableFinished) scope.abandon();
     });
