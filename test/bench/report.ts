@@ -27,13 +27,15 @@ export interface BenchResults {
   kind: "full" | "smoke" | "partial";
   startedAt: string;
   machine: MachineInfo;
-  settings: LaneSettings & { concurrency: number[]; scalingConcurrency: number[]; pageSizes: number[] };
+  settings: LaneSettings & { concurrency: number[]; scalingConcurrency: number[]; pageSizes: number[]; repeat: number };
   gatewayEnv: Record<string, unknown>;
   /** The build the `baseline` lanes ran on (BENCH_BASELINE), when there was one. */
   baseline: { root: string; label: string } | null;
   /** Each front's RSS right after it started, before any load. */
   idleRss: Array<{ lane: string; build: Build; rssMB: number }>;
   lanes: LaneResult[];
+  /** With BENCH_REPEAT: every run of every lane (`lanes` holds each one's median run). */
+  repeats?: LaneResult[];
   scaling: LaneResult[];
   ratios: LaneRatios[];
   /** OTLP exports the sink of each traced lane received (0: the gateway made no spans). */
@@ -229,6 +231,9 @@ export function markdownReport(results: BenchResults): string {
     `Each lane: ${results.settings.warmupSeconds} s warm-up, then ${results.settings.durationSeconds} s measured, ` +
       "autocannon closed loop in the parent process; the emulator and each lane's front in their own child process " +
       "(a fresh one per lane). Every response is compared with the uncached answer (a mismatch counts as an error).",
+    ...(results.settings.repeat > 1
+      ? [`Every lane ran ${results.settings.repeat} times, taking turns; each figure is its median run by CPU per request.`]
+      : []),
     ...(results.baseline ? [`Baseline lanes: the gateway of ${results.baseline.label}, run beside this build's in the same run.`] : []),
     ...results.skipped.map((s) => `Skipped: ${labelOf(s.lane)}: ${s.reason}.`),
     "",
