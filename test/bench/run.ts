@@ -11,6 +11,7 @@ import { LANES, laneNamed, type LaneDefinition, type ReferenceAnswer } from "./l
 import { runLane, type Build, type LaneResult } from "./lane-runner.js";
 import { graphqlRequest, holdersQuery, referenceBody, restHoldersRequest, TRUSTED_BENCH_DOCUMENTS, trustedManifest } from "./lanes.js";
 import { describeMachine } from "./machine.js";
+import { PAGE, updatePerformancePage } from "./performance-page.js";
 import { profileMarkdown, summarizeProfile } from "./profile-summary.js";
 import { checkTargets, computeRatios, lanesChart, markdownReport, scalingChart, type BenchResults } from "./report.js";
 import { addBenchHolders } from "./seed-holders.js";
@@ -133,6 +134,7 @@ async function runOneLane(
   context: FrontContext,
   expected: Record<ReferenceAnswer, string>,
   results: Omit<BenchResults, "targets" | "ratios">,
+  mode: { connections: readonly number[]; profile: boolean },
 ): Promise<void> {
   let front;
   try {
@@ -155,7 +157,7 @@ async function runOneLane(
           `${first.slice(0, 400)}\n${expected[lane.answer].slice(0, 400)}`,
       );
     }
-    for (const connections of profile ? [highest] : settings.concurrency) {
+    for (const connections of mode.connections) {
       const result = await runLane({
         lane: lane.name,
         build,
@@ -168,7 +170,7 @@ async function runOneLane(
         emulator: context.emulator,
         front: front.front,
         redisPid: front.redisPid,
-        profileTo: profile && build === "current" ? join(outDir, `profile-${lane.name}.cpuprofile`) : undefined,
+        profileTo: mode.profile && build === "current" ? join(outDir, `profile-${lane.name}.cpuprofile`) : undefined,
       });
       printLane(result);
       results.lanes.push(result);
@@ -208,6 +210,11 @@ function writeProfiles(results: LaneResult[]): void {
       `Lane: ${result.requestsPerSecond} req/s, ${result.front?.cpuMicrosPerRequest} µs CPU/request with the profiler on, ` +
       `peak RSS ${result.front?.peakRssMB} MB.`;
     writeFileSync(join(outDir, `profile-${result.lane}.md`), `${markdown}\n${figures}\n`);
+    const lane = { requestsPerSecond: result.requestsPerSecond, cpuMicrosPerRequest: result.front?.cpuMicrosPerRequest ?? null };
+    writeFileSync(
+      join(outDir, `profile-${result.lane}.json`),
+      `${JSON.stringify({ lane: result.lane, connections: result.connections, ...lane, summary }, null, 2)}\n`,
+    );
     console.log(`wrote ${relative(root, join(outDir, `profile-${result.lane}.md`))} (raw profile: ${relative(root, file)}, not committed)`);
   }
 }
@@ -264,11 +271,12 @@ async function main(): Promise<void> {
     // Repeats take turns lane by lane (this build, then the baseline), so that a burst of load from outside the
     // bench falls on both; each lane's reported run is its median by CPU per request.
     const runs: LaneResult[] = [];
+    const mode = { connections: profile ? [highest] : settings.concurrency, profile };
     for (let round = 0; round < repeats; round++) {
       for (const lane of lanes) {
-        await runOneLane(lane, "current", context, expected, { ...results, lanes: runs });
+        await runOneLane(lane, "current", context, expected, { ...results, lanes: runs }, mode);
         if (baseline && lane.front === "gateway" && !profile)
-          await runOneLane(lane, "baseline", context, expected, { ...results, lanes: runs });
+          await runOneLane(lane, "baseline", context, expected, { ...results, lanes: runs }, mode);
       }
     }
     results.lanes.push(...medianRuns(runs));
@@ -322,6 +330,23 @@ async function main(): Promise<void> {
     const ratios = computeRatios(results.lanes);
     const partial = { ...results, ratios };
     const report: BenchResults = { ...partial, targets: checkTargets(partial) };
+    // Where a lane misses a target, its profile says why: one more run of it, under the profiler (full runs only).
+    const missed = [...new Set(report.targets.filter((t) => !t.met && t.lane).map((t) => t.lane!))];
+    if (report.kind === "full" && env.BENCH_PROFILE_MISSES !== "0" && missed.length > 0) {
+      const profiledRuns: LaneResult[] = [];
+      for (const lane of missed) {
+        await runOneLane(
+          laneNamed(lane),
+          "current",
+          context,
+          expected,
+          { ...results, lanes: profiledRuns },
+          { connections: [highest], profile: true },
+        );
+      }
+      writeProfiles(profiledRuns);
+      report.profiles = profiledRuns.map((run) => run.lane);
+    }
     const cacheChecks = cache ? cacheTargets(cache, results.lanes) : [];
     const cacheSection = cache ? cacheMarkdown(cache, results.lanes, cacheChecks) : "";
     writeFileSync(
@@ -337,6 +362,11 @@ async function main(): Promise<void> {
     }
     console.log(`\n${markdownReport(report)}\n${cacheSection}`);
     console.log(`wrote ${relative(root, outDir) || "."}/{bench.json,bench.md,*.svg}`);
+    // A full run into the committed results is the page's source: its tables are regenerated from it now.
+    if (report.kind === "full" && !env.BENCH_OUT) {
+      updatePerformancePage(root);
+      console.log(`updated ${PAGE}'s tables`);
+    }
 
     // Timings never fail the bench; a wrong answer under load does (a mismatch or a non-2xx is a bug, not a timing),
     // and so does a traced lane whose gateway exported nothing (it measured a gateway that made no spans).
