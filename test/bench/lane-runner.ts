@@ -25,6 +25,8 @@ export interface LaneResult {
     heapUsedMB: number;
     /** CPU time (user + system) the front process spent per request answered, measured run only. */
     cpuMicrosPerRequest: number;
+    /** Its user-space part: less moved than the kernel's by other load on a shared machine (a second opinion). */
+    userCpuMicrosPerRequest: number;
     /** Upstream TCP connections the front opened during this lane (warm-up included). */
     upstreamSocketsOpened: number;
     /** ... and since it started. */
@@ -116,6 +118,7 @@ export async function runLane(options: {
             rssMB: round1(frontAfter.rssBytes / MB),
             heapUsedMB: round1(frontAfter.heapUsedBytes / MB),
             cpuMicrosPerRequest: Math.round((cpuOf(frontAfter) - cpuOf(frontBefore)) / answered),
+            userCpuMicrosPerRequest: Math.round((frontAfter.cpuUserMicros - frontBefore.cpuUserMicros) / answered),
             upstreamSocketsOpened: frontAfter.connectionsOpened - frontAtStart.connectionsOpened,
             upstreamSocketsOpenedTotal: frontAfter.connectionsOpened,
             eventLoopDelayMs: frontAfter.eventLoopDelayMs,

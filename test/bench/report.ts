@@ -158,9 +158,9 @@ export function checkTargets(results: Omit<BenchResults, "targets">): TargetChec
 /** Each lane at one concurrency: absolute figures and ratios, current build first, then the baseline's. */
 export function lanesTable(results: BenchResults, connections: number): string {
   const rows = [
-    "| lane | build | req/s | p50 ms | p99 ms | errors | CPU µs/req | CPU ÷ proxy | CPU ÷ floor | req/s ÷ proxy | req/s ÷ floor | " +
-      "peak RSS MB | upstream calls/req |",
-    "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    "| lane | build | req/s | p50 ms | p99 ms | errors | CPU µs/req | of it user | CPU ÷ proxy | CPU ÷ floor | req/s ÷ proxy | " +
+      "req/s ÷ floor | peak RSS MB | upstream calls/req |",
+    "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
   ];
   for (const build of ["current", "baseline"] as const) {
     for (const definition of LANES) {
@@ -176,6 +176,7 @@ export function lanesTable(results: BenchResults, connections: number): string {
           l.latencyMs.p99,
           l.errors.total,
           cpu(l),
+          l.front?.userCpuMicrosPerRequest,
           r?.cpuToProxy,
           r?.cpuToFloor,
           r?.throughputToProxy,
@@ -192,8 +193,9 @@ export function lanesTable(results: BenchResults, connections: number): string {
 /** Before and after, lane by lane, from the same run (BENCH_BASELINE). */
 export function baselineTable(results: BenchResults, connections: number): string {
   const rows = [
-    "| lane | CPU µs/req before | after | change | req/s before | after | CPU ÷ proxy before | after | peak RSS MB before | after |",
-    "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    "| lane | CPU µs/req before | after | change | user CPU µs/req before | after | req/s before | after | CPU ÷ proxy before | after | " +
+      "peak RSS MB before | after |",
+    "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
   ];
   for (const definition of LANES) {
     const before = findLane(results.lanes, definition.name, connections, "baseline");
@@ -208,6 +210,8 @@ export function baselineTable(results: BenchResults, connections: number): strin
         cpu(before),
         cpu(after),
         change,
+        before.front?.userCpuMicrosPerRequest,
+        after.front?.userCpuMicrosPerRequest,
         before.requestsPerSecond,
         after.requestsPerSecond,
         ratios("baseline")?.cpuToProxy,

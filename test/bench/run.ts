@@ -90,7 +90,7 @@ function tail(front: NonNullable<LaneResult["front"]>): string {
 function printLane(result: LaneResult): void {
   const f = result.front;
   const front = f
-    ? ` front ${f.peakRssMB} MB peak (heap ${f.heapUsedMB}), ${f.cpuMicrosPerRequest} µs CPU/req, ` +
+    ? ` front ${f.peakRssMB} MB peak (heap ${f.heapUsedMB}), ${f.cpuMicrosPerRequest} µs CPU/req (user ${f.userCpuMicrosPerRequest}), ` +
       `${f.upstreamSocketsOpened} new upstream sockets${tail(f)}`
     : "";
   const lane = `${result.lane}${result.build === "baseline" ? "@baseline" : ""}`;
