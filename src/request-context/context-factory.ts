@@ -45,8 +45,9 @@ function wantsFresh(request: IncomingMessage): boolean {
  */
 export class UpstreamAdmissions {
   readonly accepted = new AcceptedCredentials();
-  // The server's own application is asked for on every request: its tenant hash is computed once.
+  // The server's own application is asked for on every request: its tenant hash and admission are made once.
   private readonly serverTenant: { appId: string; tenant: string } | null;
+  private readonly serverAdmission: SharedAdmission | null;
 
   constructor(
     private readonly shared: SharedState,
@@ -56,9 +57,11 @@ export class UpstreamAdmissions {
     this.serverTenant = serverCredentials
       ? { appId: serverCredentials.appId, tenant: tenantOf(upstreamUrl, serverCredentials.appId) }
       : null;
+    this.serverAdmission = this.serverTenant ? { gate: shared.gate, tenant: this.serverTenant.tenant } : null;
   }
 
   of(credentials: Credentials, clientOwned = false): SharedAdmission {
+    if (!clientOwned && this.serverAdmission && this.serverTenant?.appId === credentials.appId) return this.serverAdmission;
     const tenant =
       this.serverTenant?.appId === credentials.appId ? this.serverTenant.tenant : tenantOf(this.upstreamUrl, credentials.appId);
     return {
