@@ -36,7 +36,12 @@ export function createFloor(
     const chunks: Buffer[] = [];
     request.on("data", (chunk: Buffer) => chunks.push(chunk));
     request.on("end", () => {
-      const { documentId } = JSON.parse(Buffer.concat(chunks).toString("utf8")) as { documentId?: string };
+      let documentId: unknown;
+      try {
+        ({ documentId } = JSON.parse(Buffer.concat(chunks).toString("utf8")) as { documentId?: unknown });
+      } catch {
+        documentId = undefined;
+      }
       if (typeof documentId !== "string") {
         response.writeHead(400).end();
         return;
