@@ -1,4 +1,4 @@
-import { fork, type ChildProcess } from "node:child_process";
+import { fork, spawn, type ChildProcess } from "node:child_process";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { ChildMessage, ChildStats, ParentMessage, Role } from "./ipc.js";
@@ -23,18 +23,25 @@ export class BenchChild {
 
   /**
    * `build`: the root of another built checkout (BENCH_BASELINE) whose server to start instead of this one's: its
-   * `dist/test/bench/serve-*.js` speaks the same IPC.
+   * `dist/test/bench/serve-*.js` speaks the same IPC. `wrapper`: a command the child runs under (valgrind), which
+   * passes the IPC channel through.
    */
-  static async start(role: Role, env: Record<string, string> = {}, execArgv: string[] = [], build?: string): Promise<BenchChild> {
+  static async start(
+    role: Role,
+    env: Record<string, string> = {},
+    execArgv: string[] = [],
+    build?: string,
+    wrapper?: string[],
+    startTimeoutMs = START_TIMEOUT_MS,
+  ): Promise<BenchChild> {
     const entry = build ? join(build, "dist/test/bench", ENTRY[role]) : fileURLToPath(new URL(ENTRY[role], import.meta.url));
-    const child = fork(entry, [], {
-      env: { ...process.env, ...env },
-      execArgv,
-      // Logs go nowhere: an unread pipe would block the child, and a terminal would slow it.
-      stdio: ["ignore", "ignore", "inherit", "ipc"],
-    });
+    // Logs go nowhere: an unread pipe would block the child, and a terminal would slow it.
+    const options = { env: { ...process.env, ...env }, stdio: ["ignore", "ignore", "inherit", "ipc"] as ("ignore" | "inherit" | "ipc")[] };
+    const child = wrapper
+      ? spawn(wrapper[0], [...wrapper.slice(1), process.execPath, ...execArgv, entry], options)
+      : fork(entry, [], { ...options, execArgv });
     const ready = await new Promise<Extract<ChildMessage, { type: "ready" }>>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`${role} did not start within ${START_TIMEOUT_MS} ms`)), START_TIMEOUT_MS);
+      const timer = setTimeout(() => reject(new Error(`${role} did not start within ${startTimeoutMs} ms`)), startTimeoutMs);
       child.once("exit", (code) => reject(new Error(`${role} exited with ${code} before it was ready`)));
       child.on("message", (message: ChildMessage) => {
         if (message.type !== "ready") return;

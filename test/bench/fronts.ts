@@ -35,12 +35,18 @@ const CACHE_OFF = { CACHE_HOLDERS_TTL_MS: "0", CACHE_CUSTOMERS_TTL_MS: "0" };
 
 export class LaneSkipped extends Error {}
 
+/** How to start a front other than plainly: under a wrapper command (valgrind), given longer to start. */
+export interface FrontStart {
+  wrapper?: string[];
+  startTimeoutMs?: number;
+}
+
 /** Starts what answers `lane` (on `build`'s code, for gateways). Throws LaneSkipped when a server it needs is missing. */
-export async function startFront(lane: LaneDefinition, build: Build, context: FrontContext): Promise<LaneFront> {
+export async function startFront(lane: LaneDefinition, build: Build, context: FrontContext, how: FrontStart = {}): Promise<LaneFront> {
   const { emulator } = context;
   if (lane.front === "direct") return { url: emulator.url, front: null, stop: async () => {} };
   if (lane.front === "proxy" || lane.front === "floor") {
-    const child = await BenchChild.start(lane.front, context.upstreamEnv);
+    const child = await BenchChild.start(lane.front, context.upstreamEnv, [], undefined, how.wrapper, how.startTimeoutMs);
     return { url: child.url, front: child, stop: () => child.stop() };
   }
   const started: Array<{ stop(): Promise<void> }> = [];
@@ -69,7 +75,8 @@ export async function startFront(lane: LaneDefinition, build: Build, context: Fr
       });
     }
     Object.assign(env, lane.env);
-    const gateway = await BenchChild.start("gateway", env, context.gatewayFlags, build === "baseline" ? context.baselineRoot : undefined);
+    const baselineRoot = build === "baseline" ? context.baselineRoot : undefined;
+    const gateway = await BenchChild.start("gateway", env, context.gatewayFlags, baselineRoot, how.wrapper, how.startTimeoutMs);
     started.push(gateway);
     return { url: gateway.url, front: gateway, redisPid: redis?.pid, sink, stop: stopAll };
   } catch (error) {

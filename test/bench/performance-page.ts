@@ -5,7 +5,7 @@ import type { CacheBenchResults } from "./cache-bench.js";
 import { cacheTable } from "./cache-report.js";
 import { LANES } from "./lane-catalogue.js";
 import type { ProfileSummary } from "./profile-summary.js";
-import { baselineTable, lanesTable, scalingTable, targetsTable, type BenchResults, type TargetCheck } from "./report.js";
+import { baselineTable, countsTable, lanesTable, scalingTable, targetsTable, type BenchResults, type TargetCheck } from "./report.js";
 
 /**
  * The tables of docs/contributors/performance.md, made from one bench run's results (test/bench/results/bench.json and
@@ -102,6 +102,10 @@ export function renderBlocks(results: BenchJson, profiles: readonly LaneProfile[
   return {
     lanes: lanesBlock(),
     results: resultsBlock(results),
+    counts:
+      results.counts && results.counts.length > 0
+        ? countsTable(results)
+        : "Not counted in this bench run (`BENCH_COUNTS=1`; needs valgrind and strace).",
     scaling: results.scaling.length > 0 ? scalingTable(results) : "The page-size runs did not run in this bench run.",
     cache: results.cache ? cacheTable(results.cache, results.lanes) : "The cache section did not run in this bench run.",
     profiles: profilesBlock(results, profiles),

@@ -1,3 +1,4 @@
+import type { CostCounts } from "./cost-counts.js";
 import { LANES, laneNamed } from "./lane-catalogue.js";
 import type { Build, LaneResult, LaneSettings } from "./lane-runner.js";
 import type { MachineInfo } from "./machine.js";
@@ -44,6 +45,8 @@ export interface BenchResults {
   tracingExports: Array<{ lane: string; build: Build; exports: number }>;
   /** Lanes profiled after the run because they missed a target (results/profile-<lane>.md and .json). */
   profiles?: string[];
+  /** With BENCH_COUNTS: instructions and system calls per request, per lane and build (cost-counts.ts). */
+  counts?: CostCounts[];
   /** Lanes that could not run here, and why. */
   skipped: Array<{ lane: string; reason: string }>;
   targets: TargetCheck[];
@@ -224,6 +227,39 @@ export function baselineTable(results: BenchResults, connections: number): strin
   return rows.length > 2 ? rows.join("\n") : "";
 }
 
+/** Counted costs per request (BENCH_COUNTS), each as a ratio to the proxy's and the floor's. */
+export function countsTable(results: BenchResults): string {
+  const counts = results.counts ?? [];
+  const of = (lane: string) => counts.find((c) => c.lane === lane && c.build === "current");
+  const proxy = of("proxy");
+  const floor = of("floor");
+  const rows = [
+    "| lane | build | instructions/req | ÷ proxy | ÷ floor | syscalls/req | ÷ proxy | most frequent syscalls per request |",
+    "|---|---|---:|---:|---:|---:|---:|---|",
+  ];
+  for (const build of ["current", "baseline"] as const) {
+    for (const definition of LANES) {
+      const c = counts.find((x) => x.lane === definition.name && x.build === build);
+      if (!c) continue;
+      rows.push(
+        row([
+          definition.label,
+          build === "current" ? "this" : (results.baseline?.label ?? "baseline"),
+          c.instructionsPerRequest,
+          ratio(c.instructionsPerRequest, proxy?.instructionsPerRequest),
+          ratio(c.instructionsPerRequest, floor?.instructionsPerRequest),
+          c.syscallsPerRequest,
+          ratio(c.syscallsPerRequest, proxy?.syscallsPerRequest),
+          Object.entries(c.syscalls)
+            .map(([name, n]) => `${name} ${n}`)
+            .join(", "),
+        ]),
+      );
+    }
+  }
+  return rows.join("\n");
+}
+
 export function scalingTable(results: BenchResults): string {
   const rows = [
     "| first | c | req/s | p50 ms | p99 ms | errors | gateway peak RSS MB | gateway CPU µs/req | upstream calls/req |",
@@ -280,6 +316,7 @@ export function markdownReport(results: BenchResults): string {
   }
   const before = results.baseline ? baselineTable(results, high) : "";
   if (before) sections.push(`## Before and after, ${high} connections`, "", before, "");
+  if (results.counts && results.counts.length > 0) sections.push("## Counted costs per request", "", countsTable(results), "");
   if (results.scaling.length > 0) sections.push("## Gateway scaling with page size and concurrency", "", scalingTable(results), "");
   sections.push("## Targets", "", targetsTable(results.targets), "");
   return sections.join("\n");

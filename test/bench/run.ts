@@ -6,6 +6,7 @@ import { runCacheBench, type CacheBenchResults } from "./cache-bench.js";
 import type { CacheLaneResult } from "./cache-lanes.js";
 import { cacheChart, cacheMarkdown, cacheTargets } from "./cache-report.js";
 import { BenchChild } from "./children.js";
+import { countCosts, countsUnavailable } from "./cost-counts.js";
 import { laneRequest, LaneSkipped, startFront, type FrontContext } from "./fronts.js";
 import { LANES, laneNamed, type LaneDefinition, type ReferenceAnswer } from "./lane-catalogue.js";
 import { runLane, type Build, type LaneResult } from "./lane-runner.js";
@@ -31,6 +32,9 @@ import { addBenchHolders } from "./seed-holders.js";
  *                        BENCH_BASELINE_LABEL names it in the tables (default: the folder's name).
  *   BENCH_PROFILE=1      CPU profiles of the measured run of BENCH_PROFILE_LANES (default `trusted`), at the highest
  *                        concurrency, written as profile-<lane>.md summaries (raw .cpuprofile beside, not committed).
+ *   BENCH_COUNTS=1       also counts what one request costs each lane's front (and the baseline's): user-space
+ *                        instructions under valgrind and system calls under strace (cost-counts.ts): figures a busy
+ *                        machine does not move. About two minutes a lane; skipped with a notice without the tools.
  *   BENCH_GATEWAY_FLAGS="--max-semi-space-size=8"  extra node flags for the gateways (experiments).
  *   BENCH_OUT=dir        where results go (default test/bench/results, or its smoke/ folder).
  *   BENCH_NODE_ENV       the gateways' NODE_ENV (default production: how it is deployed, and graphql-js's fast paths).
@@ -71,12 +75,14 @@ const laneRuns =
   lanes.length * (baseline ? 2 : 1) * (profile ? 1 : settings.concurrency.length) * repeats +
   (runScaling ? settings.scalingConcurrency.length * settings.pageSizes.length : 0) +
   (runCache ? 4 : 0);
+// Counting runs under valgrind: up to ten minutes a lane on a busy machine (a start of about a minute, 1,500 requests).
+const countsSeconds = env.BENCH_COUNTS === "1" ? lanes.length * (baseline ? 2 : 1) * 600 : 0;
 setTimeout(
   () => {
     console.error("bench: overall time limit reached, stopping");
     process.exit(1);
   },
-  (laneRuns * (settings.warmupSeconds + settings.durationSeconds + 20) + 120) * 1000,
+  (laneRuns * (settings.warmupSeconds + settings.durationSeconds + 20) + countsSeconds + 120) * 1000,
 ).unref();
 
 /** Where a latency tail comes from, as the front process saw it (printed only; bench.json keeps the numbers). */
@@ -281,6 +287,23 @@ async function main(): Promise<void> {
     }
     results.lanes.push(...medianRuns(runs));
     if (repeats > 1) results.repeats = runs;
+    if (env.BENCH_COUNTS === "1" && !profile) {
+      const unavailable = countsUnavailable();
+      if (unavailable) console.log(`bench: counts skipped: ${unavailable}`);
+      results.counts = [];
+      for (const lane of unavailable ? [] : lanes.filter((l) => l.front !== "direct")) {
+        for (const build of baseline && lane.front === "gateway" ? (["current", "baseline"] as const) : (["current"] as const)) {
+          const counts = await countCosts(lane, build, context, laneRequest(lane.request, credentials), expected[lane.answer]);
+          console.log(
+            `${`${lane.name}${build === "baseline" ? "@baseline" : ""}`.padEnd(28)} ${counts.instructionsPerRequest} instructions/req, ` +
+              `${counts.syscallsPerRequest} syscalls/req (${Object.entries(counts.syscalls)
+                .map(([name, n]) => `${name} ${n}`)
+                .join(", ")})`,
+          );
+          results.counts.push(counts);
+        }
+      }
+    }
     if (profile) {
       writeProfiles(results.lanes);
       return;
