@@ -26,8 +26,11 @@ import { OperationObserver, operationObserverPlugin } from "./plugins/operation-
 import { errorMaskingPlugin, formatApolloRequestError } from "./plugins/error-masking.plugin.js";
 import { DOCUMENT_PARSE_OPTIONS, DOCUMENT_VALIDATION_RULES, OperationAdmission } from "./plugins/operation-admission.js";
 import { operationAdmissionPlugin } from "./plugins/operation-admission.plugin.js";
+import { KeptAnswers } from "./plugins/kept-answers.js";
 import { compiledExecutionGateway } from "./execution/compiled-execution.js";
 import { TrustedExecution } from "./execution/trusted-execution.js";
+import { resultBody } from "./execution/graphql-response.js";
+import { documentTextKey } from "./documents/document-text-key.js";
 import { buildGatewaySchema } from "./graphql/schema.js";
 import { createSharedState, type SharedState } from "./shared-state/shared-state.js";
 import { Disposers } from "./lib/disposers.js";
@@ -53,6 +56,8 @@ export interface GatewayOptions {
    * fast path. For the equivalence suite, which compares the two; default true.
    */
   fastPath?: boolean;
+  /** Milliseconds since the epoch, for the caches' TTLs: tests move it instead of waiting. Date.now by default. */
+  now?: () => number;
 }
 
 export interface GatewayHandle {
@@ -124,7 +129,13 @@ async function startParts(
     callerBudgetPerMinute: config.auth.callerBudgetPerMinute,
     logger,
     metrics,
+    answerFormat: KeptAnswers.formatOf(schema),
+    now: options.now,
   });
+  // Answers kept whole, for both execution paths (src/plugins/kept-answers.ts); null when off.
+  const answers = shared.answers
+    ? new KeptAnswers(shared.answers, { textKey: documentTextKey, answerBody: (data) => resultBody({ data }) })
+    : null;
   disposers.add(() => shared.close());
   const admissions = new UpstreamAdmissions(shared, options.upstreamUrl, options.credentials);
   observeUpstreamCalls(transport, { logger, metrics });
@@ -174,7 +185,7 @@ async function startParts(
           })
         : ApolloServerPluginLandingPageDisabled(),
       errorMaskingPlugin({ mask: config.production, logger }),
-      operationAdmissionPlugin(admission),
+      operationAdmissionPlugin(admission, answers),
       operationObserverPlugin(observer),
       // Apollo's default cache-control plugin wraps every field resolver of the schema (about 150 calls for a
       // 10-holder page) to compute a policy that is always "no-store" here (no @cacheControl hints): about 14% of
@@ -200,6 +211,7 @@ async function startParts(
           mask: config.production,
           introspection: config.introspection,
           includeStacktrace: !config.production,
+          answers,
         })
       : null;
   const handleGraphQL = createGraphQLHandler(apollo, {

@@ -61,6 +61,8 @@ export class OperationObserver {
       recordOperationOutcome({ errorCodes: codes, upstreamCalls: context?.voucherify.upstreamCalls, httpStatus: answered.status });
     }
     metrics.operations.inc({ operation: operationLabel, outcome });
+    const keptAnswer = context?.keptAnswer;
+    if (keptAnswer) metrics.answerLookups.inc({ operation: operationLabel, result: keptAnswer });
     // With the active span's trace id as an exemplar (OpenMetrics scrapes), so a slow bucket leads to its trace.
     metrics.observeOperation(operationLabel, durationMs / 1000);
     for (const code of codes) metrics.errors.inc({ code });
@@ -77,6 +79,8 @@ export class OperationObserver {
         operationType: answered.operationType,
         durationMs: Math.round(durationMs * 100) / 100,
         upstreamCalls: context?.voucherify.upstreamCalls ?? 0,
+        // hit, miss or bypass among the answers kept whole (absent: not a query, or refused before the lookup).
+        keptAnswer,
         status: answered.status,
         outcome,
         ...(codes.length > 0 ? { errorCodes: codes, upstreamRequestIds: upstreamRequestIds(errors) } : {}),

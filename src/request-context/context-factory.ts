@@ -5,6 +5,7 @@ import type { Config } from "../config.js";
 import type { GatewayContext } from "./gateway-context.js";
 import { missingUpstreamCredentials } from "../errors/graphql-errors.js";
 import type { SharedState } from "../shared-state/shared-state.js";
+import { AnswerSources } from "../shared-state/answer-sources.js";
 import { tenantOf } from "../shared-state/tenant.js";
 import { AcceptedCredentials } from "../voucherify/accepted-credentials.js";
 import { VoucherifyClient, type SharedAdmission } from "../voucherify/client.js";
@@ -105,8 +106,17 @@ export function createContextFactory(deps: {
     const clientOwned = credentials !== deps.credentials;
     const admission = admissions.of(credentials, clientOwned);
     const voucherify = new VoucherifyClient(transport, credentials, requestId, scope, admission);
-    const fresh = wantsFresh(request) || (clientOwned && !admissions.accepted.has(credentials));
-    const loaders = createLoaders(voucherify, { cache: shared.cache, tenant: admission.tenant, fresh });
-    return { caller, voucherify, loaders, requestId };
+    const noCache = wantsFresh(request);
+    const fresh = noCache || (clientOwned && !admissions.accepted.has(credentials));
+    // What the answer is built from is recorded only when answers may be kept (src/shared-state/answer-cache.ts).
+    const reads = {
+      cache: shared.cache,
+      tenant: admission.tenant,
+      fresh,
+      noCache,
+      sources: shared.answers ? new AnswerSources() : undefined,
+    };
+    const loaders = createLoaders(voucherify, reads);
+    return { caller, voucherify, loaders, requestId, reads };
   };
 }

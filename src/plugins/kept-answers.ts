@@ -1,0 +1,143 @@
+import { createHash } from "node:crypto";
+import { printSchema, type GraphQLSchema } from "graphql";
+import { ROUTER_SECRET_HEADER } from "../auth/authenticator.js";
+import { callerRights } from "../auth/caller.js";
+import type { GatewayContext } from "../request-context/gateway-context.js";
+import { canonicalJson } from "../lib/canonical-json.js";
+import { AnswerCache } from "../shared-state/answer-cache.js";
+import { CUSTOMER_ENTRY, HOLDER_PAGE_ENTRY } from "../voucherify/record-shapes.js";
+
+const INLINE_TRACE_HEADER = "apollo-federation-include-trace";
+/** Document texts whose digest is remembered (a gateway serves a few dozen distinct documents). */
+const MAX_REMEMBERED_DIGESTS = 500;
+const MAX_REMEMBERED_TEXT = 16 * 1024;
+
+/** One query, as both execution paths describe it to the answers kept whole. */
+export interface AnswerRequest {
+  /** KeptAnswers.digestOf the document's text (a trusted document's, once at start). */
+  documentDigest: string;
+  /** The operation the request resolved to, by name (null: the document's only, anonymous, operation). */
+  operationName: string | null;
+  operationType: string;
+  variables: Record<string, unknown> | undefined;
+  /** A request header, by lower-case name. */
+  header(name: string): string | undefined;
+}
+
+/**
+ * GraphQL's side of the answers kept whole (src/shared-state/answer-cache.ts): which requests may be served one, and
+ * by which answer. Both execution paths use it (the trusted documents' fast path and, through the admission plugin,
+ * Apollo Server's), with the same keys: a trusted document sent by id and the same text sent as a query share
+ * answers. An answer is keyed by the tenant, the document's text key (src/documents/document-text-key.ts), the
+ * operation, the variables in canonical order and the caller's rights (callerRights: authenticated or not, router
+ * or not, scopes, member rules), so two callers share an answer only when nothing about them can change it.
+ *
+ * Only queries. Never for a request that carries the router's secret or asks for inline traces (the router's own
+ * answers), nor with `Cache-Control: no-cache` (which also drops the answer it bypassed, so it is not served after).
+ * Only answers without any error (so without partial data), whose every upstream read went through the cache.
+ */
+export class KeptAnswers {
+  /** Apollo's documents arrive as texts, the same few again and again: each digested once (bounded). */
+  private readonly digests = new Map<string, string>();
+
+  constructor(
+    private readonly cache: AnswerCache,
+    /**
+     * Given by the composition root (src/server.ts), as this folder sits below documents/ and execution/:
+     * `textKey`, a document's tokens without whitespace and comments (documents/document-text-key.ts); `answerBody`,
+     * the bytes of an answer of `data` alone, as both paths write it (execution/graphql-response.ts's resultBody).
+     */
+    private readonly text: { textKey(document: string): string; answerBody(data: unknown): string },
+  ) {}
+
+  /** The answers' format: the schema they follow and the shapes of the records they are built from. */
+  static formatOf(schema: GraphQLSchema): string {
+    const digest = createHash("sha256")
+      .update(printSchema(schema))
+      .update(HOLDER_PAGE_ENTRY.format)
+      .update(CUSTOMER_ENTRY.format)
+      .digest("base64url");
+    return `answer.${digest.slice(0, 10)}`;
+  }
+
+  /** Names a document by its tokens (whitespace and comments aside), short; remembered for the texts seen last. */
+  digestOf(document: string): string {
+    const digest = (text: string) => createHash("sha256").update(this.text.textKey(text)).digest("base64url");
+    if (document.length > MAX_REMEMBERED_TEXT) return digest(document);
+    let known = this.digests.get(document);
+    if (known === undefined) {
+      if (this.digests.size >= MAX_REMEMBERED_DIGESTS) this.digests.clear();
+      this.digests.set(document, (known = digest(document)));
+    }
+    return known;
+  }
+
+  /** The bytes an answer of `data` alone is written as, on either path. */
+  answerBody(data: unknown): Buffer {
+    return Buffer.from(this.text.answerBody(data));
+  }
+
+  /** This request's ticket, or null when its answer is none of the cache's business (not a query). */
+  ticket(request: AnswerRequest, context: GatewayContext): AnswerTicket | null {
+    if (request.operationType !== "query") return null;
+    const { reads } = context;
+    const bypass =
+      reads.fresh ||
+      reads.sources === undefined ||
+      request.header(ROUTER_SECRET_HEADER) !== undefined ||
+      request.header(INLINE_TRACE_HEADER) !== undefined;
+    const answerId = AnswerCache.idOf([
+      request.documentDigest,
+      request.operationName ?? "",
+      request.variables === undefined ? "" : canonicalJson(request.variables),
+      callerRights(context.caller),
+    ]);
+    return new AnswerTicket(this.cache, answerId, context, bypass);
+  }
+}
+
+/** One query's dealings with the answers kept whole: looked up during admission, kept (or dropped) once answered. */
+export class AnswerTicket {
+  /** The kept answer's bytes, when it serves this request. */
+  hit: Buffer | null = null;
+  private looked = false;
+
+  constructor(
+    private readonly cache: AnswerCache,
+    private readonly answerId: string,
+    private readonly context: GatewayContext,
+    private readonly bypass: boolean,
+  ) {}
+
+  /**
+   * For the admission (its step 8, reached only by an admitted request): true when a kept answer serves this request.
+   * Records the outcome on the context, for the operation's metrics and log line.
+   */
+  readonly lookup = async (): Promise<boolean> => {
+    this.looked = true;
+    if (this.bypass) {
+      this.context.keptAnswer = "bypass";
+      return false;
+    }
+    this.hit = await this.cache.lookup(this.context.reads.tenant, this.answerId);
+    this.context.keptAnswer = this.hit === null ? "miss" : "hit";
+    return this.hit !== null;
+  };
+
+  /**
+   * After execution: `body` is the answer's bytes when it had no error (null otherwise). A miss keeps it when every
+   * upstream read is accounted for; a no-cache request drops the answer it bypassed.
+   */
+  async settle(body: Buffer | null): Promise<void> {
+    if (!this.looked || this.hit !== null) return;
+    const { reads, voucherify } = this.context;
+    if (this.bypass) {
+      if (reads.noCache && reads.sources) await this.cache.drop(reads.tenant, this.answerId);
+      return;
+    }
+    if (body === null || !reads.sources) return;
+    // An upstream call the cache did not see (none today: every read goes through it) would be a source unaccounted for.
+    if (voucherify.upstreamCalls > reads.sources.fetches) return;
+    await this.cache.keep(reads.tenant, this.answerId, body, reads.sources);
+  }
+}
