@@ -8,9 +8,12 @@ import { AnswerCache } from "../shared-state/answer-cache.js";
 import { CUSTOMER_ENTRY, HOLDER_PAGE_ENTRY } from "../voucherify/record-shapes.js";
 
 const INLINE_TRACE_HEADER = "apollo-federation-include-trace";
-/** Document texts whose digest is remembered (a gateway serves a few dozen distinct documents). */
-const MAX_REMEMBERED_DIGESTS = 500;
-const MAX_REMEMBERED_TEXT = 16 * 1024;
+/** Document texts whose digest is remembered (a gateway serves a few dozen distinct documents); all forgotten when full. */
+const MAX_REMEMBERED_DIGESTS = 256;
+/** Longer texts are digested every time: remembering them would cost more memory than the digest costs CPU. */
+const MAX_REMEMBERED_TEXT = 4096;
+/** Answer ids remembered, one per distinct request (document, variables, rights); all forgotten when full. */
+const MAX_REMEMBERED_IDS = 2000;
 
 /** One query, as both execution paths describe it to the answers kept whole. */
 export interface AnswerRequest {
@@ -39,6 +42,8 @@ export interface AnswerRequest {
 export class KeptAnswers {
   /** Apollo's documents arrive as texts, the same few again and again: each digested once (bounded). */
   private readonly digests = new Map<string, string>();
+  /** The same requests (document, variables, rights) come again and again: each answer's id is hashed once (bounded). */
+  private readonly ids = new Map<string, string>();
 
   constructor(
     private readonly cache: AnswerCache,
@@ -86,13 +91,20 @@ export class KeptAnswers {
       reads.sources === undefined ||
       request.header(ROUTER_SECRET_HEADER) !== undefined ||
       request.header(INLINE_TRACE_HEADER) !== undefined;
-    const answerId = AnswerCache.idOf([
-      request.documentDigest,
-      request.operationName ?? "",
-      request.variables === undefined ? "" : canonicalJson(request.variables),
-      callerRights(context.caller),
-    ]);
-    return new AnswerTicket(this.cache, answerId, context, bypass);
+    const variables = request.variables === undefined ? "" : canonicalJson(request.variables);
+    // NUL never appears in a digest, an operation name or JSON text (it is escaped there): the parts cannot run together.
+    const asked = `${request.documentDigest}\0${request.operationName ?? ""}\0${variables}\0${callerRights(context.caller)}`;
+    return new AnswerTicket(this.cache, this.idOf(asked), context, bypass);
+  }
+
+  private idOf(asked: string): string {
+    if (asked.length > MAX_REMEMBERED_TEXT) return AnswerCache.idOf(asked);
+    let id = this.ids.get(asked);
+    if (id === undefined) {
+      if (this.ids.size >= MAX_REMEMBERED_IDS) this.ids.clear();
+      this.ids.set(asked, (id = AnswerCache.idOf(asked)));
+    }
+    return id;
   }
 }
 

@@ -66,7 +66,8 @@ export class OperationObserver {
     // With the active span's trace id as an exemplar (OpenMetrics scrapes), so a slow bucket leads to its trace.
     metrics.observeOperation(operationLabel, durationMs / 1000);
     for (const code of codes) metrics.errors.inc({ code });
-    const loaders = context?.loaders;
+    // An answer kept whole was served without execution: nothing was loaded (and asking would make the loaders).
+    const loaders = keptAnswer === "hit" ? undefined : context?.loaders;
     if (loaders) {
       if (loaders.holderPages.dedupeHits > 0) metrics.dedupeHits.inc({ loader: "holderPages" }, loaders.holderPages.dedupeHits);
       if (loaders.customers.dedupeHits > 0) metrics.dedupeHits.inc({ loader: "customers" }, loaders.customers.dedupeHits);

@@ -9,7 +9,7 @@ import { AnswerSources } from "../shared-state/answer-sources.js";
 import { tenantOf } from "../shared-state/tenant.js";
 import { AcceptedCredentials } from "../voucherify/accepted-credentials.js";
 import { VoucherifyClient, type SharedAdmission } from "../voucherify/client.js";
-import { createLoaders } from "../voucherify/loaders.js";
+import { createLoaders, type Loaders } from "../voucherify/loaders.js";
 import { OperationScope } from "../voucherify/operation-scope.js";
 import type { Credentials, UpstreamTransport } from "../voucherify/transport.js";
 import { firstHeaderValue } from "../lib/header-value.js";
@@ -116,7 +116,16 @@ export function createContextFactory(deps: {
       noCache,
       sources: shared.answers ? new AnswerSources() : undefined,
     };
-    const loaders = createLoaders(voucherify, reads);
-    return { caller, voucherify, loaders, requestId, reads };
+    // Made on first use: a request served an answer kept whole loads nothing.
+    let loaders: Loaders | undefined;
+    return {
+      caller,
+      voucherify,
+      requestId,
+      reads,
+      get loaders() {
+        return (loaders ??= createLoaders(voucherify, reads));
+      },
+    };
   };
 }

@@ -95,16 +95,16 @@ export const SHARED_STATE_SETTINGS = defineSettings({
       parse: integer(1, 10_000_000),
     },
     CACHE_MAX_BYTES: {
-      meaning: "In-process cache (no REDIS_URL): bytes of cached answers kept at most",
+      meaning: "In-process cache (no REDIS_URL): bytes of cached holder pages and customers kept at most",
       default: 64 * MIB,
       gloss: "(64 MiB)",
       parse: integer(1024, 64 * 1024 * MIB),
     },
     CACHE_ANSWERS_MAX_BYTES: {
       meaning:
-        "Whole GraphQL answers kept and served again without execution (queries without errors, per tenant, document, variables " +
-        "and caller rights; invalidated by the same writes as the pages and customers they hold, living no longer than they): " +
-        "bytes kept at most in-process (with Redis, answers live in Redis); 0 = off. Off whenever CACHE_HOLDERS_TTL_MS is 0",
+        "Answers kept whole (a query's answer served again without execution to callers with the same rights; invalidated " +
+        "with the pages and customers it holds and living no longer than they): bytes kept at most in-process (with Redis, " +
+        "they live in Redis); 0 = off. Off whenever CACHE_HOLDERS_TTL_MS is 0",
       default: 32 * MIB,
       gloss: "(32 MiB)",
       parse: integer(0, 64 * 1024 * MIB),

@@ -28,11 +28,12 @@ export class AnswerCache {
     return this.store.kind;
   }
 
-  /** The id of one answer: a digest of every part that decides it (document, operation, variables, rights). */
-  static idOf(parts: readonly string[]): string {
-    const hash = createHash("sha256");
-    for (const part of parts) hash.update(part).update("\0");
-    return hash.digest("base64url").slice(0, 32);
+  /**
+   * The id of one answer: a digest of everything that decides it (document, operation, variables, rights, joined
+   * unambiguously by the caller). Never the text itself: it may hold variables' values, and keys are not for them.
+   */
+  static idOf(asked: string): string {
+    return createHash("sha256").update(asked).digest("base64url").slice(0, 32);
   }
 
   /** The kept answer, or null. Traced as the `cache answers` span (hit or miss). */

@@ -101,7 +101,8 @@ export interface MemoryCacheBounds {
 export class MemoryCacheStore implements CacheStore {
   readonly kind = "memory";
   private readonly entries: LRUCache<string, object>;
-  private readonly answers: LRUCache<string, KeptAnswer> | null;
+  /** Each answer with the generations it needs, by key: checked on every hit, so rendered once, when it is kept. */
+  private readonly answers: LRUCache<string, { body: Buffer; generations: Array<[key: string, value: string]> }> | null;
   private readonly aliases: LRUCache<string, string>;
   private readonly generations = new Map<string, number>();
   private counter = 0;
@@ -193,8 +194,8 @@ export class MemoryCacheStore implements CacheStore {
     const key = keys.answer(name.tenant, name.format, name.id);
     const answer = this.answers.get(key);
     if (!answer) return null;
-    for (const source of answer.sources) {
-      if (this.generation(generationKey(name.tenant, source)) !== source.generation) {
+    for (const [generationKey, value] of answer.generations) {
+      if (this.generation(generationKey) !== value) {
         this.answers.delete(key);
         return null;
       }
@@ -207,7 +208,9 @@ export class MemoryCacheStore implements CacheStore {
     for (const entry of entries) ttlMs = Math.min(ttlMs, this.entries.getRemainingTTL(entry));
     if (!(ttlMs >= 1)) return;
     const key = keys.answer(name.tenant, name.format, name.id);
-    this.answers.set(key, answer, { ttl: ttlMs, size: answer.body.length + key.length * 2 + ANSWER_OVERHEAD_BYTES });
+    const generations = answer.sources.map((source): [string, string] => [generationKey(name.tenant, source), source.generation]);
+    const size = answer.body.length + key.length * 2 + ANSWER_OVERHEAD_BYTES * (1 + generations.length);
+    this.answers.set(key, { body: answer.body, generations }, { ttl: ttlMs, size });
   }
 
   async dropAnswer(name: AnswerName): Promise<void> {
