@@ -4,7 +4,8 @@ import { ROUTER_SECRET_HEADER } from "../auth/authenticator.js";
 import { callerRights } from "../auth/caller.js";
 import type { GatewayContext } from "../request-context/gateway-context.js";
 import { canonicalJson } from "../lib/canonical-json.js";
-import { AnswerCache } from "../shared-state/answer-cache.js";
+import type { AnswerCache } from "../shared-state/answer-cache.js";
+import type { AnswerName } from "../shared-state/cache-store.js";
 import { CUSTOMER_ENTRY, HOLDER_PAGE_ENTRY } from "../voucherify/record-shapes.js";
 
 const INLINE_TRACE_HEADER = "apollo-federation-include-trace";
@@ -12,8 +13,8 @@ const INLINE_TRACE_HEADER = "apollo-federation-include-trace";
 const MAX_REMEMBERED_DIGESTS = 256;
 /** Longer texts are digested every time: remembering them would cost more memory than the digest costs CPU. */
 const MAX_REMEMBERED_TEXT = 4096;
-/** Answer ids remembered, one per distinct request (document, variables, rights); all forgotten when full. */
-const MAX_REMEMBERED_IDS = 2000;
+/** Answers' names remembered, one per distinct request (tenant, document, variables, rights); all forgotten when full. */
+const MAX_REMEMBERED_NAMES = 2000;
 
 /** One query, as both execution paths describe it to the answers kept whole. */
 export interface AnswerRequest {
@@ -42,8 +43,8 @@ export interface AnswerRequest {
 export class KeptAnswers {
   /** Apollo's documents arrive as texts, the same few again and again: each digested once (bounded). */
   private readonly digests = new Map<string, string>();
-  /** The same requests (document, variables, rights) come again and again: each answer's id is hashed once (bounded). */
-  private readonly ids = new Map<string, string>();
+  /** The same requests (tenant, document, variables, rights) come again and again: each answer is named once (bounded). */
+  private readonly names = new Map<string, AnswerName>();
 
   constructor(
     private readonly cache: AnswerCache,
@@ -94,17 +95,18 @@ export class KeptAnswers {
     const variables = request.variables === undefined ? "" : canonicalJson(request.variables);
     // NUL never appears in a digest, an operation name or JSON text (it is escaped there): the parts cannot run together.
     const asked = `${request.documentDigest}\0${request.operationName ?? ""}\0${variables}\0${callerRights(context.caller)}`;
-    return new AnswerTicket(this.cache, this.idOf(asked), context, bypass);
+    return new AnswerTicket(this.cache, this.nameOf(reads.tenant, asked), context, bypass);
   }
 
-  private idOf(asked: string): string {
-    if (asked.length > MAX_REMEMBERED_TEXT) return AnswerCache.idOf(asked);
-    let id = this.ids.get(asked);
-    if (id === undefined) {
-      if (this.ids.size >= MAX_REMEMBERED_IDS) this.ids.clear();
-      this.ids.set(asked, (id = AnswerCache.idOf(asked)));
+  private nameOf(tenant: string, asked: string): AnswerName {
+    if (asked.length > MAX_REMEMBERED_TEXT) return this.cache.nameOf(tenant, asked);
+    const remembered = `${tenant}\0${asked}`;
+    let name = this.names.get(remembered);
+    if (name === undefined) {
+      if (this.names.size >= MAX_REMEMBERED_NAMES) this.names.clear();
+      this.names.set(remembered, (name = this.cache.nameOf(tenant, asked)));
     }
-    return id;
+    return name;
   }
 }
 
@@ -116,7 +118,7 @@ export class AnswerTicket {
 
   constructor(
     private readonly cache: AnswerCache,
-    private readonly answerId: string,
+    private readonly name: AnswerName,
     private readonly context: GatewayContext,
     private readonly bypass: boolean,
   ) {}
@@ -131,7 +133,7 @@ export class AnswerTicket {
       this.context.keptAnswer = "bypass";
       return false;
     }
-    this.hit = await this.cache.lookup(this.context.reads.tenant, this.answerId);
+    this.hit = await this.cache.lookup(this.name);
     this.context.keptAnswer = this.hit === null ? "miss" : "hit";
     return this.hit !== null;
   };
@@ -144,12 +146,12 @@ export class AnswerTicket {
     if (!this.looked || this.hit !== null) return;
     const { reads, voucherify } = this.context;
     if (this.bypass) {
-      if (reads.noCache && reads.sources) await this.cache.drop(reads.tenant, this.answerId);
+      if (reads.noCache && reads.sources) await this.cache.drop(this.name);
       return;
     }
     if (body === null || !reads.sources) return;
     // An upstream call the cache did not see (none today: every read goes through it) would be a source unaccounted for.
     if (voucherify.upstreamCalls > reads.sources.fetches) return;
-    await this.cache.keep(reads.tenant, this.answerId, body, reads.sources);
+    await this.cache.keep(this.name, body, reads.sources);
   }
 }

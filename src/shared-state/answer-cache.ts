@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import type { AnswerSources } from "./answer-sources.js";
-import type { CacheStore } from "./cache-store.js";
+import type { AnswerName, CacheStore } from "./cache-store.js";
+import { keys } from "./redis-keys.js";
 import { traceCacheLookup } from "../observability/cache-span.js";
 
 /** Answers larger than this are not kept (about a 2,000-holder page): one would crowd out hundreds of small ones. */
@@ -29,37 +30,39 @@ export class AnswerCache {
   }
 
   /**
-   * The id of one answer: a digest of everything that decides it (document, operation, variables, rights, joined
-   * unambiguously by the caller). Never the text itself: it may hold variables' values, and keys are not for them.
+   * Where the tenant's answer to `asked` lives: its key holds a digest of everything that decides the answer
+   * (document, operation, variables, rights, joined unambiguously by the caller), never the text itself (it may hold
+   * variables' values, and keys are not for them).
    */
-  static idOf(asked: string): string {
-    return createHash("sha256").update(asked).digest("base64url").slice(0, 32);
+  nameOf(tenant: string, asked: string): AnswerName {
+    const id = createHash("sha256").update(asked).digest("base64url").slice(0, 32);
+    const { format } = this.options;
+    return { tenant, format, key: keys.answer(tenant, format, id) };
   }
 
   /** The kept answer, or null. Traced as the `cache answers` span (hit or miss). */
-  lookup(tenant: string, answerId: string): Promise<Buffer | null> {
+  lookup(name: AnswerName): Promise<Buffer | null> {
     return traceCacheLookup(
       "answers",
       this.store.kind,
-      () => this.store.readAnswer({ tenant, id: answerId, format: this.options.format }),
+      () => this.store.readAnswer(name),
       (found) => (found === null ? "miss" : "hit"),
     );
   }
 
   /** Keeps `body` while its sources hold, when they can vouch for it; true when kept. */
-  async keep(tenant: string, answerId: string, body: Buffer, sources: AnswerSources): Promise<boolean> {
+  async keep(name: AnswerName, body: Buffer, sources: AnswerSources): Promise<boolean> {
     const settled = sources.settle();
     if (settled === null || body.length > MAX_KEPT_ANSWER_BYTES) return false;
     const now = (this.options.now ?? Date.now)();
     const ttlMs = Math.floor(Math.min(settled.expiresAt - now, this.options.maxLifeMs));
     if (ttlMs <= 0) return false;
-    const name = { tenant, id: answerId, format: this.options.format };
     await this.store.writeAnswer(name, { body, sources: settled.sources }, settled.entries, ttlMs);
     return true;
   }
 
   /** Forgets one answer (a `Cache-Control: no-cache` request, so the answer it bypassed is not served after it). */
-  drop(tenant: string, answerId: string): Promise<void> {
-    return this.store.dropAnswer({ tenant, id: answerId, format: this.options.format });
+  drop(name: AnswerName): Promise<void> {
+    return this.store.dropAnswer(name);
   }
 }

@@ -27,11 +27,14 @@ export interface StampedRead<T> {
   lifeLeftMs?: number;
 }
 
-/** Where an answer kept whole lives: its tenant, its id (what was asked, by whom) and the format of its kind. */
+/**
+ * Where an answer kept whole lives: its tenant, its format and its key (keys.answer: the format, and an id hashed
+ * from what was asked and by whom).
+ */
 export interface AnswerName {
-  tenant: string;
-  id: string;
-  format: string;
+  readonly tenant: string;
+  readonly format: string;
+  readonly key: string;
 }
 
 /** A GraphQL answer kept whole (src/shared-state/answer-cache.ts): its bytes and what it was built from. */
@@ -102,7 +105,7 @@ export class MemoryCacheStore implements CacheStore {
   readonly kind = "memory";
   private readonly entries: LRUCache<string, object>;
   /** Each answer with the generations it needs, by key: checked on every hit, so rendered once, when it is kept. */
-  private readonly answers: LRUCache<string, { body: Buffer; generations: Array<[key: string, value: string]> }> | null;
+  private readonly answers: LRUCache<string, { body: Buffer; generations: Array<[key: string, value: number]> }> | null;
   private readonly aliases: LRUCache<string, string>;
   private readonly generations = new Map<string, number>();
   private counter = 0;
@@ -191,12 +194,11 @@ export class MemoryCacheStore implements CacheStore {
 
   async readAnswer(name: AnswerName): Promise<Buffer | null> {
     if (!this.answers) return null;
-    const key = keys.answer(name.tenant, name.format, name.id);
-    const answer = this.answers.get(key);
+    const answer = this.answers.get(name.key);
     if (!answer) return null;
     for (const [generationKey, value] of answer.generations) {
-      if (this.generation(generationKey) !== value) {
-        this.answers.delete(key);
+      if ((this.generations.get(generationKey) ?? this.floor) !== value) {
+        this.answers.delete(name.key);
         return null;
       }
     }
@@ -207,14 +209,14 @@ export class MemoryCacheStore implements CacheStore {
     if (!this.answers) return;
     for (const entry of entries) ttlMs = Math.min(ttlMs, this.entries.getRemainingTTL(entry));
     if (!(ttlMs >= 1)) return;
-    const key = keys.answer(name.tenant, name.format, name.id);
-    const generations = answer.sources.map((source): [string, string] => [generationKey(name.tenant, source), source.generation]);
-    const size = answer.body.length + key.length * 2 + ANSWER_OVERHEAD_BYTES * (1 + generations.length);
-    this.answers.set(key, { body: answer.body, generations }, { ttl: ttlMs, size });
+    // This store's generations are counts: compared as numbers on every hit.
+    const generations = answer.sources.map((source): [string, number] => [generationKey(name.tenant, source), Number(source.generation)]);
+    const size = answer.body.length + name.key.length * 2 + ANSWER_OVERHEAD_BYTES * (1 + generations.length);
+    this.answers.set(name.key, { body: answer.body, generations }, { ttl: ttlMs, size });
   }
 
   async dropAnswer(name: AnswerName): Promise<void> {
-    this.answers?.delete(keys.answer(name.tenant, name.format, name.id));
+    this.answers?.delete(name.key);
   }
 }
 

@@ -315,18 +315,11 @@ export class RedisCacheStore implements CacheStore {
     return this.invalidate(tenant, [keys.tenantGeneration(tenant), keys.tenantWrites(tenant)]);
   }
 
-  async readAnswer({ tenant, id, format }: AnswerName): Promise<Buffer | null> {
+  async readAnswer({ tenant, format, key }: AnswerName): Promise<Buffer | null> {
     const server = this.server.current;
     if (server === null) return null;
     const reply = await this.attempt("EVALSHA readAnswer", null, () =>
-      this.redis.readAnswerBuffer(
-        keys.answer(tenant, format, id),
-        keys.tenantGeneration(tenant),
-        keys.tenantWrites(tenant),
-        server,
-        keys.prefix(tenant),
-        format,
-      ),
+      this.redis.readAnswerBuffer(key, keys.tenantGeneration(tenant), keys.tenantWrites(tenant), server, keys.prefix(tenant), format),
     );
     if (reply === null) return null;
     const outcome = reply[0].toString();
@@ -335,16 +328,15 @@ export class RedisCacheStore implements CacheStore {
     return null;
   }
 
-  writeAnswer({ tenant, id, format }: AnswerName, answer: KeptAnswer, entries: readonly string[], ttlMs: number): Promise<void> {
+  writeAnswer({ format, key }: AnswerName, answer: KeptAnswer, entries: readonly string[], ttlMs: number): Promise<void> {
     return this.attempt("EVALSHA writeAnswer", undefined, async () => {
-      const answerKey = keys.answer(tenant, format, id);
-      await this.redis.writeAnswer(1 + entries.length, answerKey, ...entries, encodeAnswer(format, answer), Math.floor(ttlMs));
+      await this.redis.writeAnswer(1 + entries.length, key, ...entries, encodeAnswer(format, answer), Math.floor(ttlMs));
     });
   }
 
-  dropAnswer({ tenant, id, format }: AnswerName): Promise<void> {
+  dropAnswer({ key }: AnswerName): Promise<void> {
     return this.attempt("DEL", undefined, async () => {
-      await this.redis.del(keys.answer(tenant, format, id));
+      await this.redis.del(key);
     });
   }
 

@@ -30,6 +30,8 @@ redisServer.describe("the key layout, TypeScript and Lua, on a real Redis", () =
   let store: RedisCacheStore;
   let identity: RedisServerIdentity;
   const tenant = tenantOf("http://upstream.test", "app:{1}");
+  /** Where an answer of `format` with the id `id` lives, as AnswerCache names it. */
+  const answerName = (format: string, id: string) => ({ tenant, format, key: keys.answer(tenant, format, id) });
   jest.setTimeout(30_000);
 
   beforeAll(async () => {
@@ -105,64 +107,60 @@ redisServer.describe("the key layout, TypeScript and Lua, on a real Redis", () =
     const customer = await store.readCustomer(tenant, CUSTOMER, TEXT);
     const sources = [...page.sources, ...customer.sources.filter((source) => source.kind === "customer")];
     const body = Buffer.from('{"data":{"answer":"é"}}\n');
-    const keep = () => store.writeAnswer({ tenant, id: "a1", format: "answer.test" }, { body, sources }, [], 60_000);
+    const keep = () => store.writeAnswer(answerName("answer.test", "a1"), { body, sources }, [], 60_000);
     await keep();
-    expect(await store.readAnswer({ tenant, id: "a1", format: "answer.test" })).toEqual(body);
+    expect(await store.readAnswer(answerName("answer.test", "a1"))).toEqual(body);
     // Another format (another build's answers) is another key: nothing there.
-    expect(await store.readAnswer({ tenant, id: "a1", format: "answer.other" })).toBeNull();
+    expect(await store.readAnswer(answerName("answer.other", "a1"))).toBeNull();
     await store.invalidateCustomers(tenant, [CUSTOMER]);
-    expect(await store.readAnswer({ tenant, id: "a1", format: "answer.test" })).toBeNull();
+    expect(await store.readAnswer(answerName("answer.test", "a1"))).toBeNull();
 
     const again = async () => {
       const sources = [
         ...(await store.readPage(tenant, MEMBER, "p4", TEXT)).sources,
         ...(await store.readCustomer(tenant, CUSTOMER, TEXT)).sources,
       ];
-      await store.writeAnswer({ tenant, id: "a1", format: "answer.test" }, { body, sources }, [], 60_000);
-      expect(await store.readAnswer({ tenant, id: "a1", format: "answer.test" })).toEqual(body);
+      await store.writeAnswer(answerName("answer.test", "a1"), { body, sources }, [], 60_000);
+      expect(await store.readAnswer(answerName("answer.test", "a1"))).toEqual(body);
     };
     await again();
     await store.invalidateMember(tenant, VOUCHER);
-    expect(await store.readAnswer({ tenant, id: "a1", format: "answer.test" })).toBeNull();
+    expect(await store.readAnswer(answerName("answer.test", "a1"))).toBeNull();
     await again();
     await store.invalidateTenant(tenant);
-    expect(await store.readAnswer({ tenant, id: "a1", format: "answer.test" })).toBeNull();
+    expect(await store.readAnswer(answerName("answer.test", "a1"))).toBeNull();
     await again();
-    await store.dropAnswer({ tenant, id: "a1", format: "answer.test" });
-    expect(await store.readAnswer({ tenant, id: "a1", format: "answer.test" })).toBeNull();
+    await store.dropAnswer(answerName("answer.test", "a1"));
+    expect(await store.readAnswer(answerName("answer.test", "a1"))).toBeNull();
   });
 
   test("an answer built before its member's voucher id was known depends on the tenant's count of writes", async () => {
     const unknown = await store.readPage(tenant, "a code never read", "p5", TEXT);
     expect(unknown.sources).toEqual([{ kind: "writes", id: "", generation: unknown.writes }]);
     const body = Buffer.from('{"data":{}}\n');
-    await store.writeAnswer({ tenant, id: "a2", format: "answer.test" }, { body, sources: unknown.sources }, [], 60_000);
-    expect(await store.readAnswer({ tenant, id: "a2", format: "answer.test" })).toEqual(body);
+    await store.writeAnswer(answerName("answer.test", "a2"), { body, sources: unknown.sources }, [], 60_000);
+    expect(await store.readAnswer(answerName("answer.test", "a2"))).toEqual(body);
     // A write through any member of the tenant bumps the count.
     await store.invalidateMember(tenant, "v_some_other_member");
-    expect(await store.readAnswer({ tenant, id: "a2", format: "answer.test" })).toBeNull();
+    expect(await store.readAnswer(answerName("answer.test", "a2"))).toBeNull();
   });
 
   test("an answer lives no longer than the entries it was built from, by Redis's clock; not at all when one is gone", async () => {
     const page = await store.readPage(tenant, MEMBER, "p6", TEXT);
     await store.write(page.key!, { text: "page six" }, TEXT, 2000);
     const answer = { body: Buffer.from("{}\n"), sources: page.sources };
-    await store.writeAnswer({ tenant, id: "a3", format: "answer.test" }, answer, [page.key!], 60_000);
-    const lives = await redis
-      .multi()
-      .pttl(keys.answer(tenant, "answer.test", "a3"))
-      .pttl(page.key!)
-      .exec();
+    await store.writeAnswer(answerName("answer.test", "a3"), answer, [page.key!], 60_000);
+    const lives = await redis.multi().pttl(answerName("answer.test", "a3").key).pttl(page.key!).exec();
     const [answerLeft, pageLeft] = lives!.map(([, left]) => left as number);
     expect(answerLeft).toBeGreaterThan(0);
     expect(answerLeft).toBeLessThanOrEqual(pageLeft);
     await store.writeAnswer(
-      { tenant, id: "a4", format: "answer.test" },
+      answerName("answer.test", "a4"),
       answer,
       [page.key!, keys.customer(tenant, TEXT.format, "x", "gone", "0")],
       60_000,
     );
-    expect(await redis.exists(keys.answer(tenant, "answer.test", "a4"))).toBe(0);
+    expect(await redis.exists(answerName("answer.test", "a4").key)).toBe(0);
   });
 
   test("every key stays inside the tenant's hash tag, whatever the ids hold", async () => {
