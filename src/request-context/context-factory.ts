@@ -9,7 +9,7 @@ import { AnswerSources } from "../shared-state/answer-sources.js";
 import { tenantOf } from "../shared-state/tenant.js";
 import { AcceptedCredentials } from "../voucherify/accepted-credentials.js";
 import { VoucherifyClient, type SharedAdmission } from "../voucherify/client.js";
-import { createLoaders, type Loaders } from "../voucherify/loaders.js";
+import { createLoaders, type Loaders, type SharedReads } from "../voucherify/loaders.js";
 import { OperationScope } from "../voucherify/operation-scope.js";
 import type { Credentials, UpstreamTransport } from "../voucherify/transport.js";
 import { firstHeaderValue } from "../lib/header-value.js";
@@ -69,6 +69,26 @@ export class UpstreamAdmissions {
   }
 }
 
+/**
+ * One request's context. Its loaders are made on first use: a request served an answer kept whole loads nothing.
+ * (A class, not a getter in an object literal: the getter's closure would share, and keep alive, the factory's scope.)
+ */
+class RequestContext implements GatewayContext {
+  keptAnswer: GatewayContext["keptAnswer"] = undefined;
+  private made: Loaders | undefined = undefined;
+
+  constructor(
+    readonly caller: Caller,
+    readonly voucherify: VoucherifyClient,
+    readonly requestId: string,
+    readonly reads: SharedReads,
+  ) {}
+
+  get loaders(): Loaders {
+    return (this.made ??= createLoaders(this.voucherify, this.reads));
+  }
+}
+
 export function createContextFactory(deps: {
   config: Config;
   /** Server-side credentials; null only when clients must bring their own. */
@@ -116,16 +136,6 @@ export function createContextFactory(deps: {
       noCache,
       sources: shared.answers ? new AnswerSources() : undefined,
     };
-    // Made on first use: a request served an answer kept whole loads nothing.
-    let loaders: Loaders | undefined;
-    return {
-      caller,
-      voucherify,
-      requestId,
-      reads,
-      get loaders() {
-        return (loaders ??= createLoaders(voucherify, reads));
-      },
-    };
+    return new RequestContext(caller, voucherify, requestId, reads);
   };
 }
