@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { basename, join, resolve } from "node:path";
+import { pathToFileURL } from "node:url";
 import { BenchChild } from "./children.js";
 import { runLane, type LaneResult } from "./lane-runner.js";
 import { referenceBody, TRUSTED_BENCH_DOCUMENTS, trustedManifest, trustedRequest } from "./lanes.js";
@@ -19,12 +20,15 @@ import { referenceBody, TRUSTED_BENCH_DOCUMENTS, trustedManifest, trustedRequest
  *   npm run build:tools && node dist/test/bench/observability-cost.js
  *   BENCH_VARIANTS="warn,tracing 10%" runs only those beside the reference (info).
  *   BENCH_PROFILE_DIR=dir  each gateway under `node --cpu-prof`, its profile written there as <variant>.cpuprofile.
+ *   BENCH_COMPARE=dir      the same gateways also from another build (dir: its dist/test/bench, after `npm run
+ *                          build:tools` there), in the same rounds: before and after a change, in one run.
  *   BENCH_ROUNDS (2), BENCH_CONNECTIONS (32), BENCH_WARMUP (2) and BENCH_DURATION (8) seconds.
  */
 const number = (name: string, fallback: number) => (process.env[name] ? Number(process.env[name]) : fallback);
 const rounds = number("BENCH_ROUNDS", 2);
 const connections = number("BENCH_CONNECTIONS", 32);
 const profileDir = process.env.BENCH_PROFILE_DIR;
+const compareDir = process.env.BENCH_COMPARE;
 const settings = { warmupSeconds: number("BENCH_WARMUP", 2), durationSeconds: number("BENCH_DURATION", 8) };
 
 interface Variant {
@@ -49,13 +53,30 @@ setTimeout(
     console.error("observability-cost: time limit reached, stopping");
     process.exit(1);
   },
-  (rounds * VARIANTS.length * (settings.warmupSeconds + settings.durationSeconds + 15) + 120) * 1000,
+  (rounds * VARIANTS.length * (compareDir ? 2 : 1) * (settings.warmupSeconds + settings.durationSeconds + 15) + 120) * 1000,
 ).unref();
+
+interface Build {
+  label: string;
+  start: typeof BenchChild.start;
+}
+
+interface Lane {
+  build: Build;
+  variant: Variant;
+  gateway: BenchChild;
+  results: LaneResult[];
+}
 
 async function main(): Promise<void> {
   const children: BenchChild[] = [];
   const manifestDir = mkdtempSync(join(tmpdir(), "bench-observability-"));
   try {
+    const builds: Build[] = [{ label: "this build", start: (...args) => BenchChild.start(...args) }];
+    if (compareDir) {
+      const other = (await import(pathToFileURL(join(resolve(compareDir), "children.js")).href)) as { BenchChild: typeof BenchChild };
+      builds.push({ label: basename(resolve(compareDir, "../../..")), start: (...args) => other.BenchChild.start(...args) });
+    }
     const emulator = await BenchChild.start("emulator");
     children.push(emulator);
     const sink = await BenchChild.start("otlp");
@@ -74,62 +95,64 @@ async function main(): Promise<void> {
       TRUSTED_DOCUMENTS: manifest,
     };
     const tracingEnv = { OTEL_EXPORTER_OTLP_ENDPOINT: sink.url, OTEL_SERVICE_NAME: "bench-gateway" };
-    const gateways: BenchChild[] = [];
-    for (const variant of VARIANTS) {
-      const profile = profileDir
-        ? ["--cpu-prof", "--cpu-prof-dir", profileDir, "--cpu-prof-name", `${variant.name.replace(/\W+/g, "-")}.cpuprofile`]
-        : [];
-      const gateway = await BenchChild.start("gateway", { ...base, ...(variant.traced ? tracingEnv : {}), ...variant.env }, profile);
-      children.push(gateway);
-      gateways.push(gateway);
+    const lanes: Lane[] = [];
+    for (const [index, build] of builds.entries()) {
+      for (const variant of VARIANTS) {
+        const name = `${variant.name.replace(/\W+/g, "-")}${index > 0 ? `-${index}` : ""}.cpuprofile`;
+        const profile = profileDir ? ["--cpu-prof", "--cpu-prof-dir", profileDir, "--cpu-prof-name", name] : [];
+        const gateway = await build.start("gateway", { ...base, ...(variant.traced ? tracingEnv : {}), ...variant.env }, profile);
+        children.push(gateway);
+        lanes.push({ build, variant, gateway, results: [] });
+      }
     }
     const request = trustedRequest(TRUSTED_BENCH_DOCUMENTS[0]);
-    const expected = await referenceBody(gateways[0].url, request, 10);
-    for (const gateway of gateways.slice(1)) {
-      if ((await referenceBody(gateway.url, request, 10)) !== expected) throw new Error("the gateways answered differently");
+    const expected = await referenceBody(lanes[0].gateway.url, request, 10);
+    for (const lane of lanes.slice(1)) {
+      if ((await referenceBody(lane.gateway.url, request, 10)) !== expected) throw new Error("the gateways answered differently");
     }
-    const results: LaneResult[][] = VARIANTS.map(() => []);
-    for (let round = 1; round <= rounds; round++) {
-      for (const [index, variant] of VARIANTS.entries()) {
+    const cpu = (result: LaneResult) => result.front!.cpuMicrosPerRequest;
+    // Each lane's CPU per request over the reference (info) of its build, same round.
+    const ratio = (lane: Lane, round: number) => cpu(lane.results[round]) / cpu(lanes.find((l) => l.build === lane.build)!.results[round]);
+    const labelOf = (lane: Lane) => (builds.length > 1 ? `${lane.variant.name} (${lane.build.label})` : lane.variant.name);
+    for (let round = 0; round < rounds; round++) {
+      for (const lane of lanes) {
         const result = await runLane({
           lane: "trusted",
           pageSize: 10,
-          baseUrl: gateways[index].url,
+          baseUrl: lane.gateway.url,
           request,
           expectBody: expected,
           connections,
           settings,
           emulator,
-          front: gateways[index],
+          front: lane.gateway,
         });
-        results[index].push(result);
-        const front = result.front!;
-        const ratio = front.cpuMicrosPerRequest / results[0][round - 1].front!.cpuMicrosPerRequest;
+        lane.results.push(result);
         console.log(
-          `round ${round} ${variant.name.padEnd(12)} c=${connections} ${String(result.requestsPerSecond).padStart(6)} req/s  ` +
-            `${String(front.cpuMicrosPerRequest).padStart(4)} µs CPU/req (${ratio.toFixed(2)} × info)  ` +
-            `p50 ${result.latencyMs.p50} p99 ${result.latencyMs.p99} ms  peak RSS ${front.peakRssMB} MB  ` +
+          `round ${round + 1} ${labelOf(lane).padEnd(24)} c=${connections} ${String(result.requestsPerSecond).padStart(6)} req/s  ` +
+            `${String(cpu(result)).padStart(4)} µs CPU/req (${ratio(lane, round).toFixed(2)} × info)  ` +
+            `p50 ${result.latencyMs.p50} p99 ${result.latencyMs.p99} ms  peak RSS ${result.front!.peakRssMB} MB  ` +
             `errors ${result.errors.total}`,
         );
       }
     }
     const exports = (await sink.stats()).requestsServed;
     console.log(`\nOTLP exports received by the sink: ${exports}`);
-    console.log("\n| gateway | CPU µs/request (per round) | × info | req/s | peak RSS MB |");
+    console.log("\n| gateway | CPU µs/request (each round) | × info (each round) | req/s | peak RSS MB |");
     console.log("|---|---:|---:|---:|---:|");
-    const cpu = (lane: LaneResult) => lane.front!.cpuMicrosPerRequest;
     const mean = (values: number[]) => values.reduce((sum, value) => sum + value, 0) / values.length;
-    for (const [index, variant] of VARIANTS.entries()) {
-      const lanes = results[index];
-      const ratios = lanes.map((lane, round) => cpu(lane) / cpu(results[0][round]));
+    for (const lane of lanes) {
       console.log(
-        `| ${variant.name} | ${lanes.map(cpu).join(", ")} | ${ratios.map((r) => r.toFixed(2)).join(", ")} | ` +
-          `${Math.round(mean(lanes.map((lane) => lane.requestsPerSecond)))} | ${Math.max(...lanes.map((lane) => lane.front!.peakRssMB))} |`,
+        `| ${labelOf(lane)} | ${lane.results.map(cpu).join(", ")} | ` +
+          `${lane.results.map((_, round) => ratio(lane, round).toFixed(2)).join(", ")} | ` +
+          `${Math.round(mean(lane.results.map((result) => result.requestsPerSecond)))} | ` +
+          `${Math.max(...lane.results.map((result) => result.front!.peakRssMB))} |`,
       );
     }
-    const wrong = results.flat().filter((lane) => lane.errors.total > 0);
-    if (wrong.length > 0 || exports === 0) {
-      console.error(exports === 0 ? "the traced gateways exported nothing" : "wrong answers under load");
+    const wrong = lanes.flatMap((lane) => lane.results).filter((result) => result.errors.total > 0);
+    const sampling = lanes.some((lane) => lane.variant.traced && lane.variant.env.OTEL_TRACES_SAMPLER !== "always_off");
+    if (wrong.length > 0 || (sampling && exports === 0)) {
+      console.error(wrong.length > 0 ? "wrong answers under load" : "the traced gateways exported nothing");
       process.exitCode = 1;
     }
   } finally {
