@@ -2,6 +2,7 @@ import "reflect-metadata";
 import type { Server } from "node:http";
 import { ApolloServer } from "@apollo/server";
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
+import { ApolloServerPluginLandingPageLocalDefault } from "@apollo/server/plugin/landingPage/default";
 import { Authenticator } from "./auth/authenticator.js";
 import type { Config } from "./config.js";
 import type { GatewayContext } from "./request-context/gateway-context.js";
@@ -16,6 +17,7 @@ import { createHttpServer } from "./http/http-server.js";
 import { createMetricsEndpoint } from "./http/metrics-endpoint.js";
 import { ReadinessProbe } from "./http/readiness.js";
 import { gatewayRoutes, metricsRoutes } from "./http/routes.js";
+import { SANDBOX_INITIAL_DOCUMENT, SANDBOX_INITIAL_VARIABLES } from "./graphql/landing-page.js";
 import { createLogger, type Logger } from "./observability/logger.js";
 import { GatewayMetrics } from "./observability/metrics.js";
 import { observeUpstreamCalls } from "./observability/upstream-call-log.js";
@@ -74,23 +76,6 @@ export interface GatewayHandle {
   readonly compiledOperations: number;
   /** Stops accepting connections, lets in-flight operations finish (bounded), then closes upstream sockets. */
   stop(): Promise<void>;
-}
-
-/**
- * Apollo Sandbox on `/` (outside production): its plugin and the initial document are loaded only when it is served.
- * No telemetry from Sandbox: people explore customer data here.
- */
-async function sandboxLandingPage() {
-  const [{ ApolloServerPluginLandingPageLocalDefault }, { SANDBOX_INITIAL_DOCUMENT, SANDBOX_INITIAL_VARIABLES }] = await Promise.all([
-    import("@apollo/server/plugin/landingPage/default"),
-    import("./graphql/landing-page.js"),
-  ]);
-  return ApolloServerPluginLandingPageLocalDefault({
-    embed: { runTelemetry: false },
-    document: SANDBOX_INITIAL_DOCUMENT,
-    variables: SANDBOX_INITIAL_VARIABLES,
-    footer: false,
-  });
 }
 
 export async function startGateway(options: GatewayOptions): Promise<GatewayHandle> {
@@ -179,7 +164,15 @@ async function startParts(
     // Safelisting: automatic persisted queries would register any document by its hash; off, as in Apollo Router.
     ...(config.trustedDocuments.only ? { persistedQueries: false as const } : {}),
     plugins: [
-      config.landingPage ? await sandboxLandingPage() : ApolloServerPluginLandingPageDisabled(),
+      config.landingPage
+        ? ApolloServerPluginLandingPageLocalDefault({
+            // No telemetry from Sandbox: people explore customer data here.
+            embed: { runTelemetry: false },
+            document: SANDBOX_INITIAL_DOCUMENT,
+            variables: SANDBOX_INITIAL_VARIABLES,
+            footer: false,
+          })
+        : ApolloServerPluginLandingPageDisabled(),
       errorMaskingPlugin({ mask: config.production, logger }),
       operationAdmissionPlugin(admission),
       operationObserverPlugin(observer),
