@@ -68,12 +68,12 @@ async function startMain(main: string, env: Record<string, string>): Promise<Gat
       seen += chunk.toString();
       const match = /Referrals gateway ready at (http:\/\/\S+)\/graphql/.exec(seen);
       if (match) {
-        child.stdout!.off("data", onData);
-        child.stdout!.resume();
+        child.stdout.off("data", onData);
+        child.stdout.resume();
         resolve(match[1]);
       }
     };
-    child.stdout!.on("data", onData);
+    child.stdout.on("data", onData);
     child.once("exit", (code) => reject(new Error(`the gateway exited with ${code}: ${seen.slice(-2000)}`)));
   });
   child.removeAllListeners("exit");
