@@ -19,6 +19,8 @@ import { graphql, startStack, type Stack } from "../support/stack.js";
 const PAGE = "docs/frontend/trusted-documents.md";
 const page = readFileSync(PAGE, "utf8");
 const run = promisify(execFile);
+/** The app's commands run offline: npx runs the tools installed here, and fails at once rather than download one. */
+const APP_ENVIRONMENT = { ...environmentWithoutNpm(), npm_config_offline: "true" };
 
 /** `name@range` of each `npm install` line of a section, the range as written (`4`, `1.1`, `21.0.1`). */
 function packagesToInstall(blocks: FencedBlock[]): Array<{ name: string; range: string }> {
@@ -114,7 +116,7 @@ describe.each(["Apollo Client", "graphql-codegen client preset", "Relay"])(`${PA
     for (const command of commands) {
       await run("bash", ["--norc", "--noprofile", "-eo", "pipefail", "-c", command.text], {
         cwd: join(root, "web"),
-        env: environmentWithoutNpm(),
+        env: APP_ENVIRONMENT,
       });
     }
 
@@ -142,4 +144,26 @@ describe.each(["Apollo Client", "graphql-codegen client preset", "Relay"])(`${PA
     const adHoc = await graphql(stack.gateway.graphqlUrl, `{ referralMember(memberId: "${SEED.code}") { id } }`);
     expect(adHoc.errors?.[0].extensions?.code).toBe("QUERY_NOT_IN_SAFELIST");
   });
+});
+
+test("the Apollo generator reads the configuration file the page names: its `output` decides where the manifest goes", async () => {
+  // The page's `output` is the tool's default, so a misnamed file would go unnoticed above: change it and look.
+  const blocks = blocksUnder(page, "Apollo Client");
+  const config = blocks.find((block) => /`web\/persisted-query-manifest\.config\.json`:$/.test(block.caption))!;
+  const source = blocks.find((block) => /`web\/src\/[^`]+`:$/.test(block.caption))!;
+  const command = blocks.find((block) => block.language === "sh" && /^npx generate-persisted-query-manifest$/m.test(block.text))!;
+  const app = mkdtempSync(join(tmpdir(), "apollo-config-name-"));
+  try {
+    symlinkSync(resolve("node_modules"), join(app, "node_modules"));
+    mkdirSync(join(app, "src"));
+    writeFileSync(join(app, "src/holder-page.ts"), source.text);
+    writeFileSync(
+      join(app, "persisted-query-manifest.config.json"),
+      JSON.stringify({ ...JSON.parse(config.text), output: "elsewhere.json" }),
+    );
+    await run("bash", ["--norc", "--noprofile", "-eo", "pipefail", "-c", command.text], { cwd: app, env: APP_ENVIRONMENT });
+    expect(manifestIds(join(app, "elsewhere.json"))).toHaveLength(1);
+  } finally {
+    rmSync(app, { recursive: true, force: true });
+  }
 });
