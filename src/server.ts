@@ -53,6 +53,8 @@ export interface GatewayOptions {
    * fast path. For the equivalence suite, which compares the two; default true.
    */
   fastPath?: boolean;
+  /** The schema and trusted documents, when the caller has built and checked them already (prepareGateway). */
+  prepared?: PreparedGateway;
 }
 
 export interface GatewayHandle {
@@ -78,12 +80,28 @@ export interface GatewayHandle {
   stop(): Promise<void>;
 }
 
+/** What the gateway serves, built and checked before anything opens: the schema and the trusted documents. */
+export interface PreparedGateway {
+  schema: Awaited<ReturnType<typeof buildGatewaySchema>>;
+  /** Every trusted document, and every problem found with them (listed, not thrown). */
+  trusted: ReturnType<typeof loadTrustedDocuments>;
+}
+
+/**
+ * Builds the schema and checks the trusted documents against it, opening nothing: main.ts reports their problems in
+ * the same pass as the configuration's, then hands the result to startGateway.
+ */
+export async function prepareGateway(config: Config): Promise<PreparedGateway> {
+  const schema = await buildGatewaySchema();
+  const trusted = loadTrustedDocuments({ schema, manifests: config.trustedDocuments.manifests, maxCost: config.maxOperationCost });
+  return { schema, trusted };
+}
+
 export async function startGateway(options: GatewayOptions): Promise<GatewayHandle> {
   const { config } = options;
   const logger = options.logger ?? createLogger(config.logLevel, undefined, { traceContext: config.tracing !== null });
   // First, before any socket or store opens: a bad trusted document refuses the start (main.ts: exit 2).
-  const schema = await buildGatewaySchema();
-  const trusted = loadTrustedDocuments({ schema, manifests: config.trustedDocuments.manifests, maxCost: config.maxOperationCost });
+  const { schema, trusted } = options.prepared ?? (await prepareGateway(config));
   if (trusted.problems.length > 0) throw new TrustedDocumentsError(trusted.problems);
   // Each part that opens something registers its closing at once: stop() closes them in reverse, and so does a
   // start that fails halfway, so it leaves no connection, socket or timer behind.
@@ -101,8 +119,8 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayHand
 async function startParts(
   options: GatewayOptions,
   logger: Logger,
-  schema: Awaited<ReturnType<typeof buildGatewaySchema>>,
-  trusted: ReturnType<typeof loadTrustedDocuments>,
+  schema: PreparedGateway["schema"],
+  trusted: PreparedGateway["trusted"],
   disposers: Disposers,
 ): Promise<GatewayHandle> {
   const { config } = options;

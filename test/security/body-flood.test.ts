@@ -17,7 +17,7 @@ const BODY = Buffer.alloc(MiB - 1, 0x20);
 
 let gateway: GatewayProcess;
 beforeAll(async () => {
-  gateway = await startGatewayProcess({ NODE_ENV: "production", AUTH_JWT_SECRET: TEST_JWT_SECRET });
+  gateway = await startGatewayProcess({ NODE_ENV: "production", EMULATOR_IN_PRODUCTION: "true", AUTH_JWT_SECRET: TEST_JWT_SECRET });
 });
 afterAll(() => gateway?.stop());
 
