@@ -1,7 +1,12 @@
 import "reflect-metadata";
 import type { Server } from "node:http";
 import { ApolloServer } from "@apollo/server";
-import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
+import {
+  ApolloServerPluginCacheControlDisabled,
+  ApolloServerPluginInlineTraceDisabled,
+  ApolloServerPluginLandingPageDisabled,
+} from "@apollo/server/plugin/disabled";
+import { ApolloServerPluginInlineTrace } from "@apollo/server/plugin/inlineTrace";
 import { ApolloServerPluginLandingPageLocalDefault } from "@apollo/server/plugin/landingPage/default";
 import { Authenticator } from "./auth/authenticator.js";
 import type { Config } from "./config.js";
@@ -191,6 +196,10 @@ async function startParts(
             footer: false,
           })
         : ApolloServerPluginLandingPageDisabled(),
+      // Inline traces (ftv1) for the router only: routes.ts drops the asking header from anyone else. Installed here,
+      // not left to Apollo, whose own install logs "Enabling inline tracing for this subgraph" at every start beside
+      // the banner; where no request can be the router's (production without ROUTER_SECRET) they are off altogether.
+      authenticator.routerRecognised ? ApolloServerPluginInlineTrace() : ApolloServerPluginInlineTraceDisabled(),
       errorMaskingPlugin({ mask: config.production, logger }),
       operationAdmissionPlugin(admission),
       operationObserverPlugin(observer),

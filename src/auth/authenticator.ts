@@ -27,6 +27,11 @@ export class Authenticator {
     this.routerSecretDigest = config.routerSecret ? digest(config.routerSecret) : null;
   }
 
+  /** Whether any request can be the router's: with ROUTER_SECRET, the ones carrying it; without, all in development, none in production. */
+  get routerRecognised(): boolean {
+    return this.routerSecretDigest !== null || !this.production;
+  }
+
   /**
    * Whether a request is the router's, read once per request. `router`: `_service` and inline traces are served to
    * it (with ROUTER_SECRET set, only to requests carrying it; without it, open in development so composition tools

@@ -100,6 +100,49 @@ test("npm start's default: the embedded emulator with its demo program, authenti
   }
 });
 
+describe("the banner is the only word on inline traces: no line of Apollo's at start, and traces served as the docs say", () => {
+  const HOLDERS = '{ referralMember(memberId: "WELCOME-REF") { holders(first: 1) { totalCount } } }';
+  const ROUTER_SECRET = "router-secret-for-the-banner-01";
+  /** Whether the gateway answers a request asking for an inline trace with one. */
+  async function traced(url: string, headers: Record<string, string>): Promise<boolean> {
+    const response = await fetch(url, {
+      method: "POST",
+      headers: { "content-type": "application/json", "apollo-federation-include-trace": "ftv1", ...headers },
+      body: JSON.stringify({ query: HOLDERS }),
+    });
+    const body = (await response.json()) as { data?: unknown; extensions?: { ftv1?: unknown } };
+    expect(body.data).toEqual({ referralMember: { holders: { totalCount: 26 } } });
+    return typeof body.extensions?.ftv1 === "string";
+  }
+  test.each([
+    ["development: to anyone (composition tools just work)", {}, [[{}, true]]],
+    [
+      "production with ROUTER_SECRET: to the router only",
+      { NODE_ENV: "production", ROUTER_SECRET },
+      [
+        [{}, false],
+        [{ "x-router-secret": ROUTER_SECRET }, true],
+      ],
+    ],
+    ["production without ROUTER_SECRET: to nobody", { NODE_ENV: "production" }, [[{ "x-router-secret": "anything-at-all" }, false]]],
+  ] as Array<[string, Record<string, string>, Array<[Record<string, string>, boolean]>]>)("%s", async (_name, env, expectations) => {
+    const production = env.NODE_ENV === "production" ? { AUTH_DISABLED: "true", EMULATOR_IN_PRODUCTION: "true" } : {};
+    const child = run({ ...env, ...production, LOG_LEVEL: "info", PORT: "0", EMULATOR_DB: ":memory:", CALLER_BUDGET_PER_MINUTE: "0" });
+    const output = collect(child);
+    try {
+      const url = await readyUrl(child);
+      for (const [headers, served] of expectations) expect([headers, await traced(url, headers)]).toEqual([headers, served]);
+    } finally {
+      child.kill("SIGTERM");
+      expect(await exitOf(child)).toBe(0);
+    }
+    // The whole output, from start to stop: the banner and the log lines, none of them Apollo's word on tracing.
+    expect(output.stdout()).toContain('"msg":"gateway ready"');
+    expect(output.stdout()).not.toMatch(/inline tracing/i);
+    expect(output.stderr()).not.toMatch(/inline tracing/i);
+  });
+});
+
 describe("production's start-up banner says where /metrics is, or that it is off", () => {
   const production = { NODE_ENV: "production", AUTH_DISABLED: "true", EMULATOR_IN_PRODUCTION: "true", PORT: "0", EMULATOR_DB: ":memory:" };
   test.each([
