@@ -25,6 +25,7 @@ import { gatewayRoutes, metricsRoutes } from "./http/routes.js";
 import { SANDBOX_INITIAL_DOCUMENT, SANDBOX_INITIAL_VARIABLES } from "./graphql/landing-page.js";
 import { createLogger, type Logger } from "./observability/logger.js";
 import { GatewayMetrics } from "./observability/metrics.js";
+import { RefusalLog } from "./observability/refusal-log.js";
 import { observeUpstreamCalls } from "./observability/upstream-call-log.js";
 import { startTracing } from "./observability/tracing.js";
 import { OperationObserver, operationObserverPlugin } from "./plugins/operation-observer.plugin.js";
@@ -53,6 +54,8 @@ export interface GatewayOptions {
   shutdownGraceMs?: number;
   /** Least time between two JWKS fetches for unknown key ids (tests shorten it; jose's default is 30 s). */
   jwksCooldownMs?: number;
+  /** Time between JWKS fetches while the key server fails (tests shorten it; 5 s). */
+  jwksRetryMs?: number;
   /**
    * false: trusted documents run on Apollo Server's pipeline (their registered text, as any request) instead of the
    * fast path. For the equivalence suite, which compares the two; default true.
@@ -151,21 +154,36 @@ async function startParts(
   disposers.add(() => shared.close());
   const admissions = new UpstreamAdmissions(shared, options.upstreamUrl, options.credentials);
   observeUpstreamCalls(transport, { logger, metrics });
+  // Refused requests (401, 403, 429, 503 ...) at warn, at most one line per class every few seconds.
+  const refusals = new RefusalLog(logger);
+  disposers.add(() => refusals.close());
+  const authenticator = new Authenticator(config.auth, config.production, {
+    logger,
+    jwksCooldownMs: options.jwksCooldownMs,
+    jwksRetryMs: options.jwksRetryMs,
+    onKeyFetchFailure: () => metrics.authKeyFetchFailures.inc(),
+    onRefusal: (refusal) => refusals.refused(refusal),
+  });
+  // The JWKS is fetched now, in the background: a key server down at start is logged at once; /readyz waits for it.
+  authenticator.start();
+  disposers.add(() => authenticator.close());
   const readiness = new ReadinessProbe(
     options.credentials
       ? new VoucherifyClient(transport, options.credentials, undefined, undefined, admissions.of(options.credentials))
       : null,
-    Date.now,
-    () => shared.status(),
-    (ready) => metrics.recordReadiness(ready),
+    {
+      cacheStatus: () => shared.status(),
+      keyStatus: () => authenticator.keyStatus(),
+      onChecked: (ready) => metrics.recordReadiness(ready),
+    },
   );
-  const authenticator = new Authenticator(config.auth, config.production, { jwksCooldownMs: options.jwksCooldownMs });
   // One admission (src/plugins/operation-admission.ts documents its order) for every path an operation can take.
   const admission = new OperationAdmission({
     schema,
     maxCost: config.maxOperationCost,
     budget: shared.budget,
     onBudgetRefusal: () => metrics.callerBudgetRefusals.inc(),
+    onRefusal: (refusal) => refusals.refused(refusal),
   });
   const observer = new OperationObserver({ logger, metrics });
   const apollo = new ApolloServer<GatewayContext>({

@@ -126,7 +126,8 @@ describe("the banner is the only word on inline traces: no line of Apollo's at s
     ],
     ["production without ROUTER_SECRET: to nobody", { NODE_ENV: "production" }, [[{ "x-router-secret": "anything-at-all" }, false]]],
   ] as Array<[string, Record<string, string>, Array<[Record<string, string>, boolean]>]>)("%s", async (_name, env, expectations) => {
-    const production = env.NODE_ENV === "production" ? { AUTH_DISABLED: "true", EMULATOR_IN_PRODUCTION: "true" } : {};
+    const production: Record<string, string> =
+      env.NODE_ENV === "production" ? { AUTH_DISABLED: "true", EMULATOR_IN_PRODUCTION: "true" } : {};
     const child = run({ ...env, ...production, LOG_LEVEL: "info", PORT: "0", EMULATOR_DB: ":memory:", CALLER_BUDGET_PER_MINUTE: "0" });
     const output = collect(child);
     try {
