@@ -20,7 +20,8 @@ export const EMULATOR_SETTINGS = defineSettings({
     EMULATOR_DB: { meaning: "Emulator SQLite file, or :memory:", default: ".data/emulator.sqlite", parse: text },
     EMULATOR_IN_PRODUCTION: {
       meaning:
-        "true: NODE_ENV=production without VOUCHERIFY_API_URL serves the embedded emulator's demo data on purpose (a demo install); otherwise production refuses to start without VOUCHERIFY_API_URL",
+        "true: NODE_ENV=production without VOUCHERIFY_API_URL serves the embedded emulator's demo data on purpose " +
+        "(a demo install); otherwise production refuses to start without VOUCHERIFY_API_URL",
       default: false,
       example: "false",
       parse: boolean(),

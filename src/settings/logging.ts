@@ -14,7 +14,8 @@ export const LOGGING_SETTINGS = defineSettings({
     LOG_LEVEL: { meaning: "fatal, error, warn, info, debug, trace or silent", default: "info", parse: oneOf(LOG_LEVELS) },
     LOG_MAX_BUFFERED_BYTES: {
       meaning:
-        "Log output waiting for stdout's reader, at most (bytes); while a stalled reader keeps it full, further lines are dropped and counted",
+        "Log output waiting for stdout's reader, at most (bytes); while a stalled reader keeps it full, " +
+        "further lines are dropped and counted",
       default: 4 * 1024 * 1024,
       gloss: "(4 MiB)",
       parse: integer(64 * 1024, 1024 * 1024 * 1024),

@@ -62,7 +62,7 @@ test("a configuration problem and a bad trusted documents manifest are reported 
   expect(output.stdout()).not.toContain("ready at");
 });
 
-test("production on the embedded emulator only when EMULATOR_IN_PRODUCTION=true says so: the demo data, and the banner says whose", async () => {
+test("production on the embedded emulator only when EMULATOR_IN_PRODUCTION=true says so: the demo data, the banner says so", async () => {
   const child = run({ NODE_ENV: "production", AUTH_DISABLED: "true", EMULATOR_IN_PRODUCTION: "true", PORT: "0", EMULATOR_DB: ":memory:" });
   const output = collect(child);
   try {
