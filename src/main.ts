@@ -2,9 +2,12 @@ import { ConfigError, ENVIRONMENT, readConfig, type Config } from "./config.js";
 import type { EmulatorHandle } from "./emulator/emulator.js";
 import { EmulatorUnavailableError } from "./emulator/unavailable.js";
 import { TrustedDocumentsError } from "./documents/load-trusted-documents.js";
-import { createLogger } from "./observability/logger.js";
-import { prepareGateway, startGateway } from "./server.js";
+import { createLogger, flushLogs } from "./observability/logger.js";
+import { prepareGateway, SHUTDOWN_GRACE_MS, startGateway } from "./server.js";
 import { describeTracing } from "./observability/tracing-config.js";
+
+/** The longest a stop waits for stdout's reader to take the last log lines. */
+const LAST_LINES_MS = 1000;
 
 function printHelp(): void {
   const width = Math.max(...ENVIRONMENT.map((v) => v.name.length));
@@ -81,6 +84,7 @@ async function main(): Promise<void> {
   const logger = createLogger(config.logLevel, undefined, {
     pretty: !config.production && process.stdout.isTTY,
     traceContext: config.tracing !== null,
+    maxBufferedBytes: config.logMaxBufferedBytes,
   });
   let emulator: EmulatorHandle | null = null;
   let upstreamUrl = config.voucherify.apiUrl;
@@ -111,20 +115,28 @@ async function main(): Promise<void> {
   let shuttingDown = false;
   const shutdown = async (signal: string) => {
     if (shuttingDown) {
-      // A second signal means "now": skip the drain.
+      // A second signal means "now": skip the drain. The line is written if the reader has room, never waited for.
       logger.warn({ signal }, "second signal, exiting without draining");
+      await flushLogs(logger, 0);
       process.exit(1);
     }
     shuttingDown = true;
+    // The drain's grace is the whole stop's deadline: the last log lines get what is left of it, at most a second,
+    // so a log reader that stopped reading cannot hold the exit.
+    const deadline = Date.now() + SHUTDOWN_GRACE_MS;
+    const exit = async (code: number) => {
+      await flushLogs(logger, Math.min(LAST_LINES_MS, Math.max(0, deadline - Date.now())));
+      process.exit(code);
+    };
     logger.info({ signal }, "shutting down");
     try {
       await gateway.stop();
       await emulator?.stop();
       logger.info("stopped");
-      process.exit(0);
+      await exit(0);
     } catch (error) {
       logger.error({ err: error }, "shutdown failed");
-      process.exit(1);
+      await exit(1);
     }
   };
   process.on("SIGTERM", () => void shutdown("SIGTERM"));

@@ -23,7 +23,7 @@ import { createMetricsEndpoint } from "./http/metrics-endpoint.js";
 import { ReadinessProbe } from "./http/readiness.js";
 import { gatewayRoutes, metricsRoutes } from "./http/routes.js";
 import { SANDBOX_INITIAL_DOCUMENT, SANDBOX_INITIAL_VARIABLES } from "./graphql/landing-page.js";
-import { createLogger, type Logger } from "./observability/logger.js";
+import { createLogger, droppedLogLines, type Logger } from "./observability/logger.js";
 import { GatewayMetrics } from "./observability/metrics.js";
 import { RefusalLog } from "./observability/refusal-log.js";
 import { observeUpstreamCalls } from "./observability/upstream-call-log.js";
@@ -40,6 +40,9 @@ import { Disposers } from "./lib/disposers.js";
 import { listen } from "./lib/listen.js";
 import { VoucherifyClient } from "./voucherify/client.js";
 import { UpstreamTransport, type Credentials } from "./voucherify/transport.js";
+
+/** How long stop() lets requests in flight finish before it cuts their connections. */
+export const SHUTDOWN_GRACE_MS = 10_000;
 
 export interface GatewayOptions {
   config: Config;
@@ -107,7 +110,9 @@ export async function prepareGateway(config: Config): Promise<PreparedGateway> {
 
 export async function startGateway(options: GatewayOptions): Promise<GatewayHandle> {
   const { config } = options;
-  const logger = options.logger ?? createLogger(config.logLevel, undefined, { traceContext: config.tracing !== null });
+  const logger =
+    options.logger ??
+    createLogger(config.logLevel, undefined, { traceContext: config.tracing !== null, maxBufferedBytes: config.logMaxBufferedBytes });
   // First, before any socket or store opens: a bad trusted document refuses the start (main.ts: exit 2).
   const { schema, trusted } = options.prepared ?? (await prepareGateway(config));
   if (trusted.problems.length > 0) throw new TrustedDocumentsError(trusted.problems);
@@ -144,6 +149,7 @@ async function startParts(
   });
   disposers.add(() => transport.close());
   const metrics = new GatewayMetrics();
+  metrics.countLogLinesDropped(() => droppedLogLines(logger));
   metrics.upstreamQuotaPerMinute.set(config.sharedState.quotaPerMinute ?? 0);
   const execution = compiledExecutionGateway(schema);
   const shared: SharedState = await createSharedState(config.sharedState, {
@@ -272,7 +278,7 @@ async function startParts(
   );
   const { port, url } = await listen(server, config.port, config.host);
   // Let in-flight operations finish (bounded), then close their connections.
-  disposers.add(() => drain.drain(server, options.shutdownGraceMs ?? 10_000));
+  disposers.add(() => drain.drain(server, options.shutdownGraceMs ?? SHUTDOWN_GRACE_MS));
   // After listening a server error has no caller to reject: it is logged, never swallowed nor fatal.
   server.on("error", (error) => logger.error({ err: error }, "HTTP server error"));
 
