@@ -135,7 +135,7 @@ async function exitsWithin(gateway: StalledGateway, ms: number): Promise<number 
   return outcome;
 }
 
-test("2,000 requests all answered while nobody reads the logs; lines dropped and counted; SIGTERM exits within the drain's deadline", async () => {
+test("nobody reads the logs: 2,000 requests all answered, lines dropped and counted, SIGTERM exits within the drain deadline", async () => {
   const gateway = await startWithStalledReader();
   expect(await queries(gateway.url, 2000)).toBe(2000);
   // More until the pipe and the buffer are surely full: lines are being dropped, and requests still answered.
