@@ -1,5 +1,4 @@
 import { ConfigError, ENVIRONMENT, readConfig, type Config } from "./config.js";
-import type { EmulatorHandle } from "./emulator/emulator.js";
 import { EmulatorUnavailableError } from "./emulator/unavailable.js";
 import { TrustedDocumentsError } from "./documents/load-trusted-documents.js";
 import { createLogger, flushLogs } from "./observability/logger.js";
@@ -86,16 +85,14 @@ async function main(): Promise<void> {
     traceContext: config.tracing !== null,
     maxBufferedBytes: config.logMaxBufferedBytes,
   });
-  let emulator: EmulatorHandle | null = null;
-  let upstreamUrl = config.voucherify.apiUrl;
-  let credentials =
-    config.voucherify.appId && config.voucherify.appToken ? { appId: config.voucherify.appId, appToken: config.voucherify.appToken } : null;
-  if (emulatorModule) {
-    emulator = await emulatorModule.startEmulator({ port: config.emulator.port, dbFile: config.emulator.dbFile });
-    upstreamUrl = emulator.url;
-    credentials = { appId: emulator.appId, appToken: emulator.appToken };
-  }
-  const gateway = await startGateway({ config, upstreamUrl: upstreamUrl!, credentials, logger, prepared });
+  const emulator = emulatorModule
+    ? await emulatorModule.startEmulator({ port: config.emulator.port, dbFile: config.emulator.dbFile })
+    : null;
+  // Without the emulator, VOUCHERIFY_API_URL was set, and valid: no problem was found above.
+  const upstreamUrl = emulator?.url ?? config.voucherify.apiUrl ?? "";
+  const { appId, appToken } = emulator ?? config.voucherify;
+  const credentials = appId && appToken ? { appId, appToken } : null;
+  const gateway = await startGateway({ config, upstreamUrl, credentials, logger, prepared });
   const backend = emulator
     ? `embedded Voucherify emulator at ${emulator.url} (db: ${config.emulator.dbFile})`
     : `Voucherify at ${upstreamUrl}`;
