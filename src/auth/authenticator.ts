@@ -3,14 +3,15 @@ import type { IncomingMessage } from "node:http";
 import type { AuthConfig } from "../config.js";
 import type { GraphQLError } from "graphql";
 import { keySourceUnavailable, unauthenticated } from "../errors/graphql-errors.js";
-import type { Logger } from "../observability/logger.js";
+import { createLogger, type Logger } from "../observability/logger.js";
 import type { Refusal } from "../observability/refusal-log.js";
 import type { Caller } from "./caller.js";
 import type { KeySetStatus } from "./remote-key-set.js";
 import { InvalidTokenError, KeySourceUnavailableError, TokenVerifier } from "./token-verifier.js";
 
 export interface AuthenticatorOptions {
-  logger: Logger;
+  /** Where a key server's outages are told (silent without one). */
+  logger?: Logger;
   /** Least time between two JWKS fetches for unknown key ids (tests shorten it; jose's default is 30 s). */
   jwksCooldownMs?: number;
   /** Time between JWKS fetches while the key server fails (tests shorten it). */
@@ -37,11 +38,11 @@ export class Authenticator {
   constructor(
     private readonly config: AuthConfig,
     private readonly production: boolean,
-    private readonly options: AuthenticatorOptions,
+    private readonly options: AuthenticatorOptions = {},
   ) {
     this.verifier = config.keySource
       ? new TokenVerifier(config.keySource, config, {
-          logger: options.logger,
+          logger: options.logger ?? createLogger("silent"),
           cooldownMs: options.jwksCooldownMs,
           retryMs: options.jwksRetryMs,
           onFetchFailure: options.onKeyFetchFailure,
@@ -69,11 +70,6 @@ export class Authenticator {
     const http = error.extensions?.http as { status?: number } | undefined;
     this.options.onRefusal?.({ status: http?.status ?? 500, code: String(error.extensions?.code), reason: error.message });
     return error;
-  }
-
-  /** Whether any request can be the router's: with ROUTER_SECRET, the ones carrying it; without, all in development, none in production. */
-  get routerRecognised(): boolean {
-    return this.routerSecretDigest !== null || !this.production;
   }
 
   /**
@@ -119,6 +115,11 @@ export class Authenticator {
       router,
     };
   }
+}
+
+/** Whether any request can be the router's: with ROUTER_SECRET, those carrying it; without, all in development, none in production. */
+export function routerRecognised(auth: Pick<AuthConfig, "routerSecret">, production: boolean): boolean {
+  return auth.routerSecret !== null || !production;
 }
 
 function digest(value: string): Buffer {

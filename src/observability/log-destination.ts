@@ -35,7 +35,8 @@ export class LogDestination {
 
   constructor(
     private readonly out: Writable,
-    private readonly maxBufferedBytes: number = DEFAULT_LOG_MAX_BUFFERED_BYTES,
+    /** Output waiting for the reader, at most (LOG_MAX_BUFFERED_BYTES). */
+    public maxBufferedBytes: number = DEFAULT_LOG_MAX_BUFFERED_BYTES,
   ) {
     // EPIPE and the like: nobody will ever read again. Without a listener the error would end the process.
     out.on("error", () => {

@@ -15,6 +15,8 @@ function traceContext(): Record<string, string> {
 
 /** Each logger that writes to stdout, with its destination: how many lines it dropped, and the flush before exit. */
 const stdoutDestinations = new WeakMap<Logger, LogDestination>();
+/** stdout is one per process, and so is what waits for its reader: every logger writing there shares it. */
+let stdoutDestination: LogDestination | null = null;
 
 /**
  * Structured JSON logs. Credentials are redacted by path wherever they could appear, as a second line of
@@ -30,7 +32,8 @@ export function createLogger(
   // pino-pretty is a development dependency: an install without it (npm ci --omit=dev) logs JSON even on a terminal.
   // Otherwise stdout, through a destination that never makes the gateway wait for the reader (log-destination.ts).
   const pretty = options.pretty && !destination && prettyPrinterInstalled();
-  const stdout = pretty || destination ? null : new LogDestination(process.stdout, options.maxBufferedBytes);
+  const stdout = pretty || destination ? null : (stdoutDestination ??= new LogDestination(process.stdout));
+  if (stdout && options.maxBufferedBytes !== undefined) stdout.maxBufferedBytes = options.maxBufferedBytes;
   const logger = pino(
     {
       level,

@@ -41,14 +41,7 @@ async function main(): Promise<void> {
   const passedThrough = Object.fromEntries(Object.entries(process.env).filter(([name]) => name.startsWith("HTTP_")));
   const gateway = await startGatewayProcess(
     // The caller budget is off: the timed caller sends more queries a minute than its default budget allows.
-    {
-      ...passedThrough,
-      NODE_ENV: "production",
-      EMULATOR_IN_PRODUCTION: "true",
-      AUTH_JWT_SECRET: TEST_JWT_SECRET,
-      METRICS_TOKEN,
-      CALLER_BUDGET_PER_MINUTE: "0",
-    },
+    { ...passedThrough, NODE_ENV: "production", AUTH_JWT_SECRET: TEST_JWT_SECRET, METRICS_TOKEN, CALLER_BUDGET_PER_MINUTE: "0" },
     mainPath,
   );
   const graphqlUrl = `${gateway.url}/graphql`;
