@@ -168,12 +168,28 @@ describe("in front of a real upstream, in production", () => {
   });
 });
 
-test("without VOUCHERIFY_API_URL it needs the emulator, which is not installed: exit 2 with what to do", async () => {
+test("without VOUCHERIFY_API_URL production refuses the emulator, which is not installed either: exit 2, both said at once", async () => {
   const gateway = startInstalledGateway({ NODE_ENV: "production", AUTH_JWT_SECRET: TEST_JWT_SECRET, EMULATOR_DB: ":memory:" });
   const output = collect(gateway);
   expect(await exitOf(gateway)).toBe(2);
+  expect(output.stderr()).toContain("NODE_ENV=production without VOUCHERIFY_API_URL would serve the embedded emulator's demo data");
+  expect(output.stderr()).toContain("EMULATOR_IN_PRODUCTION=true");
   expect(output.stderr()).toContain("The embedded Voucherify emulator is not installed");
   expect(output.stderr()).toContain("Set VOUCHERIFY_API_URL, VOUCHERIFY_APP_ID and VOUCHERIFY_APP_TOKEN");
+  expect(output.stdout()).not.toContain("ready at");
+});
+
+test("EMULATOR_IN_PRODUCTION=true in a production install: the emulator is not installed, exit 2 with what to do", async () => {
+  const gateway = startInstalledGateway({
+    NODE_ENV: "production",
+    EMULATOR_IN_PRODUCTION: "true",
+    AUTH_JWT_SECRET: TEST_JWT_SECRET,
+    EMULATOR_DB: ":memory:",
+  });
+  const output = collect(gateway);
+  expect(await exitOf(gateway)).toBe(2);
+  expect(output.stderr()).not.toContain("would serve the embedded emulator's demo data");
+  expect(output.stderr()).toContain("The embedded Voucherify emulator is not installed");
   expect(output.stdout()).not.toContain("ready at");
 });
 
