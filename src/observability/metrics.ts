@@ -125,6 +125,24 @@ export class GatewayMetrics {
     help: "Operations refused with RATE_LIMITED because their caller had spent its budget (CALLER_BUDGET_PER_MINUTE).",
     registers: [this.registry],
   });
+  readonly authKeyFetchFailures = new Counter({
+    name: "gateway_auth_key_fetch_failures_total",
+    help: "Fetches of the token verification keys (AUTH_JWT_JWKS_URL) that failed: unreachable, too slow, not 200, or not a key set.",
+    registers: [this.registry],
+  });
+  /** Lines the log destination has dropped so far (logger.ts's droppedLogLines), read at each scrape. */
+  private readLogLinesDropped: () => number = () => 0;
+  private logLinesDroppedSeen = 0;
+  readonly logLinesDropped: Counter = new Counter({
+    name: "gateway_log_lines_dropped_total",
+    help: "Log lines dropped because stdout's reader did not keep up (LOG_MAX_BUFFERED_BYTES of output were waiting).",
+    registers: [this.registry],
+    collect: () => {
+      const dropped = this.readLogLinesDropped();
+      if (dropped > this.logLinesDroppedSeen) this.logLinesDropped.inc(dropped - this.logLinesDroppedSeen);
+      this.logLinesDroppedSeen = dropped;
+    },
+  });
   /** The last /readyz answer; absent until the first check, so an unprobed replica raises no readiness alert. */
   private lastReadiness: boolean | null = null;
 
@@ -159,6 +177,13 @@ export class GatewayMetrics {
       },
     };
     return metric as unknown as Metric;
+  }
+
+  /** Where gateway_log_lines_dropped_total reads its count: the logger's destination (one per process, for stdout). */
+  countLogLinesDropped(read: () => number): void {
+    this.readLogLinesDropped = read;
+    this.logLinesDroppedSeen = 0;
+    this.logLinesDropped.reset();
   }
 
   recordReadiness(ready: boolean): void {

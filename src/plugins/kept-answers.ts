@@ -4,6 +4,7 @@ import { ROUTER_SECRET_HEADER } from "../auth/authenticator.js";
 import { callerRights } from "../auth/caller.js";
 import type { GatewayContext } from "../request-context/gateway-context.js";
 import { canonicalJson } from "../lib/canonical-json.js";
+import { resultBody } from "./apollo-http-behaviour.js";
 import type { AnswerCache } from "../shared-state/answer-cache.js";
 import type { AnswerName } from "../shared-state/cache-store.js";
 import { CUSTOMER_ENTRY, HOLDER_PAGE_ENTRY } from "../voucherify/record-shapes.js";
@@ -49,11 +50,10 @@ export class KeptAnswers {
   constructor(
     private readonly cache: AnswerCache,
     /**
-     * Given by the composition root (src/server.ts), as this folder sits below documents/ and execution/:
-     * `textKey`, a document's tokens without whitespace and comments (documents/document-text-key.ts); `answerBody`,
-     * the bytes of an answer of `data` alone, as both paths write it (execution/graphql-response.ts's resultBody).
+     * A document's tokens without whitespace and comments (documents/document-text-key.ts), given by the composition
+     * root (src/server.ts): this folder sits below documents/.
      */
-    private readonly text: { textKey(document: string): string; answerBody(data: unknown): string },
+    private readonly textKey: (document: string) => string,
   ) {}
 
   /** The answers' format: the schema they follow and the shapes of the records they are built from. */
@@ -68,7 +68,7 @@ export class KeptAnswers {
 
   /** Names a document by its tokens (whitespace and comments aside), short; remembered for the texts seen last. */
   digestOf(document: string): string {
-    const digest = (text: string) => createHash("sha256").update(this.text.textKey(text)).digest("base64url");
+    const digest = (text: string) => createHash("sha256").update(this.textKey(text)).digest("base64url");
     if (document.length > MAX_REMEMBERED_TEXT) return digest(document);
     let known = this.digests.get(document);
     if (known === undefined) {
@@ -78,9 +78,9 @@ export class KeptAnswers {
     return known;
   }
 
-  /** The bytes an answer of `data` alone is written as, on either path. */
+  /** The bytes an answer of `data` alone is written as, on either path (resultBody: Apollo's serialisation). */
   answerBody(data: unknown): Buffer {
-    return Buffer.from(this.text.answerBody(data));
+    return Buffer.from(resultBody({ data }));
   }
 
   /** This request's ticket, or null when its answer is none of the cache's business (not a query). */

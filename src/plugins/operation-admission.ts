@@ -1,4 +1,4 @@
-import type { DocumentNode, GraphQLSchema, OperationDefinitionNode } from "graphql";
+import type { DocumentNode, GraphQLError, GraphQLSchema, OperationDefinitionNode } from "graphql";
 import { authorizationPlan, authorizeOperation, type AuthorizationPlan } from "../auth/authorize-operation.js";
 import type { Caller } from "../auth/caller.js";
 import { SchemaRequirements } from "../auth/schema-requirements.js";
@@ -12,6 +12,7 @@ import { MAX_ALIASES, MAX_DOCUMENT_NESTING, MAX_OPERATION_COST, MAX_QUERY_DEPTH,
 import { findVariableProblem } from "../limits/variable-checks.js";
 import type { BudgetStore } from "../shared-state/budget-store.js";
 import { recordAdmissionCost, recordBudgetLeft, traceAdmission } from "../observability/admission-span.js";
+import type { Refusal } from "../observability/refusal-log.js";
 import { OperationAdmissionCache } from "./operation-admission-cache.js";
 
 /*
@@ -59,6 +60,8 @@ export interface OperationAdmissionOptions {
   budget?: BudgetStore | null;
   /** Told of every operation refused because its caller's budget is spent (a metric counts them). */
   onBudgetRefusal?: () => void;
+  /** Told of every refused operation, by status and code (observability/refusal-log.ts). */
+  onRefusal?: (refusal: Refusal) => void;
 }
 
 /** Steps 5 to 9, for one validated operation and its caller. Answers repeated operations from its cache. */
@@ -98,7 +101,16 @@ export class OperationAdmission {
     keptAnswer?: () => Promise<boolean>,
   ): Promise<void> {
     // Inside the admission span when tracing is on (a no-op wrapper otherwise): both paths trace it alike.
-    return traceAdmission(caller, () => this.decide(document, operation, variables, caller, keptAnswer));
+    const decision = traceAdmission(caller, () => this.decide(document, operation, variables, caller, keptAnswer));
+    const { onRefusal } = this.options;
+    if (!onRefusal) return decision;
+    return decision.catch((error: unknown) => {
+      // Its status and code only: the messages of these refusals may quote a variable (a member id).
+      const extensions = (error as GraphQLError).extensions;
+      const status = (extensions?.http as { status?: number } | undefined)?.status;
+      if (status !== undefined) onRefusal({ status, code: String(extensions.code) });
+      throw error;
+    });
   }
 
   private async decide(

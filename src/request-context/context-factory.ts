@@ -14,6 +14,7 @@ import { OperationScope } from "../voucherify/operation-scope.js";
 import type { Credentials, UpstreamTransport } from "../voucherify/transport.js";
 import { firstHeaderValue } from "../lib/header-value.js";
 import { recordOperationRefusal } from "../observability/operation-span.js";
+import { unsampledTraceOf, type UnsampledTrace } from "../observability/request-trace.js";
 
 /** Builds one GraphQL request's context: called by Apollo once the request is known to be GraphQL. */
 export type ContextFactory = (
@@ -82,6 +83,7 @@ class RequestContext implements GatewayContext {
     readonly voucherify: VoucherifyClient,
     readonly requestId: string,
     readonly reads: SharedReads,
+    readonly trace: UnsampledTrace | undefined,
   ) {}
 
   get loaders(): Loaders {
@@ -125,7 +127,8 @@ export function createContextFactory(deps: {
     });
     const clientOwned = credentials !== deps.credentials;
     const admission = admissions.of(credentials, clientOwned);
-    const voucherify = new VoucherifyClient(transport, credentials, requestId, scope, admission);
+    const trace = unsampledTraceOf(request);
+    const voucherify = new VoucherifyClient(transport, credentials, requestId, scope, admission, trace);
     const noCache = wantsFresh(request);
     const fresh = noCache || (clientOwned && !admissions.accepted.has(credentials));
     // What the answer is built from is recorded only when answers may be kept (src/shared-state/answer-cache.ts).
@@ -136,6 +139,6 @@ export function createContextFactory(deps: {
       noCache,
       sources: shared.answers ? new AnswerSources() : undefined,
     };
-    return new RequestContext(caller, voucherify, requestId, reads);
+    return new RequestContext(caller, voucherify, requestId, reads, trace);
   };
 }

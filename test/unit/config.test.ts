@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
-import { ConfigError, ENVIRONMENT, loadConfig } from "../../src/config.js";
+import { ConfigError, ENVIRONMENT, loadConfig, readConfig } from "../../src/config.js";
 import { ALL_SETTINGS, settingsReader } from "../../src/settings/catalogue.js";
 
 function problemsOf(env: Record<string, string>): string[] {
@@ -22,6 +22,7 @@ describe("loadConfig", () => {
       introspection: true,
       landingPage: true,
       logLevel: "info",
+      logMaxBufferedBytes: 4194304,
       maxOperationCost: 110,
       operationTimeoutMs: 30000,
       voucherify: { apiUrl: null, appId: null, appToken: null, timeoutMs: 5000, maxConcurrency: 64, allowClientCredentials: false },
@@ -35,7 +36,7 @@ describe("loadConfig", () => {
         maxBufferedBodyBytes: 33554432,
       },
       corsOrigins: [],
-      emulator: { port: 0, dbFile: ".data/emulator.sqlite" },
+      emulator: { port: 0, dbFile: ".data/emulator.sqlite", embedded: true, inProduction: false },
       sharedState: {
         redisUrl: null,
         redisSentinel: null,
@@ -50,6 +51,18 @@ describe("loadConfig", () => {
       tracing: null,
       trustedDocuments: { manifests: [], only: false },
     });
+  });
+
+  test("the embedded emulator runs only without VOUCHERIFY_API_URL: a bad URL is a problem, never a fall back to the demo data", () => {
+    expect(loadConfig({ EMULATOR_IN_PRODUCTION: "true" }).emulator).toMatchObject({ embedded: true, inProduction: true });
+    const { config, problems } = readConfig({ VOUCHERIFY_API_URL: "ftp://api.voucherify.io", EMULATOR_IN_PRODUCTION: "maybe" });
+    expect(config.emulator).toMatchObject({ embedded: false, inProduction: false });
+    expect(problems).toEqual([
+      "VOUCHERIFY_API_URL must be an http or https URL",
+      "VOUCHERIFY_API_URL is set but VOUCHERIFY_APP_ID is missing",
+      "VOUCHERIFY_API_URL is set but VOUCHERIFY_APP_TOKEN is missing",
+      'EMULATOR_IN_PRODUCTION must be true or false; got "maybe"',
+    ]);
   });
 
   test("trusted documents: manifest paths (comma-separated, each once) and safelisting; an empty entry is refused", () => {
