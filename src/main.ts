@@ -3,7 +3,7 @@ import type { EmulatorHandle } from "./emulator/emulator.js";
 import { EmulatorUnavailableError } from "./emulator/unavailable.js";
 import { TrustedDocumentsError } from "./documents/load-trusted-documents.js";
 import { createLogger } from "./observability/logger.js";
-import { startGateway } from "./server.js";
+import { startGateway, type GatewayHandle } from "./server.js";
 import { describeTracing } from "./observability/tracing-config.js";
 
 function printHelp(): void {
@@ -38,6 +38,12 @@ function describeMetrics(config: Config, url: string | null): string {
     case "off":
       return "off (production: set METRICS_TOKEN or METRICS_PORT)";
   }
+}
+
+/** One line for the start-up banner: how many app deployments are served, and where their registry is. */
+function describeAppDeployments(apps: GatewayHandle["appDeployments"]): string {
+  if (apps.status === "unloaded") return `none served: the registry (${apps.location}) cannot be read; they are served once it answers`;
+  return `${apps.publishedCount} published (registry: ${apps.location}; npm run app -- list)`;
 }
 
 /**
@@ -109,6 +115,7 @@ async function main(): Promise<void> {
     `Trusted documents: ${documents.size} (${fromManifests} from manifests); ` +
       `safelisting ${config.trustedDocuments.only ? "on: other documents are refused (the router excepted)" : "off"}`,
   );
+  console.log(`App deployments: ${describeAppDeployments(gateway.appDeployments)}`);
   if (config.landingPage) console.log(`Explore it in Apollo Sandbox: open ${gateway.url}/ in a browser`);
   console.log(`Metrics: ${describeMetrics(config, gateway.metricsUrl)}`);
 

@@ -1,7 +1,7 @@
-import type { IncomingMessage, ServerResponse } from "node:http";
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from "node:http";
 import type { ApolloServer, BaseContext } from "@apollo/server";
 import { resolveDocumentRequest, type DocumentResolution } from "../documents/resolve-document-request.js";
-import type { TrustedDocuments } from "../documents/trusted-document.js";
+import type { TrustedDocument, TrustedDocuments } from "../documents/trusted-document.js";
 import { RequestErrorCode } from "../errors/error-codes.js";
 import type { RunTrusted } from "../execution/trusted-execution.js";
 import type { GatewayContext } from "../request-context/gateway-context.js";
@@ -40,9 +40,11 @@ export function createGraphQLHandler<TContext extends GatewayContext & BaseConte
     safelist?: boolean;
     /** The trusted documents' fast path (src/execution); null: trusted documents run on Apollo Server too. */
     runTrusted?: RunTrusted | null;
+    /** Told of each request for a trusted document, once resolved (app deployments' usage: no I/O here). */
+    onTrustedDocument?: (document: TrustedDocument, headers: IncomingHttpHeaders) => void;
   } = {},
 ): GraphQLHandler<TContext> {
-  const { documents, safelist = false, runTrusted = null } = options;
+  const { documents, safelist = false, runTrusted = null, onTrustedDocument } = options;
   return async (request, response, search, context, caller, routerProven = false) => {
     let body: unknown;
     // Who is calling is settled before a byte of the body is read: a refused caller holds no body memory.
@@ -99,6 +101,7 @@ export function createGraphQLHandler<TContext extends GatewayContext & BaseConte
     }
     if (resolution.kind === "trusted") {
       const { document, variables, operationName } = resolution;
+      onTrustedDocument?.(document, request.headers);
       // The fast path, unless it leaves this request to Apollo (trusted-execution.ts says when).
       if (runTrusted && (await runTrusted(document, variables, operationName, request, response, context))) return;
       ({ body, search } = trustedRequestForApollo(resolution, method, body, search));

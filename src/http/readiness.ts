@@ -13,6 +13,11 @@ export interface Readiness {
     upstream: "ok" | "unauthenticated" | "unreachable" | "rate_limited" | "error";
     /** Where the cache and shared limits live; "degraded": Redis is away, the gateway serves uncached (still ready). */
     cache: "in-process" | "shared" | "degraded";
+    /**
+     * The published app deployments: "current", "stale" (the registry cannot be read: the set last loaded is served)
+     * or "unloaded" (unread since the start: none is served). Still ready in all three.
+     */
+    appDeployments: "current" | "stale" | "unloaded";
   };
   checkedAt: string;
 }
@@ -31,28 +36,32 @@ export class ReadinessProbe {
     private readonly cacheStatus: () => Readiness["checks"]["cache"] = () => "in-process",
     /** Told of every answer (the `gateway_ready` metric). */
     private readonly onChecked: (ready: boolean) => void = () => {},
+    private readonly appDeploymentsStatus: () => Readiness["checks"]["appDeployments"] = () => "current",
   ) {}
 
   async check(): Promise<Readiness> {
     const now = this.now();
     if (!this.cached || now - this.cached.at >= READINESS_CACHE_MS) this.cached = { at: now, value: this.probe(now) };
-    // The cache's state is local and free to read: always current, never from the 5 s cache of the upstream probe.
+    // The cache's and the app deployments' states are local and free to read: always current, never from the 5 s cache
+    // of the upstream probe.
     const value = await this.cached.value;
     this.onChecked(value.ready);
-    return { ...value, checks: { ...value.checks, cache: this.cacheStatus() } };
+    return { ...value, checks: { ...value.checks, cache: this.cacheStatus(), appDeployments: this.appDeploymentsStatus() } };
   }
 
   private async probe(now: number): Promise<Readiness> {
     const checkedAt = new Date(now).toISOString();
     // Without server credentials every client brings its own: there is nothing of ours to verify upstream.
-    if (!this.client) return { ready: true, checks: { schema: "ok", upstream: "ok", cache: "in-process" }, checkedAt };
+    if (!this.client)
+      return { ready: true, checks: { schema: "ok", upstream: "ok", cache: "in-process", appDeployments: "current" }, checkedAt };
     let upstream: Readiness["checks"]["upstream"] = "ok";
     try {
       await this.client.listHolders({ memberId: PROBE_MEMBER, limit: 1, order: "id" });
     } catch (error) {
       upstream = probeOutcome(error);
     }
-    return { ready: upstream === "ok" || upstream === "rate_limited", checks: { schema: "ok", upstream, cache: "in-process" }, checkedAt };
+    const checks = { schema: "ok", upstream, cache: "in-process", appDeployments: "current" } as const;
+    return { ready: upstream === "ok" || upstream === "rate_limited", checks, checkedAt };
   }
 }
 
