@@ -79,6 +79,11 @@ export function describeDeployment(key: DeploymentKey): string {
   return `${key.name} ${key.version}`;
 }
 
+/** `app deployment web 4.2.0`: the source a served document names in messages (the first deployment that brought it). */
+export function sourceOf(key: DeploymentKey): string {
+  return `app deployment ${describeDeployment(key)}`;
+}
+
 /** `web@4.2.0`: a deployment's key in files and Redis fields ('@' is in neither alphabet). */
 export function deploymentId(key: DeploymentKey): string {
   return `${key.name}@${key.version}`;

@@ -204,7 +204,8 @@ export class RedisAppDeploymentRegistry implements AppDeploymentRegistry {
 
   async setState(key: DeploymentKey, state: "published" | "retired", change: Change): Promise<StateOutcome> {
     const field = deploymentId(key);
-    const stored = readDeployments({ [field]: (await this.redis.hget(KEYS.deployments, field)) ?? "" }, {})[0];
+    const [record, current] = results(await this.redis.multi().hget(KEYS.deployments, field).hget(KEYS.states, field).exec());
+    const stored = typeof record === "string" ? parseDeployment(record, current) : null;
     if (!stored) return { kind: "missing" };
     const documents = stored.ids.length;
     const action = state === "published" ? "publish" : "retire";
@@ -235,10 +236,9 @@ export class RedisAppDeploymentRegistry implements AppDeploymentRegistry {
   }
 
   async usage(): Promise<UsageTotal[]> {
-    const [requests, usedAt] = (await this.redis.multi().hgetall(KEYS.usage).hgetall(KEYS.usedAt).exec())!.map(([error, value]) => {
-      if (error) throw error;
-      return value as Record<string, string>;
-    });
+    const [requests, usedAt] = results(await this.redis.multi().hgetall(KEYS.usage).hgetall(KEYS.usedAt).exec()) as Array<
+      Record<string, string>
+    >;
     return Object.entries(requests).flatMap(([field, count]) => {
       const key = usageFieldKey(field);
       return key ? [{ ...key, requests: Number(count), lastRequestAt: Number(usedAt[field] ?? 0) }] : [];
@@ -256,13 +256,18 @@ export class RedisAppDeploymentRegistry implements AppDeploymentRegistry {
 
   /** The stamp, the deployments and their states, read in one transaction: the stamp names what was read. */
   private async readAll(): Promise<[string | null, Record<string, string>, Record<string, string>]> {
-    const results = await this.redis.multi().get(KEYS.stamp).hgetall(KEYS.deployments).hgetall(KEYS.states).exec();
-    const values = results!.map(([error, value]) => {
-      if (error) throw error;
-      return value;
-    });
-    return values as [string | null, Record<string, string>, Record<string, string>];
+    const read = results(await this.redis.multi().get(KEYS.stamp).hgetall(KEYS.deployments).hgetall(KEYS.states).exec());
+    return read as [string | null, Record<string, string>, Record<string, string>];
   }
+}
+
+/** A transaction's results, or its first error. */
+function results(replies: Array<[Error | null, unknown]> | null): unknown[] {
+  if (replies === null) throw new Error("the Redis transaction was aborted");
+  return replies.map(([error, value]) => {
+    if (error) throw error;
+    return value;
+  });
 }
 
 /** The deployments of these raw records and states; a record of another format is left out (never misread). */

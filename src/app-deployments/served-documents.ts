@@ -2,7 +2,7 @@ import type { GraphQLSchema } from "graphql";
 import { checkDocument, sha256Hex } from "../documents/load-trusted-documents.js";
 import type { TrustedDocument, TrustedDocuments } from "../documents/trusted-document.js";
 import { isSha256Id, normalizeDocumentId, TrustedDocumentRegistry } from "../documents/trusted-document-registry.js";
-import { describeDeployment, type DeploymentKey, type PublishedDeployment } from "./deployment.js";
+import { sourceOf, type DeploymentKey, type PublishedDeployment } from "./deployment.js";
 
 /** A published document this gateway does not serve, and why. */
 export interface RefusedDocument {
@@ -112,11 +112,6 @@ export class DeploymentDocuments {
     if (typeof result !== "string") added.push(result);
     return result;
   }
-}
-
-/** `app deployment web 4.2.0`: the source a served document names in messages (the first deployment that brought it). */
-export function sourceOf(key: DeploymentKey): string {
-  return `app deployment ${describeDeployment(key)}`;
 }
 
 /** The start's checks of one document (load-trusted-documents.ts), or the reason it cannot be served. */

@@ -1,7 +1,8 @@
 import type { GraphQLSchema } from "graphql";
-import type { Config } from "../config.js";
+import type { AppSettings } from "./app-settings.js";
 import {
   describeDeployment,
+  sourceOf,
   type DeploymentDocument,
   type DeploymentKey,
   type StoredDeployment,
@@ -9,8 +10,7 @@ import {
 } from "../app-deployments/deployment.js";
 import { openAppDeploymentRegistry } from "../app-deployments/open-registry.js";
 import type { AppDeploymentRegistry, Change } from "../app-deployments/registry.js";
-import { sourceOf } from "../app-deployments/served-documents.js";
-import { formatDocumentProblem, loadTrustedDocuments, type DocumentProblem } from "../documents/load-trusted-documents.js";
+import type { DocumentProblem } from "../documents/load-trusted-documents.js";
 import { readManifest } from "../documents/manifest.js";
 import { normalizeDocumentId } from "../documents/trusted-document-registry.js";
 import type { AppCommand } from "./app-command.js";
@@ -35,13 +35,13 @@ class RegistryUnavailable extends Error {}
  */
 export async function runAppCommand(
   command: Exclude<AppCommand, { kind: "help" | "refused" }>,
-  config: Config,
+  config: AppSettings,
   schema: () => Promise<GraphQLSchema>,
   output: Output,
   now: () => Date = () => new Date(),
 ): Promise<number> {
   if (command.kind === "check") {
-    const { documents, problems } = validateManifest(await schema(), command.manifest, config);
+    const { documents, problems } = await validateManifest(schema, command.manifest, config);
     if (problems.length > 0) return refuse(output, problems, `${command.manifest} would be refused by the gateway.`);
     output.out(
       `OK: ${documents.length} document(s) in ${command.manifest} parse, validate against the served schema and fit ` +
@@ -73,15 +73,19 @@ export async function runAppCommand(
   }
 }
 
-/** The manifest's documents (one per id) and every problem the gateway's start would report for it. */
-function validateManifest(
-  schema: GraphQLSchema,
+/**
+ * The manifest's documents (one per id) and every problem the gateway's start would report for it. The checks and the
+ * schema are loaded here only: publish, retire and list start without them.
+ */
+async function validateManifest(
+  schema: () => Promise<GraphQLSchema>,
   file: string,
-  config: Config,
-): { documents: DeploymentDocument[]; problems: DocumentProblem[] } {
+  config: AppSettings,
+): Promise<{ documents: DeploymentDocument[]; problems: DocumentProblem[] }> {
+  const { loadTrustedDocuments } = await import("../documents/load-trusted-documents.js");
   // The start's checks, with the shipped operations and this gateway's TRUSTED_DOCUMENTS beside it (one id, one body).
   const manifests = [...config.trustedDocuments.manifests.filter((other) => other !== file), file];
-  const { problems } = loadTrustedDocuments({ schema, manifests, maxCost: config.maxOperationCost });
+  const { problems } = loadTrustedDocuments({ schema: await schema(), manifests, maxCost: config.maxOperationCost });
   const manifest = readManifest(file);
   if (manifest.problems.length === 0 && manifest.entries.length === 0)
     problems.push({ source: file, id: null, reason: "holds no documents" });
@@ -90,7 +94,8 @@ function validateManifest(
   return { documents: [...byId.values()], problems };
 }
 
-function refuse(output: Output, problems: readonly DocumentProblem[], outcome: string): number {
+async function refuse(output: Output, problems: readonly DocumentProblem[], outcome: string): Promise<number> {
+  const { formatDocumentProblem } = await import("../documents/load-trusted-documents.js");
   for (const problem of problems) output.err(formatDocumentProblem(problem));
   output.err(`${problems.length} problem(s): ${outcome}`);
   return EXIT.refused;
@@ -105,14 +110,14 @@ function logChange(output: Output, change: Change, action: string, key: Deployme
 
 async function create(
   command: Extract<AppCommand, { kind: "create" }>,
-  config: Config,
+  config: AppSettings,
   schema: () => Promise<GraphQLSchema>,
   registry: AppDeploymentRegistry,
   output: Output,
   now: () => Date,
 ): Promise<number> {
   const { key, manifest } = command;
-  const { documents, problems } = validateManifest(await schema(), manifest, config);
+  const { documents, problems } = await validateManifest(schema, manifest, config);
   if (problems.length > 0) return refuse(output, problems, `${describeDeployment(key)} was not created.`);
   const change = { actor: command.actor, at: now().toISOString() };
   // The registry refuses a conflict atomically; read first to name the deployment that holds the other body.
@@ -219,7 +224,9 @@ export interface DeploymentListing {
 
 async function list(json: boolean, registry: AppDeploymentRegistry, output: Output): Promise<number> {
   const [deployments, usage, audit] = await Promise.all([registry.deployments(), registry.usage(), registry.audit()]);
-  const listings = deployments.map((deployment) => listing(deployment, usage, audit));
+  // By name, then in the order the versions were created.
+  const ordered = deployments.sort((a, b) => a.name.localeCompare(b.name) || a.createdAt.localeCompare(b.createdAt));
+  const listings = ordered.map((deployment) => listing(deployment, usage, audit));
   if (json) {
     output.out(JSON.stringify({ registry: registry.location, deployments: listings }, null, 2));
     return EXIT.done;
