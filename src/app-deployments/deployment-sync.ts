@@ -1,3 +1,4 @@
+import { setTimeout as delay } from "node:timers/promises";
 import type { LiveTrustedDocuments } from "../documents/live-trusted-documents.js";
 import type { TrustedDocument } from "../documents/trusted-document.js";
 import type { Logger } from "../observability/logger.js";
@@ -14,6 +15,8 @@ import type { UsageRecorder } from "./usage-recorder.js";
 export const POLL_MS = 250;
 /** How often a gateway reports its usage counts: one registry write per replica per interval, whatever the traffic. */
 export const USAGE_REPORT_MS = 1000;
+/** Longest a stopping gateway waits to report its last usage counts. */
+const CLOSE_WAIT_MS = 1000;
 
 /**
  * `/readyz`'s word for the app deployments: `current` (the published set as the registry has it), `stale` (the
@@ -188,12 +191,18 @@ export class AppDeploymentSync {
     }
   }
 
-  /** Stops polling, reports the last usage counts, closes the registry. */
+  /**
+   * Stops polling, reports the last usage counts, closes the registry. A registry that stalls holds the shutdown
+   * CLOSE_WAIT_MS at most: then what is in flight is abandoned (closing the connection fails it).
+   */
   async close(): Promise<void> {
     for (const timer of this.timers) clearInterval(timer);
-    await this.polling;
-    await this.reporting;
-    await this.report();
+    const settled = (async () => {
+      await this.polling;
+      await this.reporting;
+      await this.report();
+    })();
+    await Promise.race([settled, delay(CLOSE_WAIT_MS, undefined, { ref: false })]);
     await this.options.registry.close();
   }
 }

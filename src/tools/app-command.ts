@@ -44,12 +44,12 @@ export type AppCommand =
 const VERBS = ["check", "create", "publish", "retire", "list"] as const;
 
 /** The OS user running the command: who made a change, unless --actor says. */
-export function defaultActor(env: Record<string, string | undefined>): string {
+export function defaultActor(): string {
   try {
     return userInfo().username;
   } catch {
-    // No passwd entry for this uid (some containers).
-    return env.USER || env.LOGNAME || `uid ${process.getuid?.() ?? "unknown"}`;
+    // No passwd entry for this uid (some containers): --actor says who.
+    return `uid ${process.getuid?.() ?? "unknown"}`;
   }
 }
 

@@ -5,7 +5,7 @@ import { EXIT, runAppCommand } from "./app-verbs.js";
 
 // `npm run app -- <command>`: app deployments (src/app-deployments). See APP_USAGE, or docs/frontend/trusted-documents.md.
 
-const command = parseAppCommand(process.argv.slice(2), defaultActor(process.env));
+const command = parseAppCommand(process.argv.slice(2), defaultActor());
 if (command.kind === "help") {
   process.stdout.write(APP_USAGE);
   process.exit(EXIT.done);
