@@ -1,6 +1,6 @@
 import "reflect-metadata";
 import type { Server } from "node:http";
-import { ApolloServer } from "@apollo/server";
+import { ApolloServer, type ApolloServerOptions, type ApolloServerOptionsWithGateway } from "@apollo/server";
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
 import { ApolloServerPluginLandingPageLocalDefault } from "@apollo/server/plugin/landingPage/default";
 import { startAppDeployments, type AppDeployments } from "./app-deployments/app-deployments.js";
@@ -13,6 +13,7 @@ import type { TrustedDocuments } from "./documents/trusted-document.js";
 import { BodyBudget } from "./http/body-budget.js";
 import { createCors } from "./http/cors.js";
 import { HttpDrain } from "./http/drain.js";
+import { DEFAULT_LINGERING_LIMITS, LingeringClose, type LingeringLimits } from "./http/lingering-close.js";
 import { createGraphQLHandler } from "./http/graphql-handler.js";
 import { createHttpServer } from "./http/http-server.js";
 import { createMetricsEndpoint } from "./http/metrics-endpoint.js";
@@ -49,6 +50,8 @@ export interface GatewayOptions {
   shutdownGraceMs?: number;
   /** Least time between two JWKS fetches for unknown key ids (tests shorten it; jose's default is 30 s). */
   jwksCooldownMs?: number;
+  /** Bounds of reading a refused body before closing (tests shorten them; src/http/lingering-close.ts has the defaults). */
+  lingering?: Partial<LingeringLimits>;
   /**
    * false: trusted documents run on Apollo Server's pipeline (their registered text, as any request) instead of the
    * fast path. For the equivalence suite, which compares the two; default true.
@@ -153,43 +156,7 @@ async function startParts(
     onBudgetRefusal: () => metrics.callerBudgetRefusals.inc(),
   });
   const observer = new OperationObserver({ logger, metrics });
-  const apollo = new ApolloServer<GatewayContext>({
-    // Apollo's one hook for a custom executor: operations run compiled by graphql-jit once seen (src/execution).
-    gateway: execution,
-    introspection: config.introspection,
-    // No "Did you mean ...?" in production: suggestions let a client rebuild the schema with introspection off.
-    hideSchemaDetailsFromClientErrors: config.production,
-    // Shutdown belongs to the process (main.ts drains HTTP first); Apollo's own signal handlers would race it.
-    stopOnTerminationSignals: false,
-    includeStacktraceInErrorResponses: !config.production,
-    formatError: formatApolloRequestError,
-    logger,
-    // The admission's per-document steps (tokens at parse time, depth and aliases as validation rules); its
-    // per-request steps run in operationAdmissionPlugin. Batched HTTP requests (JSON arrays) stay off, as Apollo defaults.
-    parseOptions: DOCUMENT_PARSE_OPTIONS,
-    validationRules: DOCUMENT_VALIDATION_RULES,
-    allowBatchedHttpRequests: false,
-    // Safelisting: automatic persisted queries would register any document by its hash; off, as in Apollo Router.
-    ...(config.trustedDocuments.only ? { persistedQueries: false as const } : {}),
-    plugins: [
-      config.landingPage
-        ? ApolloServerPluginLandingPageLocalDefault({
-            // No telemetry from Sandbox: people explore customer data here.
-            embed: { runTelemetry: false },
-            document: SANDBOX_INITIAL_DOCUMENT,
-            variables: SANDBOX_INITIAL_VARIABLES,
-            footer: false,
-          })
-        : ApolloServerPluginLandingPageDisabled(),
-      errorMaskingPlugin({ mask: config.production, logger }),
-      operationAdmissionPlugin(admission),
-      operationObserverPlugin(observer),
-      // Apollo's default cache-control plugin wraps every field resolver of the schema (about 150 calls for a
-      // 10-holder page) to compute a policy that is always "no-store" here (no @cacheControl hints): about 14% of
-      // the gateway's CPU per request (test/bench). The HTTP handler sends the same `cache-control: no-store`.
-      ApolloServerPluginCacheControlDisabled(),
-    ],
-  });
+  const apollo = new ApolloServer<GatewayContext>(apolloServerOptions(config, { execution, admission, observer, logger }));
   await apollo.start();
   disposers.add(() => apollo.stop());
 
@@ -225,6 +192,8 @@ async function startParts(
     documents: appDeployments.documents,
     safelist: config.trustedDocuments.only,
     runTrusted: fastPath?.run ?? null,
+    lingering: new LingeringClose({ ...DEFAULT_LINGERING_LIMITS, ...options.lingering }),
+    landingPage: config.landingPage,
     onTrustedDocument: appDeployments.record,
   });
   const cors = config.corsOrigins.length > 0 ? createCors(config.corsOrigins) : null;
@@ -290,5 +259,58 @@ async function startParts(
       stopping ??= disposers.disposeAll();
       return stopping;
     },
+  };
+}
+
+/**
+ * Apollo Server's options for this gateway: the gateway's server is built from them, and so is the plain Apollo Server
+ * the equivalence suite compares the gateway's own answers with (test/support/plain-apollo.ts).
+ */
+export function apolloServerOptions(
+  config: Config,
+  parts: {
+    execution: ApolloServerOptionsWithGateway<GatewayContext>["gateway"];
+    admission: OperationAdmission;
+    observer: OperationObserver;
+    logger: Logger;
+  },
+): ApolloServerOptions<GatewayContext> {
+  const { execution, admission, observer, logger } = parts;
+  return {
+    // Apollo's one hook for a custom executor: operations run compiled by graphql-jit once seen (src/execution).
+    gateway: execution,
+    introspection: config.introspection,
+    // No "Did you mean ...?" in production: suggestions let a client rebuild the schema with introspection off.
+    hideSchemaDetailsFromClientErrors: config.production,
+    // Shutdown belongs to the process (main.ts drains HTTP first); Apollo's own signal handlers would race it.
+    stopOnTerminationSignals: false,
+    includeStacktraceInErrorResponses: !config.production,
+    formatError: formatApolloRequestError,
+    logger,
+    // The admission's per-document steps (tokens at parse time, depth and aliases as validation rules); its
+    // per-request steps run in operationAdmissionPlugin. Batched HTTP requests (JSON arrays) stay off, as Apollo defaults.
+    parseOptions: DOCUMENT_PARSE_OPTIONS,
+    validationRules: DOCUMENT_VALIDATION_RULES,
+    allowBatchedHttpRequests: false,
+    // Safelisting: automatic persisted queries would register any document by its hash; off, as in Apollo Router.
+    ...(config.trustedDocuments.only ? { persistedQueries: false as const } : {}),
+    plugins: [
+      config.landingPage
+        ? ApolloServerPluginLandingPageLocalDefault({
+            // No telemetry from Sandbox: people explore customer data here.
+            embed: { runTelemetry: false },
+            document: SANDBOX_INITIAL_DOCUMENT,
+            variables: SANDBOX_INITIAL_VARIABLES,
+            footer: false,
+          })
+        : ApolloServerPluginLandingPageDisabled(),
+      errorMaskingPlugin({ mask: config.production, logger }),
+      operationAdmissionPlugin(admission),
+      operationObserverPlugin(observer),
+      // Apollo's default cache-control plugin wraps every field resolver of the schema (about 150 calls for a
+      // 10-holder page) to compute a policy that is always "no-store" here (no @cacheControl hints): about 14% of
+      // the gateway's CPU per request (test/bench). The HTTP handler sends the same `cache-control: no-store`.
+      ApolloServerPluginCacheControlDisabled(),
+    ],
   };
 }

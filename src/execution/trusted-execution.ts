@@ -9,8 +9,16 @@ import type { GatewayMetrics } from "../observability/metrics.js";
 import { logUnexpectedErrors, maskUnexpectedErrors } from "../plugins/error-masking.plugin.js";
 import type { OperationAdmission } from "../plugins/operation-admission.js";
 import type { OperationObserver } from "../plugins/operation-observer.plugin.js";
+import {
+  answerHeaders,
+  classifyExecutionError,
+  contextFailure,
+  formatErrors,
+  negotiatedMediaType,
+  operationStatus,
+  resultBody,
+} from "../plugins/apollo-http-behaviour.js";
 import { executeOperation, type ExecutableOperation } from "./compiled-execution.js";
-import { answerHeaders, classifyExecutionError, contentTypeFor, contextFailure, formatErrors, resultBody } from "./graphql-response.js";
 import { traceOperation } from "../observability/operation-span.js";
 
 const INLINE_TRACE_HEADER = "apollo-federation-include-trace";
@@ -42,11 +50,11 @@ export type RunTrusted = (
  * The trusted documents' fast path: a document registered ahead runs straight from the HTTP handler, beside Apollo
  * Server, with the same admission (plugins/operation-admission.ts), the same compiled execution
  * (compiled-execution.ts's executeOperation), the same error formatting and masking, the same operation log line and
- * metrics (OperationObserver), and Apollo's status codes, headers and body bytes (graphql-response.ts). What it
- * skips is what depends only on the document: parsing, validation, the document's cache lookups, compiling, all done
- * once at start. What it would not answer exactly as Apollo does (an Accept header outside the usual ones, inline
- * traces for the router, introspection while it is off, a document graphql-jit declines to compile) is left to
- * Apollo Server.
+ * metrics (OperationObserver), and Apollo's negotiation, status codes, headers and body bytes
+ * (plugins/apollo-http-behaviour.ts). What it skips is what depends only on the document: parsing, validation, the
+ * document's cache lookups, compiling, all done once at start. What it would not answer exactly as Apollo does (an
+ * Accept header that takes no JSON answer, inline traces for the router, introspection while it is off, a document
+ * graphql-jit declines to compile) is left to Apollo Server.
  */
 export class TrustedExecution {
   /**
@@ -107,7 +115,7 @@ export class TrustedExecution {
   readonly run: RunTrusted = async (trusted, variables, _operationName, request, response, context) => {
     const startedAt = performance.now();
     const prepared = this.prepared.get(trusted);
-    const contentType = contentTypeFor(request.headers.accept);
+    const contentType = negotiatedMediaType(request.headers.accept);
     if (!prepared || contentType === null || request.headers[INLINE_TRACE_HEADER] !== undefined) return false;
     this.answered++;
     // The operation's span, as on Apollo's path (graphql-handler.ts), named for the trusted document.
@@ -157,17 +165,16 @@ export class TrustedExecution {
     }
 
     let formattedErrors: GraphQLFormattedError[] | undefined;
-    let status = 200;
+    let errorStatus: number | undefined;
     let headers: Array<[string, string]> = [];
     if (errors && errors.length > 0) {
       logUnexpectedErrors(errors, requestId, this.deps.logger);
       const formatted = formatErrors(errors, this.deps.includeStacktrace);
-      // Apollo: a refused or failed request is a 500 unless its error says otherwise; variables refused before
-      // anything ran (no data) a 400; a partial result keeps 200 unless an error asks for a status.
-      status = formatted.status ?? (refused ? 500 : data === undefined ? 400 : 200);
+      errorStatus = formatted.status;
       headers = formatted.headers;
       formattedErrors = this.deps.mask ? maskUnexpectedErrors(formatted.errors, requestId) : formatted.errors;
     }
+    const status = operationStatus(errorStatus, { hasErrors: formattedErrors !== undefined, refused, data });
     this.deps.observer.observe({
       startedAt,
       operationName: trusted.operationName,
