@@ -13,6 +13,7 @@ import { OperationScope } from "../voucherify/operation-scope.js";
 import type { Credentials, UpstreamTransport } from "../voucherify/transport.js";
 import { firstHeaderValue } from "../lib/header-value.js";
 import { recordOperationRefusal } from "../observability/operation-span.js";
+import { unsampledTraceOf } from "../observability/request-trace.js";
 
 /** Builds one GraphQL request's context: called by Apollo once the request is known to be GraphQL. */
 export type ContextFactory = (
@@ -104,9 +105,10 @@ export function createContextFactory(deps: {
     });
     const clientOwned = credentials !== deps.credentials;
     const admission = admissions.of(credentials, clientOwned);
-    const voucherify = new VoucherifyClient(transport, credentials, requestId, scope, admission);
+    const trace = unsampledTraceOf(request);
+    const voucherify = new VoucherifyClient(transport, credentials, requestId, scope, admission, trace);
     const fresh = wantsFresh(request) || (clientOwned && !admissions.accepted.has(credentials));
     const loaders = createLoaders(voucherify, { cache: shared.cache, tenant: admission.tenant, fresh });
-    return { caller, voucherify, loaders, requestId };
+    return { caller, voucherify, loaders, requestId, trace };
   };
 }

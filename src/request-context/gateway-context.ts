@@ -1,6 +1,7 @@
 import type { Caller } from "../auth/caller.js";
 import type { Loaders } from "../voucherify/loaders.js";
 import type { VoucherifyClient } from "../voucherify/client.js";
+import type { UnsampledTrace } from "../observability/request-trace.js";
 
 /** Built once per GraphQL request: who is calling, its upstream client (with that request's credentials), its loaders. */
 export interface GatewayContext {
@@ -8,4 +9,6 @@ export interface GatewayContext {
   voucherify: VoucherifyClient;
   loaders: Loaders;
   requestId: string;
+  /** The request's trace ids when tracing is on and it is not sampled (its log lines name them); undefined otherwise. */
+  trace?: UnsampledTrace;
 }

@@ -1,12 +1,21 @@
+import { createRequire } from "node:module";
 import { setTimeout as delay } from "node:timers/promises";
-import { Pool } from "undici";
+import type { Pool as UndiciPool } from "undici";
 import { ErrorCode } from "../errors/error-codes.js";
 import { errorCodeOf, upstreamRequestIdOf } from "./error-mapping.js";
 import type { OperationScope } from "./operation-scope.js";
-import { startUpstreamSpan, type UpstreamServer, type UpstreamSpan } from "../observability/upstream-span.js";
+import type { UnsampledTrace } from "../observability/request-trace.js";
+import { injectTraceHeaders, startUpstreamSpan, type UpstreamServer, type UpstreamSpan } from "../observability/upstream-span.js";
 import { retryAfterSeconds } from "./retry-after.js";
 import { exchange, MAX_UPSTREAM_BODY_BYTES, type Exchange } from "./upstream-exchange.js";
 import { UpstreamError, UpstreamNetworkError, UpstreamStatusError, UpstreamTimeoutError } from "./upstream-errors.js";
+
+/**
+ * undici's pool alone: its package entry also loads fetch, WebSocket, EventSource and the cache API, about 3 MB of heap
+ * (and more under load, which V8 sizes from what is live) that the gateway never uses.
+ */
+const Pool = createRequire(import.meta.url)("undici/lib/dispatcher/pool.js") as typeof UndiciPool;
+type Pool = UndiciPool;
 
 export interface TransportOptions {
   baseUrl: string;
@@ -35,6 +44,8 @@ export interface UpstreamRequest {
   requestId?: string;
   /** The GraphQL operation this call serves: once it is over (deadline, client gone), its reads stop. */
   scope?: OperationScope;
+  /** The request's trace when tracing is on and it is not sampled: its traceparent goes upstream (no span is made). */
+  trace?: UnsampledTrace;
   /**
    * Asked just before the call leaves: on entry, when it reaches a connection (waiting for one can take long) and
    * before each retry. A refusal ends the call unsent. The client wires it to the shared upstream gate, which owns
@@ -62,6 +73,8 @@ export interface UpstreamCallEvent {
   errorCode?: ErrorCode;
   /** Voucherify's own `request_id` from an error body: what their support asks for. */
   upstreamRequestId?: string;
+  /** The unsampled request's trace, for its log line (a sampled one's is the active span). */
+  trace?: UnsampledTrace;
 }
 
 // 429 is not here: the caller's gate backs off for it (beforeSend), never by waiting inside a client's request.
@@ -216,7 +229,7 @@ export class UpstreamTransport {
     };
     if (request.requestId) headers["x-request-id"] = request.requestId;
     if (body !== undefined) headers["content-type"] = "application/json";
-    span?.inject(headers);
+    injectTraceHeaders(headers, span, request.trace);
     const { beforeSend } = request;
     const options = {
       method: request.method,
@@ -287,6 +300,7 @@ export class UpstreamTransport {
       status,
       durationMs: performance.now() - started,
       requestId: request.requestId,
+      trace: request.trace,
       // A failure that is not the upstream's (a bug) still counts as a failed call, as UPSTREAM_ERROR.
       ...(error !== undefined ? { errorCode: upstream ? errorCodeOf(upstream) : ErrorCode.UPSTREAM_ERROR } : {}),
       ...(upstreamRequestId ? { upstreamRequestId } : {}),

@@ -4,27 +4,14 @@ import { cpSync, mkdtempSync, readFileSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { collect, exitOf } from "../support/child-process.js";
+import { blocksUnder } from "../support/markdown-blocks.js";
 
 // docs/frontend/trusted-documents.md's worked example is copy-paste complete: its shell blocks run here as written, in
 // order, in a copy of the checkout's example apps (the build and node_modules linked), each to exit 0; then the
 // registry holds what the page says, and the page's `list` sample is what `list` printed.
 
-const PAGE = readFileSync("docs/frontend/trusted-documents.md", "utf8");
-const SECTION = /^### A worked example with each client tool\n([\s\S]*?)(?=^### |(?![\s\S]))/m.exec(PAGE)?.[1] ?? "";
-
-/** The section's fenced blocks of this language ("" for a plain fence), in order. */
-function blocks(language: string): string[] {
-  const found: string[] = [];
-  let open: { language: string; lines: string[] } | null = null;
-  for (const line of SECTION.split("\n")) {
-    if (open === null && line.startsWith("```")) open = { language: line.slice(3).trim(), lines: [] };
-    else if (open !== null && line === "```") {
-      if (open.language === language) found.push(`${open.lines.join("\n")}\n`);
-      open = null;
-    } else open?.lines.push(line);
-  }
-  return found;
-}
+const SECTION = blocksUnder(readFileSync("docs/frontend/trusted-documents.md", "utf8"), "A worked example with each client tool");
+const blocks = (language: string) => SECTION.filter((block) => block.language === language).map((block) => block.text);
 
 async function bash(script: string, cwd: string) {
   const { PATH, HOME } = process.env;
