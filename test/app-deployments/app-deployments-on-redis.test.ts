@@ -14,6 +14,7 @@ import {
   manifestFolder,
   runApp,
   schemaCheck,
+  PUBLISHED_WITHIN_MS,
 } from "../support/app-deployments.js";
 import { collect, exitOf } from "../support/child-process.js";
 import { findOsBinary } from "../support/os-binary.js";
@@ -116,7 +117,7 @@ redisServer.describe("app deployments on three replicas sharing one Redis", () =
     expect(await listDeployments(env)).toEqual([]);
   });
 
-  test("created, not served; published under steady load: every replica serves it by id within 2 s, 0 failed or refused", async () => {
+  test("created, not served; published under steady load: every replica serves it by id with no restart, 0 failed or refused", async () => {
     const created = await runApp(["create", "--name", "web", "--version", "1.0.0", "--actor", "release-bot", manifests.v1], env);
     expect(created.status).toBe(0);
     expect(created.stdout).toMatch(
@@ -125,7 +126,7 @@ redisServer.describe("app deployments on three replicas sharing one Redis", () =
     // Created is not published: no replica serves it (they poll far more often than this command takes).
     expect((await byId(replicas[0].graphqlUrl, sha256Hex(TOTAL), variables)).code).toBe("PERSISTED_QUERY_NOT_IN_LIST");
     expect((await runApp(["publish", "--name", "web", "--version", "1.0.0"], env)).status).toBe(0);
-    await eventually(() => everyReplica((replica) => serves(replica, sha256Hex(TOTAL))), 2000);
+    await eventually(() => everyReplica((replica) => serves(replica, sha256Hex(TOTAL))), PUBLISHED_WITHIN_MS);
 
     // Steady load on every replica: the published document and a shipped one, by id, until the next version is served.
     let loading = true;
@@ -146,7 +147,7 @@ redisServer.describe("app deployments on three replicas sharing one Redis", () =
       const published = await runApp(["create", "--name", "web", "--version", "1.1.0", "--publish", manifests.v2], env);
       expect(published.status).toBe(0);
       expect(published.stdout).toMatch(/ published web 1\.1\.0: 2 document\(s\)/);
-      await eventually(() => everyReplica((replica) => serves(replica, FIRST_ID)), 2000);
+      await eventually(() => everyReplica((replica) => serves(replica, FIRST_ID)), PUBLISHED_WITHIN_MS);
     } finally {
       loading = false;
       await load;
@@ -189,7 +190,7 @@ redisServer.describe("app deployments on three replicas sharing one Redis", () =
     expect((await runApp(["create", "--name", "usage", "--version", "1.0.0", "--publish", manifests.usage], env)).status).toBe(0);
     // Waiting on a metric, not on requests: a probe by id would be counted too.
     const served = 'gateway_app_deployment_documents{deployment="usage",version="1.0.0",status="served"}';
-    await eventually(() => everyReplica(async (replica) => (await metric(replica, served)) === 1), 2000);
+    await eventually(() => everyReplica(async (replica) => (await metric(replica, served)) === 1), PUBLISHED_WITHIN_MS);
     const before = Date.now();
     const sent = 31;
     for (let i = 0; i < sent; i++) expect((await byId(replicas[i % 3].graphqlUrl, sha256Hex(USAGE), variables)).code).toBeUndefined();
@@ -227,13 +228,13 @@ redisServer.describe("app deployments on three replicas sharing one Redis", () =
       GRAPHQL_MAX_COST: "1000",
     });
     expect(created.status).toBe(0);
-    await eventually(() => everyReplica((replica) => serves(replica, sha256Hex(CHEAP))), 2000);
+    await eventually(() => everyReplica((replica) => serves(replica, sha256Hex(CHEAP))), PUBLISHED_WITHIN_MS);
     expect((await byId(replicas[0].graphqlUrl, sha256Hex(COSTLY))).code).toBe("PERSISTED_QUERY_NOT_IN_LIST");
     const unservable = 'gateway_app_deployment_documents{deployment="costly",version="1.0.0",status="unservable"}';
     expect(await Promise.all(replicas.map((replica) => metric(replica, unservable)))).toEqual([1, 1, 1]);
     // Another change reloads the set: the refusal is not said again.
     expect((await runApp(["retire", "--name", "usage", "--version", "1.0.0"], env)).status).toBe(0);
-    await eventually(async () => !(await serves(replicas[2], sha256Hex(USAGE))), 2000);
+    await eventually(async () => !(await serves(replicas[2], sha256Hex(USAGE))), PUBLISHED_WITHIN_MS);
     for (const replica of replicas) {
       expect(replica.output().match(/App deployment document not served: this gateway's checks refuse it/g)).toHaveLength(1);
     }
@@ -245,7 +246,7 @@ redisServer.describe("app deployments on three replicas sharing one Redis", () =
     const refused = async (replica: Replica) =>
       (await byId(replica.graphqlUrl, sha256Hex(TOTAL), variables)).code === "PERSISTED_QUERY_NOT_IN_LIST" &&
       (await byId(replica.graphqlUrl, FIRST_ID, variables)).code === "PERSISTED_QUERY_NOT_IN_LIST";
-    await eventually(() => everyReplica(refused), 2000);
+    await eventually(() => everyReplica(refused), PUBLISHED_WITHIN_MS);
     for (const replica of replicas) {
       expect((await graphql(replica.graphqlUrl, TOTAL, variables)).errors?.[0]?.extensions?.code).toBe("QUERY_NOT_IN_SAFELIST");
       // Its series are gone: metrics are bounded by what is published.

@@ -17,6 +17,14 @@ const APP = "dist/src/tools/app.js";
  */
 export const NO_APP_DEPLOYMENTS_DIR = join(tmpdir(), "referrals-gateway-tests-no-app-deployments");
 
+/**
+ * How long a test waits for a publish or a retire to be served. Gateways poll the registry every 250 ms and swap
+ * within 2 s on an idle machine; a test waits longer because CI runs several suites on two busy cores, where a
+ * 2-second wait failed once there. The 2 s promise rests on the 250 ms poll (POLL_MS) and a swap of milliseconds; a
+ * test asserts that the swap happens with no restart and no failed request, never how fast.
+ */
+export const PUBLISHED_WITHIN_MS = 10_000;
+
 export interface CommandResult {
   status: number | null;
   stdout: string;
