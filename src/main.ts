@@ -2,7 +2,7 @@ import { ConfigError, ENVIRONMENT, readConfig, type Config } from "./config.js";
 import { EmulatorUnavailableError } from "./emulator/unavailable.js";
 import { TrustedDocumentsError } from "./documents/load-trusted-documents.js";
 import { createLogger, flushLogs } from "./observability/logger.js";
-import { prepareGateway, SHUTDOWN_GRACE_MS, startGateway } from "./server.js";
+import { prepareGateway, SHUTDOWN_GRACE_MS, startGateway, type GatewayHandle } from "./server.js";
 import { describeTracing } from "./observability/tracing-config.js";
 
 /** The longest a stop waits for stdout's reader to take the last log lines. */
@@ -40,6 +40,12 @@ function describeMetrics(config: Config, url: string | null): string {
     case "off":
       return "off (production: set METRICS_TOKEN or METRICS_PORT)";
   }
+}
+
+/** One line for the start-up banner: how many app deployments are served, and where their registry is. */
+function describeAppDeployments(apps: GatewayHandle["appDeployments"]): string {
+  if (apps.status === "unloaded") return `none served: the registry (${apps.location}) cannot be read; they are served once it answers`;
+  return `${apps.publishedCount} published (registry: ${apps.location}; npm run app -- list)`;
 }
 
 /**
@@ -106,6 +112,7 @@ async function main(): Promise<void> {
     `Trusted documents: ${documents.size} (${fromManifests} from manifests); ` +
       `safelisting ${config.trustedDocuments.only ? "on: other documents are refused (the router excepted)" : "off"}`,
   );
+  console.log(`App deployments: ${describeAppDeployments(gateway.appDeployments)}`);
   if (config.landingPage) console.log(`Explore it in Apollo Sandbox: open ${gateway.url}/ in a browser`);
   console.log(`Metrics: ${describeMetrics(config, gateway.metricsUrl)}`);
 

@@ -8,6 +8,7 @@ import {
 } from "@apollo/server/plugin/disabled";
 import { ApolloServerPluginInlineTrace } from "@apollo/server/plugin/inlineTrace";
 import { ApolloServerPluginLandingPageLocalDefault } from "@apollo/server/plugin/landingPage/default";
+import { startAppDeployments, type AppDeployments } from "./app-deployments/app-deployments.js";
 import { Authenticator, routerRecognised } from "./auth/authenticator.js";
 import type { Config } from "./config.js";
 import type { GatewayContext } from "./request-context/gateway-context.js";
@@ -90,8 +91,13 @@ export interface GatewayHandle {
   metrics: GatewayMetrics;
   /** The trusted documents' fast path; null when there are no trusted documents or it is off. */
   fastPath: TrustedExecution | null;
-  /** The trusted documents (shipped operations and TRUSTED_DOCUMENTS), and how many came from the manifests. */
+  /**
+   * The trusted documents served now (shipped operations, TRUSTED_DOCUMENTS and published app deployments), and how
+   * many came from the manifests.
+   */
   trustedDocuments: { documents: TrustedDocuments; fromManifests: number };
+  /** App deployments: where the registry is, how many are served, whether the set is current (src/app-deployments). */
+  appDeployments: Pick<AppDeployments, "location" | "status" | "publishedCount">;
   /** How many operations graphql-jit has compiled and keeps (src/execution): tests check the compiled path runs. */
   readonly compiledOperations: number;
   /** Stops accepting connections, lets in-flight operations finish (bounded), then closes upstream sockets. */
@@ -192,6 +198,8 @@ async function startParts(
       cacheStatus: () => shared.status(),
       keyStatus: () => authenticator.keyStatus(),
       onChecked: (ready) => metrics.recordReadiness(ready),
+      // Started below, before the server listens: a probe cannot come earlier.
+      appDeploymentsStatus: () => appDeployments.status,
     },
   );
   // One admission (src/plugins/operation-admission.ts documents its order) for every path an operation can take.
@@ -209,11 +217,10 @@ async function startParts(
 
   const context = createContextFactory({ config, credentials: options.credentials, authenticator, transport, shared, admissions });
   const bodyBudget = new BodyBudget(config.http.maxBufferedBodyBytes);
-  const documents = trusted.documents;
   // Every trusted document compiled now, and everything else that depends on its text alone (src/execution).
   const fastPath =
     options.fastPath !== false
-      ? new TrustedExecution(documents, {
+      ? new TrustedExecution(trusted.documents, {
           schema,
           admission,
           observer,
@@ -225,13 +232,25 @@ async function startParts(
           answers,
         })
       : null;
+  // The published app deployments, loaded before the server listens and kept in step with the registry: the handler
+  // reads the served set per request, new documents prepared for the fast path before they are served.
+  const appDeployments = await startAppDeployments({
+    config,
+    schema,
+    base: trusted.documents,
+    prepare: (documents) => fastPath?.prepare(documents),
+    metrics: metrics.registry,
+    logger,
+  });
+  disposers.add(() => appDeployments.close());
   const handleGraphQL = createGraphQLHandler(apollo, {
     bodyBudget,
-    documents,
+    documents: appDeployments.documents,
     safelist: config.trustedDocuments.only,
     runTrusted: fastPath?.run ?? null,
     lingering: new LingeringClose({ ...DEFAULT_LINGERING_LIMITS, ...options.lingering }),
     landingPage: config.landingPage,
+    onTrustedDocument: appDeployments.record,
   });
   const cors = config.corsOrigins.length > 0 ? createCors(config.corsOrigins) : null;
   const serveMetrics = createMetricsEndpoint(metrics, config.metrics.token);
@@ -287,7 +306,8 @@ async function startParts(
     bodyBudget,
     metrics,
     fastPath,
-    trustedDocuments: { documents: trusted.documents, fromManifests: trusted.fromManifests },
+    trustedDocuments: { documents: appDeployments.documents, fromManifests: trusted.fromManifests },
+    appDeployments,
     get compiledOperations() {
       return execution.compiledCount;
     },

@@ -61,7 +61,11 @@ export type RunTrusted = (
  * graphql-jit declines to compile) is left to Apollo Server.
  */
 export class TrustedExecution {
-  private readonly prepared = new Map<TrustedDocument, PreparedDocument>();
+  /**
+   * Keyed by the document itself, weakly: documents published later are prepared before they are served
+   * (prepare()), and a retired one's preparation goes with it, once no request holds it any more.
+   */
+  private readonly prepared = new WeakMap<TrustedDocument, PreparedDocument>();
   /** Requests this path answered (the rest went to Apollo): what tells, from outside, which path ran. */
   answered = 0;
 
@@ -82,21 +86,26 @@ export class TrustedExecution {
       answers: KeptAnswers | null;
     },
   ) {
-    for (const trusted of documents) this.prepare(trusted);
+    this.prepare(documents);
   }
 
-  /** Documents compiled (every trusted document graphql-jit accepts; the others run on Apollo's path). */
-  get size(): number {
-    return this.prepared.size;
+  /**
+   * Prepares documents not seen before (those an app deployment publishes while the gateway runs), before they are
+   * served. Returns how many of them run on this path (graphql-jit compiles them; the others run on Apollo's).
+   */
+  prepare(documents: Iterable<TrustedDocument>): number {
+    let compiled = 0;
+    for (const trusted of documents) if (this.prepared.has(trusted) || this.prepareOne(trusted)) compiled++;
+    return compiled;
   }
 
-  private prepare(trusted: TrustedDocument): void {
+  private prepareOne(trusted: TrustedDocument): boolean {
     const { schema, metrics } = this.deps;
     // Apollo refuses introspection at validation when it is off; a manifest must not be a way round that.
-    if (!this.deps.introspection && validate(schema, trusted.document, [NoSchemaIntrospectionCustomRule]).length > 0) return;
+    if (!this.deps.introspection && validate(schema, trusted.document, [NoSchemaIntrospectionCustomRule]).length > 0) return false;
     const operationName = trusted.operationName ?? undefined;
     const compiled = compileQuery(schema, trusted.document, operationName);
-    if (!isCompiledQuery(compiled)) return;
+    if (!isCompiledQuery(compiled)) return false;
     this.deps.admission.prepare(trusted.document, trusted.operation);
     this.prepared.set(trusted, {
       trusted,
@@ -107,6 +116,7 @@ export class TrustedExecution {
       operationLabel: metrics.operationLabel(trusted.operationName),
       documentDigest: this.deps.answers?.digestOf(trusted.body) ?? "",
     });
+    return true;
   }
 
   readonly run: RunTrusted = async (trusted, variables, _operationName, request, response, context) => {

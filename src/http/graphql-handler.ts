@@ -1,8 +1,8 @@
-import type { IncomingMessage, ServerResponse } from "node:http";
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from "node:http";
 import type { ApolloServer, BaseContext } from "@apollo/server";
 import type { GraphQLError } from "graphql";
 import { resolveDocumentRequest, type DocumentResolution } from "../documents/resolve-document-request.js";
-import type { TrustedDocuments } from "../documents/trusted-document.js";
+import type { TrustedDocument, TrustedDocuments } from "../documents/trusted-document.js";
 import { badRequest, bodyTooLarge, nestedTooDeep, tooManyBodies } from "../errors/graphql-errors.js";
 import type { RunTrusted } from "../execution/trusted-execution.js";
 import type { GatewayContext } from "../request-context/gateway-context.js";
@@ -47,9 +47,11 @@ export function createGraphQLHandler<TContext extends GatewayContext & BaseConte
     lingering?: LingeringClose;
     /** Apollo Server serves its landing page (outside production): a GET that prefers HTML is its to answer. */
     landingPage?: boolean;
+    /** Told of each request for a trusted document, once resolved (app deployments' usage: no I/O here). */
+    onTrustedDocument?: (document: TrustedDocument, headers: IncomingHttpHeaders) => void;
   } = {},
 ): GraphQLHandler<TContext> {
-  const { documents, safelist = false, runTrusted = null, lingering, landingPage = false } = options;
+  const { documents, safelist = false, runTrusted = null, lingering, landingPage = false, onTrustedDocument } = options;
   return async (request, response, search, context, caller, routerProven = false) => {
     const refuse = (error: GraphQLError, stage: RefusalStage) =>
       sendRefusal(request, response, refusalAnswer(error, request.headers.accept, stage), lingering);
@@ -93,6 +95,7 @@ export function createGraphQLHandler<TContext extends GatewayContext & BaseConte
     if (resolution.kind === "refused") return refuse(resolution.error, resolution.stage);
     if (resolution.kind === "trusted") {
       const { document, variables, operationName } = resolution;
+      onTrustedDocument?.(document, request.headers);
       // The fast path, unless it leaves this request to Apollo (trusted-execution.ts says when).
       if (runTrusted && (await runTrusted(document, variables, operationName, request, response, context))) return;
       ({ body, search } = trustedRequestForApollo(resolution, method, body, search));

@@ -20,6 +20,11 @@ export interface Readiness {
      * fetched before still verify.
      */
     auth: "ok" | "keys unavailable";
+    /**
+     * The published app deployments: "current", "stale" (the registry cannot be read: the set last loaded is served)
+     * or "unloaded" (unread since the start: none is served). Still ready in all three.
+     */
+    appDeployments: "current" | "stale" | "unloaded";
   };
   /** What an operator should know although the replica is ready (the key server failing, cached keys in use). */
   warnings?: string[];
@@ -34,6 +39,8 @@ export interface ReadinessOptions {
   keyStatus?: () => Promise<KeySetStatus>;
   /** Told of every answer (the `gateway_ready` metric). */
   onChecked?: (ready: boolean) => void;
+  /** Whether the app deployments served are the registry's (read at every check). */
+  appDeploymentsStatus?: () => Readiness["checks"]["appDeployments"];
 }
 
 /**
@@ -56,14 +63,15 @@ export class ReadinessProbe {
   async check(): Promise<Readiness> {
     const now = this.now();
     if (!this.cached || now - this.cached.at >= READINESS_CACHE_MS) this.cached = { at: now, value: this.probe(now) };
-    // The cache's and the keys' states are local and free to read: always current, never from the 5 s cache of the
-    // upstream probe.
+    // The cache's, the keys' and the app deployments' states are local and free to read: always current, never from
+    // the 5 s cache of the upstream probe.
     const [value, keys] = await Promise.all([this.cached.value, this.options.keyStatus?.() ?? { keys: "ok" as const }]);
     const cache = this.options.cacheStatus?.() ?? "in-process";
+    const appDeployments = this.options.appDeploymentsStatus?.() ?? "current";
     const auth = keys.keys === "ok" ? "ok" : "keys unavailable";
     const ready = value.ready && keys.keys !== "unavailable";
     this.options.onChecked?.(ready);
-    const answer: Readiness = { ...value, ready, checks: { ...value.checks, cache, auth } };
+    const answer: Readiness = { ...value, ready, checks: { ...value.checks, cache, auth, appDeployments } };
     if (keys.keys === "cached") {
       answer.warnings = [
         `auth: the key server fails since ${keys.failingSince.toISOString()} (${keys.error}); ` +
@@ -76,15 +84,21 @@ export class ReadinessProbe {
   private async probe(now: number): Promise<Readiness> {
     const checkedAt = new Date(now).toISOString();
     // Without server credentials every client brings its own: there is nothing of ours to verify upstream.
-    if (!this.client) return { ready: true, checks: { schema: "ok", upstream: "ok", cache: "in-process", auth: "ok" }, checkedAt };
+    if (!this.client) {
+      return {
+        ready: true,
+        checks: { schema: "ok", upstream: "ok", cache: "in-process", auth: "ok", appDeployments: "current" },
+        checkedAt,
+      };
+    }
     let upstream: Readiness["checks"]["upstream"] = "ok";
     try {
       await this.client.listHolders({ memberId: PROBE_MEMBER, limit: 1, order: "id" });
     } catch (error) {
       upstream = probeOutcome(error);
     }
-    const ready = upstream === "ok" || upstream === "rate_limited";
-    return { ready, checks: { schema: "ok", upstream, cache: "in-process", auth: "ok" }, checkedAt };
+    const checks = { schema: "ok", upstream, cache: "in-process", auth: "ok", appDeployments: "current" } as const;
+    return { ready: upstream === "ok" || upstream === "rate_limited", checks, checkedAt };
   }
 }
 

@@ -70,6 +70,27 @@ export const keys = {
 };
 
 /**
+ * The app deployments' registry (src/app-deployments). Not a cache: these keys have no TTL and must survive a restart
+ * (Redis persistence). `{apps}` is their hash tag: one script may touch them all, in Redis Cluster too.
+ */
+export const appDeploymentKeys = {
+  /** Hash: `name@version` -> the deployment (JSON: name, version, ids, created at and by); never changed. */
+  deployments: `${NAMESPACE}:{apps}:deployments`,
+  /** Hash: `name@version` -> its state (JSON: state, since, by). */
+  states: `${NAMESPACE}:{apps}:states`,
+  /** Hash: document id (normalised) -> its body: one id, one body, across every deployment. */
+  bodies: `${NAMESPACE}:{apps}:bodies`,
+  /** String: changes with every publish and retire; gateways poll it. */
+  stamp: `${NAMESPACE}:{apps}:stamp`,
+  /** List: the audit entries (JSON), oldest first, the last AUDIT_KEPT of them. */
+  audit: `${NAMESPACE}:{apps}:audit`,
+  /** Hash: `["name@version","<id>"]` -> requests counted by every gateway. */
+  usage: `${NAMESPACE}:{apps}:usage`,
+  /** Hash: the same fields -> epoch milliseconds of the last request. */
+  usedAt: `${NAMESPACE}:{apps}:used-at`,
+};
+
+/**
  * The Lua expression that builds key `name`, given Lua expressions for the tenant's prefix and for each of the
  * template's values (ids already escaped). Throws at load time when a value is missing, so a script and a template
  * that drift apart fail every test that loads the module, not one lookup in production.

@@ -6,7 +6,7 @@ import { AnswerCache } from "./answer-cache.js";
 import { callerBudgetStore, type BudgetStore } from "./budget-store.js";
 import { MemoryCacheStore, type CacheStore, type EntryKind, type RejectedReason } from "./cache-store.js";
 import { RedisCacheStore } from "./redis-cache-store.js";
-import { createRedisClient } from "./redis-client.js";
+import { createRedisClient, reconnectOnEnd } from "./redis-client.js";
 import { RedisHealth } from "./redis-health.js";
 import { RedisServerIdentity } from "./redis-server-identity.js";
 import { ReadCache } from "./read-cache.js";
@@ -91,8 +91,7 @@ export async function createSharedState(
   let closing = false;
   redis.on("close", () => closing || health.failed(new Error("the connection to Redis closed")));
   redis.on("ready", () => health.probeNow());
-  // ioredis ends a client only when told to, or on one of its own races: connect again rather than stay uncached.
-  redis.on("end", () => closing || void redis.connect().catch(() => {}));
+  reconnectOnEnd(redis, () => closing);
   const ready = once(redis, "ready").then(() => true);
   const timeout = new Promise<boolean>((resolve) => setTimeout(() => resolve(false), CONNECT_WAIT_MS).unref());
   if (!(await Promise.race([ready, timeout]))) health.failed(new Error("Redis did not answer at start-up"));

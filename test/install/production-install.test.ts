@@ -1,5 +1,5 @@
 import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
-import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import { startEmulator, type EmulatorHandle } from "../../src/emulator/emulator.js";
@@ -91,6 +91,22 @@ test("the production install leaves out the compiler, the emulator's SQLite driv
   for (const devOnly of ["typescript", "better-sqlite3", "better-sqlite3-napi", "pino-pretty"]) {
     expect([devOnly, existsSync(join(app, "node_modules", devOnly))]).toEqual([devOnly, false]);
   }
+});
+
+test("npm run app works in the production install: a deploy job publishes from the installed gateway", async () => {
+  const { PATH, HOME } = process.env;
+  const manifest = join(app, "manifest.json");
+  writeFileSync(manifest, JSON.stringify({ installed: 'query Installed { referralMember(memberId: "x") { id } }' }));
+  const env = { PATH, HOME, APP_DEPLOYMENTS_DIR: join(app, "registry") };
+  const create = runIn(
+    app,
+    "npm",
+    ["run", "--silent", "app", "--", "create", "--name", "web", "--version", "1", "--publish", manifest],
+    env,
+  );
+  const output = collect(create);
+  expect([await exitOf(create), output.stderr()]).toEqual([0, expect.any(String)]);
+  expect(output.stdout()).toMatch(/ published web 1: 1 document\(s\)/);
 });
 
 describe("in front of a real upstream, in production", () => {

@@ -49,7 +49,7 @@ describe("loadConfig", () => {
         answersMaxBytes: 33554432,
       },
       tracing: null,
-      trustedDocuments: { manifests: [], only: false },
+      trustedDocuments: { manifests: [], only: false, appDeploymentsDir: ".data/app-deployments" },
     });
   });
 
@@ -66,8 +66,12 @@ describe("loadConfig", () => {
   });
 
   test("trusted documents: manifest paths (comma-separated, each once) and safelisting; an empty entry is refused", () => {
-    const config = loadConfig({ TRUSTED_DOCUMENTS: " a.json, dir/b.json ,a.json", TRUSTED_DOCUMENTS_ONLY: "true" });
-    expect(config.trustedDocuments).toEqual({ manifests: ["a.json", "dir/b.json"], only: true });
+    const config = loadConfig({
+      TRUSTED_DOCUMENTS: " a.json, dir/b.json ,a.json",
+      TRUSTED_DOCUMENTS_ONLY: "true",
+      APP_DEPLOYMENTS_DIR: "/srv/gateway/apps",
+    });
+    expect(config.trustedDocuments).toEqual({ manifests: ["a.json", "dir/b.json"], only: true, appDeploymentsDir: "/srv/gateway/apps" });
     expect(problemsOf({ TRUSTED_DOCUMENTS: "a.json,,b.json", TRUSTED_DOCUMENTS_ONLY: "sometimes" })).toEqual([
       'TRUSTED_DOCUMENTS has an empty entry; got "a.json,,b.json"',
       'TRUSTED_DOCUMENTS_ONLY must be true or false; got "sometimes"',
