@@ -31,6 +31,8 @@ export interface Config {
   introspection: boolean;
   landingPage: boolean;
   logLevel: LogLevel;
+  /** Log output held for stdout's reader, at most; beyond it lines are dropped and counted (src/observability/log-destination.ts). */
+  logMaxBufferedBytes: number;
   /** Longest one GraphQL operation may run, all its upstream calls included. */
   operationTimeoutMs: number;
   /** Most upstream calls one operation may be estimated to make (src/limits): size it to the Voucherify plan. */
@@ -42,7 +44,11 @@ export interface Config {
   http: HttpLimitsConfig;
   /** Browser origins allowed to call /graphql (exact, normalised); empty = no CORS headers, same origin only. */
   corsOrigins: string[];
-  emulator: { port: number; dbFile: string };
+  /**
+   * `embedded`: VOUCHERIFY_API_URL is unset, so main.ts starts the emulator in-process (set or not, valid or not: a
+   * bad URL is its own problem, never a reason to fall back to the demo data). `inProduction`: EMULATOR_IN_PRODUCTION.
+   */
+  emulator: { port: number; dbFile: string; embedded: boolean; inProduction: boolean };
   sharedState: SharedStateConfig;
   /** OpenTelemetry traces over OTLP/HTTP (src/observability/tracing.ts); null: off, and no SDK is loaded. */
   tracing: TracingConfig | null;
@@ -56,7 +62,18 @@ export class ConfigError extends Error {
   }
 }
 
+/** The configuration, or ConfigError listing every problem found. */
 export function loadConfig(env: Env = process.env): Config {
+  const { config, problems } = readConfig(env);
+  if (problems.length > 0) throw new ConfigError(problems);
+  return config;
+}
+
+/**
+ * Every setting read and every problem found, without throwing: a bad value reads as its default. main.ts adds the
+ * problems only a start can find (the emulator, the trusted documents) and reports them all in one pass.
+ */
+export function readConfig(env: Env = process.env): { config: Config; problems: string[] } {
   const settings = settingsReader(env);
   const problems = settings.problems;
   const production = settings.read("NODE_ENV") === "production";
@@ -96,6 +113,7 @@ export function loadConfig(env: Env = process.env): Config {
     operationTimeoutMs: settings.read("OPERATION_TIMEOUT_MS"),
     maxOperationCost,
     logLevel,
+    logMaxBufferedBytes: settings.read("LOG_MAX_BUFFERED_BYTES"),
     voucherify: {
       ...voucherify,
       timeoutMs: settings.read("VOUCHERIFY_TIMEOUT_MS"),
@@ -109,11 +127,15 @@ export function loadConfig(env: Env = process.env): Config {
     },
     http,
     corsOrigins,
-    emulator: { port: settings.read("EMULATOR_PORT"), dbFile: settings.read("EMULATOR_DB") },
+    emulator: {
+      port: settings.read("EMULATOR_PORT"),
+      dbFile: settings.read("EMULATOR_DB"),
+      embedded: !settings.isSet("VOUCHERIFY_API_URL"),
+      inProduction: settings.read("EMULATOR_IN_PRODUCTION"),
+    },
     sharedState: loadSharedState(settings),
     tracing: loadTracing(settings),
     trustedDocuments: loadTrustedDocuments(settings),
   };
-  if (problems.length > 0) throw new ConfigError(problems);
-  return config;
+  return { config, problems };
 }

@@ -1,9 +1,26 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import type { IncomingMessage } from "node:http";
 import type { AuthConfig } from "../config.js";
+import type { GraphQLError } from "graphql";
 import { keySourceUnavailable, unauthenticated } from "../errors/graphql-errors.js";
+import { createLogger, type Logger } from "../observability/logger.js";
+import type { Refusal } from "../observability/refusal-log.js";
 import type { Caller } from "./caller.js";
+import type { KeySetStatus } from "./remote-key-set.js";
 import { InvalidTokenError, KeySourceUnavailableError, TokenVerifier } from "./token-verifier.js";
+
+export interface AuthenticatorOptions {
+  /** Where a key server's outages are told (silent without one). */
+  logger?: Logger;
+  /** Least time between two JWKS fetches for unknown key ids (tests shorten it; jose's default is 30 s). */
+  jwksCooldownMs?: number;
+  /** Time between JWKS fetches while the key server fails (tests shorten it). */
+  jwksRetryMs?: number;
+  /** Every failed JWKS fetch (a metric counts them). */
+  onKeyFetchFailure?: () => void;
+  /** Every request refused here, 401 or 503 (observability/refusal-log.ts). */
+  onRefusal?: (refusal: Refusal) => void;
+}
 
 export const ROUTER_SECRET_HEADER = "x-router-secret";
 const BEARER = /^Bearer +([A-Za-z0-9\-_=.~+/]+)\s*$/i;
@@ -21,10 +38,38 @@ export class Authenticator {
   constructor(
     private readonly config: AuthConfig,
     private readonly production: boolean,
-    options: { jwksCooldownMs?: number } = {},
+    private readonly options: AuthenticatorOptions = {},
   ) {
-    this.verifier = config.keySource ? new TokenVerifier(config.keySource, config, { cooldownMs: options.jwksCooldownMs }) : null;
+    this.verifier = config.keySource
+      ? new TokenVerifier(config.keySource, config, {
+          logger: options.logger ?? createLogger("silent"),
+          cooldownMs: options.jwksCooldownMs,
+          retryMs: options.jwksRetryMs,
+          onFetchFailure: options.onKeyFetchFailure,
+        })
+      : null;
     this.routerSecretDigest = config.routerSecret ? digest(config.routerSecret) : null;
+  }
+
+  /** Fetches a JWKS's keys now, so that a key server down at start is said at once (and the first caller never waits). */
+  start(): void {
+    this.verifier?.start();
+  }
+
+  /** What the verification keys allow now (/readyz): "ok" unless a JWKS is failing. */
+  keyStatus(): Promise<KeySetStatus> {
+    return this.verifier ? this.verifier.keyStatus() : Promise.resolve({ keys: "ok" });
+  }
+
+  close(): void {
+    this.verifier?.close();
+  }
+
+  /** Told to the refusal log (its class and reason: these refusals are worded by the gateway alone, never the token). */
+  private refused(error: GraphQLError): GraphQLError {
+    const http = error.extensions?.http as { status?: number } | undefined;
+    this.options.onRefusal?.({ status: http?.status ?? 500, code: String(error.extensions?.code), reason: error.message });
+    return error;
   }
 
   /**
@@ -50,18 +95,16 @@ export class Authenticator {
     if (header === undefined) {
       // The router fetches `_service` without a caller's token; everything else refuses an anonymous caller.
       if (router) return { budgetKey: "router", authenticated: false, scopes: new Set(), members: null, router };
-      throw unauthenticated("Send Authorization: Bearer <token>.");
+      throw this.refused(unauthenticated("Send Authorization: Bearer <token>."));
     }
     const match = header.length <= MAX_TOKEN_LENGTH ? BEARER.exec(header) : null;
-    if (!match) throw unauthenticated("The Authorization header must be: Bearer <token>.");
+    if (!match) throw this.refused(unauthenticated("The Authorization header must be: Bearer <token>."));
     let claims: Record<string, unknown>;
     try {
       claims = await this.verifier.verify(match[1]);
     } catch (error) {
-      if (error instanceof InvalidTokenError) throw unauthenticated(error.message);
-      if (error instanceof KeySourceUnavailableError) {
-        throw keySourceUnavailable(error.message);
-      }
+      if (error instanceof InvalidTokenError) throw this.refused(unauthenticated(error.message));
+      if (error instanceof KeySourceUnavailableError) throw this.refused(keySourceUnavailable(error.message));
       throw error;
     }
     return {
@@ -72,6 +115,11 @@ export class Authenticator {
       router,
     };
   }
+}
+
+/** Whether any request can be the router's: with ROUTER_SECRET, those carrying it; without, all in development, none in production. */
+export function routerRecognised(auth: Pick<AuthConfig, "routerSecret">, production: boolean): boolean {
+  return auth.routerSecret !== null || !production;
 }
 
 function digest(value: string): Buffer {

@@ -1,16 +1,14 @@
 import { createPublicKey, type KeyObject } from "node:crypto";
-import { createRemoteJWKSet, errors, jwtVerify, type JWTPayload, type JWTVerifyGetKey, type JWTVerifyOptions } from "jose";
+import { errors, jwtVerify, type JWTPayload, type JWTVerifyGetKey, type JWTVerifyOptions } from "jose";
 import { LRUCache } from "lru-cache";
 import type { AuthConfig, JwtKeySource } from "../config.js";
+import { KeySourceUnavailableError, RemoteKeySet, type KeySetStatus, type RemoteKeySetOptions } from "./remote-key-set.js";
+
+export { KeySourceUnavailableError };
 
 /** Why a token was refused, in words a client developer can act on (never the token or the key). */
 export class InvalidTokenError extends Error {
   override readonly name = "InvalidTokenError";
-}
-
-/** The verification keys could not be fetched: the gateway's problem, not the caller's. */
-export class KeySourceUnavailableError extends Error {
-  override readonly name = "KeySourceUnavailableError";
 }
 
 const ASYMMETRIC = ["RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA"];
@@ -34,14 +32,17 @@ export class TokenVerifier {
   private readonly key: KeyObject | Uint8Array | JWTVerifyGetKey;
   private readonly options: JWTVerifyOptions;
   private readonly verified = new LRUCache<string, JWTPayload>({ max: VERIFIED_TOKENS_MAX });
+  /** AUTH_JWT_JWKS_URL's keys, watched (remote-key-set.ts); null for a PEM or a secret, which cannot fail. */
+  private readonly keySet: RemoteKeySet | null = null;
 
-  constructor(source: JwtKeySource, claims: Pick<AuthConfig, "issuer" | "audience">, jwks: { cooldownMs?: number } = {}) {
+  constructor(source: JwtKeySource, claims: Pick<AuthConfig, "issuer" | "audience">, jwks: RemoteKeySetOptions) {
     let algorithms: string[];
     switch (source.kind) {
       case "jwks":
         // jose caches the set and refetches it for an unknown `kid`, at most once per cooldown (30 s by default),
         // so tokens with made-up kids cannot turn the gateway into a load generator against the key server.
-        this.key = createRemoteJWKSet(new URL(source.url), { cooldownDuration: jwks.cooldownMs, timeoutDuration: 5000 });
+        this.keySet = new RemoteKeySet(source.url, jwks);
+        this.key = this.keySet.getKey;
         algorithms = ASYMMETRIC;
         break;
       case "publicKey": {
@@ -67,6 +68,20 @@ export class TokenVerifier {
     };
   }
 
+  /** Fetches a JWKS's keys now (a key server down at start is said at once); nothing to do for a PEM or a secret. */
+  start(): void {
+    this.keySet?.start();
+  }
+
+  /** What the keys allow now: always "ok" for a PEM or a secret. */
+  async keyStatus(): Promise<KeySetStatus> {
+    return this.keySet ? this.keySet.status() : { keys: "ok" };
+  }
+
+  close(): void {
+    this.keySet?.close();
+  }
+
   async verify(token: string): Promise<JWTPayload> {
     const remembered = this.verified.get(token);
     if (remembered) return remembered;
@@ -84,6 +99,7 @@ export class TokenVerifier {
 }
 
 function describe(error: unknown): Error {
+  if (error instanceof KeySourceUnavailableError) return error;
   if (error instanceof errors.JWTExpired) return new InvalidTokenError("The token has expired.");
   if (error instanceof errors.JWTClaimValidationFailed) {
     if (error.claim === "nbf" || error.claim === "iat") return new InvalidTokenError("The token is not valid yet.");
@@ -94,16 +110,13 @@ function describe(error: unknown): Error {
   if (error instanceof errors.JOSEAlgNotAllowed) return new InvalidTokenError("The token's signing algorithm is not accepted.");
   if (error instanceof errors.JWSSignatureVerificationFailed) return new InvalidTokenError("The token's signature does not verify.");
   if (error instanceof errors.JWKSNoMatchingKey) return new InvalidTokenError("The token was signed with a key the gateway does not know.");
-  if (error instanceof errors.JWKSTimeout || error instanceof errors.JWKSInvalid) {
-    return new KeySourceUnavailableError("The gateway could not fetch its token verification keys.");
-  }
+  // A failed fetch is answered by remote-key-set.ts (the keys fetched before, or KeySourceUnavailableError); jose's
+  // own fetch errors are mapped too, so that no path can turn a key server's failure into the caller's 401.
+  if (error instanceof errors.JWKSTimeout || error instanceof errors.JWKSInvalid) return new KeySourceUnavailableError();
   // jose's generic error is what a JWKS server answering anything but 200 with JSON produces.
-  if (error instanceof errors.JOSEError && error.code === "ERR_JOSE_GENERIC") {
-    return new KeySourceUnavailableError("The gateway could not fetch its token verification keys.");
-  }
+  if (error instanceof errors.JOSEError && error.code === "ERR_JOSE_GENERIC") return new KeySourceUnavailableError();
   if (error instanceof errors.JOSEError) return new InvalidTokenError("The token is malformed.");
   // fetch() failing to reach the JWKS server surfaces as a plain TypeError with a cause.
-  if (error instanceof TypeError && "cause" in error)
-    return new KeySourceUnavailableError("The gateway could not fetch its token verification keys.");
+  if (error instanceof TypeError && "cause" in error) return new KeySourceUnavailableError();
   return new InvalidTokenError("The token is malformed.");
 }

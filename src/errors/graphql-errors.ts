@@ -50,6 +50,58 @@ export function forbidden(message: string, scope: "operation" | "field"): GraphQ
   });
 }
 
+/**
+ * Apollo Server's BadRequestError: a request refused before its operation runs, in Apollo's words (HTTP 400 unless
+ * `status` says otherwise).
+ */
+export function badRequest(message: string, status = 400, headers: Array<[string, string]> = []): GraphQLError {
+  return new GraphQLError(message, {
+    extensions: { http: { status, headers: new HeaderMap(headers) }, code: RequestErrorCode.BAD_REQUEST },
+  });
+}
+
+/** Apollo Server's OperationResolutionError: the operation a request names is not in its document (HTTP 400). */
+export function operationResolutionFailure(message: string): GraphQLError {
+  return new GraphQLError(message, { extensions: { http: { status: 400 }, code: RequestErrorCode.OPERATION_RESOLUTION_FAILURE } });
+}
+
+/**
+ * A request refused by the gateway itself, with one of its own request-level codes (a document that is not trusted,
+ * a body too large or arriving with too many others) and the status it answers with.
+ */
+export function requestRefused(
+  code: RequestErrorCode,
+  message: string,
+  http: { status: number; headers?: Array<[string, string]> },
+  extensions: { retryAfterSeconds?: number; limit?: LimitDetails } = {},
+): GraphQLError {
+  const { status, headers = [] } = http;
+  return new GraphQLError(message, { extensions: { code, ...extensions, http: { status, headers: new HeaderMap(headers) } } });
+}
+
+/** A request body over the size limit (HTTP 413). */
+export function bodyTooLarge(maxBytes: number): GraphQLError {
+  const size = maxBytes % (1024 * 1024) === 0 ? `${maxBytes / (1024 * 1024)} MiB` : `${maxBytes} bytes`;
+  return requestRefused(RequestErrorCode.BAD_REQUEST, `Request body is larger than the gateway accepts (${size}).`, { status: 413 });
+}
+
+/** Too many request bodies in transit at once (slow clients, or a flood): HTTP 503, a normal client retries in a second. */
+export function tooManyBodies(): GraphQLError {
+  const message = "The gateway is receiving too many request bodies at once; retry shortly.";
+  return requestRefused(
+    RequestErrorCode.SERVICE_UNAVAILABLE,
+    message,
+    { status: 503, headers: [["retry-after", "1"]] },
+    { retryAfterSeconds: 1 },
+  );
+}
+
+/** A document nesting brackets deeper than the limit, refused before graphql-js's recursive parser sees it (HTTP 400). */
+export function nestedTooDeep(limit: LimitDetails): GraphQLError {
+  const message = `The document nests brackets deeper than ${limit.max} levels.`;
+  return requestRefused(RequestErrorCode.GRAPHQL_PARSE_FAILED, message, { status: 400 }, { limit });
+}
+
 /** Which limit an operation broke, machine-readable: clients can tell "too deep" from "too expensive". */
 export interface LimitDetails {
   name: string;

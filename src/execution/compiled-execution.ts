@@ -1,5 +1,5 @@
 import type { ApolloServerOptions, BaseContext } from "@apollo/server";
-import { execute, type DocumentNode, type ExecutionResult, type GraphQLSchema } from "graphql";
+import { execute, type DocumentNode, type ExecutionResult, type GraphQLError, type GraphQLSchema } from "graphql";
 import { compileQuery, isCompiledQuery, type CompiledQuery } from "graphql-jit";
 import { LRUCache } from "lru-cache";
 
@@ -94,7 +94,17 @@ export async function executeOperation(
   // No data at all: the variables were refused before anything ran. graphql-js words and locates those errors the
   // way Apollo classifies them (BAD_USER_INPUT, status 400); it costs nothing to ask it, nothing has run yet.
   if (!("data" in result) || result.data === undefined) return run();
-  return result;
+  return result.errors?.some((error) => !error.extensions) ? { ...result, errors: result.errors.map(withExtensions) } : result;
+}
+
+/**
+ * graphql-jit builds its own error objects (graphql's GraphQLError by prototype) and leaves `extensions` undefined when
+ * the resolver's error has none (a bug's TypeError); graphql-js gives `{}`. Apollo Server reads `extensions.code` of
+ * every error: it failed to format such an error and answered its own without path or locations, and the fast path
+ * failed the whole request. Given `{}` here, a bug is formatted, logged and masked alike on both paths, compiled or not.
+ */
+function withExtensions(error: GraphQLError): GraphQLError {
+  return error.extensions ? error : (Object.create(error, { extensions: { value: {} } }) as GraphQLError);
 }
 
 /**

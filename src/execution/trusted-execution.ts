@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { NoSchemaIntrospectionCustomRule, validate, type GraphQLError, type GraphQLFormattedError, type GraphQLSchema } from "graphql";
 import { compileQuery, isCompiledQuery, type CompiledQuery } from "graphql-jit";
 import type { GatewayContext } from "../request-context/gateway-context.js";
+import { firstHeaderValue } from "../lib/header-value.js";
 import { asGraphQLError } from "../errors/graphql-errors.js";
 import type { TrustedDocument, TrustedDocuments } from "../documents/trusted-document.js";
 import type { Logger } from "../observability/logger.js";
@@ -9,8 +10,17 @@ import type { GatewayMetrics, OperationSeries } from "../observability/metrics.j
 import { logUnexpectedErrors, maskUnexpectedErrors } from "../plugins/error-masking.plugin.js";
 import type { OperationAdmission } from "../plugins/operation-admission.js";
 import type { OperationObserver } from "../plugins/operation-observer.plugin.js";
+import type { KeptAnswers } from "../plugins/kept-answers.js";
+import {
+  answerHeaders,
+  classifyExecutionError,
+  contextFailure,
+  formatErrors,
+  negotiatedMediaType,
+  operationStatus,
+  resultBody,
+} from "../plugins/apollo-http-behaviour.js";
 import { executeOperation, type ExecutableOperation } from "./compiled-execution.js";
-import { answerHeaders, classifyExecutionError, contentTypeFor, contextFailure, formatErrors, resultBody } from "./graphql-response.js";
 import { traceOperation } from "../observability/operation-span.js";
 
 const INLINE_TRACE_HEADER = "apollo-federation-include-trace";
@@ -22,6 +32,8 @@ interface PreparedDocument {
   readonly compiled: CompiledQuery;
   readonly operationType: string;
   readonly operationSeries: OperationSeries;
+  /** Names the document among the answers kept whole (KeptAnswers.digestOf); "" when they are off. */
+  readonly documentDigest: string;
 }
 
 /**
@@ -42,14 +54,18 @@ export type RunTrusted = (
  * The trusted documents' fast path: a document registered ahead runs straight from the HTTP handler, beside Apollo
  * Server, with the same admission (plugins/operation-admission.ts), the same compiled execution
  * (compiled-execution.ts's executeOperation), the same error formatting and masking, the same operation log line and
- * metrics (OperationObserver), and Apollo's status codes, headers and body bytes (graphql-response.ts). What it
- * skips is what depends only on the document: parsing, validation, the document's cache lookups, compiling, all done
- * once at start. What it would not answer exactly as Apollo does (an Accept header outside the usual ones, inline
- * traces for the router, introspection while it is off, a document graphql-jit declines to compile) is left to
- * Apollo Server.
+ * metrics (OperationObserver), and Apollo's negotiation, status codes, headers and body bytes
+ * (plugins/apollo-http-behaviour.ts). What it skips is what depends only on the document: parsing, validation, the
+ * document's cache lookups, compiling, all done once at start. What it would not answer exactly as Apollo does (an
+ * Accept header that takes no JSON answer, inline traces for the router, introspection while it is off, a document
+ * graphql-jit declines to compile) is left to Apollo Server.
  */
 export class TrustedExecution {
-  private readonly prepared = new Map<TrustedDocument, PreparedDocument>();
+  /**
+   * Keyed by the document itself, weakly: documents published later are prepared before they are served
+   * (prepare()), and a retired one's preparation goes with it, once no request holds it any more.
+   */
+  private readonly prepared = new WeakMap<TrustedDocument, PreparedDocument>();
   /** Requests this path answered (the rest went to Apollo): what tells, from outside, which path ran. */
   answered = 0;
 
@@ -66,23 +82,30 @@ export class TrustedExecution {
       /** GRAPHQL_INTROSPECTION: off, a trusted document that introspects is Apollo's to refuse, as any other. */
       introspection: boolean;
       includeStacktrace: boolean;
+      /** Answers kept whole; null: off. */
+      answers: KeptAnswers | null;
     },
   ) {
-    for (const trusted of documents) this.prepare(trusted);
+    this.prepare(documents);
   }
 
-  /** Documents compiled (every trusted document graphql-jit accepts; the others run on Apollo's path). */
-  get size(): number {
-    return this.prepared.size;
+  /**
+   * Prepares documents not seen before (those an app deployment publishes while the gateway runs), before they are
+   * served. Returns how many of them run on this path (graphql-jit compiles them; the others run on Apollo's).
+   */
+  prepare(documents: Iterable<TrustedDocument>): number {
+    let compiled = 0;
+    for (const trusted of documents) if (this.prepared.has(trusted) || this.prepareOne(trusted)) compiled++;
+    return compiled;
   }
 
-  private prepare(trusted: TrustedDocument): void {
+  private prepareOne(trusted: TrustedDocument): boolean {
     const { schema, metrics } = this.deps;
     // Apollo refuses introspection at validation when it is off; a manifest must not be a way round that.
-    if (!this.deps.introspection && validate(schema, trusted.document, [NoSchemaIntrospectionCustomRule]).length > 0) return;
+    if (!this.deps.introspection && validate(schema, trusted.document, [NoSchemaIntrospectionCustomRule]).length > 0) return false;
     const operationName = trusted.operationName ?? undefined;
     const compiled = compileQuery(schema, trusted.document, operationName);
-    if (!isCompiledQuery(compiled)) return;
+    if (!isCompiledQuery(compiled)) return false;
     this.deps.admission.prepare(trusted.document, trusted.operation);
     this.prepared.set(trusted, {
       trusted,
@@ -91,23 +114,26 @@ export class TrustedExecution {
       operationType: trusted.operation.operation,
       // Admitted as a label and bound now: a trusted operation's name is one the apps send, as the shipped ones.
       operationSeries: metrics.operationSeries(trusted.operationName),
+      documentDigest: this.deps.answers?.digestOf(trusted.body) ?? "",
     });
+    return true;
   }
 
   readonly run: RunTrusted = async (trusted, variables, _operationName, request, response, context) => {
     const startedAt = performance.now();
     const prepared = this.prepared.get(trusted);
-    const contentType = contentTypeFor(request.headers.accept);
+    const contentType = negotiatedMediaType(request.headers.accept);
     if (!prepared || contentType === null || request.headers[INLINE_TRACE_HEADER] !== undefined) return false;
     this.answered++;
     // The operation's span, as on Apollo's path (graphql-handler.ts), named for the trusted document.
     const description = { type: prepared.operationType, name: trusted.operationName, documentId: trusted.id };
-    return traceOperation(() => this.answer(prepared, variables, response, context, contentType, startedAt), description);
+    return traceOperation(() => this.answer(prepared, variables, request, response, context, contentType, startedAt), description);
   };
 
   private async answer(
     prepared: PreparedDocument,
     variables: Record<string, unknown> | undefined,
+    request: IncomingMessage,
     response: ServerResponse,
     context: () => Promise<GatewayContext>,
     contentType: string,
@@ -126,14 +152,29 @@ export class TrustedExecution {
     }
     const { requestId } = contextValue;
 
+    const ticket = this.deps.answers?.ticket(
+      {
+        documentDigest: prepared.documentDigest,
+        operationName: trusted.operationName,
+        operationType: prepared.operationType,
+        variables,
+        header: (name) => firstHeaderValue(request.headers[name]),
+      },
+      contextValue,
+    );
     let errors: readonly GraphQLError[] | undefined;
     let data: unknown;
     let refused = false;
     try {
-      await this.deps.admission.admit(trusted.document, trusted.operation, variables, contextValue.caller);
+      await this.deps.admission.admit(trusted.document, trusted.operation, variables, contextValue.caller, ticket?.lookup);
     } catch (error) {
       errors = [asGraphQLError(error)];
       refused = true;
+    }
+    if (ticket?.hit && !refused) {
+      this.observe(prepared, startedAt, 200, undefined, contextValue);
+      this.send(response, 200, [], contentType, ticket.hit);
+      return true;
     }
     if (!refused) {
       try {
@@ -147,17 +188,31 @@ export class TrustedExecution {
     }
 
     let formattedErrors: GraphQLFormattedError[] | undefined;
-    let status = 200;
+    let errorStatus: number | undefined;
     let headers: Array<[string, string]> = [];
     if (errors && errors.length > 0) {
       logUnexpectedErrors(errors, requestId, this.deps.logger);
       const formatted = formatErrors(errors, this.deps.includeStacktrace);
-      // Apollo: a refused or failed request is a 500 unless its error says otherwise; variables refused before
-      // anything ran (no data) a 400; a partial result keeps 200 unless an error asks for a status.
-      status = formatted.status ?? (refused ? 500 : data === undefined ? 400 : 200);
+      errorStatus = formatted.status;
       headers = formatted.headers;
       formattedErrors = this.deps.mask ? maskUnexpectedErrors(formatted.errors, requestId) : formatted.errors;
     }
+    const status = operationStatus(errorStatus, { hasErrors: formattedErrors !== undefined, refused, data });
+    const body = Buffer.from(resultBody(refused ? { errors: formattedErrors } : { errors: formattedErrors, data }));
+    await ticket?.settle(formattedErrors === undefined && !refused ? body : null);
+    this.observe(prepared, startedAt, status, formattedErrors, contextValue);
+    this.send(response, status, headers, contentType, body);
+    return true;
+  }
+
+  private observe(
+    prepared: PreparedDocument,
+    startedAt: number,
+    status: number,
+    errors: GraphQLFormattedError[] | undefined,
+    context: GatewayContext,
+  ): void {
+    const { trusted } = prepared;
     this.deps.observer.observe({
       startedAt,
       operationName: trusted.operationName,
@@ -165,20 +220,18 @@ export class TrustedExecution {
       operationType: prepared.operationType,
       documentId: trusted.id,
       status,
-      errors: formattedErrors,
-      context: contextValue,
+      errors,
+      context,
     });
-    this.send(
-      response,
-      status,
-      headers,
-      contentType,
-      resultBody(refused ? { errors: formattedErrors } : { errors: formattedErrors, data }),
-    );
-    return true;
   }
 
-  private send(response: ServerResponse, status: number, headers: Array<[string, string]>, contentType: string, body: string): void {
+  private send(
+    response: ServerResponse,
+    status: number,
+    headers: Array<[string, string]>,
+    contentType: string,
+    body: string | Buffer,
+  ): void {
     const answer = answerHeaders(headers, contentType);
     // As Node does for the Apollo path's `end(string)` after setHeader: a length, not a chunked body.
     answer["content-length"] = Buffer.byteLength(body);

@@ -1,18 +1,21 @@
-import type { IncomingMessage, ServerResponse } from "node:http";
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from "node:http";
 import type { ApolloServer, BaseContext } from "@apollo/server";
+import type { GraphQLError } from "graphql";
 import { resolveDocumentRequest, type DocumentResolution } from "../documents/resolve-document-request.js";
-import type { TrustedDocuments } from "../documents/trusted-document.js";
-import { RequestErrorCode } from "../errors/error-codes.js";
+import type { TrustedDocument, TrustedDocuments } from "../documents/trusted-document.js";
+import { badRequest, bodyTooLarge, nestedTooDeep, tooManyBodies } from "../errors/graphql-errors.js";
 import type { RunTrusted } from "../execution/trusted-execution.js";
 import type { GatewayContext } from "../request-context/gateway-context.js";
+import { prefersHtml, refusalAnswer, type RefusalStage } from "../plugins/apollo-http-behaviour.js";
 import { documentNestingProblem } from "../plugins/operation-admission.js";
+import { MAX_REQUEST_BODY_BYTES } from "../limits/operation-limits.js";
 import { apolloHeaders, sendApolloResponse } from "./apollo-exchange.js";
 import type { BodyBudget } from "./body-budget.js";
 import { admitBody, type BodyOwner } from "./body-admission.js";
+import type { LingeringClose } from "./lingering-close.js";
 import { BodyAbortedError, BodyBudgetExhaustedError, BodyTooLargeError, readBody } from "./read-body.js";
 import { refuseBeforeBody } from "./refuse-before-body.js";
-import { responseMediaType } from "./response-media-type.js";
-import { sendRequestError } from "./send.js";
+import { sendRefusal } from "./refusal.js";
 import { traceOperation } from "../observability/operation-span.js";
 
 export type GraphQLHandler<TContext> = (
@@ -40,33 +43,30 @@ export function createGraphQLHandler<TContext extends GatewayContext & BaseConte
     safelist?: boolean;
     /** The trusted documents' fast path (src/execution); null: trusted documents run on Apollo Server too. */
     runTrusted?: RunTrusted | null;
+    /** Reads the rest of a body refused before it arrived, so the client receives the refusal (lingering-close.ts). */
+    lingering?: LingeringClose;
+    /** Apollo Server serves its landing page (outside production): a GET that prefers HTML is its to answer. */
+    landingPage?: boolean;
+    /** Told of each request for a trusted document, once resolved (app deployments' usage: no I/O here). */
+    onTrustedDocument?: (document: TrustedDocument, headers: IncomingHttpHeaders) => void;
   } = {},
 ): GraphQLHandler<TContext> {
-  const { documents, safelist = false, runTrusted = null } = options;
+  const { documents, safelist = false, runTrusted = null, lingering, landingPage = false, onTrustedDocument } = options;
   return async (request, response, search, context, caller, routerProven = false) => {
+    const refuse = (error: GraphQLError, stage: RefusalStage) =>
+      sendRefusal(request, response, refusalAnswer(error, request.headers.accept, stage), lingering);
     let body: unknown;
     // Who is calling is settled before a byte of the body is read: a refused caller holds no body memory.
     const admission = request.method === "POST" ? await admitBody(caller) : null;
-    if (admission?.refusal) return refuseBeforeBody(apollo, request, response, search, admission.refusal);
+    if (admission?.refusal) return refuseBeforeBody(apollo, request, response, search, admission.refusal, lingering);
     if (request.method === "POST") {
       let text: string;
       try {
         text = await readBody(request, { budget: options.bodyBudget, caller: admission?.owner });
       } catch (error) {
-        if (error instanceof BodyTooLargeError) {
-          response.setHeader("connection", "close");
-          sendRequestError(response, 413, RequestErrorCode.BAD_REQUEST, "Request body is larger than the gateway accepts (1 MiB).");
-          return;
-        }
-        if (error instanceof BodyBudgetExhaustedError) {
-          // Too many bodies in transit at once (slow clients, or a flood): refuse this one without reading it and
-          // close, so its unread bytes are never buffered. A normal client can retry in a moment.
-          response.setHeader("connection", "close");
-          response.setHeader("retry-after", "1");
-          const message = "The gateway is receiving too many request bodies at once; retry shortly.";
-          sendRequestError(response, 503, RequestErrorCode.SERVICE_UNAVAILABLE, message, { retryAfterSeconds: 1 });
-          return;
-        }
+        if (error instanceof BodyTooLargeError) return refuse(bodyTooLarge(MAX_REQUEST_BODY_BYTES), "request");
+        // Too many bodies in transit at once: refused without keeping the rest of this one.
+        if (error instanceof BodyBudgetExhaustedError) return refuse(tooManyBodies(), "request");
         // Nobody is left to answer (the client left, or the request timeout answered 408 and closed).
         if (error instanceof BodyAbortedError) {
           response.destroy();
@@ -79,26 +79,23 @@ export function createGraphQLHandler<TContext extends GatewayContext & BaseConte
         try {
           body = text.length === 0 ? undefined : JSON.parse(text);
         } catch {
-          sendRequestError(response, 400, RequestErrorCode.BAD_REQUEST, "Request body is not valid JSON.");
-          return;
+          return refuse(badRequest("Request body is not valid JSON."), "request");
         }
       } else {
         body = text;
       }
     }
-    // Trusted documents, before anything is parsed: by id, by identical text, or refused (src/documents).
+    // Trusted documents, before anything is parsed: by id, by identical text, or refused (src/documents). A browser's
+    // GET for Apollo's landing page is Apollo's, whatever it carries.
     const method = request.method ?? "GET";
-    const resolution = documents
-      ? resolveDocumentRequest({ method, headers: request.headers, body, search }, documents, { safelist, router: routerProven })
-      : ({ kind: "general" } as const);
-    if (resolution.kind === "refused") {
-      for (const [name, value] of Object.entries(resolution.headers ?? {})) response.setHeader(name, value);
-      const contentType = responseMediaType(request.headers.accept);
-      sendRequestError(response, resolution.status, resolution.code, resolution.message, {}, contentType);
-      return;
-    }
+    const resolution =
+      documents && !(landingPage && prefersHtml(method, request.headers.accept))
+        ? resolveDocumentRequest({ method, headers: request.headers, body, search }, documents, { safelist, router: routerProven })
+        : ({ kind: "general" } as const);
+    if (resolution.kind === "refused") return refuse(resolution.error, resolution.stage);
     if (resolution.kind === "trusted") {
       const { document, variables, operationName } = resolution;
+      onTrustedDocument?.(document, request.headers);
       // The fast path, unless it leaves this request to Apollo (trusted-execution.ts says when).
       if (runTrusted && (await runTrusted(document, variables, operationName, request, response, context))) return;
       ({ body, search } = trustedRequestForApollo(resolution, method, body, search));
@@ -107,11 +104,8 @@ export function createGraphQLHandler<TContext extends GatewayContext & BaseConte
     const query =
       request.method === "POST" ? (body as { query?: unknown } | null | undefined)?.query : new URLSearchParams(search).get("query");
     const tooDeep = typeof query === "string" && resolution.kind === "general" ? documentNestingProblem(query) : null;
-    if (tooDeep) {
-      const message = `The document nests brackets deeper than ${tooDeep.max} levels.`;
-      sendRequestError(response, 400, RequestErrorCode.GRAPHQL_PARSE_FAILED, message, { limit: tooDeep });
-      return;
-    }
+    // Stands where Apollo's parser would refuse the document: an operation's refusal.
+    if (tooDeep) return refuse(nestedTooDeep(tooDeep), "operation");
     // One operation (batching is off): Apollo's whole pipeline runs inside its span, so plugins name it and the
     // admission, cache and upstream spans nest under it.
     const result = await traceOperation(() =>

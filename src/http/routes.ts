@@ -1,15 +1,18 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from "node:http";
+import { GraphQLError } from "graphql";
 import type { Authenticator } from "../auth/authenticator.js";
 import type { Caller } from "../auth/caller.js";
 import type { GatewayContext } from "../request-context/gateway-context.js";
 import type { ContextFactory } from "../request-context/context-factory.js";
 import type { Logger } from "../observability/logger.js";
+import { refusalAnswer } from "../plugins/apollo-http-behaviour.js";
 import { MASKED_MESSAGE } from "../plugins/error-masking.plugin.js";
 import type { Cors } from "./cors.js";
 import type { HttpDrain } from "./drain.js";
 import type { GraphQLHandler } from "./graphql-handler.js";
 import type { ReadinessProbe } from "./readiness.js";
 import { requestIdFrom } from "./request-id.js";
+import { sendRefusal } from "./refusal.js";
 import { sendJson } from "./send.js";
 import { UNEXPECTED_ERROR_CODE } from "../errors/error-codes.js";
 import { traceHttpRequest } from "../observability/server-span.js";
@@ -28,9 +31,9 @@ function routeOf(url: string | undefined): string {
 }
 
 /** What a request that failed outside GraphQL's own error handling answers: the masked message, never the error. */
-function sendUnexpected(response: ServerResponse, requestId: string): void {
-  const extensions = { code: UNEXPECTED_ERROR_CODE, correlationId: requestId };
-  sendJson(response, 500, { errors: [{ message: MASKED_MESSAGE, extensions }] });
+function sendUnexpected(request: IncomingMessage, response: ServerResponse, requestId: string): void {
+  const error = new GraphQLError(MASKED_MESSAGE, { extensions: { code: UNEXPECTED_ERROR_CODE, correlationId: requestId } });
+  sendRefusal(request, response, refusalAnswer(error, request.headers.accept, "request"));
 }
 
 /** The main listener: GraphQL at /graphql (and /), probes, and /metrics unless it has its own port. */
@@ -81,7 +84,7 @@ export function gatewayRoutes(deps: {
       }
     } catch (error) {
       logger.error({ requestId, err: error }, "request failed");
-      if (!response.headersSent) sendUnexpected(response, requestId);
+      if (!response.headersSent) sendUnexpected(request, response, requestId);
       else response.destroy();
     }
   };

@@ -1,14 +1,13 @@
 import { context, trace, type Span } from "@opentelemetry/api";
 import { errorCodeOf, recordErrorCodes } from "./operation-span.js";
-import { activeTracer, tracingOn } from "./tracing.js";
+import { activeTracer, sampledSpan } from "./tracing.js";
 
 /** Spans started by traceAdmission: the record* helpers only ever touch these. */
 const admissionSpans = new WeakSet<Span>();
 
 function currentAdmissionSpan(): Span | undefined {
-  if (!tracingOn()) return undefined;
-  const span = trace.getActiveSpan();
-  return span && admissionSpans.has(span) && span.isRecording() ? span : undefined;
+  const span = sampledSpan();
+  return span && admissionSpans.has(span) ? span : undefined;
 }
 
 /**
@@ -19,12 +18,10 @@ function currentAdmissionSpan(): Span | undefined {
  */
 export async function traceAdmission<T>(caller: { authenticated: boolean; router: boolean }, admit: () => Promise<T>): Promise<T> {
   const tracer = activeTracer();
-  if (!tracer) return admit();
+  if (!tracer || !sampledSpan()) return admit();
   const span = tracer.startSpan("admission");
   admissionSpans.add(span);
-  if (span.isRecording()) {
-    span.setAttributes({ "referrals.caller.authenticated": caller.authenticated, "referrals.caller.router": caller.router });
-  }
+  span.setAttributes({ "referrals.caller.authenticated": caller.authenticated, "referrals.caller.router": caller.router });
   try {
     const result = await context.with(trace.setSpan(context.active(), span), admit);
     span.setAttribute("referrals.admission.outcome", "admitted");

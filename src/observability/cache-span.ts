@@ -1,5 +1,5 @@
 import { context, SpanKind, trace, type Tracer } from "@opentelemetry/api";
-import { activeTracer } from "./tracing.js";
+import { activeTracer, sampledSpan } from "./tracing.js";
 
 export type CacheLookupResult = "hit" | "miss" | "bypass";
 
@@ -13,9 +13,9 @@ export function traceCacheLookup<T>(
   lookup: () => Promise<T>,
   resultOf: (found: T) => CacheLookupResult,
 ): Promise<T> {
-  // Not async itself: with tracing off the lookup's own promise is returned, no extra one per lookup.
+  // Not async itself: outside a sampled request the lookup's own promise is returned, no extra one per lookup.
   const tracer = activeTracer();
-  return tracer ? tracedLookup(tracer, cache, store, lookup, resultOf) : lookup();
+  return tracer && sampledSpan() ? tracedLookup(tracer, cache, store, lookup, resultOf) : lookup();
 }
 
 async function tracedLookup<T>(
@@ -28,9 +28,7 @@ async function tracedLookup<T>(
   const span = tracer.startSpan(`cache ${cache}`);
   try {
     const found = await context.with(trace.setSpan(context.active(), span), lookup);
-    if (span.isRecording()) {
-      span.setAttributes({ "referrals.cache.name": cache, "referrals.cache.store": store, "referrals.cache.result": resultOf(found) });
-    }
+    span.setAttributes({ "referrals.cache.name": cache, "referrals.cache.store": store, "referrals.cache.result": resultOf(found) });
     return found;
   } finally {
     span.end();
@@ -44,12 +42,12 @@ async function tracedLookup<T>(
  */
 export function traceRedisCommand<T>(operation: string, command: () => Promise<T>): Promise<T> {
   const tracer = activeTracer();
-  return tracer ? tracedCommand(tracer, operation, command) : command();
+  return tracer && sampledSpan() ? tracedCommand(tracer, operation, command) : command();
 }
 
 async function tracedCommand<T>(tracer: Tracer, operation: string, command: () => Promise<T>): Promise<T> {
   const span = tracer.startSpan(operation, { kind: SpanKind.CLIENT });
-  if (span.isRecording()) span.setAttributes({ "db.system.name": "redis", "db.operation.name": operation });
+  span.setAttributes({ "db.system.name": "redis", "db.operation.name": operation });
   try {
     return await command();
   } catch (error) {

@@ -1,6 +1,7 @@
 import { createRequire } from "node:module";
 import { context, trace } from "@opentelemetry/api";
 import { pino, type Logger } from "pino";
+import { LogDestination } from "./log-destination.js";
 
 export type { Logger };
 
@@ -12,6 +13,11 @@ function traceContext(): Record<string, string> {
   return { trace_id: traceId, span_id: spanId };
 }
 
+/** Each logger that writes to stdout, with its destination: how many lines it dropped, and the flush before exit. */
+const stdoutDestinations = new WeakMap<Logger, LogDestination>();
+/** stdout is one per process, and so is what waits for its reader: every logger writing there shares it. */
+let stdoutDestination: LogDestination | null = null;
+
 /**
  * Structured JSON logs. Credentials are redacted by path wherever they could appear, as a second line of
  * defence: the code never logs headers or upstream URLs in the first place. With `traceContext` (tracing on), lines
@@ -20,18 +26,15 @@ function traceContext(): Record<string, string> {
 export function createLogger(
   level: string,
   destination?: pino.DestinationStream,
-  options: { pretty?: boolean; traceContext?: boolean } = {},
+  options: { pretty?: boolean; traceContext?: boolean; maxBufferedBytes?: number } = {},
 ): Logger {
   // Pretty output is for a developer's terminal only: it runs in a worker thread and is not for log pipelines.
-  // Otherwise stdout, written asynchronously: lines logged while a write is in flight go out together in the next one,
-  // so under load a log line costs no write of its own (one sync write per operation was ~4% of the gateway's CPU,
-  // test/bench). Lines still pending are written when the process exits (pino flushes on exit).
   // pino-pretty is a development dependency: an install without it (npm ci --omit=dev) logs JSON even on a terminal.
-  const transport =
-    options.pretty && !destination && prettyPrinterInstalled()
-      ? pino.transport({ target: "pino-pretty", options: { colorize: true } })
-      : (destination ?? pino.destination({ dest: 1, sync: false }));
-  return pino(
+  // Otherwise stdout, through a destination that never makes the gateway wait for the reader (log-destination.ts).
+  const pretty = options.pretty && !destination && prettyPrinterInstalled();
+  const stdout = pretty || destination ? null : (stdoutDestination ??= new LogDestination(process.stdout));
+  if (stdout && options.maxBufferedBytes !== undefined) stdout.maxBufferedBytes = options.maxBufferedBytes;
+  const logger = pino(
     {
       level,
       base: undefined,
@@ -52,8 +55,24 @@ export function createLogger(
         censor: "[redacted]",
       },
     },
-    transport,
+    pretty ? pino.transport({ target: "pino-pretty", options: { colorize: true } }) : (destination ?? stdout!),
   );
+  if (stdout) {
+    stdoutDestinations.set(logger, stdout);
+    stdout.onResumed = (dropped) =>
+      logger.warn({ droppedLines: dropped }, `${dropped} log lines were dropped while stdout's reader was not reading`);
+  }
+  return logger;
+}
+
+/** Log lines `logger` dropped so far because stdout's reader did not keep up (0 for any other destination). */
+export function droppedLogLines(logger: Logger): number {
+  return stdoutDestinations.get(logger)?.dropped ?? 0;
+}
+
+/** Before the process exits: the lines logged so far written, waiting for a reader at most `timeoutMs`. */
+export function flushLogs(logger: Logger, timeoutMs: number): Promise<void> {
+  return stdoutDestinations.get(logger)?.flushWithin(timeoutMs) ?? Promise.resolve();
 }
 
 function prettyPrinterInstalled(): boolean {

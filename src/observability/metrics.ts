@@ -115,6 +115,22 @@ export class GatewayMetrics {
     labelNames: ["cache"] as const,
     registers: [this.registry],
   });
+  readonly answerLookups = new Counter({
+    name: "gateway_answer_cache_lookups_total",
+    help:
+      "Queries looked up among the answers kept whole, by operation name and result (hit: served without execution; miss; " +
+      "bypass: Cache-Control: no-cache, the router's secret or inline traces).",
+    labelNames: ["operation", "result"] as const,
+    registers: [this.registry],
+  });
+  readonly cacheEntriesRejected = new Counter({
+    name: "gateway_cache_entries_rejected_total",
+    help:
+      "Entries read back from Redis and not used, by entry (holders, customers, answers, generations, aliases) and reason " +
+      "(foreign: written in another format, by another build; corrupt): each was a miss.",
+    labelNames: ["entry", "reason"] as const,
+    registers: [this.registry],
+  });
   readonly cacheInvalidations = new Counter({
     name: "gateway_cache_invalidations_total",
     help: "Invalidations written by mutations, by scope (member, customers, tenant).",
@@ -141,6 +157,24 @@ export class GatewayMetrics {
     name: "gateway_caller_budget_refusals_total",
     help: "Operations refused with RATE_LIMITED because their caller had spent its budget (CALLER_BUDGET_PER_MINUTE).",
     registers: [this.registry],
+  });
+  readonly authKeyFetchFailures = new Counter({
+    name: "gateway_auth_key_fetch_failures_total",
+    help: "Fetches of the token verification keys (AUTH_JWT_JWKS_URL) that failed: unreachable, too slow, not 200, or not a key set.",
+    registers: [this.registry],
+  });
+  /** Lines the log destination has dropped so far (logger.ts's droppedLogLines), read at each scrape. */
+  private readLogLinesDropped: () => number = () => 0;
+  private logLinesDroppedSeen = 0;
+  readonly logLinesDropped: Counter = new Counter({
+    name: "gateway_log_lines_dropped_total",
+    help: "Log lines dropped because stdout's reader did not keep up (LOG_MAX_BUFFERED_BYTES of output were waiting).",
+    registers: [this.registry],
+    collect: () => {
+      const dropped = this.readLogLinesDropped();
+      if (dropped > this.logLinesDroppedSeen) this.logLinesDropped.inc(dropped - this.logLinesDroppedSeen);
+      this.logLinesDroppedSeen = dropped;
+    },
   });
   /** The last /readyz answer; absent until the first check, so an unprobed replica raises no readiness alert. */
   private lastReadiness: boolean | null = null;
@@ -176,6 +210,13 @@ export class GatewayMetrics {
       },
     };
     return metric as unknown as Metric;
+  }
+
+  /** Where gateway_log_lines_dropped_total reads its count: the logger's destination (one per process, for stdout). */
+  countLogLinesDropped(read: () => number): void {
+    this.readLogLinesDropped = read;
+    this.logLinesDroppedSeen = 0;
+    this.logLinesDropped.reset();
   }
 
   recordReadiness(ready: boolean): void {

@@ -1,5 +1,5 @@
 import { context, SpanStatusCode, trace, type Span } from "@opentelemetry/api";
-import { activeTracer, tracingOn } from "./tracing.js";
+import { activeTracer, sampledSpan } from "./tracing.js";
 
 /** What is known of an operation: by the fast path before it runs, by Apollo's pipeline once it is parsed. */
 export interface OperationDescription {
@@ -14,20 +14,20 @@ export interface OperationDescription {
 const operationSpans = new WeakSet<Span>();
 
 function currentOperationSpan(): Span | undefined {
-  if (!tracingOn()) return undefined;
-  const span = trace.getActiveSpan();
-  return span && operationSpans.has(span) && span.isRecording() ? span : undefined;
+  const span = sampledSpan();
+  return span && operationSpans.has(span) ? span : undefined;
 }
 
 /**
  * Runs one GraphQL operation inside its span: admission, cache lookups, upstream calls and log lines made while it
  * runs are its children. Any execution path calls this around the work of one operation (Apollo's: the GraphQL
  * handler, src/http/graphql-handler.ts; a fast path: around its own execution, with what it knows up front).
- * Variable values are never recorded, nor the document's text (literals in it may be personal data).
+ * Variable values are never recorded, nor the document's text (literals in it may be personal data). Outside a
+ * sampled request (tracing off, or not sampled) it runs `run` as it is.
  */
 export function traceOperation<T>(run: () => Promise<T>, description?: OperationDescription): Promise<T> {
   const tracer = activeTracer();
-  if (!tracer) return run();
+  if (!tracer || !sampledSpan()) return run();
   const span = tracer.startSpan("GraphQL Operation");
   operationSpans.add(span);
   if (description) describe(span, description);
@@ -46,7 +46,6 @@ export function traceOperation<T>(run: () => Promise<T>, description?: Operation
 }
 
 function describe(span: Span, { type, name, documentId }: OperationDescription): void {
-  if (!span.isRecording()) return;
   // The conventions' span name: "{type} {name}", or just the type for an anonymous operation.
   if (type) span.updateName(name ? `${type} ${name}` : type);
   if (type) span.setAttribute("graphql.operation.type", type);

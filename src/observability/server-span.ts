@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { context, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
+import { markUnsampled } from "./request-trace.js";
 import { activeTracer } from "./tracing.js";
 
 /**
@@ -9,6 +10,10 @@ import { activeTracer } from "./tracing.js";
  *
  * `route` is the matched route (`/graphql`), never the raw path: a client's path is not a span name. Unmatched
  * paths get the route "other" and no `url.path`. The query string (GET ?query=&variables=) is never recorded.
+ *
+ * The sampler decides here, once per request. A request it does not sample costs this decision and nothing more: no
+ * span to end, no context entered (so no nested span either, tracing.ts), nothing exported; the trace ids it still
+ * propagates upstream and names in its logs are kept with the request (request-trace.ts).
  */
 export function traceHttpRequest(
   request: IncomingMessage,
@@ -21,14 +26,16 @@ export function traceHttpRequest(
   const parent = propagation.extract(ROOT_CONTEXT, request.headers);
   const method = request.method ?? "GET";
   const span = tracer.startSpan(`${method} ${route}`, { kind: SpanKind.SERVER }, parent);
-  if (span.isRecording()) {
-    span.setAttributes({
-      "http.request.method": method,
-      "http.route": route,
-      "url.scheme": "http",
-      ...(route === "other" ? {} : { "url.path": route }),
-    });
+  if (!span.isRecording()) {
+    markUnsampled(request, span.spanContext());
+    return handle();
   }
+  span.setAttributes({
+    "http.request.method": method,
+    "http.route": route,
+    "url.scheme": "http",
+    ...(route === "other" ? {} : { "url.path": route }),
+  });
   response.once("close", () => {
     const status = response.statusCode;
     span.setAttribute("http.response.status_code", status);

@@ -1,4 +1,4 @@
-import type { Tracer } from "@opentelemetry/api";
+import { trace, type Span, type Tracer } from "@opentelemetry/api";
 import type { Logger } from "./logger.js";
 import type { TracingConfig } from "./tracing-config.js";
 
@@ -7,6 +7,11 @@ import type { TracingConfig } from "./tracing-config.js";
  * the exporter and their dependencies are loaded by startTracing, and only when an endpoint is configured. While
  * tracing is off every span helper (server-span.ts, operation-span.ts, ...) returns after one null check: no API
  * call, no attribute object, no context switch.
+ *
+ * With tracing on, the sampling decision is made once per request, at its server span (server-span.ts). A sampled
+ * request runs inside its spans' context and its helpers nest spans under the active one (sampledSpan). An unsampled
+ * request enters no context at all: its helpers find no sampled span and return after that check, so it makes no
+ * span and exports nothing; the ids it still propagates travel with the request (request-trace.ts).
  */
 let tracer: Tracer | null = null;
 let running: { users: number; shutdown: () => Promise<void> } | null = null;
@@ -19,6 +24,17 @@ export function tracingOn(): boolean {
 /** The tracer, or null while tracing is off. Helpers check this first, on every call. */
 export function activeTracer(): Tracer | null {
   return tracer;
+}
+
+/**
+ * The active span when it is recorded (this request is sampled), the parent of any span a helper starts now;
+ * undefined while tracing is off or outside a sampled request. Helpers start no span without it: an unsampled
+ * request's work never becomes a trace of its own.
+ */
+export function sampledSpan(): Span | undefined {
+  if (tracer === null) return undefined;
+  const span = trace.getActiveSpan();
+  return span !== undefined && span.isRecording() ? span : undefined;
 }
 
 export interface TracingHandle {

@@ -1,5 +1,6 @@
 import { OPERATOR_ERROR_CODES } from "../errors/error-codes.js";
 import type { Logger } from "./logger.js";
+import type { UnsampledTrace } from "./request-trace.js";
 import type { GatewayMetrics, UpstreamCallSample } from "./metrics.js";
 
 /** What this module needs of an upstream call: the metric sample, and what an operator's log line names. */
@@ -7,6 +8,7 @@ export interface ObservedUpstreamCall extends UpstreamCallSample {
   requestId?: string;
   errorCode?: string;
   upstreamRequestId?: string;
+  trace?: UnsampledTrace;
 }
 
 /**
@@ -29,6 +31,8 @@ export function observeUpstreamCalls(
           code: event.errorCode,
           upstreamRequestId: event.upstreamRequestId,
           durationMs: Math.round(event.durationMs),
+          // An unsampled request's trace ids (a sampled one's come from its active span, the logger's mixin).
+          ...(event.trace ? { trace_id: event.trace.traceId, span_id: event.trace.spanId } : {}),
         },
         "upstream call failed",
       );

@@ -1,5 +1,6 @@
 import { context, propagation, SpanKind, SpanStatusCode, trace, type Span } from "@opentelemetry/api";
-import { activeTracer } from "./tracing.js";
+import type { UnsampledTrace } from "./request-trace.js";
+import { activeTracer, sampledSpan } from "./tracing.js";
 
 /** The upstream's address, fixed per transport: `server.*` and `url.scheme` of every client span. */
 export interface UpstreamServer {
@@ -90,23 +91,35 @@ export class UpstreamSpan {
 }
 
 /**
- * Starts the span of one upstream call (null while tracing is off): `{method} {url.template}`, kind CLIENT, child
- * of the active span (the operation's). `endpoint` is the data source's name for the call (`listHolders`).
+ * Starts the span of one upstream call (null outside a sampled request: tracing off, or not sampled):
+ * `{method} {url.template}`, kind CLIENT, child of the active span (the operation's). `endpoint` is the data source's
+ * name for the call (`listHolders`). An unsampled request's calls send its traceparent (request-trace.ts) instead.
  */
 export function startUpstreamSpan(method: string, path: string, endpoint: string, server: UpstreamServer): UpstreamSpan | null {
   const tracer = activeTracer();
-  if (!tracer) return null;
+  if (!tracer || !sampledSpan()) return null;
   const template = upstreamCallTemplate(endpoint, path);
   const span = tracer.startSpan(`${method} ${template}`, { kind: SpanKind.CLIENT });
-  if (span.isRecording()) {
-    span.setAttributes({
-      "http.request.method": method,
-      "url.template": template,
-      "url.scheme": server.scheme,
-      "server.address": server.address,
-      "server.port": server.port,
-      "referrals.upstream.endpoint": endpoint,
-    });
-  }
+  span.setAttributes({
+    "http.request.method": method,
+    "url.template": template,
+    "url.scheme": server.scheme,
+    "server.address": server.address,
+    "server.port": server.port,
+    "referrals.upstream.endpoint": endpoint,
+  });
   return new UpstreamSpan(span);
+}
+
+/**
+ * The trace headers of one upstream call: its own span's (a sampled request), or the unsampled request's
+ * `traceparent` (formatted once per request); none while tracing is off.
+ */
+export function injectTraceHeaders(
+  headers: Record<string, string>,
+  span: UpstreamSpan | null,
+  unsampled: UnsampledTrace | undefined,
+): void {
+  if (span) span.inject(headers);
+  else if (unsampled) Object.assign(headers, unsampled.headers);
 }

@@ -1,4 +1,4 @@
-import type { DocumentNode, GraphQLSchema, OperationDefinitionNode } from "graphql";
+import type { DocumentNode, GraphQLError, GraphQLSchema, OperationDefinitionNode } from "graphql";
 import { authorizationPlan, authorizeOperation, type AuthorizationPlan } from "../auth/authorize-operation.js";
 import type { Caller } from "../auth/caller.js";
 import { SchemaRequirements } from "../auth/schema-requirements.js";
@@ -12,6 +12,7 @@ import { MAX_ALIASES, MAX_DOCUMENT_NESTING, MAX_OPERATION_COST, MAX_QUERY_DEPTH,
 import { findVariableProblem } from "../limits/variable-checks.js";
 import type { BudgetStore } from "../shared-state/budget-store.js";
 import { recordAdmissionCost, recordBudgetLeft, traceAdmission } from "../observability/admission-span.js";
+import type { Refusal } from "../observability/refusal-log.js";
 import { OperationAdmissionCache } from "./operation-admission-cache.js";
 
 /*
@@ -32,9 +33,11 @@ import { OperationAdmissionCache } from "./operation-admission-cache.js";
  *   5. authorization: `@authenticated` (401), `@requiresScopes` (403) and the caller's member rules (403);
  *   6. variables no input can hold (400);
  *   7. the cost estimate against GRAPHQL_MAX_COST (400);
- *   8. the caller's budget of upstream calls for this minute (429).
+ *   8. an answer kept whole for exactly this request (a query, its variables, tenant and caller rights:
+ *      src/plugins/kept-answers.ts): served as it is, without execution, so without an upstream call to pay for;
+ *   9. the caller's budget of upstream calls for this minute (429).
  * During execution, per field, before its upstream call (they need resolved arguments or parents):
- *   9. argument checks (check-input.ts, in resolvers), `_entities` representations (schema.ts), and personal-data
+ *  10. argument checks (check-input.ts, in resolvers), `_entities` representations (schema.ts), and personal-data
  *      scopes on nullable leaves (enforce-field-scopes.ts: null with FORBIDDEN at its path, the rest stands).
  */
 
@@ -57,9 +60,11 @@ export interface OperationAdmissionOptions {
   budget?: BudgetStore | null;
   /** Told of every operation refused because its caller's budget is spent (a metric counts them). */
   onBudgetRefusal?: () => void;
+  /** Told of every refused operation, by status and code (observability/refusal-log.ts). */
+  onRefusal?: (refusal: Refusal) => void;
 }
 
-/** Steps 5 to 8, for one validated operation and its caller. Answers repeated operations from its cache. */
+/** Steps 5 to 9, for one validated operation and its caller. Answers repeated operations from its cache. */
 export class OperationAdmission {
   private readonly maxCost: number;
   private readonly requirements: SchemaRequirements;
@@ -85,16 +90,27 @@ export class OperationAdmission {
   /**
    * Resolves when the operation may run; otherwise throws the GraphQLError that refuses it (its `extensions.http`
    * carries the status). `operation` is undefined when the document names no operation the request asked for: then
-   * only the variables are checked, and execution answers the rest.
+   * only the variables are checked, and execution answers the rest. `keptAnswer` (step 8) resolves true when a kept
+   * answer will serve the request: the budget is then left alone, as nothing will be spent upstream.
    */
   async admit(
     document: DocumentNode,
     operation: OperationDefinitionNode | undefined,
     variables: Record<string, unknown> | undefined,
     caller: Caller,
+    keptAnswer?: () => Promise<boolean>,
   ): Promise<void> {
     // Inside the admission span when tracing is on (a no-op wrapper otherwise): both paths trace it alike.
-    return traceAdmission(caller, () => this.decide(document, operation, variables, caller));
+    const decision = traceAdmission(caller, () => this.decide(document, operation, variables, caller, keptAnswer));
+    const { onRefusal } = this.options;
+    if (!onRefusal) return decision;
+    return decision.catch((error: unknown) => {
+      // Its status and code only: the messages of these refusals may quote a variable (a member id).
+      const extensions = (error as GraphQLError).extensions;
+      const status = (extensions?.http as { status?: number } | undefined)?.status;
+      if (status !== undefined) onRefusal({ status, code: String(extensions.code) });
+      throw error;
+    });
   }
 
   private async decide(
@@ -102,6 +118,7 @@ export class OperationAdmission {
     operation: OperationDefinitionNode | undefined,
     variables: Record<string, unknown> | undefined,
     caller: Caller,
+    keptAnswer: (() => Promise<boolean>) | undefined,
   ): Promise<void> {
     const { schema } = this.options;
     if (operation) {
@@ -121,6 +138,7 @@ export class OperationAdmission {
       );
     }
     recordAdmissionCost(cost);
+    if (keptAnswer && (await keptAnswer())) return;
     const { budget } = this.options;
     if (budget && cost > 0) {
       const decision = await budget.spend(caller.budgetKey, cost);

@@ -36,6 +36,22 @@ export interface AnsweredOperation {
   context: GatewayContext | undefined;
 }
 
+/** The operation's log line: a fixed set of keys (see OperationObserver), none of them personal data. */
+interface OperationLine {
+  requestId: string | undefined;
+  operationName: string | null;
+  operationType: string | null;
+  durationMs: number;
+  upstreamCalls: number;
+  keptAnswer: "hit" | "miss" | "bypass" | undefined;
+  status: number;
+  outcome: "ok" | "error";
+  errorCodes?: string[];
+  upstreamRequestIds?: string[];
+  trace_id?: string;
+  span_id?: string;
+}
+
 /**
  * One log line and one set of metrics per operation: name, duration, upstream calls, outcome, request id, and for
  * failures the error codes plus Voucherify's request ids. Never variables or headers: they may carry personal data.
@@ -59,27 +75,41 @@ export class OperationObserver {
       describeOperation({ type: answered.operationType, name: operationName, documentId: answered.documentId ?? null });
       recordOperationOutcome({ errorCodes: codes, upstreamCalls: context?.voucherify.upstreamCalls, httpStatus: answered.status });
     }
+    const series = answered.operationSeries ?? metrics.operationSeries(operationName);
     // With the active span's trace id as an exemplar (OpenMetrics scrapes), so a slow bucket leads to its trace.
-    metrics.recordOperation(answered.operationSeries ?? metrics.operationSeries(operationName), codes, durationMs / 1000);
-    const loaders = context?.loaders;
+    metrics.recordOperation(series, codes, durationMs / 1000);
+    const keptAnswer = context?.keptAnswer;
+    if (keptAnswer) metrics.answerLookups.inc({ operation: series.label, result: keptAnswer });
+    // An answer kept whole was served without execution: nothing was loaded (and asking would make the loaders).
+    const loaders = keptAnswer === "hit" ? undefined : context?.loaders;
     if (loaders) {
       if (loaders.holderPages.dedupeHits > 0) metrics.dedupeHits.inc({ loader: "holderPages" }, loaders.holderPages.dedupeHits);
       if (loaders.customers.dedupeHits > 0) metrics.dedupeHits.inc({ loader: "customers" }, loaders.customers.dedupeHits);
     }
     if (!this.operationLog.isLevelEnabled("info")) return;
-    this.operationLog.info(
-      {
-        requestId: context?.requestId,
-        operationName,
-        operationType: answered.operationType,
-        durationMs: Math.round(durationMs * 100) / 100,
-        upstreamCalls: context?.voucherify.upstreamCalls ?? 0,
-        status: answered.status,
-        outcome,
-        ...(codes.length > 0 ? { errorCodes: codes, upstreamRequestIds: upstreamRequestIds(errors) } : {}),
-      },
-      "graphql operation",
-    );
+    const line: OperationLine = {
+      requestId: context?.requestId,
+      operationName,
+      operationType: answered.operationType,
+      durationMs: Math.round(durationMs * 100) / 100,
+      upstreamCalls: context?.voucherify.upstreamCalls ?? 0,
+      // hit, miss or bypass among the answers kept whole (absent: not a query, or refused before the lookup).
+      keptAnswer,
+      status: answered.status,
+      outcome,
+    };
+    if (codes.length > 0) {
+      line.errorCodes = codes;
+      line.upstreamRequestIds = upstreamRequestIds(errors);
+    }
+    // A sampled request's ids come from its active span (the logger's mixin); an unsampled one enters no trace
+    // context, so its ids are named here (src/observability/request-trace.ts).
+    const trace = context?.trace;
+    if (trace) {
+      line.trace_id = trace.traceId;
+      line.span_id = trace.spanId;
+    }
+    this.operationLog.info(line, "graphql operation");
   }
 }
 

@@ -4,10 +4,14 @@ import { Directive, Field, ObjectType } from "type-graphql";
 @Directive("@shareable")
 @ObjectType({ simpleResolvers: true, description: "Relay page information." })
 export class PageInfo {
-  @Field(() => Boolean, { description: "More items follow endCursor (going forward)." })
+  @Field(() => Boolean, {
+    description: "Forward (first/after): more items follow the page. Backward (last/before): true when `before` was given.",
+  })
   hasNextPage!: boolean;
 
-  @Field(() => Boolean, { description: "More items come before startCursor (going backward)." })
+  @Field(() => Boolean, {
+    description: "Backward (last/before): more items precede the page. Forward (first/after): true when `after` was given.",
+  })
   hasPreviousPage!: boolean;
 
   @Field(() => String, { nullable: true, description: "Cursor of the first edge; null on an empty page." })

@@ -1,4 +1,4 @@
-import { oneOf } from "./parsers.js";
+import { integer, oneOf } from "./parsers.js";
 import { defineSettings } from "./setting.js";
 
 export const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
@@ -6,8 +6,19 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
 
 export const LOGGING_SETTINGS = defineSettings({
   title: "Logs",
-  about: ["JSON lines on stdout (pretty in a development terminal)."],
+  about: [
+    "JSON lines on stdout (pretty in a development terminal). A reader that stops reading never stops the gateway:",
+    "lines beyond LOG_MAX_BUFFERED_BYTES are dropped, counted (gateway_log_lines_dropped_total) and reported when it reads again.",
+  ],
   settings: {
     LOG_LEVEL: { meaning: "fatal, error, warn, info, debug, trace or silent", default: "info", parse: oneOf(LOG_LEVELS) },
+    LOG_MAX_BUFFERED_BYTES: {
+      meaning:
+        "Log output waiting for stdout's reader, at most (bytes); while a stalled reader keeps it full, " +
+        "further lines are dropped and counted",
+      default: 4 * 1024 * 1024,
+      gloss: "(4 MiB)",
+      parse: integer(64 * 1024, 1024 * 1024 * 1024),
+    },
   },
 });

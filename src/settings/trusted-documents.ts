@@ -1,4 +1,4 @@
-import { boolean } from "./parsers.js";
+import { boolean, text } from "./parsers.js";
 import { defineSettings, Invalid, type SettingsReader } from "./setting.js";
 
 /** Operations registered ahead by the apps (src/documents): loaded and checked at start. */
@@ -7,6 +7,8 @@ export interface TrustedDocumentsConfig {
   manifests: string[];
   /** Safelisting: every other document is refused before parsing (the router excepted). */
   only: boolean;
+  /** The app deployments' registry folder, used when the gateway shares no state (no Redis): src/app-deployments. */
+  appDeploymentsDir: string;
 }
 
 export const TRUSTED_DOCUMENTS_SETTINGS = defineSettings({
@@ -14,6 +16,7 @@ export const TRUSTED_DOCUMENTS_SETTINGS = defineSettings({
   about: [
     "The apps' manifests, checked at start; the shipped operations are always trusted.",
     "Safelisting (only trusted documents run) is recommended in production for frontends.",
+    "App deployments (`npm run app`) publish more of them live: in Redis when REDIS_URL or REDIS_SENTINELS is set, else in a folder.",
   ],
   settings: {
     TRUSTED_DOCUMENTS: {
@@ -32,9 +35,18 @@ export const TRUSTED_DOCUMENTS_SETTINGS = defineSettings({
       default: false,
       parse: boolean(),
     },
+    APP_DEPLOYMENTS_DIR: {
+      meaning: "Folder of the app deployments' registry (npm run app) when there is no Redis; with Redis the registry lives there",
+      default: ".data/app-deployments",
+      parse: text,
+    },
   },
 });
 
 export function loadTrustedDocuments(settings: SettingsReader<typeof TRUSTED_DOCUMENTS_SETTINGS.settings>): TrustedDocumentsConfig {
-  return { manifests: settings.read("TRUSTED_DOCUMENTS") ?? [], only: settings.read("TRUSTED_DOCUMENTS_ONLY") };
+  return {
+    manifests: settings.read("TRUSTED_DOCUMENTS") ?? [],
+    only: settings.read("TRUSTED_DOCUMENTS_ONLY"),
+    appDeploymentsDir: settings.read("APP_DEPLOYMENTS_DIR"),
+  };
 }

@@ -39,3 +39,11 @@ export function createRedisClient(config: SharedStateConfig): Redis | null {
   }
   return config.redisUrl ? new Redis(config.redisUrl, options) : null;
 }
+
+/**
+ * ioredis ends a client only when told to, or on one of its own races: connect again rather than stay without Redis.
+ * `closing` tells a deliberate end (the owner is closing) from the others.
+ */
+export function reconnectOnEnd(client: Redis, closing: () => boolean): void {
+  client.on("end", () => closing() || void client.connect().catch(() => {}));
+}

@@ -9,6 +9,7 @@ import { retryAfterSeconds } from "./retry-after.js";
 import type { UpstreamGate } from "../shared-state/upstream-gate.js";
 import type { Credentials, UpstreamRequest, UpstreamTransport } from "./transport.js";
 import type { UpstreamOrder } from "./upstream-types.js";
+import type { UnsampledTrace } from "../observability/request-trace.js";
 
 export interface MemberRef {
   memberId: string;
@@ -50,6 +51,8 @@ export class VoucherifyClient {
     private readonly scope?: OperationScope,
     /** Shared 429 back-off and plan quota (src/shared-state); absent: nothing holds calls back (tests of the client alone). */
     private readonly admission?: SharedAdmission,
+    /** The request's trace when it is not sampled: its calls send its traceparent (src/observability/request-trace.ts). */
+    private readonly trace?: UnsampledTrace,
   ) {}
 
   /** `GET /v1/referrals[/{campaignId}]/members/{memberId}/holders` */
@@ -87,6 +90,7 @@ export class VoucherifyClient {
       credentials: this.credentials,
       requestId: this.requestId,
       scope: this.scope,
+      trace: this.trace,
     };
     if (!this.admission) return this.transport.request(request);
     const { gate, tenant } = this.admission;

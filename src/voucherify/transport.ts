@@ -1,13 +1,22 @@
-import { Pool } from "undici";
+import { createRequire } from "node:module";
+import type { Pool as UndiciPool } from "undici";
 import { ErrorCode } from "../errors/error-codes.js";
 import { FixedDelayExpiry } from "../lib/fixed-delay-expiry.js";
 import { errorCodeOf, upstreamRequestIdOf } from "./error-mapping.js";
 import type { OperationScope } from "./operation-scope.js";
-import { startUpstreamSpan, type UpstreamServer, type UpstreamSpan } from "../observability/upstream-span.js";
+import type { UnsampledTrace } from "../observability/request-trace.js";
+import { injectTraceHeaders, startUpstreamSpan, type UpstreamServer, type UpstreamSpan } from "../observability/upstream-span.js";
 import { retryAfterSeconds } from "./retry-after.js";
 import { UpstreamCall } from "./upstream-call.js";
 import { exchange, MAX_UPSTREAM_BODY_BYTES, type Exchange } from "./upstream-exchange.js";
 import { UpstreamError, UpstreamNetworkError, UpstreamStatusError, UpstreamTimeoutError } from "./upstream-errors.js";
+
+/**
+ * undici's pool alone: its package entry also loads fetch, WebSocket, EventSource and the cache API, about 3 MB of heap
+ * (and more under load, which V8 sizes from what is live) that the gateway never uses.
+ */
+const Pool = createRequire(import.meta.url)("undici/lib/dispatcher/pool.js") as typeof UndiciPool;
+type Pool = UndiciPool;
 
 export interface TransportOptions {
   baseUrl: string;
@@ -36,6 +45,8 @@ export interface UpstreamRequest {
   requestId?: string;
   /** The GraphQL operation this call serves: once it is over (deadline, client gone), its reads stop. */
   scope?: OperationScope;
+  /** The request's trace when tracing is on and it is not sampled: its traceparent goes upstream (no span is made). */
+  trace?: UnsampledTrace;
   /**
    * Asked just before the call leaves: on entry, when it reaches a connection (waiting for one can take long) and
    * before each retry. A refusal ends the call unsent. The client wires it to the shared upstream gate, which owns
@@ -63,6 +74,8 @@ export interface UpstreamCallEvent {
   errorCode?: ErrorCode;
   /** Voucherify's own `request_id` from an error body: what their support asks for. */
   upstreamRequestId?: string;
+  /** The unsampled request's trace, for its log line (a sampled one's is the active span). */
+  trace?: UnsampledTrace;
 }
 
 // 429 is not here: the caller's gate backs off for it (beforeSend), never by waiting inside a client's request.
@@ -91,6 +104,8 @@ const UNDICI_CODES: Record<string, string> = {
   UND_ERR_RES_CONTENT_LENGTH_MISMATCH: "ECONNRESET",
   UND_ERR_RES_EXCEEDED_MAX_SIZE: "EBODYTOOLARGE",
 };
+/** How long after a call's budget undici's own timeouts end a request the budget somehow did not (a backstop). */
+const BACKSTOP_MARGIN_MS = 1000;
 /** Abort reason, preallocated: an Error per call would build a stack trace per call. */
 const BUDGET_SPENT = Object.freeze({ name: "UpstreamBudgetSpent" });
 /** Idle keep-alive sockets are closed after this at most (sooner if the upstream's Keep-Alive header says so). */
@@ -135,9 +150,10 @@ export class UpstreamTransport {
       connections: options.maxConcurrency ?? 64,
       keepAliveTimeout: IDLE_SOCKET_MS,
       keepAliveMaxTimeout: IDLE_SOCKET_MS,
-      // Backstops only: the call's own budget (timeoutMs) aborts first.
-      headersTimeout: options.timeoutMs,
-      bodyTimeout: options.timeoutMs,
+      // Backstops only, a second after the call's own budget (timeoutMs): with the same delay, undici's timer could
+      // fire first and a spent budget would be reported as a network error (UPSTREAM_ERROR) instead of UPSTREAM_TIMEOUT.
+      headersTimeout: options.timeoutMs + BACKSTOP_MARGIN_MS,
+      bodyTimeout: options.timeoutMs + BACKSTOP_MARGIN_MS,
       maxResponseSize: MAX_UPSTREAM_BODY_BYTES,
     });
     this.budgets = new FixedDelayExpiry(options.timeoutMs, (call) => call.abort(BUDGET_SPENT));
@@ -220,7 +236,7 @@ export class UpstreamTransport {
     };
     if (request.requestId) headers["x-request-id"] = request.requestId;
     if (body !== undefined) headers["content-type"] = "application/json";
-    span?.inject(headers);
+    injectTraceHeaders(headers, span, request.trace);
     const { beforeSend } = request;
     const options = {
       method: request.method,
@@ -291,6 +307,7 @@ export class UpstreamTransport {
       status,
       durationMs: performance.now() - started,
       requestId: request.requestId,
+      trace: request.trace,
       // A failure that is not the upstream's (a bug) still counts as a failed call, as UPSTREAM_ERROR.
       ...(error !== undefined ? { errorCode: upstream ? errorCodeOf(upstream) : ErrorCode.UPSTREAM_ERROR } : {}),
       ...(upstreamRequestId ? { upstreamRequestId } : {}),

@@ -38,6 +38,8 @@ promtool.describe("alert rules (promtool)", () => {
       "ReferralsGatewayUpstream429",
       "ReferralsGatewayQuotaNearlyExhausted",
       "ReferralsGatewayRedisDegraded",
+      "ReferralsGatewayAppDeploymentsStale",
+      "ReferralsGatewayAppDocumentsUnservable",
       "ReferralsGatewayLatencyP99High",
       "ReferralsGatewayNotReady",
       "ReferralsGatewayDown",

@@ -1,17 +1,13 @@
 import { composeServices, type CompositionResult } from "@apollo/composition";
 import { composeServices as composeWithGuild } from "@theguild/federation-composition";
-import { ApolloGateway } from "@apollo/gateway";
-import { ApolloServer } from "@apollo/server";
-import { startStandaloneServer } from "@apollo/server/standalone";
 import { Kind, parse, type DocumentNode } from "graphql";
 import { SEED, demoRefereeCustomerId, otherRefereeCustomerId } from "../../src/emulator/seed.js";
 import { graphql, startStack, type Stack } from "../support/stack.js";
+import { startApolloGatewayRouter } from "./apollo-gateway-router.js";
 import { REWARDS_TYPE_DEFS, startRewardsSubgraph, type RewardsData, type RewardsSubgraph } from "./rewards-subgraph.js";
 
 // This subgraph composed with another team's subgraph into a supergraph, served by a real Apollo Gateway, all on
 // port 0: the proof that routers can plan queries across our entities (ReferralMember, Customer) and PageInfo.
-
-const silentLogger = { debug() {}, info() {}, warn() {}, error() {} };
 
 const REWARDS_ACROSS_SUBGRAPHS = /* GraphQL */ `
   query RewardsWithHolders {
@@ -41,18 +37,6 @@ const REWARDS_ACROSS_SUBGRAPHS = /* GraphQL */ `
   }
 `;
 
-/**
- * Apollo Gateway (JS) implements neither `@authenticated` nor `@requiresScopes` and refuses any supergraph that links
- * them ("feature ... is for: SECURITY but is unsupported"); Apollo Router and Hive Gateway enforce them. This subgraph
- * enforces the same rules itself, so behind the JS gateway the two SECURITY links can go, as here.
- */
-function withoutSecurityFeatures(supergraphSdl: string): string {
-  return supergraphSdl.replace(
-    /\n\s*@link\(url: "https:\/\/specs\.apollo\.dev\/(authenticated|requiresScopes)\/v[\d.]+", for: SECURITY\)/g,
-    "",
-  );
-}
-
 const definedTypeNames = (document: DocumentNode) =>
   document.definitions.flatMap((d) => ("name" in d && d.name && d.kind !== Kind.DIRECTIVE_DEFINITION ? [d.name.value] : []));
 
@@ -62,7 +46,7 @@ describe("composition with a second subgraph, served by Apollo Gateway", () => {
   let rewardsData: RewardsData;
   let referralsSdl: DocumentNode;
   let composition: CompositionResult;
-  let router: ApolloServer | undefined;
+  let router: { url: string; stop(): Promise<void> } | undefined;
   let routerUrl: string;
 
   beforeAll(async () => {
@@ -83,9 +67,8 @@ describe("composition with a second subgraph, served by Apollo Gateway", () => {
       { name: "rewards", typeDefs: REWARDS_TYPE_DEFS, url: rewards.url },
     ]);
     if (composition.errors) return; // the composition test reports them
-    const supergraphSdl = withoutSecurityFeatures(composition.supergraphSdl);
-    router = new ApolloServer({ gateway: new ApolloGateway({ supergraphSdl, logger: silentLogger }) });
-    ({ url: routerUrl } = await startStandaloneServer(router, { listen: { port: 0, host: "127.0.0.1" } }));
+    router = await startApolloGatewayRouter(composition.supergraphSdl);
+    routerUrl = router.url;
   });
 
   afterAll(async () => {

@@ -1,25 +1,22 @@
 import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
-import { cpSync, existsSync, mkdtempSync, rmSync } from "node:fs";
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { startEmulator, type EmulatorHandle } from "../../src/emulator/emulator.js";
-import { collect, exitOf, readyUrl } from "../support/child-process.js";
+import { collect, environmentWithoutNpm, exitOf, readyUrl } from "../support/child-process.js";
+import { markdownBlocks } from "../support/markdown-blocks.js";
 import { ALL_SCOPES, bearer, signToken, TEST_JWT_SECRET } from "../support/tokens.js";
 
 /*
- * docs/operators/installing.md's production sequence, from a clean copy: build here (`npm run test:install` builds first), ship dist/src,
- * package.json and package-lock.json, `npm ci --omit=dev` there, start with node. Slow (an npm ci), so it is not part
- * of `npm test`: .ci/run runs it as its own step. The warm npm cache serves the install (`--prefer-offline`); on a
- * fresh machine the registry does.
+ * docs/operators/installing.md's production sequence, followed as the page writes it: its build-machine lines here
+ * (`npm run test:install` has already run `npm ci`'s tree and `npm run build`), which pack dist/src, package.json and
+ * package-lock.json into a tarball outside the checkout; its production lines in an empty folder (unpack,
+ * `npm ci --omit=dev`); then the gateway started with node. Slow (an npm ci), so it is not part of `npm test`:
+ * .ci/run runs it as its own step. The warm npm cache serves the install (`--prefer-offline`); on a fresh machine the
+ * registry does.
  */
 const INSTALL_TIMEOUT_MS = 5 * 60_000;
 const QUERY = '{ referralMember(memberId: "WELCOME-REF") { holders(first: 3) { totalCount } } }';
-
-/** This machine's environment without npm's own variables: `npm run` sets npm_config_local_prefix and friends, which
- * would point the inner npm ci at this tree's node_modules instead of the copy's. */
-function cleanEnvironment(): NodeJS.ProcessEnv {
-  return Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^npm_/i.test(name) && name !== "INIT_CWD"));
-}
 
 let app: string;
 
@@ -33,19 +30,60 @@ function startInstalledGateway(env: Record<string, string>): ChildProcessWithout
   return runIn(app, process.execPath, ["dist/src/main.js"], { PATH, HOME, PORT: "0", LOG_LEVEL: "info", ...env });
 }
 
+/** The page's install block: the build machine's lines, then (after a blank line) the production machine's. */
+function pageSteps(): { build: string; production: string } {
+  const { fences } = markdownBlocks(readFileSync("docs/operators/installing.md", "utf8"));
+  const block = fences.find((fence) => fence.language === "sh" && fence.text.includes("tar czf"));
+  if (!block) throw new Error("docs/operators/installing.md has no sh block with the tarball step");
+  const [build, production] = block.text.split("\n\n");
+  return { build, production };
+}
+
+async function bash(script: string, cwd: string, env: NodeJS.ProcessEnv): Promise<string> {
+  const child = spawn("bash", ["--norc", "--noprofile", "-eo", "pipefail", "-c", script], { cwd, env });
+  const output = collect(child);
+  const code = await exitOf(child);
+  if (code !== 0) throw new Error(`${script}\nexited ${code}:\n${output.stdout()}\n${output.stderr()}`);
+  return output.stdout();
+}
+
+/** The checkout's top level before and after the page's build steps: the tarball must not land there. */
+const checkout: { before: string[]; after: string[] } = { before: [], after: [] };
+
 beforeAll(async () => {
   if (!existsSync("dist/src/main.js")) throw new Error("dist/src/main.js is missing: run `npm run test:install` (it builds first).");
+  const steps = pageSteps();
+  const scratch = mkdtempSync(join(tmpdir(), "gateway-build-"));
+  checkout.before = readdirSync(".").sort();
+  // The build machine: its `npm ci` and `npm run build` are what `npm run test:install` did; mktemp writes under TMPDIR.
+  const packing = steps.build
+    .split("\n")
+    .filter((line) => !/^npm (ci|run build)\b/.test(line))
+    .join("\n");
+  const printed = await bash(packing, process.cwd(), { ...environmentWithoutNpm(), TMPDIR: scratch });
+  const tarball = printed.trim().split("\n").at(-1)!;
+  checkout.after = readdirSync(".").sort();
+  if (!tarball.startsWith(scratch)) throw new Error(`the build steps printed ${tarball}, not a tarball under TMPDIR`);
+
+  // The production machine: the copied tarball in an empty folder, then the page's lines up to `npm ci --omit=dev`.
   app = mkdtempSync(join(tmpdir(), "gateway-production-"));
-  cpSync("dist/src", join(app, "dist/src"), { recursive: true });
-  for (const file of ["package.json", "package-lock.json"]) cpSync(file, join(app, file));
-  const install = runIn(app, "npm", ["ci", "--omit=dev", "--prefer-offline", "--no-audit", "--no-fund"], cleanEnvironment());
-  const output = collect(install);
-  const code = await exitOf(install);
-  if (code !== 0) throw new Error(`npm ci --omit=dev failed (${code}):\n${output.stdout()}\n${output.stderr()}`);
+  copyFileSync(tarball, join(app, basename(tarball)));
+  rmSync(scratch, { recursive: true, force: true });
+  const installing = steps.production
+    .split("\n")
+    .filter((line) => /^(tar|npm) /.test(line))
+    .map((line) => line.replace(/^npm ci --omit=dev\b/, "npm ci --omit=dev --prefer-offline --no-audit --no-fund"))
+    .join("\n");
+  await bash(installing, app, environmentWithoutNpm());
 }, INSTALL_TIMEOUT_MS);
 
 afterAll(() => {
   if (app) rmSync(app, { recursive: true, force: true });
+});
+
+test("the page's steps pack outside the checkout, and unpack and install into the service's folder, leaving no tarball", () => {
+  expect(checkout.after).toEqual(checkout.before);
+  expect(readdirSync(app).sort()).toEqual(["dist", "node_modules", "package-lock.json", "package.json"]);
 });
 
 test("the production install leaves out the compiler, the emulator's SQLite drivers and the pretty printer", () => {
@@ -53,6 +91,22 @@ test("the production install leaves out the compiler, the emulator's SQLite driv
   for (const devOnly of ["typescript", "better-sqlite3", "better-sqlite3-napi", "pino-pretty"]) {
     expect([devOnly, existsSync(join(app, "node_modules", devOnly))]).toEqual([devOnly, false]);
   }
+});
+
+test("npm run app works in the production install: a deploy job publishes from the installed gateway", async () => {
+  const { PATH, HOME } = process.env;
+  const manifest = join(app, "manifest.json");
+  writeFileSync(manifest, JSON.stringify({ installed: 'query Installed { referralMember(memberId: "x") { id } }' }));
+  const env = { PATH, HOME, APP_DEPLOYMENTS_DIR: join(app, "registry") };
+  const create = runIn(
+    app,
+    "npm",
+    ["run", "--silent", "app", "--", "create", "--name", "web", "--version", "1", "--publish", manifest],
+    env,
+  );
+  const output = collect(create);
+  expect([await exitOf(create), output.stderr()]).toEqual([0, expect.any(String)]);
+  expect(output.stdout()).toMatch(/ published web 1: 1 document\(s\)/);
 });
 
 describe("in front of a real upstream, in production", () => {
@@ -107,7 +161,7 @@ describe("in front of a real upstream, in production", () => {
 
   test("`npm run serve` starts the built gateway without building it, and npm's SIGTERM reaches it: drained, exit 0", async () => {
     const gateway = runIn(app, "npm", ["run", "--silent", "serve"], {
-      ...cleanEnvironment(),
+      ...environmentWithoutNpm(),
       PORT: "0",
       LOG_LEVEL: "info",
       NODE_ENV: "production",
@@ -130,12 +184,28 @@ describe("in front of a real upstream, in production", () => {
   });
 });
 
-test("without VOUCHERIFY_API_URL it needs the emulator, which is not installed: exit 2 with what to do", async () => {
+test("without VOUCHERIFY_API_URL production refuses the emulator, which is not installed either: exit 2, both said at once", async () => {
   const gateway = startInstalledGateway({ NODE_ENV: "production", AUTH_JWT_SECRET: TEST_JWT_SECRET, EMULATOR_DB: ":memory:" });
   const output = collect(gateway);
   expect(await exitOf(gateway)).toBe(2);
+  expect(output.stderr()).toContain("NODE_ENV=production without VOUCHERIFY_API_URL would serve the embedded emulator's demo data");
+  expect(output.stderr()).toContain("EMULATOR_IN_PRODUCTION=true");
   expect(output.stderr()).toContain("The embedded Voucherify emulator is not installed");
   expect(output.stderr()).toContain("Set VOUCHERIFY_API_URL, VOUCHERIFY_APP_ID and VOUCHERIFY_APP_TOKEN");
+  expect(output.stdout()).not.toContain("ready at");
+});
+
+test("EMULATOR_IN_PRODUCTION=true in a production install: the emulator is not installed, exit 2 with what to do", async () => {
+  const gateway = startInstalledGateway({
+    NODE_ENV: "production",
+    EMULATOR_IN_PRODUCTION: "true",
+    AUTH_JWT_SECRET: TEST_JWT_SECRET,
+    EMULATOR_DB: ":memory:",
+  });
+  const output = collect(gateway);
+  expect(await exitOf(gateway)).toBe(2);
+  expect(output.stderr()).not.toContain("would serve the embedded emulator's demo data");
+  expect(output.stderr()).toContain("The embedded Voucherify emulator is not installed");
   expect(output.stdout()).not.toContain("ready at");
 });
 

@@ -1,5 +1,7 @@
 import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { ENVIRONMENT } from "../../src/config.js";
 import { startEmulator, type EmulatorHandle } from "../../src/emulator/emulator.js";
 import { collect, exitOf, readyUrl } from "../support/child-process.js";
@@ -29,15 +31,53 @@ test("a bad configuration exits non-zero before listening, with one message per 
   expect(output.stdout()).not.toContain("ready at");
 });
 
-test("production without a way to verify callers refuses to start: exit 2, one clear message, nothing listening", async () => {
-  const child = run({ NODE_ENV: "production", PORT: "0", EMULATOR_DB: ":memory:" });
+const NO_AUTH =
+  "NODE_ENV=production needs to know who is calling: set AUTH_JWT_JWKS_URL, AUTH_JWT_PUBLIC_KEY or AUTH_JWT_SECRET " +
+  "(or AUTH_DISABLED=true when something in front of the gateway authenticates every request)";
+const NO_UPSTREAM =
+  "NODE_ENV=production without VOUCHERIFY_API_URL would serve the embedded emulator's demo data: set VOUCHERIFY_API_URL, " +
+  "VOUCHERIFY_APP_ID and VOUCHERIFY_APP_TOKEN to front Voucherify (or EMULATOR_IN_PRODUCTION=true to serve the emulator on purpose)";
+
+test("production with neither an upstream nor a way to verify callers: both problems in one pass, exit 2, nothing listening", async () => {
+  // The installing page's command with the two settings forgotten.
+  const child = run({ NODE_ENV: "production", HOST: "0.0.0.0", PORT: "0", EMULATOR_DB: ":memory:" });
   const output = collect(child);
   expect(await exitOf(child)).toBe(2);
-  expect(output.stderr()).toContain(
-    "NODE_ENV=production needs to know who is calling: set AUTH_JWT_JWKS_URL, AUTH_JWT_PUBLIC_KEY or AUTH_JWT_SECRET",
-  );
-  expect(output.stderr().trim().split("\n")).toHaveLength(2); // "Invalid configuration:" and the one problem
+  expect(output.stderr().trim().split("\n")).toEqual(["Invalid configuration:", `  - ${NO_AUTH}`, `  - ${NO_UPSTREAM}`]);
   expect(output.stdout()).not.toContain("ready at");
+});
+
+test("a configuration problem and a bad trusted documents manifest are reported together, then exit 2", async () => {
+  const manifest = join(mkdtempSync(join(tmpdir(), "start-problems-")), "manifest.json");
+  writeFileSync(manifest, JSON.stringify({ invalid: "query Invalid { referralMembr }" }));
+  const child = run({ PORT: "99999", TRUSTED_DOCUMENTS: manifest, EMULATOR_DB: ":memory:" });
+  const output = collect(child);
+  expect(await exitOf(child)).toBe(2);
+  expect(output.stderr().trim().split("\n")).toEqual([
+    "Invalid configuration:",
+    '  - PORT must be a whole number from 0 to 65535; got "99999"',
+    "Invalid trusted documents (TRUSTED_DOCUMENTS):",
+    expect.stringMatching(new RegExp(`^  - ${manifest}: document invalid: does not validate against the served schema: `)),
+  ]);
+  expect(output.stdout()).not.toContain("ready at");
+});
+
+test("production on the embedded emulator only when EMULATOR_IN_PRODUCTION=true says so: the demo data, the banner says so", async () => {
+  const child = run({ NODE_ENV: "production", AUTH_DISABLED: "true", EMULATOR_IN_PRODUCTION: "true", PORT: "0", EMULATOR_DB: ":memory:" });
+  const output = collect(child);
+  try {
+    const url = await readyUrl(child);
+    const response = await fetch(url, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ query: '{ referralMember(memberId: "WELCOME-REF") { holders { totalCount } } }' }),
+    });
+    expect(await response.json()).toEqual({ data: { referralMember: { holders: { totalCount: 26 } } } });
+    expect(output.stdout()).toContain("Backend: embedded Voucherify emulator at http://127.0.0.1:");
+  } finally {
+    child.kill("SIGTERM");
+    expect(await exitOf(child)).toBe(0);
+  }
 });
 
 test("npm start's default: the embedded emulator with its demo program, authentication off and said so", async () => {
@@ -60,8 +100,52 @@ test("npm start's default: the embedded emulator with its demo program, authenti
   }
 });
 
+describe("the banner is the only word on inline traces: no line of Apollo's at start, and traces served as the docs say", () => {
+  const HOLDERS = '{ referralMember(memberId: "WELCOME-REF") { holders(first: 1) { totalCount } } }';
+  const ROUTER_SECRET = "router-secret-for-the-banner-01";
+  /** Whether the gateway answers a request asking for an inline trace with one. */
+  async function traced(url: string, headers: Record<string, string>): Promise<boolean> {
+    const response = await fetch(url, {
+      method: "POST",
+      headers: { "content-type": "application/json", "apollo-federation-include-trace": "ftv1", ...headers },
+      body: JSON.stringify({ query: HOLDERS }),
+    });
+    const body = (await response.json()) as { data?: unknown; extensions?: { ftv1?: unknown } };
+    expect(body.data).toEqual({ referralMember: { holders: { totalCount: 26 } } });
+    return typeof body.extensions?.ftv1 === "string";
+  }
+  test.each([
+    ["development: to anyone (composition tools just work)", {}, [[{}, true]]],
+    [
+      "production with ROUTER_SECRET: to the router only",
+      { NODE_ENV: "production", ROUTER_SECRET },
+      [
+        [{}, false],
+        [{ "x-router-secret": ROUTER_SECRET }, true],
+      ],
+    ],
+    ["production without ROUTER_SECRET: to nobody", { NODE_ENV: "production" }, [[{ "x-router-secret": "anything-at-all" }, false]]],
+  ] as Array<[string, Record<string, string>, Array<[Record<string, string>, boolean]>]>)("%s", async (_name, env, expectations) => {
+    const production: Record<string, string> =
+      env.NODE_ENV === "production" ? { AUTH_DISABLED: "true", EMULATOR_IN_PRODUCTION: "true" } : {};
+    const child = run({ ...env, ...production, LOG_LEVEL: "info", PORT: "0", EMULATOR_DB: ":memory:", CALLER_BUDGET_PER_MINUTE: "0" });
+    const output = collect(child);
+    try {
+      const url = await readyUrl(child);
+      for (const [headers, served] of expectations) expect([headers, await traced(url, headers)]).toEqual([headers, served]);
+    } finally {
+      child.kill("SIGTERM");
+      expect(await exitOf(child)).toBe(0);
+    }
+    // The whole output, from start to stop: the banner and the log lines, none of them Apollo's word on tracing.
+    expect(output.stdout()).toContain('"msg":"gateway ready"');
+    expect(output.stdout()).not.toMatch(/inline tracing/i);
+    expect(output.stderr()).not.toMatch(/inline tracing/i);
+  });
+});
+
 describe("production's start-up banner says where /metrics is, or that it is off", () => {
-  const production = { NODE_ENV: "production", AUTH_DISABLED: "true", PORT: "0", EMULATOR_DB: ":memory:" };
+  const production = { NODE_ENV: "production", AUTH_DISABLED: "true", EMULATOR_IN_PRODUCTION: "true", PORT: "0", EMULATOR_DB: ":memory:" };
   test.each([
     ["neither METRICS_TOKEN nor METRICS_PORT", {}, () => "Metrics: off (production: set METRICS_TOKEN or METRICS_PORT)", 404],
     [

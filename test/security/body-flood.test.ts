@@ -11,8 +11,13 @@ import { ALL_SCOPES, bearer, signToken, TEST_JWT_SECRET } from "../support/token
 
 const MiB = 1024 * 1024;
 const SOCKETS = 200;
-/** Before per-caller shares, this flood pinned 40-50 MiB over idle (docs/operators/limits.md, "Slow, idle and numerous clients"). */
-const RSS_BOUND_MIB = 50 + 50;
+/**
+ * The flood's peak over idle: 27-40 MiB here (sockets, parsers, the collector's lag over 400 MiB pushed at the gateway,
+ * the 4 held bodies). Bodies held beyond the caller's share, or refused bodies kept while they are read and dropped,
+ * pass it; the share's own difference (4 bodies held instead of 28) is within the collector's noise, and the socket
+ * counts below catch that one.
+ */
+const RSS_BOUND_MIB = 60;
 const BODY = Buffer.alloc(MiB - 1, 0x20);
 
 let gateway: GatewayProcess;
@@ -48,8 +53,9 @@ test("200 stalled 1 MiB bodies of one caller and 200 anonymous ones: every query
     expect(whileHeld.statuses).toEqual(Array(100).fill(200));
     expect(whileOpening.wrongAnswers + whileHeld.wrongAnswers).toBe(0);
     // Each anonymous client was closed by the gateway long before the request timeout (30 s), having been answered
-    // 401 or nothing at all: the gateway closes a refused socket with most of its body unread, and the kernel then
-    // resets the connection, which can discard the answer before the client reads it (RFC 9112, 9.6).
+    // 401 or nothing at all: the gateway reads and drops the rest of a refused body before closing for 16 connections
+    // at once (src/http/lingering-close.ts); past them it closes with the body unread, and the kernel then resets the
+    // connection, which can discard the answer before the client reads it (RFC 9112, 9.6).
     const anonymousAnswers = countBy(anonymous.map((client) => client.status));
     expect(Object.keys(anonymousAnswers).filter((status) => status !== "401" && status !== "none")).toEqual([]);
     expect(anonymousAnswers["401"]).toBeGreaterThan(0);

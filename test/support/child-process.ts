@@ -28,3 +28,11 @@ export function readyUrl(child: ChildProcessWithoutNullStreams): Promise<string>
     child.once("exit", (code) => reject(new Error(`gateway exited (${code}) before it was ready: ${seen}`)));
   });
 }
+
+/**
+ * This machine's environment without npm's own variables, for commands run as a reader would in another folder:
+ * `npm run` sets npm_config_local_prefix and friends, which would point an inner npm (npm ci, npx) at this tree.
+ */
+export function environmentWithoutNpm(): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^npm_/i.test(name) && name !== "INIT_CWD"));
+}

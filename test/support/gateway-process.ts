@@ -19,12 +19,16 @@ export interface GatewayProcess {
   stop(): Promise<void>;
 }
 
-/** Starts `main` (the built gateway) with exactly `env` (plus PATH and HOME) and resolves once it prints its URL. */
+/**
+ * Starts `main` (the built gateway) with exactly `env` (plus PATH and HOME) and resolves once it prints its URL. It runs
+ * on the embedded emulator unless `env` names an upstream, in production too (EMULATOR_IN_PRODUCTION): these suites
+ * measure the gateway's process, not a deployment.
+ */
 export async function startGatewayProcess(env: Record<string, string | undefined>, main = GATEWAY_MAIN): Promise<GatewayProcess> {
   if (!existsSync(main)) throw new Error(`${main} is missing: run \`npm run build\` first (npm test does).`);
   const { PATH, HOME } = process.env;
   const child = spawn(process.execPath, [main], {
-    env: { PATH, HOME, PORT: "0", LOG_LEVEL: "warn", EMULATOR_DB: ":memory:", ...env },
+    env: { PATH, HOME, PORT: "0", LOG_LEVEL: "warn", EMULATOR_DB: ":memory:", EMULATOR_IN_PRODUCTION: "true", ...env },
     stdio: ["ignore", "pipe", "inherit"],
   });
   let out = "";

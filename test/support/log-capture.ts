@@ -1,9 +1,12 @@
 import { createLogger, type Logger } from "../../src/observability/logger.js";
 
 /** A real pino logger writing JSON lines into memory, so tests can read exactly what operators would see. */
-export function captureLogs(level = "trace"): { logger: Logger; lines: () => Record<string, unknown>[]; text: () => string } {
+export function captureLogs(
+  level = "trace",
+  options: { traceContext?: boolean } = {},
+): { logger: Logger; lines: () => Record<string, unknown>[]; text: () => string } {
   const chunks: string[] = [];
-  const logger = createLogger(level, { write: (chunk: string) => void chunks.push(chunk) });
+  const logger = createLogger(level, { write: (chunk: string) => void chunks.push(chunk) }, options);
   return {
     logger,
     text: () => chunks.join(""),

@@ -1,5 +1,6 @@
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, normalize } from "node:path";
+import { headingOf, markdownBlocks } from "./markdown-blocks.js";
 
 /** A link in a Markdown file: its target as written and the line it is on. */
 export interface MarkdownLink {
@@ -8,20 +9,7 @@ export interface MarkdownLink {
 }
 
 /** The lines outside fenced code blocks, with their 1-based numbers: links and headings in code are text. */
-function proseLines(markdown: string): Array<{ text: string; line: number }> {
-  const lines: Array<{ text: string; line: number }> = [];
-  let fence: string | null = null;
-  markdown.split("\n").forEach((text, index) => {
-    const opening = /^ {0,3}(`{3,}|~{3,})/.exec(text);
-    if (opening) {
-      if (fence === null) fence = opening[1][0];
-      else if (opening[1][0] === fence) fence = null;
-      return;
-    }
-    if (fence === null) lines.push({ text, line: index + 1 });
-  });
-  return lines;
-}
+const proseLines = (markdown: string) => markdownBlocks(markdown).prose;
 
 /** Inline links and images, `[text](target)` and `![alt](target "title")`, outside code. */
 export function linksOf(markdown: string): MarkdownLink[] {
@@ -42,9 +30,9 @@ export function headingSlugs(markdown: string): Set<string> {
   const counts = new Map<string, number>();
   const slugs = new Set<string>();
   for (const { text } of proseLines(markdown)) {
-    const heading = /^ {0,3}#{1,6}\s+(.*?)\s*#*\s*$/.exec(text);
+    const heading = headingOf(text);
     if (!heading) continue;
-    const rendered = heading[1]
+    const rendered = heading.title
       .replace(/`/g, "")
       .replace(/!?\[([^\]]*)\]\([^)]*\)/g, "$1")
       .replace(/\*/g, "");

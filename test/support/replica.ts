@@ -2,6 +2,8 @@ import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
 import { once } from "node:events";
 import { existsSync } from "node:fs";
 
+import { NO_APP_DEPLOYMENTS_DIR } from "./app-deployments.js";
+
 const MAIN = "dist/src/main.js";
 
 export interface Replica {
@@ -19,7 +21,7 @@ export async function startReplica(env: Record<string, string>): Promise<Replica
   if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: run \`npm run build\` first (npm test does).`);
   const { PATH, HOME } = process.env;
   const child: ChildProcessWithoutNullStreams = spawn(process.execPath, [MAIN], {
-    env: { PATH, HOME, PORT: "0", LOG_LEVEL: "warn", CALLER_BUDGET_PER_MINUTE: "0", ...env },
+    env: { PATH, HOME, PORT: "0", LOG_LEVEL: "warn", CALLER_BUDGET_PER_MINUTE: "0", APP_DEPLOYMENTS_DIR: NO_APP_DEPLOYMENTS_DIR, ...env },
   });
   let output = "";
   child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));

@@ -2,6 +2,7 @@ import { loadConfig, type Config } from "../../src/config.js";
 import { startEmulator, type EmulatorHandle, type EmulatorOptions } from "../../src/emulator/emulator.js";
 import { createLogger } from "../../src/observability/logger.js";
 import { startGateway, type GatewayHandle, type GatewayOptions } from "../../src/server.js";
+import { NO_APP_DEPLOYMENTS_DIR } from "./app-deployments.js";
 
 export interface Stack {
   emulator: EmulatorHandle;
@@ -20,7 +21,7 @@ export async function startStack(
   const emulator = await startEmulator({ dbFile: ":memory:", port: 0, ...options.emulator });
   let gateway: GatewayHandle;
   try {
-    const config: Config = loadConfig({ PORT: "0", LOG_LEVEL: "silent", ...options.env });
+    const config: Config = loadConfig({ PORT: "0", LOG_LEVEL: "silent", APP_DEPLOYMENTS_DIR: NO_APP_DEPLOYMENTS_DIR, ...options.env });
     gateway = await startGateway({
       config,
       upstreamUrl: emulator.url,

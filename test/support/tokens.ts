@@ -52,10 +52,15 @@ export interface JwksServer {
   url: string;
   keys: SigningKey[];
   fetches: number;
+  /** The key server goes down: its port refuses connections (until up()). */
+  down(): Promise<void>;
+  /** It comes (back) up on the same port. */
+  up(): Promise<void>;
   stop(): Promise<void>;
 }
 
-export async function startJwksServer(keys: SigningKey[]): Promise<JwksServer> {
+/** `down: true`: the server's port is chosen, then closed, so the gateway meets a key server that is down at start. */
+export async function startJwksServer(keys: SigningKey[], options: { down?: boolean } = {}): Promise<JwksServer> {
   const state = { keys, fetches: 0 };
   const server: Server = createServer((_request, response) => {
     state.fetches += 1;
@@ -64,6 +69,14 @@ export async function startJwksServer(keys: SigningKey[]): Promise<JwksServer> {
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
+  const down = () => {
+    if (!server.listening) return Promise.resolve();
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    server.closeAllConnections();
+    return closed;
+  };
+  const up = () => (server.listening ? Promise.resolve() : new Promise<void>((resolve) => server.listen(port, "127.0.0.1", resolve)));
+  if (options.down) await down();
   return {
     url: `http://127.0.0.1:${port}/.well-known/jwks.json`,
     get keys() {
@@ -75,6 +88,8 @@ export async function startJwksServer(keys: SigningKey[]): Promise<JwksServer> {
     get fetches() {
       return state.fetches;
     },
-    stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    down,
+    up,
+    stop: down,
   };
 }

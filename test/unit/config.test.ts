@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
-import { ConfigError, ENVIRONMENT, loadConfig } from "../../src/config.js";
+import { ConfigError, ENVIRONMENT, loadConfig, readConfig } from "../../src/config.js";
 import { ALL_SETTINGS, settingsReader } from "../../src/settings/catalogue.js";
 
 function problemsOf(env: Record<string, string>): string[] {
@@ -22,6 +22,7 @@ describe("loadConfig", () => {
       introspection: true,
       landingPage: true,
       logLevel: "info",
+      logMaxBufferedBytes: 4194304,
       maxOperationCost: 110,
       operationTimeoutMs: 30000,
       voucherify: { apiUrl: null, appId: null, appToken: null, timeoutMs: 5000, maxConcurrency: 64, allowClientCredentials: false },
@@ -35,7 +36,7 @@ describe("loadConfig", () => {
         maxBufferedBodyBytes: 33554432,
       },
       corsOrigins: [],
-      emulator: { port: 0, dbFile: ".data/emulator.sqlite" },
+      emulator: { port: 0, dbFile: ".data/emulator.sqlite", embedded: true, inProduction: false },
       sharedState: {
         redisUrl: null,
         redisSentinel: null,
@@ -45,15 +46,32 @@ describe("loadConfig", () => {
         quotaPerMinute: null,
         memoryMaxEntries: 10000,
         memoryMaxBytes: 67108864,
+        answersMaxBytes: 33554432,
       },
       tracing: null,
-      trustedDocuments: { manifests: [], only: false },
+      trustedDocuments: { manifests: [], only: false, appDeploymentsDir: ".data/app-deployments" },
     });
   });
 
+  test("the embedded emulator runs only without VOUCHERIFY_API_URL: a bad URL is a problem, never a fall back to the demo data", () => {
+    expect(loadConfig({ EMULATOR_IN_PRODUCTION: "true" }).emulator).toMatchObject({ embedded: true, inProduction: true });
+    const { config, problems } = readConfig({ VOUCHERIFY_API_URL: "ftp://api.voucherify.io", EMULATOR_IN_PRODUCTION: "maybe" });
+    expect(config.emulator).toMatchObject({ embedded: false, inProduction: false });
+    expect(problems).toEqual([
+      "VOUCHERIFY_API_URL must be an http or https URL",
+      "VOUCHERIFY_API_URL is set but VOUCHERIFY_APP_ID is missing",
+      "VOUCHERIFY_API_URL is set but VOUCHERIFY_APP_TOKEN is missing",
+      'EMULATOR_IN_PRODUCTION must be true or false; got "maybe"',
+    ]);
+  });
+
   test("trusted documents: manifest paths (comma-separated, each once) and safelisting; an empty entry is refused", () => {
-    const config = loadConfig({ TRUSTED_DOCUMENTS: " a.json, dir/b.json ,a.json", TRUSTED_DOCUMENTS_ONLY: "true" });
-    expect(config.trustedDocuments).toEqual({ manifests: ["a.json", "dir/b.json"], only: true });
+    const config = loadConfig({
+      TRUSTED_DOCUMENTS: " a.json, dir/b.json ,a.json",
+      TRUSTED_DOCUMENTS_ONLY: "true",
+      APP_DEPLOYMENTS_DIR: "/srv/gateway/apps",
+    });
+    expect(config.trustedDocuments).toEqual({ manifests: ["a.json", "dir/b.json"], only: true, appDeploymentsDir: "/srv/gateway/apps" });
     expect(problemsOf({ TRUSTED_DOCUMENTS: "a.json,,b.json", TRUSTED_DOCUMENTS_ONLY: "sometimes" })).toEqual([
       'TRUSTED_DOCUMENTS has an empty entry; got "a.json,,b.json"',
       'TRUSTED_DOCUMENTS_ONLY must be true or false; got "sometimes"',

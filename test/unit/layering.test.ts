@@ -39,7 +39,7 @@ const UPSTREAM_SIDE = ["voucherify", "shared-state", "emulator"];
 const GRAPHQL_PACKAGES = [/^(graphql|type-graphql|graphql-scalars)(\/|$)/, /^@apollo\//];
 /** The GraphQL layer, as seen from below: its folders, the GraphQL error builders and the GraphQL packages. */
 const GRAPHQL_LAYER = [
-  /^(graphql|request-context|documents|execution|plugins|referrals|relay|limits|auth)\//,
+  /^(graphql|request-context|documents|app-deployments|execution|plugins|referrals|relay|limits|auth)\//,
   /^errors\/graphql-errors\.ts$/,
   ...GRAPHQL_PACKAGES,
 ];
@@ -57,7 +57,7 @@ const LAYERS: string[][] = [
   ["main.ts", "tools"],
   ["server.ts"],
   ["http"],
-  ["graphql", "documents", "execution", "plugins"],
+  ["graphql", "documents", "app-deployments", "execution", "plugins"],
   ["referrals", "relay"],
   ["request-context"],
   ["auth", "limits"],

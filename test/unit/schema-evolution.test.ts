@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { unannouncedBreakingChanges, unreleasedSection } from "../support/schema-evolution.js";
+import { unannouncedBreakingChanges, unreleasedSection } from "../../src/tools/schema-evolution.js";
 
 // schema/baseline.graphql is the client schema of the last release. Every breaking change since (GraphQL Inspector's
 // verdict) must be named in CHANGELOG.md's Unreleased section by its coordinate, so no client is broken unannounced.

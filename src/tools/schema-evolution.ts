@@ -9,7 +9,7 @@ export function unreleasedSection(changelog: string): string {
 }
 
 /** How a breaking change is named in the changelog: its schema coordinate (for example `ReferralMember.holders`). */
-export const coordinateOf = (change: Change): string => change.path ?? change.type;
+export const coordinateOf = (change: Change): string => change.path ?? String(change.type);
 
 /**
  * Breaking changes from the last released client schema to the current one that the Unreleased section does not
