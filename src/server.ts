@@ -30,11 +30,13 @@ import { GatewayMetrics } from "./observability/metrics.js";
 import { RefusalLog } from "./observability/refusal-log.js";
 import { observeUpstreamCalls } from "./observability/upstream-call-log.js";
 import { startTracing } from "./observability/tracing.js";
-import { OperationObserver, operationObserverPlugin } from "./plugins/operation-observer.plugin.js";
-import { errorMaskingPlugin, formatApolloRequestError } from "./plugins/error-masking.plugin.js";
-import { DOCUMENT_PARSE_OPTIONS, DOCUMENT_VALIDATION_RULES, OperationAdmission } from "./plugins/operation-admission.js";
+import { operationObserverPlugin } from "./plugins/operation-observer.plugin.js";
+import { OperationObserver } from "./operation/operation-observer.js";
+import { errorMaskingPlugin } from "./plugins/error-masking.plugin.js";
+import { formatApolloRequestError } from "./operation/error-masking.js";
+import { DOCUMENT_PARSE_OPTIONS, DOCUMENT_VALIDATION_RULES, OperationAdmission } from "./operation/operation-admission.js";
 import { operationAdmissionPlugin } from "./plugins/operation-admission.plugin.js";
-import { KeptAnswers } from "./plugins/kept-answers.js";
+import { KeptAnswers } from "./operation/kept-answers.js";
 import { compiledExecutionGateway } from "./execution/compiled-execution.js";
 import { TrustedExecution } from "./execution/trusted-execution.js";
 import { documentTextKey } from "./documents/document-text-key.js";
@@ -172,7 +174,7 @@ async function startParts(
     answerFormat: KeptAnswers.formatOf(schema),
     now: options.now,
   });
-  // Answers kept whole, for both execution paths (src/plugins/kept-answers.ts); null when off.
+  // Answers kept whole, for both execution paths (src/operation/kept-answers.ts); null when off.
   const answers = shared.answers ? new KeptAnswers(shared.answers, documentTextKey) : null;
   disposers.add(() => shared.close());
   const admissions = new UpstreamAdmissions(shared, options.upstreamUrl, options.credentials);
@@ -202,7 +204,7 @@ async function startParts(
       appDeploymentsStatus: () => appDeployments.status,
     },
   );
-  // One admission (src/plugins/operation-admission.ts documents its order) for every path an operation can take.
+  // One admission (src/operation/operation-admission.ts documents its order) for every path an operation can take.
   const admission = new OperationAdmission({
     schema,
     maxCost: config.maxOperationCost,
@@ -329,7 +331,7 @@ export function apolloServerOptions(
     admission: OperationAdmission;
     observer: OperationObserver;
     logger: Logger;
-    /** Answers kept whole (src/plugins/kept-answers.ts); absent or null: off. */
+    /** Answers kept whole (src/operation/kept-answers.ts); absent or null: off. */
     answers?: KeptAnswers | null;
   },
 ): ApolloServerOptions<GatewayContext> {

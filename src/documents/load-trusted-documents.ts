@@ -17,7 +17,7 @@ import {
   type OperationDefinitionNode,
 } from "graphql";
 import { estimateOperationCost } from "../limits/operation-cost.js";
-import { DOCUMENT_PARSE_OPTIONS, DOCUMENT_VALIDATION_RULES, documentNestingProblem } from "../plugins/operation-admission.js";
+import { DOCUMENT_PARSE_OPTIONS, DOCUMENT_VALIDATION_RULES, documentNestingProblem } from "../operation/operation-admission.js";
 import { readManifest } from "./manifest.js";
 import { SHIPPED_DOCUMENTS } from "./shipped-documents.generated.js";
 import type { ShippedDocument } from "./shipped-documents.js";
@@ -121,7 +121,7 @@ export function checkDocument(
   body: string,
   maxCost: number,
 ): { document: DocumentNode; operation: OperationDefinitionNode } | string {
-  // The admission's per-document steps (src/plugins/operation-admission.ts), once, at start.
+  // The admission's per-document steps (src/operation/operation-admission.ts), once, at start.
   const tooDeep = documentNestingProblem(body);
   if (tooDeep) return `nests brackets deeper than ${tooDeep.max} levels (MAX_DOCUMENT_NESTING)`;
   let document: DocumentNode;

@@ -7,10 +7,10 @@ import { asGraphQLError } from "../errors/graphql-errors.js";
 import type { TrustedDocument, TrustedDocuments } from "../documents/trusted-document.js";
 import type { Logger } from "../observability/logger.js";
 import type { GatewayMetrics, OperationSeries } from "../observability/metrics.js";
-import { logUnexpectedErrors, maskUnexpectedErrors } from "../plugins/error-masking.plugin.js";
-import type { OperationAdmission } from "../plugins/operation-admission.js";
-import type { OperationObserver } from "../plugins/operation-observer.plugin.js";
-import type { KeptAnswers } from "../plugins/kept-answers.js";
+import { logUnexpectedErrors, maskUnexpectedErrors } from "../operation/error-masking.js";
+import type { OperationAdmission } from "../operation/operation-admission.js";
+import type { OperationObserver } from "../operation/operation-observer.js";
+import type { KeptAnswers } from "../operation/kept-answers.js";
 import {
   answerHeaders,
   classifyExecutionError,
@@ -19,7 +19,7 @@ import {
   negotiatedMediaType,
   operationStatus,
   resultBody,
-} from "../plugins/apollo-http-behaviour.js";
+} from "../operation/apollo-http-behaviour.js";
 import { executeOperation, type ExecutableOperation } from "./compiled-execution.js";
 import { traceOperation } from "../observability/operation-span.js";
 
@@ -52,10 +52,10 @@ export type RunTrusted = (
 
 /**
  * The trusted documents' fast path: a document registered ahead runs straight from the HTTP handler, beside Apollo
- * Server, with the same admission (plugins/operation-admission.ts), the same compiled execution
+ * Server, with the same admission (src/operation/operation-admission.ts), the same compiled execution
  * (compiled-execution.ts's executeOperation), the same error formatting and masking, the same operation log line and
  * metrics (OperationObserver), and Apollo's negotiation, status codes, headers and body bytes
- * (plugins/apollo-http-behaviour.ts). What it skips is what depends only on the document: parsing, validation, the
+ * (src/operation/apollo-http-behaviour.ts). What it skips is what depends only on the document: parsing, validation, the
  * document's cache lookups, compiling, all done once at start. What it would not answer exactly as Apollo does (an
  * Accept header that takes no JSON answer, inline traces for the router, introspection while it is off, a document
  * graphql-jit declines to compile) is left to Apollo Server.

@@ -6,8 +6,8 @@ import type { TrustedDocument, TrustedDocuments } from "../documents/trusted-doc
 import { badRequest, bodyTooLarge, nestedTooDeep, tooManyBodies } from "../errors/graphql-errors.js";
 import type { RunTrusted } from "../execution/trusted-execution.js";
 import type { GatewayContext } from "../request-context/gateway-context.js";
-import { prefersHtml, refusalAnswer, type RefusalStage } from "../plugins/apollo-http-behaviour.js";
-import { documentNestingProblem } from "../plugins/operation-admission.js";
+import { prefersHtml, refusalAnswer, type RefusalStage } from "../operation/apollo-http-behaviour.js";
+import { documentNestingProblem } from "../operation/operation-admission.js";
 import { MAX_REQUEST_BODY_BYTES } from "../limits/operation-limits.js";
 import { apolloHeaders, sendApolloResponse } from "./apollo-exchange.js";
 import type { BodyBudget } from "./body-budget.js";

@@ -1,8 +1,8 @@
 import { HeaderMap, type ApolloServerPlugin, type GraphQLResponse } from "@apollo/server";
 import type { FormattedExecutionResult } from "graphql";
 import type { GatewayContext } from "../request-context/gateway-context.js";
-import type { AnswerTicket, KeptAnswers } from "./kept-answers.js";
-import type { OperationAdmission } from "./operation-admission.js";
+import type { AnswerTicket, KeptAnswers } from "../operation/kept-answers.js";
+import type { OperationAdmission } from "../operation/operation-admission.js";
 
 /**
  * Apollo Server's adapter for the admission (operation-admission.ts, where its order is documented): it runs in

@@ -6,7 +6,7 @@ import MIMEType from "whatwg-mimetype";
 import { UNEXPECTED_ERROR_CODE } from "../errors/error-codes.js";
 import { asGraphQLError, badRequest, badUserInputFrom, operationResolutionFailure } from "../errors/graphql-errors.js";
 import { isJsonObject } from "../lib/json-object.js";
-import { formatApolloRequestError } from "./error-masking.plugin.js";
+import { formatApolloRequestError } from "./error-masking.js";
 
 // The one seam with Apollo Server 5.5: what the gateway copies of its HTTP behaviour for the answers it writes itself
 // (the trusted documents' fast path, refused documents, requests refused before or while their body is read). Apollo

@@ -17,7 +17,7 @@ import { OperationAdmissionCache } from "./operation-admission-cache.js";
 
 /*
  * Admission of an operation: everything that decides whether it may run, in this order. A refused operation makes no
- * upstream call and spends no budget. Both execution paths run it: Apollo Server (operation-admission.plugin.ts, an
+ * upstream call and spends no budget. Both execution paths run it: Apollo Server (src/plugins/operation-admission.plugin.ts, an
  * adapter) and the trusted documents' fast path (src/execution/trusted-execution.ts).
  *
  * Per document (its text alone decides; once per distinct document: Apollo caches parsed and validated documents,
@@ -34,7 +34,7 @@ import { OperationAdmissionCache } from "./operation-admission-cache.js";
  *   6. variables no input can hold (400);
  *   7. the cost estimate against GRAPHQL_MAX_COST (400);
  *   8. an answer kept whole for exactly this request (a query, its variables, tenant and caller rights:
- *      src/plugins/kept-answers.ts): served as it is, without execution, so without an upstream call to pay for;
+ *      src/operation/kept-answers.ts): served as it is, without execution, so without an upstream call to pay for;
  *   9. the caller's budget of upstream calls for this minute (429).
  * During execution, per field, before its upstream call (they need resolved arguments or parents):
  *  10. argument checks (check-input.ts, in resolvers), `_entities` representations (schema.ts), and personal-data
