@@ -12,7 +12,7 @@ import { startAppDeployments, type AppDeployments } from "./app-deployments/app-
 import { Authenticator, routerRecognised } from "./auth/authenticator.js";
 import type { Config } from "./config.js";
 import type { GatewayContext } from "./request-context/gateway-context.js";
-import { createContextFactory, UpstreamAdmissions } from "./request-context/context-factory.js";
+import { createContextFactory, TenantGates } from "./request-context/context-factory.js";
 import { loadTrustedDocuments, TrustedDocumentsError } from "./documents/load-trusted-documents.js";
 import type { TrustedDocuments } from "./documents/trusted-document.js";
 import { BodyBudget } from "./http/body-budget.js";
@@ -177,7 +177,7 @@ async function startParts(
   // Answers kept whole, for both execution paths (src/operation/kept-answers.ts); null when off.
   const answers = shared.answers ? new KeptAnswers(shared.answers, documentTextKey) : null;
   disposers.add(() => shared.close());
-  const admissions = new UpstreamAdmissions(shared, options.upstreamUrl, options.credentials);
+  const tenantGates = new TenantGates(shared, options.upstreamUrl, options.credentials);
   observeUpstreamCalls(transport, { logger, metrics });
   // Refused requests (401, 403, 429, 503 ...) at warn, at most one line per class every few seconds.
   const refusals = new RefusalLog(logger);
@@ -194,7 +194,7 @@ async function startParts(
   disposers.add(() => authenticator.close());
   const readiness = new ReadinessProbe(
     options.credentials
-      ? new VoucherifyClient(transport, options.credentials, undefined, undefined, admissions.of(options.credentials))
+      ? new VoucherifyClient(transport, options.credentials, undefined, undefined, tenantGates.of(options.credentials))
       : null,
     {
       cacheStatus: () => shared.status(),
@@ -217,7 +217,7 @@ async function startParts(
   await apollo.start();
   disposers.add(() => apollo.stop());
 
-  const context = createContextFactory({ config, credentials: options.credentials, authenticator, transport, shared, admissions });
+  const context = createContextFactory({ config, credentials: options.credentials, authenticator, transport, shared, tenantGates });
   const bodyBudget = new BodyBudget(config.http.maxBufferedBodyBytes);
   // Every trusted document compiled now, and everything else that depends on its text alone (src/execution).
   const fastPath =

@@ -112,7 +112,7 @@ export class TrustedExecution {
       operation: { schema, document: trusted.document, operationName },
       compiled,
       operationType: trusted.operation.operation,
-      // Admitted as a label and bound now: a trusted operation's name is one the apps send, as the shipped ones.
+      // Its label given and bound now: a trusted operation's name is one the apps send, as the shipped ones.
       operationSeries: metrics.operationSeries(trusted.operationName),
       documentDigest: this.deps.answers?.digestOf(trusted.body) ?? "",
     });

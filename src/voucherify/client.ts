@@ -16,8 +16,8 @@ export interface MemberRef {
   campaignId?: string | null;
 }
 
-/** The replicas' shared admission of upstream calls, and whose quota this client spends. */
-export interface SharedAdmission {
+/** The replicas' shared upstream gate, and the tenant whose quota this client spends at it. */
+export interface TenantGate {
   gate: UpstreamGate;
   tenant: string;
   /** The upstream accepted these credentials (a 2xx): the cache may now answer them. */
@@ -50,7 +50,7 @@ export class VoucherifyClient {
     /** The operation this client serves: once it is over (deadline passed, client gone), its reads stop. */
     private readonly scope?: OperationScope,
     /** Shared 429 back-off and plan quota (src/shared-state); absent: nothing holds calls back (tests of the client alone). */
-    private readonly admission?: SharedAdmission,
+    private readonly tenantGate?: TenantGate,
     /** The request's trace when it is not sampled: its calls send its traceparent (src/observability/request-trace.ts). */
     private readonly trace?: UnsampledTrace,
   ) {}
@@ -92,9 +92,9 @@ export class VoucherifyClient {
       scope: this.scope,
       trace: this.trace,
     };
-    if (!this.admission) return this.transport.request(request);
-    const { gate, tenant } = this.admission;
-    const refusal = await gate.admit(tenant);
+    if (!this.tenantGate) return this.transport.request(request);
+    const { gate, tenant } = this.tenantGate;
+    const refusal = await gate.enter(tenant);
     if (refusal) throw new UpstreamRateLimitedError(refusal.reason, refusal.retryAfterSeconds);
     // A back-off that starts while this call waits for a connection (another call's 429) still stops it.
     request.beforeSend = () => {
@@ -103,7 +103,7 @@ export class VoucherifyClient {
     };
     try {
       const response = await this.transport.request(request);
-      this.admission.onAccepted?.();
+      this.tenantGate.onAccepted?.();
       // The plan is spent: the next call would earn a 429, so every replica waits for the reset instead.
       if (response.headers && firstHeaderValue(response.headers["x-rate-limit-remaining"])?.trim() === "0") {
         await gate.backOff(tenant, retryAfterSeconds(response.headers));

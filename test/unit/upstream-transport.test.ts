@@ -124,7 +124,7 @@ test("a 429 stops the calls that were waiting for a connection: the gate refuses
     const arrived = new Promise<void>((resolve) => (heldArrived = resolve));
     const first = list("held-429");
     await arrived;
-    // The only connection is busy: these two were admitted by the gate and wait in undici's queue.
+    // The only connection is busy: these two were let through by the gate and wait in undici's queue.
     const queued = [list("ok"), list("ok")];
     releaseHeld!();
     expect(await first).toMatchObject({ status: 429, retryAfterSeconds: 9 });
@@ -149,7 +149,7 @@ test("beforeSend is asked when a queued call reaches a connection: its refusal e
     const first = upstream.request(call("held-429")).catch((e: unknown) => e);
     await arrived;
     const queued = upstream.request(call("ok", { beforeSend: () => (refuse ? refusal : undefined) })).catch((e: unknown) => e);
-    // Admitted when it was asked for; refused by the time a connection is free.
+    // Let through when it was asked for; refused by the time a connection is free.
     refuse = true;
     releaseHeld!();
     expect(await first).toMatchObject({ status: 429, retryAfterSeconds: 9 });
