@@ -247,12 +247,15 @@ export function classifyExecutionError(error: GraphQLError): GraphQLError {
 
 /**
  * The status of an operation's answer (requestPipeline.js): what an error asks for (`extensions.http.status`); else
- * a refused or failed operation (no result) is a 500, variables refused before anything ran (no data) a 400, and a
- * result, partial or not, a 200.
+ * an operation without a result (refused before execution, or execution threw) is a 500, variables refused before
+ * anything ran (a result without data) a 400, and a result with data, partial or not, a 200.
  */
-export function operationStatus(errorStatus: number | undefined, outcome: { hasErrors: boolean; refused: boolean; data: unknown }): number {
+export function operationStatus(
+  errorStatus: number | undefined,
+  outcome: { hasErrors: boolean; hasResult: boolean; data: unknown },
+): number {
   if (!outcome.hasErrors) return 200;
-  return errorStatus ?? (outcome.refused ? 500 : outcome.data === undefined ? 400 : 200);
+  return errorStatus ?? (!outcome.hasResult ? 500 : outcome.data === undefined ? 400 : 200);
 }
 
 // ---- Answers.
