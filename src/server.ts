@@ -46,6 +46,7 @@ import { Disposers } from "./lib/disposers.js";
 import { listen } from "./lib/listen.js";
 import { VoucherifyClient } from "./voucherify/client.js";
 import { UpstreamTransport, type Credentials } from "./voucherify/transport.js";
+import { messageOf } from "./lib/thrown.js";
 
 /** How long stop() lets requests in flight finish before it cuts their connections. */
 export const SHUTDOWN_GRACE_MS = 10_000;
@@ -386,7 +387,7 @@ async function startMetricsListener(
 ): Promise<string> {
   const listener = createHttpServer(config.http, metricsRoutes(routes));
   const metricsAddress = await listen(listener, metricsPort, config.host).catch((error: unknown) => {
-    throw new Error(`METRICS_PORT ${metricsPort} on ${config.host}: ${error instanceof Error ? error.message : String(error)}`, {
+    throw new Error(`METRICS_PORT ${metricsPort} on ${config.host}: ${messageOf(error)}`, {
       cause: error,
     });
   });

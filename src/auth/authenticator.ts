@@ -2,7 +2,7 @@ import { createHash, timingSafeEqual } from "node:crypto";
 import type { IncomingMessage } from "node:http";
 import type { AuthConfig } from "../config.js";
 import type { GraphQLError } from "graphql";
-import { keySourceUnavailable, unauthenticated } from "../errors/graphql-errors.js";
+import { httpStatusOf, keySourceUnavailable, unauthenticated } from "../errors/graphql-errors.js";
 import { createLogger, type Logger } from "../observability/logger.js";
 import type { Refusal } from "../observability/refusal-log.js";
 import type { Caller } from "./caller.js";
@@ -67,8 +67,7 @@ export class Authenticator {
 
   /** Told to the refusal log (its class and reason: these refusals are worded by the gateway alone, never the token). */
   private refused(error: GraphQLError): GraphQLError {
-    const http = error.extensions?.http as { status?: number } | undefined;
-    this.options.onRefusal?.({ status: http?.status ?? 500, code: String(error.extensions?.code), reason: error.message });
+    this.options.onRefusal?.({ status: httpStatusOf(error) ?? 500, code: String(error.extensions?.code), reason: error.message });
     return error;
   }
 

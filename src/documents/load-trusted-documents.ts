@@ -23,6 +23,7 @@ import { SHIPPED_DOCUMENTS } from "./shipped-documents.generated.js";
 import type { ShippedDocument } from "./shipped-documents.js";
 import type { TrustedDocument } from "./trusted-document.js";
 import { isSha256Id, normalizeDocumentId, TrustedDocumentRegistry } from "./trusted-document-registry.js";
+import { messageOf } from "../lib/thrown.js";
 
 /** Why one document (or a whole manifest, when `id` is null) cannot be trusted. */
 export interface DocumentProblem {
@@ -128,7 +129,7 @@ export function checkDocument(
   try {
     document = parse(body, DOCUMENT_PARSE_OPTIONS);
   } catch (error) {
-    return `does not parse: ${(error as Error).message}`;
+    return `does not parse: ${messageOf(error)}`;
   }
   const operations = document.definitions.filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
   if (operations.length !== 1) return `holds ${operations.length} operations; a trusted document holds exactly one`;

@@ -232,7 +232,7 @@ export class TrustedExecution {
     prepared: PreparedDocument,
     startedAt: number,
     status: number,
-    errors: GraphQLFormattedError[] | undefined,
+    errors: readonly GraphQLFormattedError[] | undefined,
     context: GatewayContext,
   ): void {
     const { trusted } = prepared;

@@ -198,7 +198,7 @@ export function operationRefusal(
 
 /** Formatted errors plus what they ask of the HTTP answer (`extensions.http`), as Apollo reads it. */
 export interface FormattedErrors {
-  errors: GraphQLFormattedError[];
+  errors: readonly GraphQLFormattedError[];
   status: number | undefined;
   headers: Array<[string, string]>;
 }
@@ -209,20 +209,37 @@ export interface FormattedErrors {
  * added when `includeStacktrace` (outside production).
  */
 export function formatErrors(errors: readonly unknown[], includeStacktrace: boolean): FormattedErrors {
-  const result: FormattedErrors = { errors: [], status: undefined, headers: [] };
+  const formatted: GraphQLFormattedError[] = [];
+  let status: number | undefined;
+  const headers: Array<[string, string]> = [];
   for (const maybeError of errors) {
     const error = asGraphQLError(maybeError);
     const extensions: Record<string, unknown> = { ...error.extensions, code: error.extensions.code ?? UNEXPECTED_ERROR_CODE };
-    const http = extensions.http as { status?: number; headers?: Map<string, string> } | undefined;
-    if (http && typeof http === "object" && (http.status === undefined || typeof http.status === "number")) {
-      if (http.status) result.status = http.status;
-      if (http.headers instanceof Map) for (const header of http.headers) result.headers.push(header);
+    const head = httpHeadOf(extensions.http);
+    if (head) {
+      if (head.status) status = head.status;
+      headers.push(...head.headers);
       delete extensions.http;
     }
     if (includeStacktrace) extensions.stacktrace = error.stack?.split("\n");
-    result.errors.push(formatApolloRequestError({ ...error.toJSON(), extensions }, error));
+    formatted.push(formatApolloRequestError({ ...error.toJSON(), extensions }, error));
   }
-  return result;
+  return { errors: formatted, status, headers };
+}
+
+/**
+ * What an error's `extensions.http` asks of the answer, as Apollo reads it (errorNormalize.js): an object whose status,
+ * when there is one, is a number, and whose headers, when they are a Map, are added; null when it is none of that.
+ */
+function httpHeadOf(http: unknown): { status: number | undefined; headers: Array<[string, string]> } | null {
+  if (typeof http !== "object" || http === null) return null;
+  const status = "status" in http ? http.status : undefined;
+  if (status !== undefined && typeof status !== "number") return null;
+  const headers: Array<[string, string]> = [];
+  if ("headers" in http && http.headers instanceof Map) {
+    for (const [name, value] of http.headers) if (typeof name === "string" && typeof value === "string") headers.push([name, value]);
+  }
+  return { status, headers };
 }
 
 /** What Apollo answers when the context cannot be built (an unauthenticated caller, no credentials). */

@@ -32,7 +32,10 @@ export function logUnexpectedErrors(errors: readonly GraphQLError[], requestId: 
  * What clients see of formatted errors when masking is on: unexpected ones only as a stable message plus the request
  * id as `correlationId`. Returns the same array when nothing needs masking. Both execution paths.
  */
-export function maskUnexpectedErrors(errors: GraphQLFormattedError[], requestId: string | undefined): GraphQLFormattedError[] {
+export function maskUnexpectedErrors(
+  errors: readonly GraphQLFormattedError[],
+  requestId: string | undefined,
+): readonly GraphQLFormattedError[] {
   if (!errors.some(isUnexpected)) return errors;
   return errors.map((error) =>
     isUnexpected(error)

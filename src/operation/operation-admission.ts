@@ -2,7 +2,7 @@ import type { DocumentNode, GraphQLError, GraphQLSchema, OperationDefinitionNode
 import { authorizationPlan, authorizeOperation, type AuthorizationPlan } from "../auth/authorize-operation.js";
 import type { Caller } from "../auth/caller.js";
 import { SchemaRequirements } from "../auth/schema-requirements.js";
-import { badVariables, callerBudgetSpent, limitError } from "../errors/graphql-errors.js";
+import { badVariables, callerBudgetSpent, httpStatusOf, limitError } from "../errors/graphql-errors.js";
 import { aliasLimitRule } from "../limits/alias-limit.rule.js";
 import { depthLimitRule } from "../limits/depth-limit.rule.js";
 import { documentNesting } from "../limits/document-nesting.js";
@@ -106,9 +106,8 @@ export class OperationAdmission {
     if (!onRefusal) return decision;
     return decision.catch((error: unknown) => {
       // Its status and code only: the messages of these refusals may quote a variable (a member id).
-      const extensions = (error as GraphQLError).extensions;
-      const status = (extensions?.http as { status?: number } | undefined)?.status;
-      if (status !== undefined) onRefusal({ status, code: String(extensions.code) });
+      const status = httpStatusOf(error);
+      if (status !== undefined) onRefusal({ status, code: String((error as GraphQLError).extensions.code) });
       throw error;
     });
   }

@@ -5,6 +5,7 @@ import type { GatewayMetrics, OperationSeries } from "../observability/metrics.j
 import { UNEXPECTED_ERROR_CODE } from "../errors/error-codes.js";
 import { describeOperation, recordOperationOutcome } from "../observability/operation-span.js";
 import { tracingOn } from "../observability/tracing.js";
+import { isJsonObject } from "../lib/json-object.js";
 
 function errorCodes(errors: readonly GraphQLFormattedError[] | undefined): string[] {
   return (errors ?? []).map((error) => {
@@ -15,8 +16,9 @@ function errorCodes(errors: readonly GraphQLFormattedError[] | undefined): strin
 
 function upstreamRequestIds(errors: readonly GraphQLFormattedError[] | undefined): string[] {
   const ids = (errors ?? [])
-    .map((error) => (error.extensions?.upstream as { requestId?: string } | undefined)?.requestId)
-    .filter((id): id is string => typeof id === "string");
+    .map((error) => error.extensions?.upstream)
+    .map((upstream) => (isJsonObject(upstream) ? upstream.requestId : undefined))
+    .filter((id) => typeof id === "string");
   return [...new Set(ids)];
 }
 

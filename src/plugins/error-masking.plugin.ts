@@ -1,5 +1,4 @@
 import type { ApolloServerPlugin } from "@apollo/server";
-import type { GraphQLFormattedError } from "graphql";
 import type { GatewayContext } from "../request-context/gateway-context.js";
 import type { Logger } from "../observability/logger.js";
 import { logUnexpectedErrors, maskUnexpectedErrors } from "../operation/error-masking.js";
@@ -18,7 +17,7 @@ export function errorMaskingPlugin(options: { mask: boolean; logger: Logger }): 
         async willSendResponse({ response, contextValue }) {
           if (!options.mask || response.body.kind !== "single") return;
           const result = response.body.singleResult;
-          if (result.errors) result.errors = maskUnexpectedErrors(result.errors as GraphQLFormattedError[], contextValue?.requestId);
+          if (result.errors) result.errors = maskUnexpectedErrors(result.errors, contextValue?.requestId);
         },
       };
     },

@@ -1,6 +1,7 @@
 import type { ApolloServerPlugin } from "@apollo/server";
 import type { GatewayContext } from "../request-context/gateway-context.js";
 import type { OperationObserver } from "../operation/operation-observer.js";
+import { isJsonObject } from "../lib/json-object.js";
 
 /** Apollo Server's adapter for the OperationObserver: one observation per response it sends. */
 export function operationObserverPlugin(observer: OperationObserver): ApolloServerPlugin<GatewayContext> {
@@ -9,7 +10,8 @@ export function operationObserverPlugin(observer: OperationObserver): ApolloServ
       const startedAt = performance.now();
       return {
         async willSendResponse({ request, response, contextValue, operationName, operation }) {
-          const persisted = (request.extensions?.persistedQuery as { sha256Hash?: unknown } | undefined)?.sha256Hash;
+          const persistedQuery: unknown = request.extensions?.persistedQuery;
+          const persisted = isJsonObject(persistedQuery) ? persistedQuery.sha256Hash : undefined;
           observer.observe({
             startedAt,
             operationName: operationName ?? null,
