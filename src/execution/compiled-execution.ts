@@ -87,8 +87,8 @@ export async function executeOperation(
   context: unknown,
   variables: Record<string, unknown> | undefined,
 ): Promise<ExecutionResult<Record<string, unknown>>> {
-  const run = async () =>
-    (await execute({ ...operation, contextValue: context, variableValues: variables })) as ExecutionResult<Record<string, unknown>>;
+  const run = async (): Promise<ExecutionResult<Record<string, unknown>>> =>
+    execute({ ...operation, contextValue: context, variableValues: variables });
   if (!compiled) return run();
   const result = await compiled.query(undefined, context, variables ?? {});
   // No data at all: the variables were refused before anything ran. graphql-js words and locates those errors the
