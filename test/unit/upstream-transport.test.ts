@@ -166,9 +166,13 @@ test("the time budget covers the wait for a connection: a queued call ends at it
   received.length = 0;
   try {
     const arrived = new Promise<void>((resolve) => (heldArrived = resolve));
+    // Both asked for in the same turn, so their budgets end at the same tick of the transport's one budget timer: had
+    // the queued call been asked for later, the held call's abort would free the connection before the queued call's
+    // own budget ends, and it would be sent (rightly: its budget was not spent).
     const held = upstream.request(call("held-429")).catch((e: unknown) => e);
+    const queuedCall = upstream.request(call("ok")).catch((e: unknown) => e);
     await arrived;
-    const queued = await upstream.request(call("ok")).catch((e: unknown) => e);
+    const queued = await queuedCall;
     expect(queued).toBeInstanceOf(UpstreamTimeoutError);
     expect(await held).toBeInstanceOf(UpstreamTimeoutError);
     expect(received).toEqual(["GET /api/held-429"]);
