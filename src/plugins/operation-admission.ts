@@ -2,6 +2,7 @@ import type { DocumentNode, GraphQLError, GraphQLSchema, OperationDefinitionNode
 import { authorizationPlan, authorizeOperation, type AuthorizationPlan } from "../auth/authorize-operation.js";
 import type { Caller } from "../auth/caller.js";
 import { SchemaRequirements } from "../auth/schema-requirements.js";
+import { errorCodeOf } from "../errors/error-codes.js";
 import { badVariables, callerBudgetSpent, limitError } from "../errors/graphql-errors.js";
 import { aliasLimitRule } from "../limits/alias-limit.rule.js";
 import { depthLimitRule } from "../limits/depth-limit.rule.js";
@@ -104,7 +105,7 @@ export class OperationAdmission {
       // Its status and code only: the messages of these refusals may quote a variable (a member id).
       const extensions = (error as GraphQLError).extensions;
       const status = (extensions?.http as { status?: number } | undefined)?.status;
-      if (status !== undefined) onRefusal({ status, code: String(extensions.code) });
+      if (status !== undefined) onRefusal({ status, code: errorCodeOf(error) });
       throw error;
     });
   }

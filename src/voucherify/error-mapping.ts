@@ -114,7 +114,7 @@ export function describeUpstreamError(error: UpstreamError): UpstreamFailure {
 }
 
 /** The error-table code of a typed upstream failure (logs, metrics): the same ladder, without reading bodies. */
-export function errorCodeOf(error: UpstreamError): ErrorCode {
+export function upstreamErrorCode(error: UpstreamError): ErrorCode {
   return error instanceof UpstreamStatusError ? codeForStatus(error.status) : describeUpstreamError(error).code;
 }
 
