@@ -10,6 +10,7 @@ import { logUnexpectedErrors, maskUnexpectedErrors } from "../plugins/error-mask
 import type { OperationAdmission } from "../plugins/operation-admission.js";
 import type { OperationObserver } from "../plugins/operation-observer.plugin.js";
 import {
+  INLINE_TRACE_HEADER,
   answerHeaders,
   classifyExecutionError,
   contextFailure,
@@ -20,8 +21,6 @@ import {
 } from "../plugins/apollo-http-behaviour.js";
 import { executeOperation, type ExecutableOperation } from "./compiled-execution.js";
 import { traceOperation } from "../observability/operation-span.js";
-
-const INLINE_TRACE_HEADER = "apollo-federation-include-trace";
 
 /** What is known of a trusted document from its text alone: worked out once, when the gateway starts. */
 interface PreparedDocument {

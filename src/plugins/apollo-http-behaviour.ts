@@ -15,6 +15,12 @@ import { formatApolloRequestError } from "./error-masking.plugin.js";
 // whatwg-mimetype for Content-Type). test/unit/apollo-http-behaviour.test.ts holds each against a real Apollo Server;
 // test/integration/trusted-equivalence.test.ts compares whole answers of both paths and of a plain Apollo Server.
 
+/**
+ * The header a federation router sends to have an operation's resolver timings returned inline (value `ftv1`): Apollo's
+ * subgraph plugin reads it. For the router only (src/http/routes.ts drops it from anyone else); graphql-js runs what it asks.
+ */
+export const INLINE_TRACE_HEADER = "apollo-federation-include-trace";
+
 /** The media types of a GraphQL answer over HTTP, as Apollo Server writes them. */
 export const JSON_MEDIA_TYPE = "application/json; charset=utf-8";
 export const GRAPHQL_RESPONSE_MEDIA_TYPE = "application/graphql-response+json; charset=utf-8";
