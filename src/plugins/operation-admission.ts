@@ -15,6 +15,7 @@ import type { BudgetStore } from "../shared-state/budget-store.js";
 import { recordAdmissionCost, recordBudgetLeft, traceAdmission } from "../observability/admission-span.js";
 import type { Refusal } from "../observability/refusal-log.js";
 import { OperationAdmissionCache } from "./operation-admission-cache.js";
+import { secondsToWait } from "../lib/wait-seconds.js";
 
 /*
  * Admission of an operation: everything that decides whether it may run, in this order. A refused operation makes no
@@ -139,7 +140,7 @@ export class OperationAdmission {
       const decision = await budget.spend(caller.budgetKey, cost);
       if (!decision.allowed) {
         this.options.onBudgetRefusal?.();
-        throw callerBudgetSpent(cost, Math.max(1, Math.ceil(decision.retryAfterMs / 1000)));
+        throw callerBudgetSpent(cost, secondsToWait(decision.retryAfterMs));
       }
       recordBudgetLeft(decision.remaining);
     }
