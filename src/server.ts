@@ -14,6 +14,7 @@ import type { Config } from "./config.js";
 import type { GatewayContext } from "./request-context/gateway-context.js";
 import { createContextFactory, UpstreamAdmissions } from "./request-context/context-factory.js";
 import { loadTrustedDocuments, TrustedDocumentsError } from "./documents/load-trusted-documents.js";
+import { SHIPPED_OPERATION_NAMES } from "./documents/shipped-documents.generated.js";
 import type { TrustedDocuments } from "./documents/trusted-document.js";
 import { BodyBudget } from "./http/body-budget.js";
 import { createCors } from "./http/cors.js";
@@ -157,7 +158,8 @@ async function startParts(
     retryBaseDelayMs: options.retryBaseDelayMs,
   });
   disposers.add(() => transport.close());
-  const metrics = new GatewayMetrics();
+  // The shipped operations always have their own label, whatever names clients send before them.
+  const metrics = new GatewayMetrics({ operationLabels: { known: SHIPPED_OPERATION_NAMES } });
   metrics.countLogLinesDropped(() => droppedLogLines(logger));
   metrics.upstreamQuotaPerMinute.set(config.sharedState.quotaPerMinute ?? 0);
   const execution = compiledExecutionGateway(schema);
