@@ -1,5 +1,6 @@
 import { HeaderMap } from "@apollo/server";
 import { GraphQLError, type ASTNode, type OperationDefinitionNode } from "graphql";
+import { formatBytes } from "../lib/byte-size.js";
 import { ErrorCode, RequestErrorCode, type UpstreamErrorDetails, type UpstreamFailure } from "./error-codes.js";
 
 // Every GraphQLError the gateway raises is built here, from the error table (src/errors.ts). Below the GraphQL layer
@@ -81,8 +82,8 @@ export function requestRefused(
 
 /** A request body over the size limit (HTTP 413). */
 export function bodyTooLarge(maxBytes: number): GraphQLError {
-  const size = maxBytes % (1024 * 1024) === 0 ? `${maxBytes / (1024 * 1024)} MiB` : `${maxBytes} bytes`;
-  return requestRefused(RequestErrorCode.BAD_REQUEST, `Request body is larger than the gateway accepts (${size}).`, { status: 413 });
+  const message = `Request body is larger than the gateway accepts (${formatBytes(maxBytes)}).`;
+  return requestRefused(RequestErrorCode.BAD_REQUEST, message, { status: 413 });
 }
 
 /** Too many request bodies in transit at once (slow clients, or a flood): HTTP 503, a normal client retries in a second. */
