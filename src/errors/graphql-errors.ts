@@ -1,7 +1,7 @@
 import { HeaderMap } from "@apollo/server";
 import { GraphQLError, type ASTNode, type OperationDefinitionNode } from "graphql";
 import { formatBytes } from "../lib/byte-size.js";
-import { ErrorCode, RequestErrorCode, type UpstreamErrorDetails, type UpstreamFailure } from "./error-codes.js";
+import { ErrorCode, RequestErrorCode, type UpstreamFailure } from "./error-codes.js";
 
 // Every GraphQLError the gateway raises is built here, from the error table (src/errors.ts). Below the GraphQL layer
 // (src/voucherify, src/shared-state) failures are typed errors; they become GraphQL errors once, for every resolver
@@ -9,14 +9,6 @@ import { ErrorCode, RequestErrorCode, type UpstreamErrorDetails, type UpstreamFa
 
 export function badUserInput(message: string, field?: string): GraphQLError {
   return new GraphQLError(message, { extensions: { code: ErrorCode.BAD_USER_INPUT, ...(field ? { field } : {}) } });
-}
-
-export function gatewayError(
-  code: ErrorCode,
-  message: string,
-  extensions: { upstream?: UpstreamErrorDetails; retryAfterSeconds?: number } = {},
-): GraphQLError {
-  return new GraphQLError(message, { extensions: { code, ...extensions } });
 }
 
 /** 401 with the RFC 6750 challenge, so HTTP-level clients know a bearer token is what is missing. */

@@ -39,7 +39,6 @@ interface PreparedDocument {
 export type RunTrusted = (
   trusted: TrustedDocument,
   variables: Record<string, unknown> | undefined,
-  operationName: string | undefined,
   request: IncomingMessage,
   response: ServerResponse,
   context: () => Promise<GatewayContext>,
@@ -111,7 +110,7 @@ export class TrustedExecution {
     return true;
   }
 
-  readonly run: RunTrusted = async (trusted, variables, _operationName, request, response, context) => {
+  readonly run: RunTrusted = async (trusted, variables, request, response, context) => {
     const startedAt = performance.now();
     const prepared = this.prepared.get(trusted);
     const contentType = negotiatedMediaType(request.headers.accept);
