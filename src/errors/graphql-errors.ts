@@ -3,7 +3,7 @@ import { GraphQLError, type ASTNode, type OperationDefinitionNode } from "graphq
 import { formatBytes } from "../lib/byte-size.js";
 import { ErrorCode, RequestErrorCode, type UpstreamFailure } from "./error-codes.js";
 
-// Every GraphQLError the gateway raises is built here, from the error table (src/errors.ts). Below the GraphQL layer
+// Every GraphQLError the gateway raises is built here, from the error table (src/errors/error-codes.ts). Below the GraphQL layer
 // (src/voucherify, src/shared-state) failures are typed errors; they become GraphQL errors once, for every resolver
 // (src/referrals/upstream-error-to-graphql.ts). `extensions.http` is read by Apollo Server and by the fast path alike.
 

@@ -31,7 +31,7 @@ import { secondsToWait } from "../lib/wait-seconds.js";
  *   caller: the scopes, `@authenticated` and member-naming fields its selections reach (authorizationPlan).
  * Per request (OperationAdmission.admit):
  *   4. authentication: who is calling, from the request's context (its factory refuses with 401 before anything
- *      else, src/context-factory.ts);
+ *      else, src/request-context/context-factory.ts);
  *   5. authorization: `@authenticated` (401), `@requiresScopes` (403) and the caller's member rules (403);
  *   6. variables no input can hold (400);
  *   7. the cost estimate against GRAPHQL_MAX_COST (400);
