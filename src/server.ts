@@ -122,7 +122,7 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayHand
   const { config } = options;
   const logger =
     options.logger ??
-    createLogger(config.logLevel, undefined, { traceContext: config.tracing !== null, maxBufferedBytes: config.logMaxBufferedBytes });
+    createLogger(config.logLevel, { traceContext: config.tracing !== null, maxBufferedBytes: config.logMaxBufferedBytes });
   // First, before any socket or store opens: a bad trusted document refuses the start (main.ts: exit 2).
   const { schema, trusted } = options.prepared ?? (await prepareGateway(config));
   if (trusted.problems.length > 0) throw new TrustedDocumentsError(trusted.problems);
@@ -185,9 +185,7 @@ async function startParts(
   authenticator.start();
   disposers.add(() => authenticator.close());
   const readiness = new ReadinessProbe(
-    options.credentials
-      ? new VoucherifyClient(transport, options.credentials, undefined, undefined, admissions.of(options.credentials))
-      : null,
+    options.credentials ? new VoucherifyClient(transport, options.credentials, { admission: admissions.of(options.credentials) }) : null,
     {
       cacheStatus: () => shared.status(),
       keyStatus: () => authenticator.keyStatus(),

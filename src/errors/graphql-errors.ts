@@ -45,9 +45,10 @@ export function forbidden(message: string, scope: "operation" | "field"): GraphQ
 
 /**
  * Apollo Server's BadRequestError: a request refused before its operation runs, in Apollo's words (HTTP 400 unless
- * `status` says otherwise).
+ * `http.status` says otherwise).
  */
-export function badRequest(message: string, status = 400, headers: Array<[string, string]> = []): GraphQLError {
+export function badRequest(message: string, http: { status?: number; headers?: Array<[string, string]> } = {}): GraphQLError {
+  const { status = 400, headers = [] } = http;
   return new GraphQLError(message, {
     extensions: { http: { status, headers: new HeaderMap(headers) }, code: RequestErrorCode.BAD_REQUEST },
   });

@@ -149,7 +149,7 @@ export function getRequestFields(headers: IncomingHttpHeaders, search: string): 
   const contentType = headers["content-type"];
   let refusal: GraphQLError | null = null;
   if (contentType !== undefined && essenceOf(contentType) !== "application/json") {
-    refusal = badRequest("GET requests may not have a content-type header other than application/json.", 415);
+    refusal = badRequest("GET requests may not have a content-type header other than application/json.", { status: 415 });
   }
   const params = new URLSearchParams(search);
   const fields: RequestFields = {
@@ -195,7 +195,10 @@ export function operationRefusal(
   if (operationName !== undefined && operationName !== operation.name)
     return operationResolutionFailure(`Unknown operation named "${operationName}".`);
   if (method === "GET" && operation.type !== OperationTypeNode.QUERY) {
-    return badRequest(`GET requests only support query operations, not ${operation.type} operations`, 405, [["allow", "POST"]]);
+    return badRequest(`GET requests only support query operations, not ${operation.type} operations`, {
+      status: 405,
+      headers: [["allow", "POST"]],
+    });
   }
   return null;
 }
@@ -314,6 +317,6 @@ export function refusalAnswer(error: GraphQLError, accept: string | undefined, s
 function notAcceptable(): GraphQLError {
   return badRequest(
     `An 'accept' header was provided for this request which does not accept ${JSON_MEDIA_TYPE} or ${GRAPHQL_RESPONSE_MEDIA_TYPE}`,
-    406,
+    { status: 406 },
   );
 }

@@ -106,7 +106,7 @@ export function createContextFactory(deps: {
     const clientOwned = credentials !== deps.credentials;
     const admission = admissions.of(credentials, clientOwned);
     const trace = unsampledTraceOf(request);
-    const voucherify = new VoucherifyClient(transport, credentials, requestId, scope, admission, trace);
+    const voucherify = new VoucherifyClient(transport, credentials, { requestId, scope, admission, trace });
     const fresh = wantsFresh(request) || (clientOwned && !admissions.accepted.has(credentials));
     const loaders = createLoaders(voucherify, { cache: shared.cache, tenant: admission.tenant, fresh });
     return { caller, voucherify, loaders, requestId, trace };
