@@ -35,8 +35,10 @@ import { OperationObserver, operationObserverPlugin } from "./plugins/operation-
 import { errorMaskingPlugin, formatApolloRequestError } from "./plugins/error-masking.plugin.js";
 import { DOCUMENT_PARSE_OPTIONS, DOCUMENT_VALIDATION_RULES, OperationAdmission } from "./plugins/operation-admission.js";
 import { operationAdmissionPlugin } from "./plugins/operation-admission.plugin.js";
+import { KeptAnswers } from "./plugins/kept-answers.js";
 import { compiledExecutionGateway } from "./execution/compiled-execution.js";
 import { TrustedExecution } from "./execution/trusted-execution.js";
+import { documentTextKey } from "./documents/document-text-key.js";
 import { buildGatewaySchema } from "./graphql/schema.js";
 import { createSharedState, type SharedState } from "./shared-state/shared-state.js";
 import { Disposers } from "./lib/disposers.js";
@@ -71,6 +73,8 @@ export interface GatewayOptions {
   fastPath?: boolean;
   /** The schema and trusted documents, when the caller has built and checked them already (prepareGateway). */
   prepared?: PreparedGateway;
+  /** Milliseconds since the epoch, for the caches' TTLs: tests move it instead of waiting. Date.now by default. */
+  now?: () => number;
 }
 
 export interface GatewayHandle {
@@ -167,7 +171,11 @@ async function startParts(
     callerBudgetPerMinute: config.auth.callerBudgetPerMinute,
     logger,
     metrics,
+    answerFormat: KeptAnswers.formatOf(schema),
+    now: options.now,
   });
+  // Answers kept whole, for both execution paths (src/plugins/kept-answers.ts); null when off.
+  const answers = shared.answers ? new KeptAnswers(shared.answers, documentTextKey) : null;
   disposers.add(() => shared.close());
   const admissions = new UpstreamAdmissions(shared, options.upstreamUrl, options.credentials);
   observeUpstreamCalls(transport, { logger, metrics });
@@ -203,7 +211,7 @@ async function startParts(
     onRefusal: (refusal) => refusals.refused(refusal),
   });
   const observer = new OperationObserver({ logger, metrics });
-  const apollo = new ApolloServer<GatewayContext>(apolloServerOptions(config, { execution, admission, observer, logger }));
+  const apollo = new ApolloServer<GatewayContext>(apolloServerOptions(config, { execution, admission, observer, logger, answers }));
   await apollo.start();
   disposers.add(() => apollo.stop());
 
@@ -221,6 +229,7 @@ async function startParts(
           mask: config.production,
           introspection: config.introspection,
           includeStacktrace: !config.production,
+          answers,
         })
       : null;
   // The published app deployments, loaded before the server listens and kept in step with the registry: the handler
@@ -320,9 +329,11 @@ export function apolloServerOptions(
     admission: OperationAdmission;
     observer: OperationObserver;
     logger: Logger;
+    /** Answers kept whole (src/plugins/kept-answers.ts); absent or null: off. */
+    answers?: KeptAnswers | null;
   },
 ): ApolloServerOptions<GatewayContext> {
-  const { execution, admission, observer, logger } = parts;
+  const { execution, admission, observer, logger, answers = null } = parts;
   return {
     // Apollo's one hook for a custom executor: operations run compiled by graphql-jit once seen (src/execution).
     gateway: execution,
@@ -356,7 +367,7 @@ export function apolloServerOptions(
       // the banner; where no request can be the router's (production without ROUTER_SECRET) they are off altogether.
       routerRecognised(config.auth, config.production) ? ApolloServerPluginInlineTrace() : ApolloServerPluginInlineTraceDisabled(),
       errorMaskingPlugin({ mask: config.production, logger }),
-      operationAdmissionPlugin(admission),
+      operationAdmissionPlugin(admission, answers),
       operationObserverPlugin(observer),
       // Apollo's default cache-control plugin wraps every field resolver of the schema (about 150 calls for a
       // 10-holder page) to compute a policy that is always "no-store" here (no @cacheControl hints): about 14% of

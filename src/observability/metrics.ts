@@ -82,6 +82,22 @@ export class GatewayMetrics {
     labelNames: ["cache"] as const,
     registers: [this.registry],
   });
+  readonly answerLookups = new Counter({
+    name: "gateway_answer_cache_lookups_total",
+    help:
+      "Queries looked up among the answers kept whole, by operation name and result (hit: served without execution; miss; " +
+      "bypass: Cache-Control: no-cache, the router's secret or inline traces).",
+    labelNames: ["operation", "result"] as const,
+    registers: [this.registry],
+  });
+  readonly cacheEntriesRejected = new Counter({
+    name: "gateway_cache_entries_rejected_total",
+    help:
+      "Entries read back from Redis and not used, by entry (holders, customers, answers, generations, aliases) and reason " +
+      "(foreign: written in another format, by another build; corrupt): each was a miss.",
+    labelNames: ["entry", "reason"] as const,
+    registers: [this.registry],
+  });
   readonly cacheInvalidations = new Counter({
     name: "gateway_cache_invalidations_total",
     help: "Invalidations written by mutations, by scope (member, customers, tenant).",

@@ -35,9 +35,11 @@ import { secondsToWait } from "../lib/wait-seconds.js";
  *   5. authorization: `@authenticated` (401), `@requiresScopes` (403) and the caller's member rules (403);
  *   6. variables no input can hold (400);
  *   7. the cost estimate against GRAPHQL_MAX_COST (400);
- *   8. the caller's budget of upstream calls for this minute (429).
+ *   8. an answer kept whole for exactly this request (a query, its variables, tenant and caller rights:
+ *      src/plugins/kept-answers.ts): served as it is, without execution, so without an upstream call to pay for;
+ *   9. the caller's budget of upstream calls for this minute (429).
  * During execution, per field, before its upstream call (they need resolved arguments or parents):
- *   9. argument checks (check-input.ts, in resolvers), `_entities` representations (schema.ts), and personal-data
+ *  10. argument checks (check-input.ts, in resolvers), `_entities` representations (schema.ts), and personal-data
  *      scopes on nullable leaves (enforce-field-scopes.ts: null with FORBIDDEN at its path, the rest stands).
  */
 
@@ -64,7 +66,7 @@ export interface OperationAdmissionOptions {
   onRefusal?: (refusal: Refusal) => void;
 }
 
-/** Steps 5 to 8, for one validated operation and its caller. Answers repeated operations from its cache. */
+/** Steps 5 to 9, for one validated operation and its caller. Answers repeated operations from its cache. */
 export class OperationAdmission {
   private readonly maxCost: number;
   private readonly requirements: SchemaRequirements;
@@ -90,16 +92,18 @@ export class OperationAdmission {
   /**
    * Resolves when the operation may run; otherwise throws the GraphQLError that refuses it (its `extensions.http`
    * carries the status). `operation` is undefined when the document names no operation the request asked for: then
-   * only the variables are checked, and execution answers the rest.
+   * only the variables are checked, and execution answers the rest. `keptAnswer` (step 8) resolves true when a kept
+   * answer will serve the request: the budget is then left alone, as nothing will be spent upstream.
    */
   async admit(
     document: DocumentNode,
     operation: OperationDefinitionNode | undefined,
     variables: Record<string, unknown> | undefined,
     caller: Caller,
+    keptAnswer?: () => Promise<boolean>,
   ): Promise<void> {
     // Inside the admission span when tracing is on (a no-op wrapper otherwise): both paths trace it alike.
-    const decision = traceAdmission(caller, () => this.decide(document, operation, variables, caller));
+    const decision = traceAdmission(caller, () => this.decide(document, operation, variables, caller, keptAnswer));
     const { onRefusal } = this.options;
     if (!onRefusal) return decision;
     return decision.catch((error: unknown) => {
@@ -116,6 +120,7 @@ export class OperationAdmission {
     operation: OperationDefinitionNode | undefined,
     variables: Record<string, unknown> | undefined,
     caller: Caller,
+    keptAnswer: (() => Promise<boolean>) | undefined,
   ): Promise<void> {
     const { schema } = this.options;
     if (operation) {
@@ -135,6 +140,7 @@ export class OperationAdmission {
       );
     }
     recordAdmissionCost(cost);
+    if (keptAnswer && (await keptAnswer())) return;
     const { budget } = this.options;
     if (budget && cost > 0) {
       const decision = await budget.spend(caller.budgetKey, cost);

@@ -40,6 +40,7 @@ interface OperationLine {
   operationType: string | null;
   durationMs: number;
   upstreamCalls: number;
+  keptAnswer: "hit" | "miss" | "bypass" | undefined;
   status: number;
   outcome: "ok" | "error";
   errorCodes?: string[];
@@ -73,10 +74,13 @@ export class OperationObserver {
       recordOperationOutcome({ errorCodes: codes, upstreamCalls: context?.voucherify.upstreamCalls, httpStatus: answered.status });
     }
     metrics.operations.inc({ operation: operationLabel, outcome });
+    const keptAnswer = context?.keptAnswer;
+    if (keptAnswer) metrics.answerLookups.inc({ operation: operationLabel, result: keptAnswer });
     // With the active span's trace id as an exemplar (OpenMetrics scrapes), so a slow bucket leads to its trace.
     metrics.observeOperation(operationLabel, durationMs / 1000);
     for (const code of codes) metrics.errors.inc({ code });
-    const loaders = context?.loaders;
+    // An answer kept whole was served without execution: nothing was loaded (and asking would make the loaders).
+    const loaders = keptAnswer === "hit" ? undefined : context?.loaders;
     if (loaders) {
       if (loaders.holderPages.dedupeHits > 0) metrics.dedupeHits.inc({ loader: "holderPages" }, loaders.holderPages.dedupeHits);
       if (loaders.customers.dedupeHits > 0) metrics.dedupeHits.inc({ loader: "customers" }, loaders.customers.dedupeHits);
@@ -88,6 +92,8 @@ export class OperationObserver {
       operationType: answered.operationType,
       durationMs: Math.round(durationMs * 100) / 100,
       upstreamCalls: context?.voucherify.upstreamCalls ?? 0,
+      // hit, miss or bypass among the answers kept whole (absent: not a query, or refused before the lookup).
+      keptAnswer,
       status: answered.status,
       outcome,
     };

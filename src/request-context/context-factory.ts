@@ -5,15 +5,16 @@ import type { Config } from "../config.js";
 import type { GatewayContext } from "./gateway-context.js";
 import { missingUpstreamCredentials } from "../errors/graphql-errors.js";
 import type { SharedState } from "../shared-state/shared-state.js";
+import { AnswerSources } from "../shared-state/answer-sources.js";
 import { tenantOf } from "../shared-state/tenant.js";
 import { AcceptedCredentials } from "../voucherify/accepted-credentials.js";
 import { VoucherifyClient, type SharedAdmission } from "../voucherify/client.js";
-import { createLoaders } from "../voucherify/loaders.js";
+import { createLoaders, type Loaders, type SharedReads } from "../voucherify/loaders.js";
 import { OperationScope } from "../voucherify/operation-scope.js";
 import type { Credentials, UpstreamTransport } from "../voucherify/transport.js";
 import { firstHeaderValue } from "../lib/header-value.js";
 import { recordOperationRefusal } from "../observability/operation-span.js";
-import { unsampledTraceOf } from "../observability/request-trace.js";
+import { unsampledTraceOf, type UnsampledTrace } from "../observability/request-trace.js";
 
 /** Builds one GraphQL request's context: called by Apollo once the request is known to be GraphQL. */
 export type ContextFactory = (
@@ -69,6 +70,27 @@ export class UpstreamAdmissions {
   }
 }
 
+/**
+ * One request's context. Its loaders are made on first use: a request served an answer kept whole loads nothing.
+ * (A class, not a getter in an object literal: the getter's closure would share, and keep alive, the factory's scope.)
+ */
+class RequestContext implements GatewayContext {
+  keptAnswer: GatewayContext["keptAnswer"] = undefined;
+  private made: Loaders | undefined = undefined;
+
+  constructor(
+    readonly caller: Caller,
+    readonly voucherify: VoucherifyClient,
+    readonly requestId: string,
+    readonly reads: SharedReads,
+    readonly trace: UnsampledTrace | undefined,
+  ) {}
+
+  get loaders(): Loaders {
+    return (this.made ??= createLoaders(this.voucherify, this.reads));
+  }
+}
+
 export function createContextFactory(deps: {
   config: Config;
   /** Server-side credentials; null only when clients must bring their own. */
@@ -107,8 +129,16 @@ export function createContextFactory(deps: {
     const admission = admissions.of(credentials, clientOwned);
     const trace = unsampledTraceOf(request);
     const voucherify = new VoucherifyClient(transport, credentials, { requestId, scope, admission, trace });
-    const fresh = wantsFresh(request) || (clientOwned && !admissions.accepted.has(credentials));
-    const loaders = createLoaders(voucherify, { cache: shared.cache, tenant: admission.tenant, fresh });
-    return { caller, voucherify, loaders, requestId, trace };
+    const noCache = wantsFresh(request);
+    const fresh = noCache || (clientOwned && !admissions.accepted.has(credentials));
+    // What the answer is built from is recorded only when answers may be kept (src/shared-state/answer-cache.ts).
+    const reads = {
+      cache: shared.cache,
+      tenant: admission.tenant,
+      fresh,
+      noCache,
+      sources: shared.answers ? new AnswerSources() : undefined,
+    };
+    return new RequestContext(caller, voucherify, requestId, reads, trace);
   };
 }

@@ -17,6 +17,11 @@ export interface SharedStateConfig {
   /** In-process cache bounds (without Redis). */
   memoryMaxEntries: number;
   memoryMaxBytes: number;
+  /**
+   * Answers kept whole (queries answered without errors, served again without execution): bytes kept at most
+   * in-process; 0 turns them off. On whenever the holder-page cache is (holdersTtlMs > 0).
+   */
+  answersMaxBytes: number;
 }
 
 export interface RedisSentinelConfig {
@@ -90,10 +95,19 @@ export const SHARED_STATE_SETTINGS = defineSettings({
       parse: integer(1, 10_000_000),
     },
     CACHE_MAX_BYTES: {
-      meaning: "In-process cache (no REDIS_URL): bytes of cached answers kept at most",
+      meaning: "In-process cache (no REDIS_URL): bytes of cached holder pages and customers kept at most",
       default: 64 * MIB,
       gloss: "(64 MiB)",
       parse: integer(1024, 64 * 1024 * MIB),
+    },
+    CACHE_ANSWERS_MAX_BYTES: {
+      meaning:
+        "Answers kept whole (a query's answer served again without execution to callers with the same rights; invalidated " +
+        "with the pages and customers it holds and living no longer than they): bytes kept at most in-process (with Redis, " +
+        "they live in Redis); 0 = off. Off whenever CACHE_HOLDERS_TTL_MS is 0",
+      default: 32 * MIB,
+      gloss: "(32 MiB)",
+      parse: integer(0, 64 * 1024 * MIB),
     },
     VOUCHERIFY_QUOTA_PER_MINUTE: {
       meaning: "The Voucherify plan's requests per minute: all replicas together never send more (RATE_LIMITED instead)",
@@ -139,5 +153,6 @@ export function loadSharedState(settings: SettingsReader<typeof SHARED_STATE_SET
     quotaPerMinute,
     memoryMaxEntries: settings.read("CACHE_MAX_ENTRIES"),
     memoryMaxBytes: settings.read("CACHE_MAX_BYTES"),
+    answersMaxBytes: settings.read("CACHE_ANSWERS_MAX_BYTES"),
   };
 }

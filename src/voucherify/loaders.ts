@@ -1,11 +1,12 @@
 import { createHash } from "node:crypto";
 import DataLoader from "dataloader";
 import { errorCodeOf, UNCERTAIN_OUTCOME_CODES } from "../errors/error-codes.js";
-import type { PageCodec, ReadCache } from "../shared-state/read-cache.js";
+import type { PageCodec, ReadCache, RequestReads } from "../shared-state/read-cache.js";
 import type { ListHoldersParams, VoucherifyClient } from "./client.js";
 import type { CustomerRecord, HolderPage, HolderRecord } from "./domain.js";
 import { upstreamErrorCode } from "./error-mapping.js";
 import { encodeHolderFilter } from "./filters.js";
+import { CUSTOMER_ENTRY, HOLDER_PAGE_ENTRY } from "./record-shapes.js";
 import { UpstreamError } from "./upstream-errors.js";
 
 /** Upstream customer reads in flight at once for one operation: enough to be quick, few enough to spare the quota. */
@@ -23,16 +24,12 @@ function pageKey(params: ListHoldersParams): string {
   ]);
 }
 
-/** How the shared cache keeps holder pages. */
+/** How the shared cache keeps holder pages (in-process as they are; in Redis in their declared shape, checked when read). */
 const HOLDER_PAGES: PageCodec<ListHoldersParams, HolderPage> = {
   memberName: (params) => params.memberId,
   pageId: (params) => createHash("sha1").update(pageKey(params)).digest("base64url"),
   voucherIdOf: (page) => page.holders[0]?.redeemableId,
-  revive(text) {
-    const page = JSON.parse(text) as HolderPage;
-    for (const holder of page.holders) holder.createdAt = new Date(holder.createdAt);
-    return page;
-  },
+  shape: HOLDER_PAGE_ENTRY,
 };
 
 /** DataLoader's cache, counting the loads it answers without a fetch (the dedupe metric). */
@@ -55,7 +52,7 @@ export class HolderPageLoader extends DataLoader<ListHoldersParams, HolderPage, 
   constructor(client: VoucherifyClient, shared?: SharedReads) {
     const cache = new CountingCache<Promise<HolderPage>>();
     const read = shared
-      ? (p: ListHoldersParams) => shared.cache.holderPage(shared.tenant, p, HOLDER_PAGES, shared.fresh, () => client.listHolders(p))
+      ? (p: ListHoldersParams) => shared.cache.holderPage(shared, p, HOLDER_PAGES, () => client.listHolders(p))
       : (p: ListHoldersParams) => client.listHolders(p);
     super((params) => Promise.all(params.map((p) => read(p).catch((error: Error) => error))), {
       cacheKeyFn: pageKey,
@@ -91,7 +88,7 @@ export class CustomerLoader extends DataLoader<string, CustomerRecord> {
   constructor(client: VoucherifyClient, shared?: SharedReads) {
     const cache = new CountingCache<Promise<CustomerRecord>>();
     const read = shared
-      ? (id: string) => shared.cache.customer(shared.tenant, id, shared.fresh, () => client.getCustomer(id))
+      ? (id: string) => shared.cache.customer(shared, id, CUSTOMER_ENTRY, () => client.getCustomer(id))
       : (id: string) => client.getCustomer(id);
     super((ids) => mapBounded(ids, CUSTOMER_FETCH_CONCURRENCY, read), { cacheMap: cache });
     this.cache = cache;
@@ -102,11 +99,9 @@ export class CustomerLoader extends DataLoader<string, CustomerRecord> {
   }
 }
 
-/** The replicas' cache for one request: whose entries (tenant) and whether it asked to skip them (no-cache). */
-export interface SharedReads {
+/** The replicas' cache for one request: whose entries (tenant), whether it asked to skip them (no-cache), what it read. */
+export interface SharedReads extends RequestReads {
   cache: ReadCache;
-  tenant: string;
-  fresh: boolean;
 }
 
 export interface Loaders {

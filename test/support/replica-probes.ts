@@ -16,6 +16,15 @@ export async function readyz(replica: Replica): Promise<{ ready: boolean; checks
   return (await fetch(`${replica.url}/readyz`)).json() as Promise<{ ready: boolean; checks: { cache: string } }>;
 }
 
+/** The sum of a replica's /metrics samples whose line starts with `prefix` (a name, or a name and its first labels). */
+export async function metric(replica: Replica, prefix: string): Promise<number> {
+  const text = await (await fetch(`${replica.url}/metrics`)).text();
+  return text
+    .split("\n")
+    .filter((line) => line.startsWith(prefix))
+    .reduce((sum, line) => sum + Number(line.split(" ").at(-1)), 0);
+}
+
 /** Runs `count` tasks, `concurrency` at a time. */
 export async function pool<T>(count: number, concurrency: number, task: (index: number) => Promise<T>): Promise<T[]> {
   const results: T[] = new Array(count);
