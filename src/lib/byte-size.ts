@@ -1,3 +1,6 @@
+export const KIB = 1024;
+export const MIB = 1024 ** 2;
+
 const UNITS: ReadonlyArray<[name: string, bytes: number]> = [
   ["GiB", 1024 ** 3],
   ["MiB", 1024 ** 2],
