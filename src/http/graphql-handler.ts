@@ -24,9 +24,9 @@ export type GraphQLHandler<TContext> = (
   search: string,
   context: () => Promise<TContext>,
   /** Who is calling, from the headers alone (rejects with the refusal); the same promise the context awaits. */
-  caller?: () => Promise<BodyOwner>,
+  caller: () => Promise<BodyOwner>,
   /** The request carries the configured ROUTER_SECRET (exempt from safelisting). */
-  routerProven?: boolean,
+  routerProven: boolean,
 ) => Promise<void>;
 
 /**
@@ -52,7 +52,7 @@ export function createGraphQLHandler<TContext extends GatewayContext & BaseConte
   } = {},
 ): GraphQLHandler<TContext> {
   const { documents, safelist = false, runTrusted = null, lingering, landingPage = false, onTrustedDocument } = options;
-  return async (request, response, search, context, caller, routerProven = false) => {
+  return async (request, response, search, context, caller, routerProven) => {
     const refuse = (error: GraphQLError, stage: RefusalStage) =>
       sendRefusal(request, response, refusalAnswer(error, request.headers.accept, stage), lingering);
     let body: unknown;
