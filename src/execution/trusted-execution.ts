@@ -6,7 +6,7 @@ import { firstHeaderValue } from "../lib/header-value.js";
 import { asGraphQLError } from "../errors/graphql-errors.js";
 import type { TrustedDocument, TrustedDocuments } from "../documents/trusted-document.js";
 import type { Logger } from "../observability/logger.js";
-import type { GatewayMetrics } from "../observability/metrics.js";
+import type { GatewayMetrics, OperationSeries } from "../observability/metrics.js";
 import { logUnexpectedErrors, maskUnexpectedErrors } from "../plugins/error-masking.plugin.js";
 import type { OperationAdmission } from "../plugins/operation-admission.js";
 import type { OperationObserver } from "../plugins/operation-observer.plugin.js";
@@ -30,7 +30,7 @@ interface PreparedDocument {
   readonly operation: ExecutableOperation;
   readonly compiled: CompiledQuery;
   readonly operationType: string;
-  readonly operationLabel: string;
+  readonly operationSeries: OperationSeries;
   /** Names the document among the answers kept whole (KeptAnswers.digestOf); "" when they are off. */
   readonly documentDigest: string;
 }
@@ -110,8 +110,8 @@ export class TrustedExecution {
       operation: { schema, document: trusted.document, operationName },
       compiled,
       operationType: trusted.operation.operation,
-      // Admitted as a label now: a trusted operation's name is one the apps send, as the shipped ones.
-      operationLabel: metrics.operationLabel(trusted.operationName),
+      // Admitted as a label and bound now: a trusted operation's name is one the apps send, as the shipped ones.
+      operationSeries: metrics.operationSeries(trusted.operationName),
       documentDigest: this.deps.answers?.digestOf(trusted.body) ?? "",
     });
     return true;
@@ -214,7 +214,7 @@ export class TrustedExecution {
     this.deps.observer.observe({
       startedAt,
       operationName: trusted.operationName,
-      operationLabel: prepared.operationLabel,
+      operationSeries: prepared.operationSeries,
       operationType: prepared.operationType,
       documentId: trusted.id,
       status,

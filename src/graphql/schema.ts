@@ -6,6 +6,7 @@ import { enforceFieldScopes } from "../auth/enforce-field-scopes.js";
 import { SchemaRequirements } from "../auth/schema-requirements.js";
 import { badUserInput } from "../errors/graphql-errors.js";
 import { copyFieldCosts, declareFieldCost } from "../limits/field-cost.js";
+import { directResolvers } from "./direct-resolvers.js";
 import { MAX_ENTITY_REPRESENTATIONS } from "../limits/operation-limits.js";
 import { CustomerResolver } from "../referrals/customer.resolver.js";
 import type { Customer } from "../referrals/customer.type.js";
@@ -37,6 +38,10 @@ export async function buildGatewaySchema(): Promise<GraphQLSchema> {
   const typeGraphQLSchema = await buildSchema({ resolvers, skipCheck: true, validate: false });
   const typeDefs = describeRootTypes(parse(`${FEDERATION_LINK}\n\n${printSchemaWithDirectives(typeGraphQLSchema)}`));
   const resolverMap = createResolversMap(typeGraphQLSchema) as SubgraphResolverMap;
+  for (const [typeName, fields] of directResolvers(resolvers)) {
+    const typeResolvers = resolverMap[typeName] as Record<string, unknown> | undefined;
+    for (const [fieldName, resolve] of fields) if (typeResolvers && fieldName in typeResolvers) typeResolvers[fieldName] = resolve;
+  }
   const schema = buildSubgraphSchema({
     typeDefs,
     resolvers: {

@@ -12,6 +12,7 @@ import { VoucherifyClient, type SharedAdmission } from "../voucherify/client.js"
 import { createLoaders, type Loaders, type SharedReads } from "../voucherify/loaders.js";
 import { OperationScope } from "../voucherify/operation-scope.js";
 import type { Credentials, UpstreamTransport } from "../voucherify/transport.js";
+import { FixedDelayExpiry } from "../lib/fixed-delay-expiry.js";
 import { firstHeaderValue } from "../lib/header-value.js";
 import { recordOperationRefusal } from "../observability/operation-span.js";
 import { unsampledTraceOf, type UnsampledTrace } from "../observability/request-trace.js";
@@ -46,8 +47,9 @@ function wantsFresh(request: IncomingMessage): boolean {
  */
 export class UpstreamAdmissions {
   readonly accepted = new AcceptedCredentials();
-  // The server's own application is asked for on every request: its tenant hash is computed once.
+  // The server's own application is asked for on every request: its tenant hash and admission are made once.
   private readonly serverTenant: { appId: string; tenant: string } | null;
+  private readonly serverAdmission: SharedAdmission | null;
 
   constructor(
     private readonly shared: SharedState,
@@ -57,9 +59,11 @@ export class UpstreamAdmissions {
     this.serverTenant = serverCredentials
       ? { appId: serverCredentials.appId, tenant: tenantOf(upstreamUrl, serverCredentials.appId) }
       : null;
+    this.serverAdmission = this.serverTenant ? { gate: shared.gate, tenant: this.serverTenant.tenant } : null;
   }
 
   of(credentials: Credentials, clientOwned = false): SharedAdmission {
+    if (!clientOwned && this.serverAdmission && this.serverTenant?.appId === credentials.appId) return this.serverAdmission;
     const tenant =
       this.serverTenant?.appId === credentials.appId ? this.serverTenant.tenant : tenantOf(this.upstreamUrl, credentials.appId);
     return {
@@ -101,6 +105,8 @@ export function createContextFactory(deps: {
   admissions: UpstreamAdmissions;
 }): ContextFactory {
   const { config, authenticator, transport, shared, admissions } = deps;
+  // Every operation's deadline under one timer (they all last operationTimeoutMs), not a timer per request.
+  const deadlines = new FixedDelayExpiry<OperationScope>(config.operationTimeoutMs, (scope) => scope.expire());
   return async (request, response, requestId, router, known) => {
     // Who is calling comes first: a refused caller costs no upstream call and sees nothing of the schema.
     // A refusal here ends the request before any plugin runs: its code is put on the operation's span now.
@@ -119,9 +125,9 @@ export function createContextFactory(deps: {
     // The operation ends at its deadline or when its client goes away, whichever is first; either way its pending
     // upstream reads stop rather than spend the rate limit for nobody.
     const scope = new OperationScope();
-    const deadline = setTimeout(() => scope.expire(), config.operationTimeoutMs);
+    deadlines.add(scope);
     response.once("close", () => {
-      clearTimeout(deadline);
+      deadlines.remove(scope);
       // Only an answer that never finished means the client went away; a finished one has nothing left to stop.
       if (!response.writableFinished) scope.abandon();
     });

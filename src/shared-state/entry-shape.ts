@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import { isJsonObject } from "../lib/json-object.js";
+import { isPrintedInstant } from "../lib/iso-instant.js";
 
 /**
  * The declared shape of a record the shared cache keeps, checked against the record's TypeScript type (ShapeOf): a
@@ -11,8 +12,8 @@ export type FieldShape =
   | "string"
   | "number"
   | "boolean"
-  /** A Date in the record, its ISO text in the entry. */
-  | "date"
+  /** An instant kept as its ISO text (`Date.prototype.toISOString`'s form) in the record and in the entry. */
+  | "instant"
   /** Any JSON object (metadata): kept as it is. */
   | "object"
   | { readonly oneOf: readonly string[] }
@@ -23,8 +24,8 @@ export type FieldShape =
 /** The declaration a record type `T` must have (the brackets keep unions such as enums and booleans whole). */
 export type ShapeOf<T> = null extends T
   ? { readonly nullable: ShapeOf<NonNullable<T>> }
-  : [T] extends [Date]
-    ? "date"
+  : [T] extends [{ readonly __isoDateTime: true }]
+    ? "instant"
     : [T] extends [string]
       ? string extends T
         ? "string"
@@ -63,13 +64,7 @@ function decoder(shape: FieldShape): Decoder {
   if (shape === "number") return (value) => (typeof value === "number" ? value : INVALID);
   if (shape === "boolean") return (value) => (typeof value === "boolean" ? value : INVALID);
   if (shape === "object") return (value) => (isJsonObject(value) ? value : INVALID);
-  if (shape === "date") {
-    return (value) => {
-      if (typeof value !== "string") return INVALID;
-      const date = new Date(value);
-      return Number.isNaN(date.getTime()) ? INVALID : date;
-    };
-  }
+  if (shape === "instant") return (value) => (typeof value === "string" && isPrintedInstant(value) ? value : INVALID);
   if ("oneOf" in shape) {
     const allowed = new Set(shape.oneOf);
     return (value) => (typeof value === "string" && allowed.has(value) ? value : INVALID);
@@ -92,7 +87,8 @@ function decoder(shape: FieldShape): Decoder {
     };
   }
   const fields = Object.entries(shape.record).map(([name, field]) => [name, decoder(field)] as const);
-  // In place: the object is a fresh JSON.parse result nobody else holds; only dates are replaced.
+  // In place: the object is a fresh JSON.parse result nobody else holds; nothing is replaced today (a decoder that
+  // returns another value than it was given would be).
   return (value) => {
     if (typeof value !== "object" || value === null || Array.isArray(value)) return INVALID;
     const record = value as Record<string, unknown>;
@@ -109,9 +105,8 @@ function sizer(shape: FieldShape): Sizer {
   if (typeof shape === "string") {
     switch (shape) {
       case "string":
+      case "instant":
         return (value) => SLOT_BYTES + (value as string).length * 2;
-      case "date":
-        return () => 2 * SLOT_BYTES;
       case "object":
         // A JSON object of unknown keys: its text length, counted once, when the entry is kept.
         return (value) => SLOT_BYTES + JSON.stringify(value).length * 2;

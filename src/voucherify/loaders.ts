@@ -43,27 +43,38 @@ class CountingCache<V> extends Map<string, V> {
 }
 
 /**
- * Holder pages for one operation. The upstream has no batch read, so this loader only dedupes: the same page
- * asked for twice in one operation (aliases, fragments, payload.member) costs one upstream call.
+ * Holder pages for one operation. The upstream has no batch read, so this only dedupes: the same page asked for
+ * twice in one operation (aliases, fragments, payload.member) costs one upstream call. A map of the reads started, not
+ * a DataLoader: with nothing to batch, its deferred dispatch and per-load promises were turns and garbage for nothing.
+ * A failed read stays failed for the operation (as a DataLoader keeps an error its batch answered with).
  */
-export class HolderPageLoader extends DataLoader<ListHoldersParams, HolderPage, string> {
-  private readonly cache: CountingCache<Promise<HolderPage>>;
+export class HolderPageLoader {
+  private readonly reads = new Map<string, Promise<HolderPage>>();
+  private readonly read: (params: ListHoldersParams) => Promise<HolderPage>;
+  /** Loads answered by a read already started in this operation (the dedupe metric). */
+  dedupeHits = 0;
 
   constructor(client: VoucherifyClient, shared?: SharedReads) {
-    const cache = new CountingCache<Promise<HolderPage>>();
-    const read = shared
-      ? (p: ListHoldersParams) => shared.cache.holderPage(shared, p, HOLDER_PAGES, () => client.listHolders(p))
-      : (p: ListHoldersParams) => client.listHolders(p);
-    super((params) => Promise.all(params.map((p) => read(p).catch((error: Error) => error))), {
-      cacheKeyFn: pageKey,
-      cacheMap: cache,
-      batch: false,
-    });
-    this.cache = cache;
+    this.read = shared
+      ? (p) => shared.cache.holderPage(shared, p, HOLDER_PAGES, () => client.listHolders(p))
+      : (p) => client.listHolders(p);
   }
 
-  get dedupeHits(): number {
-    return this.cache.hits;
+  load(params: ListHoldersParams): Promise<HolderPage> {
+    const key = pageKey(params);
+    const started = this.reads.get(key);
+    if (started !== undefined) {
+      this.dedupeHits++;
+      return started;
+    }
+    const reading = this.read(params);
+    this.reads.set(key, reading);
+    return reading;
+  }
+
+  /** Forgets every read: after a write, nothing read before it is served again in this operation. */
+  clearAll(): void {
+    this.reads.clear();
   }
 }
 

@@ -8,7 +8,7 @@ import { CampaignType, HolderRole, VoucherType, type CustomerRecord, type Holder
 const HOLDER: ShapeOf<HolderRecord> = {
   record: {
     id: "string",
-    createdAt: "date",
+    createdAt: "instant",
     holderRole: { oneOf: Object.values(HolderRole) },
     customerId: "string",
     redeemableId: "string",

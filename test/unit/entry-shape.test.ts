@@ -1,4 +1,5 @@
 import { entryShape } from "../../src/shared-state/entry-shape.js";
+import type { IsoDateTime } from "../../src/voucherify/domain.js";
 import { CUSTOMER_ENTRY, HOLDER_PAGE_ENTRY } from "../../src/voucherify/record-shapes.js";
 
 // The declared shape of a cached record is its entries' format (a change of shape changes it) and the check an entry
@@ -6,7 +7,7 @@ import { CUSTOMER_ENTRY, HOLDER_PAGE_ENTRY } from "../../src/voucherify/record-s
 
 interface Thing {
   id: string;
-  at: Date;
+  at: IsoDateTime;
   kind: "a" | "b";
   count: number;
   note: string | null;
@@ -17,7 +18,7 @@ interface Thing {
 const THING = entryShape<Thing>("thing", {
   record: {
     id: "string",
-    at: "date",
+    at: "instant",
     kind: { oneOf: ["a", "b"] },
     count: "number",
     note: { nullable: "string" },
@@ -30,14 +31,24 @@ const stored = () =>
   JSON.parse(JSON.stringify({ id: "t1", at: new Date(0), kind: "a", count: 2, note: null, tags: ["x"], extra: { k: [1] } })) as unknown;
 
 describe("entry shapes", () => {
-  test("a record read back as stored: dates revived, everything else as it was", () => {
-    expect(THING.decode(stored())).toEqual({ id: "t1", at: new Date(0), kind: "a", count: 2, note: null, tags: ["x"], extra: { k: [1] } });
+  test("a record read back as stored: instants stay their ISO text, everything as it was", () => {
+    expect(THING.decode(stored())).toEqual({
+      id: "t1",
+      at: "1970-01-01T00:00:00.000Z",
+      kind: "a",
+      count: 2,
+      note: null,
+      tags: ["x"],
+      extra: { k: [1] },
+    });
   });
 
   test.each([
     ["a missing field", (value: Record<string, unknown>) => delete value.id],
     ["a string where a number is declared", (value: Record<string, unknown>) => (value.count = "2")],
     ["a date that is not one", (value: Record<string, unknown>) => (value.at = "yesterday")],
+    ["an instant of another form", (value: Record<string, unknown>) => (value.at = "1970-01-01T00:00:00Z")],
+    ["an instant that names no day", (value: Record<string, unknown>) => (value.at = "2024-02-30T00:00:00.000Z")],
     ["a value outside an enum", (value: Record<string, unknown>) => (value.kind = "c")],
     ["null where it is not allowed", (value: Record<string, unknown>) => (value.tags = null)],
     ["a list holding another type", (value: Record<string, unknown>) => (value.tags = [1])],
@@ -88,7 +99,7 @@ describe("entry shapes", () => {
 const THING_DECLARATION = {
   record: {
     id: "string",
-    at: "date",
+    at: "instant",
     kind: { oneOf: ["a", "b"] },
     count: "number",
     note: { nullable: "string" },

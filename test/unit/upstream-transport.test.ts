@@ -3,7 +3,13 @@ import type { AddressInfo } from "node:net";
 import { gzipSync } from "node:zlib";
 import { UpstreamTransport, type UpstreamRequest } from "../../src/voucherify/transport.js";
 import { MAX_UPSTREAM_BODY_BYTES } from "../../src/voucherify/upstream-exchange.js";
-import { UpstreamError, UpstreamNetworkError, UpstreamRateLimitedError } from "../../src/voucherify/upstream-errors.js";
+import {
+  UpstreamError,
+  UpstreamNetworkError,
+  UpstreamRateLimitedError,
+  UpstreamTimeoutError,
+} from "../../src/voucherify/upstream-errors.js";
+import { OperationScope } from "../../src/voucherify/operation-scope.js";
 import { VoucherifyClient } from "../../src/voucherify/client.js";
 import { SharedUpstreamGate } from "../../src/shared-state/upstream-gate.js";
 
@@ -150,6 +156,44 @@ test("beforeSend is asked when a queued call reaches a connection: its refusal e
     expect(await queued).toBe(refusal);
     expect(received).toEqual(["GET /api/held-429"]);
   } finally {
+    upstream.close();
+  }
+});
+
+test("the time budget covers the wait for a connection: a queued call ends at its budget, unsent, as UPSTREAM_TIMEOUT", async () => {
+  // One connection, held by a call the server never answers in time; the second call waits for that connection.
+  const upstream = new UpstreamTransport({ baseUrl, timeoutMs: 300, maxConcurrency: 1, retryBaseDelayMs: 1 });
+  received.length = 0;
+  try {
+    const arrived = new Promise<void>((resolve) => (heldArrived = resolve));
+    const held = upstream.request(call("held-429")).catch((e: unknown) => e);
+    await arrived;
+    const queued = await upstream.request(call("ok")).catch((e: unknown) => e);
+    expect(queued).toBeInstanceOf(UpstreamTimeoutError);
+    expect(await held).toBeInstanceOf(UpstreamTimeoutError);
+    expect(received).toEqual(["GET /api/held-429"]);
+    expect(upstream.inFlight).toBe(0);
+  } finally {
+    releaseHeld?.();
+    upstream.close();
+  }
+});
+
+test("an operation that expires ends its calls in flight at once, long before their own budget", async () => {
+  const upstream = transport();
+  const scope = new OperationScope();
+  received.length = 0;
+  try {
+    const arrived = new Promise<void>((resolve) => (heldArrived = resolve));
+    const held = upstream.request(call("held-429", { scope })).catch((e: unknown) => e);
+    await arrived;
+    scope.expire();
+    expect(await held).toBeInstanceOf(UpstreamTimeoutError);
+    // Over: no new call goes out.
+    expect(await upstream.request(call("ok", { scope })).catch((e: unknown) => e)).toBeInstanceOf(UpstreamTimeoutError);
+    expect(received).toEqual(["GET /api/held-429"]);
+  } finally {
+    releaseHeld?.();
     upstream.close();
   }
 });
