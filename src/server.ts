@@ -14,6 +14,7 @@ import type { Config } from "./config.js";
 import type { GatewayContext } from "./request-context/gateway-context.js";
 import { createContextFactory, UpstreamAdmissions } from "./request-context/context-factory.js";
 import { loadTrustedDocuments, TrustedDocumentsError } from "./documents/load-trusted-documents.js";
+import { SHIPPED_OPERATION_NAMES } from "./documents/shipped-documents.generated.js";
 import type { TrustedDocuments } from "./documents/trusted-document.js";
 import { BodyBudget } from "./http/body-budget.js";
 import { createCors } from "./http/cors.js";
@@ -125,7 +126,7 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayHand
   const { config } = options;
   const logger =
     options.logger ??
-    createLogger(config.logLevel, undefined, { traceContext: config.tracing !== null, maxBufferedBytes: config.logMaxBufferedBytes });
+    createLogger(config.logLevel, { traceContext: config.tracing !== null, maxBufferedBytes: config.logMaxBufferedBytes });
   // First, before any socket or store opens: a bad trusted document refuses the start (main.ts: exit 2).
   const { schema, trusted } = options.prepared ?? (await prepareGateway(config));
   if (trusted.problems.length > 0) throw new TrustedDocumentsError(trusted.problems);
@@ -161,7 +162,8 @@ async function startParts(
     retryBaseDelayMs: options.retryBaseDelayMs,
   });
   disposers.add(() => transport.close());
-  const metrics = new GatewayMetrics();
+  // The shipped operations always have their own label, whatever names clients send before them.
+  const metrics = new GatewayMetrics({ operationLabels: { known: SHIPPED_OPERATION_NAMES } });
   metrics.countLogLinesDropped(() => droppedLogLines(logger));
   metrics.upstreamQuotaPerMinute.set(config.sharedState.quotaPerMinute ?? 0);
   const execution = compiledExecutionGateway(schema);
@@ -191,9 +193,7 @@ async function startParts(
   authenticator.start();
   disposers.add(() => authenticator.close());
   const readiness = new ReadinessProbe(
-    options.credentials
-      ? new VoucherifyClient(transport, options.credentials, undefined, undefined, admissions.of(options.credentials))
-      : null,
+    options.credentials ? new VoucherifyClient(transport, options.credentials, { admission: admissions.of(options.credentials) }) : null,
     {
       cacheStatus: () => shared.status(),
       keyStatus: () => authenticator.keyStatus(),

@@ -12,6 +12,7 @@ import type { OperationAdmission } from "../plugins/operation-admission.js";
 import type { OperationObserver } from "../plugins/operation-observer.plugin.js";
 import type { KeptAnswers } from "../plugins/kept-answers.js";
 import {
+  INLINE_TRACE_HEADER,
   answerHeaders,
   classifyExecutionError,
   contextFailure,
@@ -22,8 +23,6 @@ import {
 } from "../plugins/apollo-http-behaviour.js";
 import { executeOperation, type ExecutableOperation } from "./compiled-execution.js";
 import { traceOperation } from "../observability/operation-span.js";
-
-const INLINE_TRACE_HEADER = "apollo-federation-include-trace";
 
 /** What is known of a trusted document from its text alone: worked out once, when the gateway starts. */
 interface PreparedDocument {
@@ -44,7 +43,6 @@ interface PreparedDocument {
 export type RunTrusted = (
   trusted: TrustedDocument,
   variables: Record<string, unknown> | undefined,
-  operationName: string | undefined,
   request: IncomingMessage,
   response: ServerResponse,
   context: () => Promise<GatewayContext>,
@@ -119,7 +117,7 @@ export class TrustedExecution {
     return true;
   }
 
-  readonly run: RunTrusted = async (trusted, variables, _operationName, request, response, context) => {
+  readonly run: RunTrusted = async (trusted, variables, request, response, context) => {
     const startedAt = performance.now();
     const prepared = this.prepared.get(trusted);
     const contentType = negotiatedMediaType(request.headers.accept);

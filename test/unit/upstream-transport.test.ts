@@ -117,7 +117,7 @@ test("a 429 stops the calls that were waiting for a connection: the gate refuses
   const upstream = transport(1);
   // Wired as the gateway wires them: the client records the 429 in the gate, the transport asks the gate before sending.
   const gate = new SharedUpstreamGate({ quotaPerMinute: null }, null, null);
-  const client = new VoucherifyClient(upstream, credentials, undefined, undefined, { gate, tenant: "tenant" });
+  const client = new VoucherifyClient(upstream, credentials, { admission: { gate, tenant: "tenant" } });
   const list = (memberId: string) => client.listHolders({ memberId, limit: 1, order: "id" }).catch((e: unknown) => e);
   received.length = 0;
   try {
