@@ -14,6 +14,7 @@ import type { Config } from "./config.js";
 import type { GatewayContext } from "./request-context/gateway-context.js";
 import { createContextFactory, TenantGates } from "./request-context/context-factory.js";
 import { loadTrustedDocuments, TrustedDocumentsError } from "./documents/load-trusted-documents.js";
+import { SHIPPED_OPERATION_NAMES } from "./documents/shipped-documents.generated.js";
 import type { TrustedDocuments } from "./documents/trusted-document.js";
 import { BodyBudget } from "./http/body-budget.js";
 import { createCors } from "./http/cors.js";
@@ -128,7 +129,7 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayHand
   const { config } = options;
   const logger =
     options.logger ??
-    createLogger(config.logLevel, undefined, { traceContext: config.tracing !== null, maxBufferedBytes: config.logMaxBufferedBytes });
+    createLogger(config.logLevel, { traceContext: config.tracing !== null, maxBufferedBytes: config.logMaxBufferedBytes });
   // First, before any socket or store opens: a bad trusted document refuses the start (main.ts: exit 2).
   const { schema, trusted } = options.prepared ?? (await prepareGateway(config));
   if (trusted.problems.length > 0) throw new TrustedDocumentsError(trusted.problems);
@@ -157,7 +158,8 @@ async function startParts(
   // Closed last: spans of the requests drained on stop are exported before the process goes.
   const tracing = await startTracing(config.tracing, logger);
   disposers.add(() => tracing.shutdown());
-  const metrics = new GatewayMetrics();
+  // The shipped operations always have their own label, whatever names clients send before them.
+  const metrics = new GatewayMetrics({ operationLabels: { known: SHIPPED_OPERATION_NAMES } });
   metrics.countLogLinesDropped(() => droppedLogLines(logger));
   const { transport, shared, tenantGates, answers } = await startUpstream(options, { schema, logger, metrics }, disposers);
   // Refused requests (401, 403, 429, 503 ...) at warn, at most one line per class every few seconds.
@@ -165,9 +167,7 @@ async function startParts(
   disposers.add(() => refusals.close());
   const authenticator = startAuthenticator(options, { logger, metrics, refusals }, disposers);
   const readiness = new ReadinessProbe(
-    options.credentials
-      ? new VoucherifyClient(transport, options.credentials, undefined, undefined, tenantGates.of(options.credentials))
-      : null,
+    options.credentials ? new VoucherifyClient(transport, options.credentials, { tenantGate: tenantGates.of(options.credentials) }) : null,
     {
       cacheStatus: () => shared.status(),
       keyStatus: () => authenticator.keyStatus(),

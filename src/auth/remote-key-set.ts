@@ -192,7 +192,7 @@ function isKeySet(body: string): boolean {
   try {
     const value: unknown = JSON.parse(body);
     const keys = (value as { keys?: unknown } | null)?.keys;
-    return Array.isArray(keys) && keys.every((key) => typeof key === "object" && key !== null && !Array.isArray(key));
+    return Array.isArray(keys) && keys.every(isJsonObject);
   } catch {
     return false;
   }

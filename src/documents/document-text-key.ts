@@ -8,8 +8,9 @@
  * where no token can run into its neighbour: `query Q($a: Int) {a}` and `query Q ( $a:Int ){ a }` share a key,
  * `a b` and `ab` do not, nor do `. ..` and `...` (the first is not even valid). Strings are kept as written.
  */
+import { skipStringOrComment } from "../limits/document-nesting.js";
 
-// Character codes, compared with charCodeAt (the same habit as limits/document-nesting.ts: it runs on requests).
+// Character codes, compared with charCodeAt (the same habit as src/limits/document-nesting.ts: it runs on requests).
 const SPACE = 0x20;
 const TAB = 0x09;
 const NEWLINE = 0x0a;
@@ -17,7 +18,6 @@ const RETURN = 0x0d;
 const COMMA = 0x2c;
 const HASH = 0x23;
 const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
 const BOM = 0xfeff;
 
 /** `! $ & ( ) : = @ [ ] { | }`: tokens of one character, which nothing can join. */
@@ -68,11 +68,7 @@ export function documentTextKey(source: string, limit = Number.POSITIVE_INFINITY
         key += source.slice(runStart, i);
         last = source.charCodeAt(i - 1);
       }
-      if (code === HASH) {
-        while (i < length && source.charCodeAt(i) !== NEWLINE && source.charCodeAt(i) !== RETURN) i++;
-      } else {
-        i++;
-      }
+      i = code === HASH ? skipStringOrComment(source, i) : i + 1;
       runStart = i;
       if (key.length > 0) pendingSeparator = true;
       continue;
@@ -81,23 +77,9 @@ export function documentTextKey(source: string, limit = Number.POSITIVE_INFINITY
       pendingSeparator = false;
       if (!isSingleCharPunctuator(code) && !isSingleCharPunctuator(last)) key += " ";
     }
-    if (code === QUOTE) {
-      // A string (or block string) is one token, copied as written: what is inside is not ignored.
-      if (source.startsWith('"""', i)) {
-        i += 3;
-        while (i < length && !(source.startsWith('"""', i) && source.charCodeAt(i - 1) !== BACKSLASH)) i++;
-        i += 3;
-      } else {
-        i++;
-        while (i < length && source.charCodeAt(i) !== QUOTE && source.charCodeAt(i) !== NEWLINE) {
-          i += source.charCodeAt(i) === BACKSLASH ? 2 : 1;
-        }
-        i++;
-      }
-      continue;
-    }
-    i++;
+    // A string (or block string) is one token, copied as written: what is inside is not ignored.
+    i = code === QUOTE ? skipStringOrComment(source, i) : i + 1;
   }
-  if (runStart < length) key += source.slice(runStart, Math.min(i, length));
+  if (runStart < length) key += source.slice(runStart, length);
   return key.length > limit ? key.slice(0, limit) : key;
 }

@@ -12,6 +12,7 @@ import type { OperationAdmission } from "../operation/operation-admission.js";
 import type { OperationObserver } from "../operation/operation-observer.js";
 import type { AnswerTicket, KeptAnswers } from "../operation/kept-answers.js";
 import {
+  INLINE_TRACE_HEADER,
   answerHeaders,
   classifyExecutionError,
   contextFailure,
@@ -23,8 +24,6 @@ import {
 } from "../operation/apollo-http-behaviour.js";
 import { executeOperation, type ExecutableOperation } from "./compiled-execution.js";
 import { traceOperation } from "../observability/operation-span.js";
-
-const INLINE_TRACE_HEADER = "apollo-federation-include-trace";
 
 /** What is known of a trusted document from its text alone: worked out once, when the gateway starts. */
 interface PreparedDocument {
@@ -56,7 +55,6 @@ type Outcome =
 export type RunTrusted = (
   trusted: TrustedDocument,
   variables: Record<string, unknown> | undefined,
-  operationName: string | undefined,
   request: IncomingMessage,
   response: ServerResponse,
   context: () => Promise<GatewayContext>,
@@ -131,7 +129,7 @@ export class TrustedExecution {
     return true;
   }
 
-  readonly run: RunTrusted = async (trusted, variables, _operationName, request, response, context) => {
+  readonly run: RunTrusted = async (trusted, variables, request, response, context) => {
     const startedAt = performance.now();
     const prepared = this.prepared.get(trusted);
     const contentType = negotiatedMediaType(request.headers.accept);

@@ -1,5 +1,4 @@
 import { buildSubgraphSchema } from "@apollo/subgraph";
-import type { GraphQLResolverMap } from "@apollo/subgraph/dist/schema-helper/resolverMap.js";
 import { printSchemaWithDirectives } from "@graphql-tools/utils";
 import { Kind, parse, type DocumentNode, type GraphQLSchema } from "graphql";
 import { buildSchema, createResolversMap } from "type-graphql";
@@ -24,6 +23,12 @@ export const FEDERATION_LINK =
   'extend schema @link(url: "https://specs.apollo.dev/federation/v2.7", ' +
   'import: ["@key", "@shareable", "@authenticated", "@requiresScopes"])';
 
+/**
+ * The resolver map buildSubgraphSchema takes, read from its public signature: @apollo/subgraph exports no name for
+ * this type (its GraphQLResolverMap lives in `dist/schema-helper/`, which is no public entry point of the package).
+ */
+type SubgraphResolverMap = NonNullable<Extract<Parameters<typeof buildSubgraphSchema>[0], { typeDefs: unknown }>["resolvers"]>;
+
 const resolvers = [ReferralMemberResolver, ReferralHolderResolver, CustomerResolver, HolderMutationsResolver] as const;
 
 /**
@@ -33,7 +38,7 @@ const resolvers = [ReferralMemberResolver, ReferralHolderResolver, CustomerResol
 export async function buildGatewaySchema(): Promise<GraphQLSchema> {
   const typeGraphQLSchema = await buildSchema({ resolvers, skipCheck: true, validate: false });
   const typeDefs = describeRootTypes(parse(`${FEDERATION_LINK}\n\n${printSchemaWithDirectives(typeGraphQLSchema)}`));
-  const resolverMap = createResolversMap(typeGraphQLSchema) as GraphQLResolverMap<unknown>;
+  const resolverMap = createResolversMap(typeGraphQLSchema) as SubgraphResolverMap;
   for (const [typeName, fields] of directResolvers(resolvers)) {
     const typeResolvers = resolverMap[typeName] as Record<string, unknown> | undefined;
     for (const [fieldName, resolve] of fields) if (typeResolvers && fieldName in typeResolvers) typeResolvers[fieldName] = resolve;

@@ -77,10 +77,10 @@ export function createGraphQLHandler<TContext extends GatewayContext & BaseConte
         : resolveDocumentRequest({ method, headers: request.headers, body, search }, documents, { safelist, router: routerProven });
     if (resolution.kind === "refused") return refuse(resolution.error, resolution.stage);
     if (resolution.kind === "trusted") {
-      const { document, variables, operationName } = resolution;
+      const { document, variables } = resolution;
       onTrustedDocument(document, request.headers);
       // The fast path, unless it leaves this request to Apollo (trusted-execution.ts says when).
-      if (runTrusted && (await runTrusted(document, variables, operationName, request, response, context))) return;
+      if (runTrusted && (await runTrusted(document, variables, request, response, context))) return;
       ({ body, search } = trustedRequestForApollo(resolution, method, body, search));
     } else {
       // Admission's first step, before Apollo parses it: a deep document must not reach graphql-js's recursive parser.

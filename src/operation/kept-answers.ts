@@ -4,12 +4,11 @@ import { ROUTER_SECRET_HEADER } from "../auth/authenticator.js";
 import { callerRights } from "../auth/caller.js";
 import type { GatewayContext } from "../request-context/gateway-context.js";
 import { canonicalJson } from "../lib/canonical-json.js";
-import { resultBody } from "./apollo-http-behaviour.js";
+import { INLINE_TRACE_HEADER, resultBody } from "./apollo-http-behaviour.js";
 import type { AnswerCache } from "../shared-state/answer-cache.js";
 import type { AnswerName } from "../shared-state/cache-store.js";
 import { CUSTOMER_ENTRY, HOLDER_PAGE_ENTRY } from "../voucherify/record-shapes.js";
 
-const INLINE_TRACE_HEADER = "apollo-federation-include-trace";
 /** Document texts whose digest is remembered (a gateway serves a few dozen distinct documents); all forgotten when full. */
 const MAX_REMEMBERED_DIGESTS = 256;
 /** Longer texts are digested every time: remembering them would cost more memory than the digest costs CPU. */

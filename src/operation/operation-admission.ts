@@ -1,7 +1,8 @@
-import type { DocumentNode, GraphQLError, GraphQLSchema, OperationDefinitionNode } from "graphql";
+import type { DocumentNode, GraphQLSchema, OperationDefinitionNode } from "graphql";
 import { authorizationPlan, authorizeOperation, type AuthorizationPlan } from "../auth/authorize-operation.js";
 import type { Caller } from "../auth/caller.js";
 import { SchemaRequirements } from "../auth/schema-requirements.js";
+import { errorCodeOf } from "../errors/error-codes.js";
 import { badVariables, callerBudgetSpent, httpStatusOf, limitError } from "../errors/graphql-errors.js";
 import { aliasLimitRule } from "../limits/alias-limit.rule.js";
 import { depthLimitRule } from "../limits/depth-limit.rule.js";
@@ -14,6 +15,7 @@ import type { BudgetStore } from "../shared-state/budget-store.js";
 import { recordAdmissionCost, recordBudgetLeft, traceAdmission } from "../observability/admission-span.js";
 import type { Refusal } from "../observability/refusal-log.js";
 import { OperationAdmissionCache } from "./operation-admission-cache.js";
+import { secondsToWait } from "../lib/wait-seconds.js";
 
 /*
  * Admission of an operation: everything that decides whether it may run, in this order. A refused operation makes no
@@ -29,7 +31,7 @@ import { OperationAdmissionCache } from "./operation-admission-cache.js";
  *   caller: the scopes, `@authenticated` and member-naming fields its selections reach (authorizationPlan).
  * Per request (OperationAdmission.admit):
  *   4. authentication: who is calling, from the request's context (its factory refuses with 401 before anything
- *      else, src/context-factory.ts);
+ *      else, src/request-context/context-factory.ts);
  *   5. authorization: `@authenticated` (401), `@requiresScopes` (403) and the caller's member rules (403);
  *   6. variables no input can hold (400);
  *   7. the cost estimate against GRAPHQL_MAX_COST (400);
@@ -107,7 +109,7 @@ export class OperationAdmission {
     return decision.catch((error: unknown) => {
       // Its status and code only: the messages of these refusals may quote a variable (a member id).
       const status = httpStatusOf(error);
-      if (status !== undefined) onRefusal({ status, code: String((error as GraphQLError).extensions.code) });
+      if (status !== undefined) onRefusal({ status, code: errorCodeOf(error) });
       throw error;
     });
   }
@@ -143,7 +145,7 @@ export class OperationAdmission {
       const decision = await budget.spend(caller.budgetKey, cost);
       if (!decision.allowed) {
         this.options.onBudgetRefusal?.();
-        throw callerBudgetSpent(cost, Math.max(1, Math.ceil(decision.retryAfterMs / 1000)));
+        throw callerBudgetSpent(cost, secondsToWait(decision.retryAfterMs));
       }
       recordBudgetLeft(decision.remaining);
     }

@@ -2,16 +2,13 @@ import type { GraphQLFormattedError } from "graphql";
 import type { GatewayContext } from "../request-context/gateway-context.js";
 import type { Logger } from "../observability/logger.js";
 import type { GatewayMetrics, OperationSeries } from "../observability/metrics.js";
-import { UNEXPECTED_ERROR_CODE } from "../errors/error-codes.js";
+import { errorCodeOf } from "../errors/error-codes.js";
 import { describeOperation, recordOperationOutcome } from "../observability/operation-span.js";
 import { tracingOn } from "../observability/tracing.js";
 import { isJsonObject } from "../lib/json-object.js";
 
 function errorCodes(errors: readonly GraphQLFormattedError[] | undefined): string[] {
-  return (errors ?? []).map((error) => {
-    const code = error.extensions?.code;
-    return typeof code === "string" ? code : UNEXPECTED_ERROR_CODE;
-  });
+  return (errors ?? []).map(errorCodeOf);
 }
 
 function upstreamRequestIds(errors: readonly GraphQLFormattedError[] | undefined): string[] {

@@ -134,7 +134,7 @@ export function createContextFactory(deps: {
     const clientOwned = credentials !== deps.credentials;
     const tenantGate = tenantGates.of(credentials, clientOwned);
     const trace = unsampledTraceOf(request);
-    const voucherify = new VoucherifyClient(transport, credentials, requestId, scope, tenantGate, trace);
+    const voucherify = new VoucherifyClient(transport, credentials, { requestId, scope, tenantGate, trace });
     const noCache = wantsFresh(request);
     const fresh = noCache || (clientOwned && !tenantGates.accepted.has(credentials));
     // What the answer is built from is recorded only when answers may be kept (src/shared-state/answer-cache.ts).

@@ -1,5 +1,6 @@
 import { hostPorts, integer, text, url } from "./parsers.js";
-import { defineSettings, type SettingsReader } from "./setting.js";
+import { bytesDefault, defineSettings, type SettingsReader } from "./setting.js";
+import { MIB } from "../lib/byte-size.js";
 
 /** What replicas share (src/shared-state): through Redis when redisUrl is set, otherwise in this process. */
 export interface SharedStateConfig {
@@ -32,8 +33,6 @@ export interface RedisSentinelConfig {
   /** Password of the sentinels themselves; null: none. */
   sentinelPassword: string | null;
 }
-
-const MIB = 1024 ** 2;
 
 export const SHARED_STATE_SETTINGS = defineSettings({
   title: "Several replicas: Redis, the cache and the plan's quota",
@@ -96,8 +95,7 @@ export const SHARED_STATE_SETTINGS = defineSettings({
     },
     CACHE_MAX_BYTES: {
       meaning: "In-process cache (no REDIS_URL): bytes of cached holder pages and customers kept at most",
-      default: 64 * MIB,
-      gloss: "(64 MiB)",
+      ...bytesDefault(64 * MIB),
       parse: integer(1024, 64 * 1024 * MIB),
     },
     CACHE_ANSWERS_MAX_BYTES: {
@@ -105,8 +103,7 @@ export const SHARED_STATE_SETTINGS = defineSettings({
         "Answers kept whole (a query's answer served again without execution to callers with the same rights; invalidated " +
         "with the pages and customers it holds and living no longer than they): bytes kept at most in-process (with Redis, " +
         "they live in Redis); 0 = off. Off whenever CACHE_HOLDERS_TTL_MS is 0",
-      default: 32 * MIB,
-      gloss: "(32 MiB)",
+      ...bytesDefault(32 * MIB),
       parse: integer(0, 64 * 1024 * MIB),
     },
     VOUCHERIFY_QUOTA_PER_MINUTE: {

@@ -63,7 +63,7 @@ function decoder(shape: FieldShape): Decoder {
   if (shape === "string") return (value) => (typeof value === "string" ? value : INVALID);
   if (shape === "number") return (value) => (typeof value === "number" ? value : INVALID);
   if (shape === "boolean") return (value) => (typeof value === "boolean" ? value : INVALID);
-  if (shape === "object") return (value) => (typeof value === "object" && value !== null && !Array.isArray(value) ? value : INVALID);
+  if (shape === "object") return (value) => (isJsonObject(value) ? value : INVALID);
   if (shape === "instant") return (value) => (typeof value === "string" && isPrintedInstant(value) ? value : INVALID);
   if ("oneOf" in shape) {
     const allowed = new Set(shape.oneOf);

@@ -1,10 +1,10 @@
 import { createHash } from "node:crypto";
 import DataLoader from "dataloader";
-import { UNCERTAIN_OUTCOME_CODES } from "../errors/error-codes.js";
+import { errorCodeOf, UNCERTAIN_OUTCOME_CODES } from "../errors/error-codes.js";
 import type { PageCodec, ReadCache, RequestReads } from "../shared-state/read-cache.js";
 import type { ListHoldersParams, VoucherifyClient } from "./client.js";
 import type { CustomerRecord, HolderPage, HolderRecord } from "./domain.js";
-import { errorCodeOf } from "./error-mapping.js";
+import { upstreamErrorCode } from "./error-mapping.js";
 import { encodeHolderFilter } from "./filters.js";
 import { CUSTOMER_ENTRY, HOLDER_PAGE_ENTRY } from "./record-shapes.js";
 import { UpstreamError } from "./upstream-errors.js";
@@ -145,8 +145,7 @@ export function createLoaders(client: VoucherifyClient, shared?: SharedReads): L
       }
       if ("error" in written) {
         const code = errorCodeOfFailure(written.error);
-        if (typeof code !== "string" || UNCERTAIN_OUTCOME_CODES.has(code))
-          return shared.cache.afterWrite(shared.tenant, { memberName, unknown: true });
+        if (UNCERTAIN_OUTCOME_CODES.has(code)) return shared.cache.afterWrite(shared.tenant, { memberName, unknown: true });
         return shared.cache.afterWrite(shared.tenant, { memberName, voucherId: null, customerIds: [] });
       }
       return shared.cache.afterWrite(shared.tenant, {
@@ -159,7 +158,6 @@ export function createLoaders(client: VoucherifyClient, shared?: SharedReads): L
 }
 
 /** A failed call's error-table code: a typed upstream failure's, or the code of an error the client raised itself. */
-function errorCodeOfFailure(error: unknown): unknown {
-  if (error instanceof UpstreamError) return errorCodeOf(error);
-  return (error as { extensions?: { code?: unknown } } | null)?.extensions?.code;
+function errorCodeOfFailure(error: unknown): string {
+  return error instanceof UpstreamError ? upstreamErrorCode(error) : errorCodeOf(error);
 }

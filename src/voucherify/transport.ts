@@ -2,7 +2,7 @@ import { createRequire } from "node:module";
 import type { Pool as UndiciPool } from "undici";
 import { ErrorCode } from "../errors/error-codes.js";
 import { FixedDelayExpiry } from "../lib/fixed-delay-expiry.js";
-import { errorCodeOf, upstreamRequestIdOf } from "./error-mapping.js";
+import { upstreamErrorCode, upstreamRequestIdOf } from "./error-mapping.js";
 import type { OperationScope } from "./operation-scope.js";
 import type { UnsampledTrace } from "../observability/request-trace.js";
 import { injectTraceHeaders, startUpstreamSpan, type UpstreamServer, type UpstreamSpan } from "../observability/upstream-span.js";
@@ -179,7 +179,7 @@ export class UpstreamTransport {
     const refusal = scope?.isOver ? new UpstreamTimeoutError() : request.beforeSend?.();
     if (refusal) {
       this.emit(request, refusal.status, started, refusal);
-      span?.end({ status: null, attempts: 0, errorCode: errorCodeOf(refusal), sent: false });
+      span?.end({ status: null, attempts: 0, errorCode: upstreamErrorCode(refusal), sent: false });
       throw refusal;
     }
     // One budget for queueing, every attempt and the backoff between them (this.budgets).
@@ -208,7 +208,7 @@ export class UpstreamTransport {
       const typed = this.typed(error, call);
       this.emit(request, status, started, typed);
       if (span) {
-        const errorCode = typed instanceof UpstreamError ? errorCodeOf(typed) : "UPSTREAM_ERROR";
+        const errorCode = typed instanceof UpstreamError ? upstreamErrorCode(typed) : "UPSTREAM_ERROR";
         span.end({ status, attempts: attempts.count, bodyBytes, errorCode, sent: attempts.count > 0 });
       }
       throw typed;
@@ -310,7 +310,7 @@ export class UpstreamTransport {
       requestId: request.requestId,
       trace: request.trace,
       // A failure that is not the upstream's (a bug) still counts as a failed call, as UPSTREAM_ERROR.
-      ...(error !== undefined ? { errorCode: upstream ? errorCodeOf(upstream) : ErrorCode.UPSTREAM_ERROR } : {}),
+      ...(error !== undefined ? { errorCode: upstream ? upstreamErrorCode(upstream) : ErrorCode.UPSTREAM_ERROR } : {}),
       ...(upstreamRequestId ? { upstreamRequestId } : {}),
     };
     for (const listener of this.listeners) listener(event);

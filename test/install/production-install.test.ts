@@ -212,7 +212,7 @@ test("EMULATOR_IN_PRODUCTION=true in a production install: the emulator is not i
 test("asked for pretty logs without pino-pretty installed, the logger writes JSON lines", async () => {
   const script =
     "import { createLogger } from './dist/src/observability/logger.js';" +
-    "createLogger('info', undefined, { pretty: true }).info({ n: 1 }, 'hello');";
+    "createLogger('info', { pretty: true }).info({ n: 1 }, 'hello');";
   const child = runIn(app, process.execPath, ["--input-type=module", "-e", script], { PATH: process.env.PATH });
   const output = collect(child);
   expect(await exitOf(child)).toBe(0);

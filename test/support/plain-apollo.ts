@@ -3,6 +3,7 @@ import { startStandaloneServer } from "@apollo/server/standalone";
 import { Authenticator } from "../../src/auth/authenticator.js";
 import type { Config } from "../../src/config.js";
 import { compiledExecutionGateway } from "../../src/execution/compiled-execution.js";
+import { SHIPPED_OPERATION_NAMES } from "../../src/documents/shipped-documents.generated.js";
 import { buildGatewaySchema } from "../../src/graphql/schema.js";
 import { requestIdFrom } from "../../src/http/request-id.js";
 import { createLogger } from "../../src/observability/logger.js";
@@ -30,7 +31,7 @@ export interface PlainApollo {
  */
 export async function startPlainApollo(config: Config, upstream: { url: string; credentials: Credentials }): Promise<PlainApollo> {
   const logger = createLogger("silent");
-  const metrics = new GatewayMetrics();
+  const metrics = new GatewayMetrics({ operationLabels: { known: SHIPPED_OPERATION_NAMES } });
   const schema = await buildGatewaySchema();
   const transport = new UpstreamTransport({ baseUrl: upstream.url, timeoutMs: config.voucherify.timeoutMs, retryBaseDelayMs: 5 });
   const shared = await createSharedState(config.sharedState, {

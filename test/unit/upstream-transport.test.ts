@@ -117,7 +117,7 @@ test("a 429 stops the calls that were waiting for a connection: the gate refuses
   const upstream = transport(1);
   // Wired as the gateway wires them: the client records the 429 in the gate, the transport asks the gate before sending.
   const gate = new SharedUpstreamGate({ quotaPerMinute: null }, null, null);
-  const client = new VoucherifyClient(upstream, credentials, undefined, undefined, { gate, tenant: "tenant" });
+  const client = new VoucherifyClient(upstream, credentials, { tenantGate: { gate, tenant: "tenant" } });
   const list = (memberId: string) => client.listHolders({ memberId, limit: 1, order: "id" }).catch((e: unknown) => e);
   received.length = 0;
   try {
@@ -166,9 +166,13 @@ test("the time budget covers the wait for a connection: a queued call ends at it
   received.length = 0;
   try {
     const arrived = new Promise<void>((resolve) => (heldArrived = resolve));
+    // Both asked for in the same turn, so their budgets end at the same tick of the transport's one budget timer: had
+    // the queued call been asked for later, the held call's abort would free the connection before the queued call's
+    // own budget ends, and it would be sent (rightly: its budget was not spent).
     const held = upstream.request(call("held-429")).catch((e: unknown) => e);
+    const queuedCall = upstream.request(call("ok")).catch((e: unknown) => e);
     await arrived;
-    const queued = await upstream.request(call("ok")).catch((e: unknown) => e);
+    const queued = await queuedCall;
     expect(queued).toBeInstanceOf(UpstreamTimeoutError);
     expect(await held).toBeInstanceOf(UpstreamTimeoutError);
     expect(received).toEqual(["GET /api/held-429"]);
