@@ -12,7 +12,7 @@ import { startAppDeployments, type AppDeployments } from "./app-deployments/app-
 import { Authenticator, routerRecognised } from "./auth/authenticator.js";
 import type { Config } from "./config.js";
 import type { GatewayContext } from "./request-context/gateway-context.js";
-import { createContextFactory, UpstreamAdmissions } from "./request-context/context-factory.js";
+import { createContextFactory, TenantGates } from "./request-context/context-factory.js";
 import { loadTrustedDocuments, TrustedDocumentsError } from "./documents/load-trusted-documents.js";
 import { SHIPPED_OPERATION_NAMES } from "./documents/shipped-documents.generated.js";
 import type { TrustedDocuments } from "./documents/trusted-document.js";
@@ -31,11 +31,13 @@ import { GatewayMetrics } from "./observability/metrics.js";
 import { RefusalLog } from "./observability/refusal-log.js";
 import { observeUpstreamCalls } from "./observability/upstream-call-log.js";
 import { startTracing } from "./observability/tracing.js";
-import { OperationObserver, operationObserverPlugin } from "./plugins/operation-observer.plugin.js";
-import { errorMaskingPlugin, formatApolloRequestError } from "./plugins/error-masking.plugin.js";
-import { DOCUMENT_PARSE_OPTIONS, DOCUMENT_VALIDATION_RULES, OperationAdmission } from "./plugins/operation-admission.js";
+import { operationObserverPlugin } from "./plugins/operation-observer.plugin.js";
+import { OperationObserver } from "./operation/operation-observer.js";
+import { errorMaskingPlugin } from "./plugins/error-masking.plugin.js";
+import { formatApolloRequestError } from "./operation/error-masking.js";
+import { DOCUMENT_PARSE_OPTIONS, DOCUMENT_VALIDATION_RULES, OperationAdmission } from "./operation/operation-admission.js";
 import { operationAdmissionPlugin } from "./plugins/operation-admission.plugin.js";
-import { KeptAnswers } from "./plugins/kept-answers.js";
+import { KeptAnswers } from "./operation/kept-answers.js";
 import { compiledExecutionGateway } from "./execution/compiled-execution.js";
 import { TrustedExecution } from "./execution/trusted-execution.js";
 import { documentTextKey } from "./documents/document-text-key.js";
@@ -45,6 +47,7 @@ import { Disposers } from "./lib/disposers.js";
 import { listen } from "./lib/listen.js";
 import { VoucherifyClient } from "./voucherify/client.js";
 import { UpstreamTransport, type Credentials } from "./voucherify/transport.js";
+import { messageOf } from "./lib/thrown.js";
 
 /** How long stop() lets requests in flight finish before it cuts their connections. */
 export const SHUTDOWN_GRACE_MS = 10_000;
@@ -155,45 +158,16 @@ async function startParts(
   // Closed last: spans of the requests drained on stop are exported before the process goes.
   const tracing = await startTracing(config.tracing, logger);
   disposers.add(() => tracing.shutdown());
-  const transport = new UpstreamTransport({
-    baseUrl: options.upstreamUrl,
-    timeoutMs: config.voucherify.timeoutMs,
-    maxConcurrency: config.voucherify.maxConcurrency,
-    retryBaseDelayMs: options.retryBaseDelayMs,
-  });
-  disposers.add(() => transport.close());
   // The shipped operations always have their own label, whatever names clients send before them.
   const metrics = new GatewayMetrics({ operationLabels: { known: SHIPPED_OPERATION_NAMES } });
   metrics.countLogLinesDropped(() => droppedLogLines(logger));
-  metrics.upstreamQuotaPerMinute.set(config.sharedState.quotaPerMinute ?? 0);
-  const execution = compiledExecutionGateway(schema);
-  const shared: SharedState = await createSharedState(config.sharedState, {
-    callerBudgetPerMinute: config.auth.callerBudgetPerMinute,
-    logger,
-    metrics,
-    answerFormat: KeptAnswers.formatOf(schema),
-    now: options.now,
-  });
-  // Answers kept whole, for both execution paths (src/plugins/kept-answers.ts); null when off.
-  const answers = shared.answers ? new KeptAnswers(shared.answers, documentTextKey) : null;
-  disposers.add(() => shared.close());
-  const admissions = new UpstreamAdmissions(shared, options.upstreamUrl, options.credentials);
-  observeUpstreamCalls(transport, { logger, metrics });
+  const { transport, shared, tenantGates, answers } = await startUpstream(options, { schema, logger, metrics }, disposers);
   // Refused requests (401, 403, 429, 503 ...) at warn, at most one line per class every few seconds.
   const refusals = new RefusalLog(logger);
   disposers.add(() => refusals.close());
-  const authenticator = new Authenticator(config.auth, config.production, {
-    logger,
-    jwksCooldownMs: options.jwksCooldownMs,
-    jwksRetryMs: options.jwksRetryMs,
-    onKeyFetchFailure: () => metrics.authKeyFetchFailures.inc(),
-    onRefusal: (refusal) => refusals.refused(refusal),
-  });
-  // The JWKS is fetched now, in the background: a key server down at start is logged at once; /readyz waits for it.
-  authenticator.start();
-  disposers.add(() => authenticator.close());
+  const authenticator = startAuthenticator(options, { logger, metrics, refusals }, disposers);
   const readiness = new ReadinessProbe(
-    options.credentials ? new VoucherifyClient(transport, options.credentials, { admission: admissions.of(options.credentials) }) : null,
+    options.credentials ? new VoucherifyClient(transport, options.credentials, { tenantGate: tenantGates.of(options.credentials) }) : null,
     {
       cacheStatus: () => shared.status(),
       keyStatus: () => authenticator.keyStatus(),
@@ -202,36 +176,11 @@ async function startParts(
       appDeploymentsStatus: () => appDeployments.status,
     },
   );
-  // One admission (src/plugins/operation-admission.ts documents its order) for every path an operation can take.
-  const admission = new OperationAdmission({
-    schema,
-    maxCost: config.maxOperationCost,
-    budget: shared.budget,
-    onBudgetRefusal: () => metrics.callerBudgetRefusals.inc(),
-    onRefusal: (refusal) => refusals.refused(refusal),
-  });
-  const observer = new OperationObserver({ logger, metrics });
-  const apollo = new ApolloServer<GatewayContext>(apolloServerOptions(config, { execution, admission, observer, logger, answers }));
-  await apollo.start();
-  disposers.add(() => apollo.stop());
-
-  const context = createContextFactory({ config, credentials: options.credentials, authenticator, transport, shared, admissions });
-  const bodyBudget = new BodyBudget(config.http.maxBufferedBodyBytes);
-  // Every trusted document compiled now, and everything else that depends on its text alone (src/execution).
-  const fastPath =
-    options.fastPath !== false
-      ? new TrustedExecution(trusted.documents, {
-          schema,
-          admission,
-          observer,
-          metrics,
-          logger,
-          mask: config.production,
-          introspection: config.introspection,
-          includeStacktrace: !config.production,
-          answers,
-        })
-      : null;
+  const { apollo, fastPath, execution } = await startExecutionPaths(
+    options,
+    { schema, trusted: trusted.documents, logger, metrics, refusals, shared, answers },
+    disposers,
+  );
   // The published app deployments, loaded before the server listens and kept in step with the registry: the handler
   // reads the served set per request, new documents prepared for the fast path before they are served.
   const appDeployments = await startAppDeployments({
@@ -243,6 +192,7 @@ async function startParts(
     logger,
   });
   disposers.add(() => appDeployments.close());
+  const bodyBudget = new BodyBudget(config.http.maxBufferedBodyBytes);
   const handleGraphQL = createGraphQLHandler(apollo, {
     bodyBudget,
     documents: appDeployments.documents,
@@ -252,48 +202,26 @@ async function startParts(
     landingPage: config.landingPage,
     onTrustedDocument: appDeployments.record,
   });
-  const cors = config.corsOrigins.length > 0 ? createCors(config.corsOrigins) : null;
   const serveMetrics = createMetricsEndpoint(metrics, config.metrics.token);
-
-  const drain = new HttpDrain();
-  const server = createHttpServer(
-    config.http,
-    gatewayRoutes({
-      drain,
-      cors,
+  const { server, port, url } = await startGatewayListener(
+    options,
+    {
+      cors: config.corsOrigins.length > 0 ? createCors(config.corsOrigins) : null,
       authenticator,
       handleGraphQL,
-      context,
+      context: createContextFactory({ config, credentials: options.credentials, authenticator, transport, shared, tenantGates }),
       readiness,
       serveMetrics: config.metrics.served === "public-port" ? serveMetrics : null,
       logger,
-    }),
+    },
+    disposers,
   );
-  const { port, url } = await listen(server, config.port, config.host);
-  // Let in-flight operations finish (bounded), then close their connections.
-  disposers.add(() => drain.drain(server, options.shutdownGraceMs ?? SHUTDOWN_GRACE_MS));
-  // After listening a server error has no caller to reject: it is logged, never swallowed nor fatal.
-  server.on("error", (error) => logger.error({ err: error }, "HTTP server error"));
-
-  // METRICS_PORT: /metrics on its own listener (same HOST), so operators can firewall it apart from GraphQL.
-  let metricsUrl = config.metrics.served === "public-port" ? `${url}/metrics` : null;
-  if (config.metrics.port !== null) {
-    const listener = createHttpServer(config.http, metricsRoutes({ serveMetrics, logger }));
-    const metricsPort = config.metrics.port;
-    const metricsAddress = await listen(listener, metricsPort, config.host).catch((error: unknown) => {
-      throw new Error(`METRICS_PORT ${metricsPort} on ${config.host}: ${error instanceof Error ? error.message : String(error)}`, {
-        cause: error,
-      });
-    });
-    // Scrapes are short and idempotent: no grace for them.
-    disposers.add(async () => {
-      const closed = new Promise<void>((resolve) => listener.close(() => resolve()));
-      listener.closeAllConnections();
-      await closed;
-    });
-    listener.on("error", (error) => logger.error({ err: error }, "metrics server error"));
-    metricsUrl = `${metricsAddress.url}/metrics`;
-  }
+  const metricsUrl =
+    config.metrics.port !== null
+      ? await startMetricsListener(config, config.metrics.port, { serveMetrics, logger }, disposers)
+      : config.metrics.served === "public-port"
+        ? `${url}/metrics`
+        : null;
 
   let stopping: Promise<void> | null = null;
   return {
@@ -319,6 +247,161 @@ async function startParts(
 }
 
 /**
+ * What reaches the upstream: the transport (undici), the state replicas share (cache, quota, budgets, kept answers)
+ * and whose quota each client spends at its gate (TenantGates). Every upstream call is logged and counted.
+ */
+async function startUpstream(
+  options: GatewayOptions,
+  parts: { schema: PreparedGateway["schema"]; logger: Logger; metrics: GatewayMetrics },
+  disposers: Disposers,
+): Promise<{ transport: UpstreamTransport; shared: SharedState; tenantGates: TenantGates; answers: KeptAnswers | null }> {
+  const { config } = options;
+  const { schema, logger, metrics } = parts;
+  const transport = new UpstreamTransport({
+    baseUrl: options.upstreamUrl,
+    timeoutMs: config.voucherify.timeoutMs,
+    maxConcurrency: config.voucherify.maxConcurrency,
+    retryBaseDelayMs: options.retryBaseDelayMs,
+  });
+  disposers.add(() => transport.close());
+  metrics.upstreamQuotaPerMinute.set(config.sharedState.quotaPerMinute ?? 0);
+  const shared = await createSharedState(config.sharedState, {
+    callerBudgetPerMinute: config.auth.callerBudgetPerMinute,
+    logger,
+    metrics,
+    answerFormat: KeptAnswers.formatOf(schema),
+    now: options.now,
+  });
+  disposers.add(() => shared.close());
+  observeUpstreamCalls(transport, { logger, metrics });
+  return {
+    transport,
+    shared,
+    tenantGates: new TenantGates(shared, options.upstreamUrl, options.credentials),
+    // Answers kept whole, for both execution paths (src/operation/kept-answers.ts); null when off.
+    answers: shared.answers ? new KeptAnswers(shared.answers, documentTextKey) : null,
+  };
+}
+
+/**
+ * The two ways an operation runs, with one admission and one observer between them: Apollo Server (operations
+ * compiled by graphql-jit once seen) and, unless options.fastPath is false, the trusted documents' fast path.
+ */
+async function startExecutionPaths(
+  options: GatewayOptions,
+  parts: {
+    schema: PreparedGateway["schema"];
+    trusted: TrustedDocuments;
+    logger: Logger;
+    metrics: GatewayMetrics;
+    refusals: RefusalLog;
+    shared: SharedState;
+    answers: KeptAnswers | null;
+  },
+  disposers: Disposers,
+): Promise<{
+  apollo: ApolloServer<GatewayContext>;
+  fastPath: TrustedExecution | null;
+  execution: ReturnType<typeof compiledExecutionGateway>;
+}> {
+  const { config } = options;
+  const { schema, logger, metrics, refusals, shared, answers } = parts;
+  // One admission (src/operation/operation-admission.ts documents its order) for every path an operation can take.
+  const admission = new OperationAdmission({
+    schema,
+    maxCost: config.maxOperationCost,
+    budget: shared.budget,
+    onBudgetRefusal: () => metrics.callerBudgetRefusals.inc(),
+    onRefusal: (refusal) => refusals.refused(refusal),
+  });
+  const observer = new OperationObserver({ logger, metrics });
+  const execution = compiledExecutionGateway(schema);
+  const apollo = new ApolloServer<GatewayContext>(apolloServerOptions(config, { execution, admission, observer, logger, answers }));
+  await apollo.start();
+  disposers.add(() => apollo.stop());
+  // Every trusted document compiled now, and everything else that depends on its text alone (src/execution).
+  const fastPath =
+    options.fastPath !== false
+      ? new TrustedExecution(parts.trusted, {
+          schema,
+          admission,
+          observer,
+          metrics,
+          logger,
+          mask: config.production,
+          introspection: config.introspection,
+          includeStacktrace: !config.production,
+          answers,
+        })
+      : null;
+  return { apollo, fastPath, execution };
+}
+
+/** Who is calling: JWTs (their key source watched from now on) and the router's secret. */
+function startAuthenticator(
+  options: GatewayOptions,
+  parts: { logger: Logger; metrics: GatewayMetrics; refusals: RefusalLog },
+  disposers: Disposers,
+): Authenticator {
+  const { config } = options;
+  const { logger, metrics, refusals } = parts;
+  const authenticator = new Authenticator(config.auth, config.production, {
+    logger,
+    jwksCooldownMs: options.jwksCooldownMs,
+    jwksRetryMs: options.jwksRetryMs,
+    onKeyFetchFailure: () => metrics.authKeyFetchFailures.inc(),
+    onRefusal: (refusal) => refusals.refused(refusal),
+  });
+  // The JWKS is fetched now, in the background: a key server down at start is logged at once; /readyz waits for it.
+  authenticator.start();
+  disposers.add(() => authenticator.close());
+  return authenticator;
+}
+
+/** The main listener (GraphQL, probes, and /metrics unless it has its own port), listening on PORT and HOST. */
+async function startGatewayListener(
+  options: GatewayOptions,
+  routes: Omit<Parameters<typeof gatewayRoutes>[0], "drain">,
+  disposers: Disposers,
+): Promise<{ server: Server; port: number; url: string }> {
+  const { config } = options;
+  const drain = new HttpDrain();
+  const server = createHttpServer(config.http, gatewayRoutes({ drain, ...routes }));
+  const { port, url } = await listen(server, config.port, config.host);
+  // Let in-flight operations finish (bounded), then close their connections.
+  disposers.add(() => drain.drain(server, options.shutdownGraceMs ?? SHUTDOWN_GRACE_MS));
+  // After listening a server error has no caller to reject: it is logged, never swallowed nor fatal.
+  server.on("error", (error) => routes.logger.error({ err: error }, "HTTP server error"));
+  return { server, port, url };
+}
+
+/**
+ * METRICS_PORT: /metrics on its own listener (same HOST), so operators can firewall it apart from GraphQL. Returns
+ * where it serves /metrics.
+ */
+async function startMetricsListener(
+  config: Config,
+  metricsPort: number,
+  routes: Parameters<typeof metricsRoutes>[0],
+  disposers: Disposers,
+): Promise<string> {
+  const listener = createHttpServer(config.http, metricsRoutes(routes));
+  const metricsAddress = await listen(listener, metricsPort, config.host).catch((error: unknown) => {
+    throw new Error(`METRICS_PORT ${metricsPort} on ${config.host}: ${messageOf(error)}`, {
+      cause: error,
+    });
+  });
+  // Scrapes are short and idempotent: no grace for them.
+  disposers.add(async () => {
+    const closed = new Promise<void>((resolve) => listener.close(() => resolve()));
+    listener.closeAllConnections();
+    await closed;
+  });
+  listener.on("error", (error) => routes.logger.error({ err: error }, "metrics server error"));
+  return `${metricsAddress.url}/metrics`;
+}
+
+/**
  * Apollo Server's options for this gateway: the gateway's server is built from them, and so is the plain Apollo Server
  * the equivalence suite compares the gateway's own answers with (test/support/plain-apollo.ts).
  */
@@ -329,7 +412,7 @@ export function apolloServerOptions(
     admission: OperationAdmission;
     observer: OperationObserver;
     logger: Logger;
-    /** Answers kept whole (src/plugins/kept-answers.ts); absent or null: off. */
+    /** Answers kept whole (src/operation/kept-answers.ts); absent or null: off. */
     answers?: KeptAnswers | null;
   },
 ): ApolloServerOptions<GatewayContext> {

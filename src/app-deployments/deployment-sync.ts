@@ -7,6 +7,7 @@ import { describeDeployment } from "./deployment.js";
 import type { AppDeploymentRegistry, PublishedSet } from "./registry.js";
 import type { DeploymentDocuments } from "./served-documents.js";
 import type { UsageRecorder } from "./usage-recorder.js";
+import { messageOf } from "../lib/thrown.js";
 
 /**
  * How often a gateway reads the registry's stamp: a publish or a retire is served within this, plus the time to load
@@ -162,7 +163,7 @@ export class AppDeploymentSync {
     metrics.syncErrors.inc();
     metrics.stale.set(1);
     if (this.failing !== null) return;
-    this.failing = error instanceof Error ? error.message : String(error);
+    this.failing = messageOf(error);
     logger.warn(
       { registry: registry.location, err: { message: this.failing } },
       this.loaded
@@ -185,7 +186,7 @@ export class AppDeploymentSync {
       if (this.usageFailing) return;
       this.usageFailing = true;
       this.options.logger.warn(
-        { registry: this.options.registry.location, err: { message: error instanceof Error ? error.message : String(error) } },
+        { registry: this.options.registry.location, err: { message: messageOf(error) } },
         "App deployments' usage counts cannot be reported: they are kept and reported when the registry answers",
       );
     }

@@ -22,6 +22,7 @@ import {
   type PublishedSet,
   type StateOutcome,
 } from "./registry.js";
+import { systemCodeOf } from "../lib/thrown.js";
 import { isJsonObject } from "../lib/json-object.js";
 
 /** A lock older than this was left by a process that died holding it (a change takes milliseconds). */
@@ -43,7 +44,7 @@ interface DeploymentFile {
 }
 
 function missing(error: unknown): boolean {
-  return (error as NodeJS.ErrnoException).code === "ENOENT";
+  return systemCodeOf(error) === "ENOENT";
 }
 
 /**
@@ -252,7 +253,7 @@ export class FolderAppDeploymentRegistry implements AppDeploymentRegistry {
         await mkdir(lock);
         break;
       } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+        if (systemCodeOf(error) !== "EEXIST") throw error;
       }
       const since = await stat(lock).then(
         (found) => found.mtimeMs,

@@ -1,5 +1,6 @@
 import { deploymentId, type AuditEntry, type DeploymentKey, type DeploymentState, type StoredDeployment } from "./deployment.js";
 import { RECORD_VERSION } from "./registry.js";
+import { isOneOf } from "../lib/one-of.js";
 import { isJsonObject } from "../lib/json-object.js";
 
 // The registry's records as both stores write them (JSON, each with its format version `v`). Gateways of two builds
@@ -18,8 +19,8 @@ function parseJson(raw: string | undefined): unknown {
 }
 
 export function parseState(raw: string): DeploymentState {
-  if (!(STATES as readonly string[]).includes(raw)) throw new Error(`unknown deployment state ${JSON.stringify(raw)}`);
-  return raw as DeploymentState;
+  if (!isOneOf(STATES, raw)) throw new Error(`unknown deployment state ${JSON.stringify(raw)}`);
+  return raw;
 }
 
 /** The state record: `{v, state, since, by}`. */
@@ -40,13 +41,13 @@ export function parseDeployment(rawRecord: unknown, rawState: unknown): StoredDe
   if (typeof name !== "string" || typeof version !== "string" || typeof createdAt !== "string" || typeof createdBy !== "string")
     return null;
   if (!Array.isArray(ids) || !ids.every((id) => typeof id === "string")) return null;
-  if (typeof state.state !== "string" || !(STATES as readonly string[]).includes(state.state)) return null;
+  if (!isOneOf(STATES, state.state)) return null;
   if (typeof state.since !== "string" || typeof state.by !== "string") return null;
   return {
     name,
     version,
     ids,
-    state: state.state as DeploymentState,
+    state: state.state,
     stateSince: state.since,
     stateBy: state.by,
     createdAt,
@@ -60,8 +61,8 @@ export function parseAuditEntry(raw: string): AuditEntry | null {
   if (!isJsonObject(entry) || entry.v !== RECORD_VERSION) return null;
   const { name, version, at, actor, action, documents } = entry;
   if (typeof name !== "string" || typeof version !== "string" || typeof at !== "string" || typeof actor !== "string") return null;
-  if (typeof documents !== "number" || !(ACTIONS as readonly unknown[]).includes(action)) return null;
-  return { name, version, at, actor, action: action as AuditEntry["action"], documents };
+  if (typeof documents !== "number" || !isOneOf(ACTIONS, action)) return null;
+  return { name, version, at, actor, action, documents };
 }
 
 /** The usage counters' field for one document of one deployment: JSON, since an id may hold any character. */

@@ -3,7 +3,7 @@ import type { IncomingMessage } from "node:http";
 import type { AuthConfig } from "../config.js";
 import type { GraphQLError } from "graphql";
 import { errorCodeOf } from "../errors/error-codes.js";
-import { keySourceUnavailable, unauthenticated } from "../errors/graphql-errors.js";
+import { httpStatusOf, keySourceUnavailable, unauthenticated } from "../errors/graphql-errors.js";
 import { createLogger, type Logger } from "../observability/logger.js";
 import type { Refusal } from "../observability/refusal-log.js";
 import type { Caller } from "./caller.js";
@@ -68,8 +68,7 @@ export class Authenticator {
 
   /** Told to the refusal log (its class and reason: these refusals are worded by the gateway alone, never the token). */
   private refused(error: GraphQLError): GraphQLError {
-    const http = error.extensions?.http as { status?: number } | undefined;
-    this.options.onRefusal?.({ status: http?.status ?? 500, code: errorCodeOf(error), reason: error.message });
+    this.options.onRefusal?.({ status: httpStatusOf(error) ?? 500, code: errorCodeOf(error), reason: error.message });
     return error;
   }
 

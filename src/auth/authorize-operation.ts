@@ -15,7 +15,7 @@ import {
   type OperationDefinitionNode,
   type SelectionSetNode,
 } from "graphql";
-import { isJsonObject } from "../lib/json-object.js";
+import { isJsonObject, type JsonObject } from "../lib/json-object.js";
 import { forbidden, unauthenticated } from "../errors/graphql-errors.js";
 import { describeScopes, hasScopes, mayTouchMember, type Caller } from "./caller.js";
 import type { Requirement, SchemaRequirements } from "./schema-requirements.js";
@@ -124,11 +124,13 @@ function checkMembers(
     if (isJsonObject(value)) named.push(value.memberId);
   }
   if (field.name === "_entities" && Array.isArray(args.representations)) {
-    for (const representation of args.representations as Array<{ __typename?: unknown; id?: unknown }>) {
-      if (representation?.__typename === "ReferralMember") named.push(representation.id);
+    const representations: unknown[] = args.representations;
+    for (const representation of representations) {
+      const fields: JsonObject = isJsonObject(representation) ? representation : {};
+      if (fields.__typename === "ReferralMember") named.push(fields.id);
       else
         throw forbidden(
-          `${what}: this caller may read only its own referral members, not look up ${String(representation?.__typename)} by id.`,
+          `${what}: this caller may read only its own referral members, not look up ${String(fields.__typename)} by id.`,
           "operation",
         );
     }

@@ -12,6 +12,7 @@ import {
 } from "jose";
 import type { Logger } from "../observability/logger.js";
 import { isJsonObject } from "../lib/json-object.js";
+import { messageOf, systemCodeOf } from "../lib/thrown.js";
 
 /** The verification keys cannot be had right now (the key server fails, or never answered): not the caller's fault. */
 export class KeySourceUnavailableError extends Error {
@@ -201,9 +202,9 @@ function isKeySet(body: string): boolean {
 function describeFetchError(error: unknown, signal: AbortSignal): string {
   if (signal.aborted) return `no answer within ${KEY_FETCH_TIMEOUT_MS} ms`;
   // Read by shape: undici's errors come from Node's own realm, not always this one's Error.
-  const cause = (error as { cause?: { message?: unknown } } | null)?.cause;
-  const reason = (typeof cause?.message === "string" ? cause : error) as { message?: unknown; code?: unknown } | null;
-  const message = typeof reason?.message === "string" ? reason.message : String(error);
-  const code = typeof reason?.code === "string" ? reason.code : null;
+  const cause = isJsonObject(error) ? error.cause : undefined;
+  const reason = isJsonObject(cause) && typeof cause.message === "string" ? cause : error;
+  const message = messageOf(reason);
+  const code = systemCodeOf(reason) ?? null;
   return code && !message.includes(code) ? `${code}: ${message}` : message;
 }

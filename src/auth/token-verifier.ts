@@ -87,7 +87,9 @@ export class TokenVerifier {
     if (remembered) return remembered;
     let payload: JWTPayload;
     try {
-      ({ payload } = await jwtVerify(token, this.key as KeyObject, this.options));
+      // jwtVerify's two overloads: a key, or a function that picks one (a JWKS's).
+      const { key } = this;
+      ({ payload } = typeof key === "function" ? await jwtVerify(token, key, this.options) : await jwtVerify(token, key, this.options));
     } catch (error) {
       throw describe(error);
     }

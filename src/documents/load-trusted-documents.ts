@@ -17,12 +17,13 @@ import {
   type OperationDefinitionNode,
 } from "graphql";
 import { estimateOperationCost } from "../limits/operation-cost.js";
-import { DOCUMENT_PARSE_OPTIONS, DOCUMENT_VALIDATION_RULES, documentNestingProblem } from "../plugins/operation-admission.js";
+import { DOCUMENT_PARSE_OPTIONS, DOCUMENT_VALIDATION_RULES, documentNestingProblem } from "../operation/operation-admission.js";
 import { readManifest } from "./manifest.js";
 import { SHIPPED_DOCUMENTS } from "./shipped-documents.generated.js";
 import type { ShippedDocument } from "./shipped-documents.js";
 import type { TrustedDocument } from "./trusted-document.js";
 import { isSha256Id, normalizeDocumentId, TrustedDocumentRegistry } from "./trusted-document-registry.js";
+import { messageOf } from "../lib/thrown.js";
 
 /** Why one document (or a whole manifest, when `id` is null) cannot be trusted. */
 export interface DocumentProblem {
@@ -121,14 +122,14 @@ export function checkDocument(
   body: string,
   maxCost: number,
 ): { document: DocumentNode; operation: OperationDefinitionNode } | string {
-  // The admission's per-document steps (src/plugins/operation-admission.ts), once, at start.
+  // The admission's per-document steps (src/operation/operation-admission.ts), once, at start.
   const tooDeep = documentNestingProblem(body);
   if (tooDeep) return `nests brackets deeper than ${tooDeep.max} levels (MAX_DOCUMENT_NESTING)`;
   let document: DocumentNode;
   try {
     document = parse(body, DOCUMENT_PARSE_OPTIONS);
   } catch (error) {
-    return `does not parse: ${(error as Error).message}`;
+    return `does not parse: ${messageOf(error)}`;
   }
   const operations = document.definitions.filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
   if (operations.length !== 1) return `holds ${operations.length} operations; a trusted document holds exactly one`;

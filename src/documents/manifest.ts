@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import { messageOf, systemCodeOf } from "../lib/thrown.js";
 import { isJsonObject } from "../lib/json-object.js";
 
 /** One document of a manifest, as written there: checked later (load-trusted-documents.ts). */
@@ -32,7 +33,7 @@ export function parseManifest(text: string): Manifest {
   try {
     json = JSON.parse(text);
   } catch (error) {
-    return { entries: [], problems: [{ id: null, reason: `not JSON (${(error as Error).message})` }] };
+    return { entries: [], problems: [{ id: null, reason: `not JSON (${messageOf(error)})` }] };
   }
   if (!isJsonObject(json)) {
     return {
@@ -86,7 +87,7 @@ export function readManifest(file: string): Manifest {
   try {
     text = readFileSync(file, "utf8");
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
+    const code = systemCodeOf(error);
     return { entries: [], problems: [{ id: null, reason: code === "ENOENT" ? "no such file" : `cannot be read (${code ?? "error"})` }] };
   }
   return parseManifest(text);

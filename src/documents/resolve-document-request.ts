@@ -10,7 +10,7 @@ import {
   postBodyRefusal,
   type RefusalStage,
   type RequestFields,
-} from "../plugins/apollo-http-behaviour.js";
+} from "../operation/apollo-http-behaviour.js";
 import type { TrustedDocument, TrustedDocuments } from "./trusted-document.js";
 
 /** What the HTTP handler does with one GraphQL request, decided before anything is parsed. */
@@ -59,7 +59,7 @@ const refused = (error: GraphQLError, stage: RefusalStage): Refusal => ({ kind: 
  *   query (PERSISTED_QUERY_NOT_FOUND, the client resends the text), or, under safelisting, where APQ is off,
  *   PERSISTED_QUERY_NOT_IN_LIST.
  * What is decided here (a trusted document, or a refusal) first meets the rules Apollo Server applies to every
- * request, in its order, words and statuses (src/plugins/apollo-http-behaviour.ts): CSRF prevention, the request's
+ * request, in its order, words and statuses (src/operation/apollo-http-behaviour.ts): CSRF prevention, the request's
  * shape (`variables`, `extensions`, `operationName`; a GET's parameters), then the operation it names (its name,
  * queries only over GET).
  */

@@ -11,8 +11,27 @@ const ADDRESS_FIELDS = ["city", "state", "line_1", "line_2", "country", "postal_
 const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
 const ALPHANUMERIC = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
 
+type Text = string | null | undefined;
+
+/**
+ * One holder of the request, checked. A given field overwrites the customer's, null clears it, an absent one
+ * (undefined) is kept.
+ */
+export interface HolderInput {
+  /** Whom it names: by id when it has one (which must exist; the spec's rule), else by source_id (created when new). */
+  customer: { id: string } | { sourceId: string };
+  name: Text;
+  email: Text;
+  phone: Text;
+  description: Text;
+  /** `birthdate`, or its alias `birthday`. */
+  birthdate: Text;
+  address: JsonObject | null | undefined;
+  metadata: JsonObject | null | undefined;
+}
+
 export interface AddHoldersRequest {
-  holders: JsonObject[];
+  holders: HolderInput[];
   metadata?: JsonObject;
 }
 
@@ -26,34 +45,47 @@ export function checkAddHoldersBody(body: unknown): AddHoldersRequest {
   if (holders.length > UPSTREAM_MAX_HOLDERS_PER_CALL)
     throw invalidPayload(`Property .holders must NOT have more than ${UPSTREAM_MAX_HOLDERS_PER_CALL} items`);
   if (metadata !== undefined && !isJsonObject(metadata)) throw invalidPayload("Property .metadata must be object");
-  holders.forEach((holder: unknown, index) => checkHolder(holder, `.holders[${index}]`));
-  return { holders: holders as JsonObject[], metadata };
+  return { holders: holders.map((holder: unknown, index) => checkHolder(holder, `.holders[${index}]`)), metadata };
 }
 
-function checkHolder(holder: unknown, at: string): void {
+function checkHolder(holder: unknown, at: string): HolderInput {
   if (!isJsonObject(holder)) throw invalidPayload(`Property ${at} must be object`);
-  for (const key of ["id", "source_id", ...STRING_FIELDS, "birthdate", "birthday"]) {
+  const text = (key: string): Text => {
     const value = holder[key];
     if (value !== undefined && value !== null && typeof value !== "string") throw invalidPayload(`Property ${at}.${key} must be string`);
-  }
-  if (!holder.id && !holder.source_id) throw invalidPayload(`Property ${at} must have either id or source_id`);
-  for (const key of ["birthdate", "birthday"]) {
-    if (typeof holder[key] === "string" && !DATE_ONLY.test(holder[key]))
+    return value;
+  };
+  const id = text("id");
+  const sourceId = text("source_id");
+  const fields = { name: text("name"), email: text("email"), phone: text("phone"), description: text("description") };
+  const dates = { birthdate: text("birthdate"), birthday: text("birthday") };
+  const customer = id ? { id } : sourceId ? { sourceId } : null;
+  if (!customer) throw invalidPayload(`Property ${at} must have either id or source_id`);
+  for (const [key, value] of Object.entries(dates)) {
+    if (typeof value === "string" && !DATE_ONLY.test(value))
       throw invalidPayload(`Property ${at}.${key} must match format "date" (YYYY-MM-DD)`);
   }
-  if (holder.address !== undefined && holder.address !== null) {
-    if (!isJsonObject(holder.address)) throw invalidPayload(`Property ${at}.address must be object`);
+  const { address } = holder;
+  if (address !== undefined && address !== null) {
+    if (!isJsonObject(address)) throw invalidPayload(`Property ${at}.address must be object`);
     for (const key of ADDRESS_FIELDS) {
-      const value = holder.address[key];
+      const value = address[key];
       if (value !== undefined && value !== null && typeof value !== "string") {
         throw invalidPayload(`Property ${at}.address.${key} must be string`);
       }
     }
   }
-  if (holder.metadata !== undefined && holder.metadata !== null && !isJsonObject(holder.metadata)) {
+  const { metadata } = holder;
+  if (metadata !== undefined && metadata !== null && !isJsonObject(metadata))
     throw invalidPayload(`Property ${at}.metadata must be object`);
-  }
   // A top-level `country` (in the spec's own example) is accepted and ignored: it is not a Customer property.
+  return {
+    customer,
+    ...fields,
+    birthdate: dates.birthdate !== undefined ? dates.birthdate : dates.birthday,
+    address,
+    metadata,
+  };
 }
 
 /**
@@ -89,26 +121,26 @@ export function addHolders(store: EmulatorStore, voucher: VoucherRow, req: AddHo
 }
 
 /** The same id (or, for holders without id, the same source_id) twice in one call is Voucherify's `duplicate_found`. */
-function rejectBatchDuplicates(holders: JsonObject[]): void {
+function rejectBatchDuplicates(holders: HolderInput[]): void {
   const ids = new Set<string>();
   const sourceIds = new Set<string>();
-  for (const holder of holders) {
-    const [seen, key] = holder.id ? [ids, holder.id as string] : [sourceIds, holder.source_id as string];
+  for (const { customer } of holders) {
+    const [seen, key] = "id" in customer ? [ids, customer.id] : [sourceIds, customer.sourceId];
     if (seen.has(key)) throw duplicateFound(key);
     seen.add(key);
   }
 }
 
 /** `id` wins over `source_id` (per the spec); a given field overwrites, an absent one is kept, null clears it. */
-function upsertCustomer(store: EmulatorStore, input: JsonObject, createdAt: string): CustomerRow {
-  const id = input.id ? (input.id as string) : undefined;
-  const existing = id ? store.customerById(id) : store.customerBySourceId(input.source_id as string);
-  if (id && !existing) throw notFound("customer", id);
+function upsertCustomer(store: EmulatorStore, input: HolderInput, createdAt: string): CustomerRow {
+  const { customer } = input;
+  const existing = "id" in customer ? store.customerById(customer.id) : store.customerBySourceId(customer.sourceId);
+  if ("id" in customer && !existing) throw notFound("customer", customer.id);
   const row: CustomerRow = existing
     ? { ...existing }
     : {
         id: newCustomerId(),
-        source_id: input.source_id as string,
+        source_id: "sourceId" in customer ? customer.sourceId : null,
         name: null,
         email: null,
         phone: null,
@@ -118,9 +150,11 @@ function upsertCustomer(store: EmulatorStore, input: JsonObject, createdAt: stri
         metadata: null,
         created_at: createdAt,
       };
-  for (const key of STRING_FIELDS) if (input[key] !== undefined) row[key] = input[key] as string | null;
-  const birthdate = input.birthdate !== undefined ? input.birthdate : input.birthday;
-  if (birthdate !== undefined) row.birthdate = birthdate as string | null;
+  for (const key of STRING_FIELDS) {
+    const value = input[key];
+    if (value !== undefined) row[key] = value;
+  }
+  if (input.birthdate !== undefined) row.birthdate = input.birthdate;
   if (input.address !== undefined) row.address = input.address === null ? null : JSON.stringify(input.address);
   if (input.metadata !== undefined) row.metadata = input.metadata === null ? null : JSON.stringify(input.metadata);
   if (existing) store.updateCustomer(row);

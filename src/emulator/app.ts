@@ -18,6 +18,8 @@ import type { FaultInjector, FaultSpec, RecordedRequest } from "./faults.js";
 import { EMPTY_WHERE, parseHolderFilters } from "./filters.js";
 import type { EmulatorStore, ListOrder, VoucherRow } from "./store.js";
 import { toUpstreamCustomer, toUpstreamHolder } from "./views.js";
+import { messageOf } from "../lib/thrown.js";
+import { isOneOf } from "../lib/one-of.js";
 
 const MAX_BODY_BYTES = 1024 * 1024;
 /** Past this much of an oversized body we stop draining politely and drop the connection. */
@@ -26,6 +28,7 @@ export const DEFAULT_LIMIT = 10;
 export const MAX_LIMIT = 100;
 /** Voucherify does not document a default order; ascending ids (= creation order) is the one we promise. */
 export const DEFAULT_ORDER: ListOrder = "id";
+const LIST_ORDERS: readonly ListOrder[] = ["id", "-id"];
 
 export interface AppContext {
   store: EmulatorStore;
@@ -135,9 +138,9 @@ function listHolders(store: EmulatorStore, voucher: VoucherRow, query: string): 
       throw invalidQuery(`Query parameter limit must be an integer between 1 and ${MAX_LIMIT}, got "${limitParam}"`);
   }
   const orderParam = params?.get("order");
-  if (orderParam != null && orderParam !== "id" && orderParam !== "-id")
+  if (orderParam != null && !isOneOf(LIST_ORDERS, orderParam))
     throw invalidQuery(`Query parameter order must be "id" or "-id", got "${orderParam}"`);
-  const order: ListOrder = (orderParam as ListOrder | null) ?? DEFAULT_ORDER;
+  const order: ListOrder = orderParam ?? DEFAULT_ORDER;
   const after = params?.get("starting_after_id") ?? undefined;
   if (after !== undefined) {
     const cursor = store.holder(after);
@@ -199,7 +202,7 @@ async function readJson(req: IncomingMessage): Promise<unknown> {
   try {
     return JSON.parse(text);
   } catch (error) {
-    throw invalidPayload(`Request body is not valid JSON: ${(error as Error).message}`);
+    throw invalidPayload(`Request body is not valid JSON: ${messageOf(error)}`);
   }
 }
 

@@ -1,6 +1,7 @@
 import { settingsReader } from "../settings/catalogue.js";
 import { STANDALONE_EMULATOR_PORT } from "../settings/emulator.js";
 import { startEmulator } from "./emulator.js";
+import { messageOf } from "../lib/thrown.js";
 
 /** `npm run emulator`: the emulator alone, for people who want to call the REST API directly. */
 async function main(): Promise<void> {
@@ -33,6 +34,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  console.error(`Voucherify emulator failed to start: ${err instanceof Error ? err.message : String(err)}`);
+  console.error(`Voucherify emulator failed to start: ${messageOf(err)}`);
   process.exit(1);
 });

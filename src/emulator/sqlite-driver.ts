@@ -1,6 +1,7 @@
 import type BetterSqlite3 from "better-sqlite3";
 import { createRequire } from "node:module";
 import { EmulatorUnavailableError } from "./unavailable.js";
+import { messageOf, systemCodeOf } from "../lib/thrown.js";
 
 /**
  * better-sqlite3 for the running Node. Version 12 (built from source against this Node's headers) aborts the process on
@@ -17,15 +18,15 @@ const nodeMajor = Number(process.versions.node.split(".")[0]);
 export const SQLITE_DRIVER = nodeMajor >= 22 ? "better-sqlite3-napi" : "better-sqlite3";
 export const Database = loadDriver();
 export type Database = BetterSqlite3.Database;
-export type Statement = BetterSqlite3.Statement;
+/** A prepared statement: what it binds, and the rows it reads. */
+export type Statement<Params extends unknown[] = unknown[], Row = unknown> = BetterSqlite3.Statement<Params, Row>;
 
 function loadDriver(): typeof BetterSqlite3 {
   try {
     return require(SQLITE_DRIVER) as typeof BetterSqlite3;
   } catch (error) {
     // Only the driver itself missing means "not installed"; a driver that is there but fails to load keeps its own error.
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === "MODULE_NOT_FOUND" && (error as Error).message.includes(`'${SQLITE_DRIVER}'`)) {
+    if (systemCodeOf(error) === "MODULE_NOT_FOUND" && messageOf(error).includes(`'${SQLITE_DRIVER}'`)) {
       throw new EmulatorUnavailableError(SQLITE_DRIVER);
     }
     throw error;

@@ -3,6 +3,7 @@ import { dirname } from "node:path";
 import { LRUCache } from "lru-cache";
 import type { HolderWhere } from "./filters.js";
 import { Database, type Statement } from "./sqlite-driver.js";
+import type { UpstreamHolder } from "../voucherify/upstream-types.js";
 
 export type HolderRole = "OWNER" | "REFERRER" | "REFEREE";
 export type ListOrder = "id" | "-id";
@@ -15,7 +16,8 @@ export interface VoucherRow {
   id: string;
   code: string;
   campaign_id: string;
-  type: string;
+  /** Written by the table's default only (DISCOUNT_VOUCHER), as the upstream names voucher types. */
+  type: UpstreamHolder["voucher_type"];
 }
 export interface CustomerRow {
   id: string;
@@ -64,7 +66,9 @@ const STATEMENT_CACHE_LIMIT = 256;
 export class EmulatorStore {
   readonly db: Database;
   private lastHolderSeq: bigint;
-  private readonly listCache = new LRUCache<string, { page: Statement; count: Statement }>({ max: STATEMENT_CACHE_LIMIT });
+  private readonly listCache = new LRUCache<string, { page: Statement<unknown[], HolderRow>; count: Statement<unknown[], { n: number }> }>({
+    max: STATEMENT_CACHE_LIMIT,
+  });
 
   private readonly stmts;
 
@@ -178,12 +182,12 @@ export class EmulatorStore {
   /** One page (limit + 1 rows, so the caller can tell has_more) and the total matching the filters. */
   listHolders(voucherId: string, where: HolderWhere, order: ListOrder, afterId: string | undefined, limit: number) {
     const statements = this.listStatements(where.sql, order, afterId !== undefined);
-    const rows = (
+    const rows =
       afterId === undefined
         ? statements.page.all(voucherId, ...where.params, limit + 1)
-        : statements.page.all(voucherId, ...where.params, afterId, limit + 1)
-    ) as HolderRow[];
-    const total = (statements.count.get(voucherId, ...where.params) as { n: number }).n;
+        : statements.page.all(voucherId, ...where.params, afterId, limit + 1);
+    // count(*) always reads one row.
+    const total = statements.count.get(voucherId, ...where.params)?.n ?? 0;
     return { rows, total };
   }
 
@@ -195,8 +199,10 @@ export class EmulatorStore {
       const cursor = withCursor ? (order === "id" ? " AND id > ?" : " AND id < ?") : "";
       const direction = order === "id" ? "ASC" : "DESC";
       statements = {
-        page: this.db.prepare(`SELECT ${HOLDER_COLS} FROM holders WHERE voucher_id = ?${filter}${cursor} ORDER BY id ${direction} LIMIT ?`),
-        count: this.db.prepare(`SELECT count(*) AS n FROM holders WHERE voucher_id = ?${filter}`),
+        page: this.db.prepare<unknown[], HolderRow>(
+          `SELECT ${HOLDER_COLS} FROM holders WHERE voucher_id = ?${filter}${cursor} ORDER BY id ${direction} LIMIT ?`,
+        ),
+        count: this.db.prepare<unknown[], { n: number }>(`SELECT count(*) AS n FROM holders WHERE voucher_id = ?${filter}`),
       };
       this.listCache.set(key, statements);
     }

@@ -14,7 +14,7 @@ export function toUpstreamHolder(row: HolderRow, voucher: VoucherRow): UpstreamH
     holder_role: row.holder_role,
     campaign_id: voucher.campaign_id,
     campaign_type: "REFERRAL_PROGRAM",
-    voucher_type: voucher.type as UpstreamHolder["voucher_type"],
+    voucher_type: voucher.type,
     object: "redeemable_holder",
   };
   if (row.metadata !== null) holder.metadata = JSON.parse(row.metadata) as Metadata;

@@ -1,6 +1,7 @@
 import { HeaderMap } from "@apollo/server";
 import { GraphQLError, type ASTNode, type OperationDefinitionNode } from "graphql";
 import { formatBytes } from "../lib/byte-size.js";
+import { isJsonObject } from "../lib/json-object.js";
 import { ErrorCode, RequestErrorCode, type UpstreamFailure } from "./error-codes.js";
 
 // Every GraphQLError the gateway raises is built here, from the error table (src/errors/error-codes.ts). Below the GraphQL layer
@@ -171,4 +172,10 @@ export function badUserInputFrom(error: GraphQLError): GraphQLError {
     originalError: error.originalError ?? error,
     extensions: { ...error.extensions, code: ErrorCode.BAD_USER_INPUT },
   });
+}
+
+/** The status an error asks of its HTTP answer (`extensions.http.status`, set by the builders above), or undefined. */
+export function httpStatusOf(error: unknown): number | undefined {
+  const http = error instanceof GraphQLError ? error.extensions.http : undefined;
+  return isJsonObject(http) && typeof http.status === "number" ? http.status : undefined;
 }

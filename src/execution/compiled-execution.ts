@@ -2,7 +2,7 @@ import type { ApolloServerOptions, BaseContext } from "@apollo/server";
 import { execute, type DocumentNode, type ExecutionResult, type GraphQLError, type GraphQLSchema } from "graphql";
 import { compileQuery, isCompiledQuery, type CompiledQuery } from "graphql-jit";
 import { LRUCache } from "lru-cache";
-import { INLINE_TRACE_HEADER } from "../plugins/apollo-http-behaviour.js";
+import { INLINE_TRACE_HEADER } from "../operation/apollo-http-behaviour.js";
 
 type Gateway = Extract<ApolloServerOptions<BaseContext>, { gateway: unknown }>["gateway"];
 type Executor = NonNullable<Awaited<ReturnType<Gateway["load"]>>["executor"]>;
@@ -87,8 +87,8 @@ export async function executeOperation(
   context: unknown,
   variables: Record<string, unknown> | undefined,
 ): Promise<ExecutionResult<Record<string, unknown>>> {
-  const run = async () =>
-    (await execute({ ...operation, contextValue: context, variableValues: variables })) as ExecutionResult<Record<string, unknown>>;
+  const run = async (): Promise<ExecutionResult<Record<string, unknown>>> =>
+    execute({ ...operation, contextValue: context, variableValues: variables });
   if (!compiled) return run();
   const result = await compiled.query(undefined, context, variables ?? {});
   // No data at all: the variables were refused before anything ran. graphql-js words and locates those errors the

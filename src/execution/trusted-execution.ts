@@ -7,20 +7,21 @@ import { asGraphQLError } from "../errors/graphql-errors.js";
 import type { TrustedDocument, TrustedDocuments } from "../documents/trusted-document.js";
 import type { Logger } from "../observability/logger.js";
 import type { GatewayMetrics, OperationSeries } from "../observability/metrics.js";
-import { logUnexpectedErrors, maskUnexpectedErrors } from "../plugins/error-masking.plugin.js";
-import type { OperationAdmission } from "../plugins/operation-admission.js";
-import type { OperationObserver } from "../plugins/operation-observer.plugin.js";
-import type { KeptAnswers } from "../plugins/kept-answers.js";
+import { logUnexpectedErrors, maskUnexpectedErrors } from "../operation/error-masking.js";
+import type { OperationAdmission } from "../operation/operation-admission.js";
+import type { OperationObserver } from "../operation/operation-observer.js";
+import type { AnswerTicket, KeptAnswers } from "../operation/kept-answers.js";
 import {
   INLINE_TRACE_HEADER,
   answerHeaders,
   classifyExecutionError,
   contextFailure,
   formatErrors,
+  type FormattedErrors,
   negotiatedMediaType,
   operationStatus,
   resultBody,
-} from "../plugins/apollo-http-behaviour.js";
+} from "../operation/apollo-http-behaviour.js";
 import { executeOperation, type ExecutableOperation } from "./compiled-execution.js";
 import { traceOperation } from "../observability/operation-span.js";
 
@@ -34,6 +35,17 @@ interface PreparedDocument {
   /** Names the document among the answers kept whole (KeptAnswers.digestOf); "" when they are off. */
   readonly documentDigest: string;
 }
+
+/** How an operation on the fast path ended, before its answer is written. */
+type Outcome =
+  /** The admission refused it: nothing ran, no result (Apollo's didResolveOperation throwing). */
+  | { kind: "refused"; error: GraphQLError }
+  /** An answer kept whole serves it (admission's step 8): nothing runs. */
+  | { kind: "kept"; body: Buffer }
+  /** Execution threw instead of giving a result: no result either. */
+  | { kind: "threw"; error: GraphQLError }
+  /** Execution gave a result: data, errors, or both. */
+  | { kind: "executed"; errors: readonly GraphQLError[] | undefined; data: unknown };
 
 /**
  * Runs one trusted document for one request; false when the request is left to Apollo Server instead. The request
@@ -50,10 +62,10 @@ export type RunTrusted = (
 
 /**
  * The trusted documents' fast path: a document registered ahead runs straight from the HTTP handler, beside Apollo
- * Server, with the same admission (plugins/operation-admission.ts), the same compiled execution
+ * Server, with the same admission (src/operation/operation-admission.ts), the same compiled execution
  * (compiled-execution.ts's executeOperation), the same error formatting and masking, the same operation log line and
  * metrics (OperationObserver), and Apollo's negotiation, status codes, headers and body bytes
- * (plugins/apollo-http-behaviour.ts). What it skips is what depends only on the document: parsing, validation, the
+ * (src/operation/apollo-http-behaviour.ts). What it skips is what depends only on the document: parsing, validation, the
  * document's cache lookups, compiling, all done once at start. What it would not answer exactly as Apollo does (an
  * Accept header that takes no JSON answer, inline traces for the router, introspection while it is off, a document
  * graphql-jit declines to compile) is left to Apollo Server.
@@ -110,7 +122,7 @@ export class TrustedExecution {
       operation: { schema, document: trusted.document, operationName },
       compiled,
       operationType: trusted.operation.operation,
-      // Admitted as a label and bound now: a trusted operation's name is one the apps send, as the shipped ones.
+      // Its label given and bound now: a trusted operation's name is one the apps send, as the shipped ones.
       operationSeries: metrics.operationSeries(trusted.operationName),
       documentDigest: this.deps.answers?.digestOf(trusted.body) ?? "",
     });
@@ -160,54 +172,65 @@ export class TrustedExecution {
       },
       contextValue,
     );
-    let errors: readonly GraphQLError[] | undefined;
-    let data: unknown;
-    let refused = false;
+    const outcome = await this.outcomeOf(prepared, variables, contextValue, ticket);
+    if (outcome.kind === "kept") {
+      this.observe(prepared, startedAt, 200, undefined, contextValue);
+      this.send(response, 200, [], contentType, outcome.body);
+      return true;
+    }
+
+    const executed = outcome.kind === "executed" ? outcome : null;
+    const formatted = this.clientErrors(outcome.kind === "executed" ? outcome.errors : [outcome.error], requestId);
+    const status = operationStatus(formatted?.status, {
+      hasErrors: formatted !== null,
+      hasResult: executed !== null,
+      data: executed?.data,
+    });
+    const body = Buffer.from(resultBody(executed ? { errors: formatted?.errors, data: executed.data } : { errors: formatted?.errors }));
+    await ticket?.settle(formatted === null && executed ? body : null);
+    this.observe(prepared, startedAt, status, formatted?.errors, contextValue);
+    this.send(response, status, formatted?.headers ?? [], contentType, body);
+    return true;
+  }
+
+  /**
+   * Errors as the client sees them, or null when there are none: unexpected ones logged, each formatted as Apollo
+   * does, masked in production.
+   */
+  private clientErrors(errors: readonly GraphQLError[] | undefined, requestId: string | undefined): FormattedErrors | null {
+    if (!errors || errors.length === 0) return null;
+    logUnexpectedErrors(errors, requestId, this.deps.logger);
+    const formatted = formatErrors(errors, this.deps.includeStacktrace);
+    return this.deps.mask ? { ...formatted, errors: maskUnexpectedErrors(formatted.errors, requestId) } : formatted;
+  }
+
+  /** The admission, then an answer kept whole or the execution: how the operation ended, before its answer is written. */
+  private async outcomeOf(
+    prepared: PreparedDocument,
+    variables: Record<string, unknown> | undefined,
+    contextValue: GatewayContext,
+    ticket: AnswerTicket | null | undefined,
+  ): Promise<Outcome> {
+    const { trusted } = prepared;
     try {
       await this.deps.admission.admit(trusted.document, trusted.operation, variables, contextValue.caller, ticket?.lookup);
     } catch (error) {
-      errors = [asGraphQLError(error)];
-      refused = true;
+      return { kind: "refused", error: asGraphQLError(error) };
     }
-    if (ticket?.hit && !refused) {
-      this.observe(prepared, startedAt, 200, undefined, contextValue);
-      this.send(response, 200, [], contentType, ticket.hit);
-      return true;
+    if (ticket?.hit) return { kind: "kept", body: ticket.hit };
+    try {
+      const result = await executeOperation(prepared.operation, prepared.compiled, contextValue, variables);
+      return { kind: "executed", errors: result.errors?.map(classifyExecutionError), data: result.data };
+    } catch (error) {
+      return { kind: "threw", error: asGraphQLError(error) };
     }
-    if (!refused) {
-      try {
-        const result = await executeOperation(prepared.operation, prepared.compiled, contextValue, variables);
-        errors = result.errors?.map(classifyExecutionError);
-        data = result.data;
-      } catch (error) {
-        errors = [asGraphQLError(error)];
-        refused = true;
-      }
-    }
-
-    let formattedErrors: GraphQLFormattedError[] | undefined;
-    let errorStatus: number | undefined;
-    let headers: Array<[string, string]> = [];
-    if (errors && errors.length > 0) {
-      logUnexpectedErrors(errors, requestId, this.deps.logger);
-      const formatted = formatErrors(errors, this.deps.includeStacktrace);
-      errorStatus = formatted.status;
-      headers = formatted.headers;
-      formattedErrors = this.deps.mask ? maskUnexpectedErrors(formatted.errors, requestId) : formatted.errors;
-    }
-    const status = operationStatus(errorStatus, { hasErrors: formattedErrors !== undefined, refused, data });
-    const body = Buffer.from(resultBody(refused ? { errors: formattedErrors } : { errors: formattedErrors, data }));
-    await ticket?.settle(formattedErrors === undefined && !refused ? body : null);
-    this.observe(prepared, startedAt, status, formattedErrors, contextValue);
-    this.send(response, status, headers, contentType, body);
-    return true;
   }
 
   private observe(
     prepared: PreparedDocument,
     startedAt: number,
     status: number,
-    errors: GraphQLFormattedError[] | undefined,
+    errors: readonly GraphQLFormattedError[] | undefined,
     context: GatewayContext,
   ): void {
     const { trusted } = prepared;

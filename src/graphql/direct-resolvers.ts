@@ -2,6 +2,7 @@ import type { GraphQLFieldResolver } from "graphql";
 import { getMetadataStorage } from "type-graphql";
 
 type ResolverClass = new () => object;
+type ParameterReader = (root: unknown, args: Record<string, unknown>, context: unknown) => unknown;
 /** What queries, mutations and field resolvers have in common in type-graphql's metadata. */
 type ResolverMetadata = Pick<
   ReturnType<typeof getMetadataStorage>["queries"][number],
@@ -10,7 +11,7 @@ type ResolverMetadata = Pick<
 type ParamMetadata = NonNullable<ResolverMetadata["params"]>[number];
 
 /** One parameter's value from what graphql-js or graphql-jit pass a resolver; null: a kind only type-graphql serves. */
-function parameterReader(param: ParamMetadata): ((root: unknown, args: Record<string, unknown>, context: unknown) => unknown) | null {
+function parameterReader(param: ParamMetadata): ParameterReader | null {
   switch (param.kind) {
     case "root":
       return param.propertyName === undefined ? (root) => root : (root) => (root as Record<string, unknown>)[param.propertyName!];
@@ -32,10 +33,11 @@ type Resolver = GraphQLFieldResolver<unknown, unknown, Record<string, unknown>>;
 /** The resolver calling `method` of `instance` with its parameters read straight from the resolver's arguments. */
 function directResolver(instance: object, metadata: ResolverMetadata): Resolver | null {
   if ((metadata.middlewares?.length ?? 0) > 0 || metadata.roles !== undefined) return null;
-  const readers = [...(metadata.params ?? [])].sort((a, b) => a.index - b.index).map(parameterReader);
-  if (readers.some((reader) => reader === null)) return null;
+  const params = [...(metadata.params ?? [])].sort((a, b) => a.index - b.index);
+  const readers = params.map(parameterReader).filter((reader) => reader !== null);
+  if (readers.length < params.length) return null;
   const method = (instance as Record<string, (...values: unknown[]) => unknown>)[metadata.methodName].bind(instance);
-  const [first, second, third] = readers as Array<(root: unknown, args: Record<string, unknown>, context: unknown) => unknown>;
+  const [first, second, third] = readers;
   // The parameter counts this schema has, without an array per call.
   switch (readers.length) {
     case 0:
@@ -61,7 +63,8 @@ function directResolver(instance: object, metadata: ResolverMetadata): Resolver 
  */
 export function directResolvers(resolverClasses: readonly ResolverClass[]): Map<string, Map<string, Resolver>> {
   const storage = getMetadataStorage();
-  const instances = new Map(resolverClasses.map((target) => [target as unknown as object, new target()]));
+  // Keyed as type-graphql's metadata names them (its `target`: any class).
+  const instances = new Map<object, object>(resolverClasses.map((target) => [target, new target()]));
   const byType = new Map<string, Map<string, Resolver>>();
   const add = (typeName: string, metadata: ResolverMetadata) => {
     const instance = instances.get(metadata.target);

@@ -16,6 +16,7 @@ import { ReferralMemberResolver } from "../referrals/referral-member.resolver.js
 import type { ReferralMember } from "../referrals/referral-member.type.js";
 import { checkId } from "../referrals/check-input.js";
 import { mapUpstreamErrors } from "../referrals/upstream-error-to-graphql.js";
+import { isJsonObject, type JsonObject } from "../lib/json-object.js";
 
 /** Federation 2 version this subgraph declares; composition with any router that knows v2.7 or later. */
 export const FEDERATION_LINK =
@@ -101,8 +102,8 @@ function guardEntityRepresentations(schema: GraphQLSchema): void {
     }
     (args.representations ?? []).forEach((representation, index) => {
       const where = `representations[${index}]`;
-      const value = representation as { __typename?: unknown; id?: unknown } | null;
-      if (typeof value?.__typename !== "string" || !ENTITY_TYPES.has(value.__typename)) {
+      const value: JsonObject = isJsonObject(representation) ? representation : {};
+      if (typeof value.__typename !== "string" || !ENTITY_TYPES.has(value.__typename)) {
         throw badUserInput(`${where}.__typename must be one of ${[...ENTITY_TYPES].join(", ")}.`, where);
       }
       if (typeof value.id !== "string") throw badUserInput(`${where}.id must be a string.`, `${where}.id`);

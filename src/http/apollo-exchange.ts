@@ -1,6 +1,6 @@
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from "node:http";
 import { HeaderMap, type HTTPGraphQLResponse } from "@apollo/server";
-import { GRAPHQL_CACHE_CONTROL, type HttpAnswer } from "../plugins/apollo-http-behaviour.js";
+import { GRAPHQL_CACHE_CONTROL, type HttpAnswer } from "../operation/apollo-http-behaviour.js";
 
 /** A node:http request's headers as Apollo Server takes them (repeated headers joined, as Node joins most). */
 export function apolloHeaders(request: IncomingMessage): HeaderMap {

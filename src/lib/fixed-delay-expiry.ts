@@ -6,8 +6,8 @@ export abstract class Expiring {
   previousEntry: Expiring | null = null;
   /** @internal */
   nextEntry: Expiring | null = null;
-  /** @internal The list the entry is in, if any. */
-  expiry: FixedDelayExpiry<Expiring> | null = null;
+  /** @internal The list the entry is in (compared by identity only), if any. */
+  expiry: object | null = null;
 }
 
 /**
@@ -36,7 +36,7 @@ export class FixedDelayExpiry<T extends Expiring> {
   add(entry: T): void {
     if (entry.expiry !== null) throw new TypeError("FixedDelayExpiry.add: the entry is in a list already; remove it first");
     entry.expiresAt = this.now() + this.delayMs;
-    entry.expiry = this as unknown as FixedDelayExpiry<Expiring>;
+    entry.expiry = this;
     entry.previousEntry = this.newest;
     entry.nextEntry = null;
     if (this.newest === null) this.oldest = entry;
@@ -47,7 +47,7 @@ export class FixedDelayExpiry<T extends Expiring> {
 
   /** Takes the entry out (it ended before its expiry); nothing happens for an entry that is not in this list. */
   remove(entry: T): void {
-    if (entry.expiry !== (this as unknown as FixedDelayExpiry<Expiring>)) return;
+    if (entry.expiry !== this) return;
     const { previousEntry, nextEntry } = entry;
     if (previousEntry === null) this.oldest = nextEntry as T | null;
     else previousEntry.nextEntry = nextEntry;

@@ -1,5 +1,4 @@
 import type { Server } from "node:http";
-import type { AddressInfo } from "node:net";
 
 /**
  * Starts listening on host:port (port 0: any free one) and says where: the port taken and the base URL, with an IPv6
@@ -13,6 +12,9 @@ export async function listen(server: Server, port: number, host: string): Promis
       resolve();
     });
   });
-  const taken = (server.address() as AddressInfo).port;
+  const address = server.address();
+  // A TCP listener's address is an object (a string is a pipe's or a Unix socket's path).
+  if (address === null || typeof address === "string") throw new Error(`listen: ${String(address)} is not a TCP address`);
+  const taken = address.port;
   return { port: taken, url: `http://${host.includes(":") ? `[${host}]` : host}:${taken}` };
 }

@@ -18,8 +18,9 @@ export function withExportHealth(exporter: SpanExporter, logger: Logger): SpanEx
         } else if (!failing) {
           failing = true;
           // OTLPExporterError carries the collector's HTTP status as `code`; network errors a Node code (ECONNREFUSED).
-          const error = result.error as { name?: string; code?: unknown } | undefined;
-          const code = typeof error?.code === "number" || typeof error?.code === "string" ? String(error.code) : undefined;
+          const { error } = result;
+          const rawCode = error && "code" in error ? error.code : undefined;
+          const code = typeof rawCode === "number" || typeof rawCode === "string" ? String(rawCode) : undefined;
           logger.warn(
             {
               errorName: error?.name ?? "unknown",

@@ -1,15 +1,15 @@
 import { HeaderMap, type ApolloServerPlugin, type GraphQLResponse } from "@apollo/server";
 import type { FormattedExecutionResult } from "graphql";
 import type { GatewayContext } from "../request-context/gateway-context.js";
-import type { AnswerTicket, KeptAnswers } from "./kept-answers.js";
-import type { OperationAdmission } from "./operation-admission.js";
+import type { AnswerTicket, KeptAnswers } from "../operation/kept-answers.js";
+import type { OperationAdmission } from "../operation/operation-admission.js";
 
 /**
- * Apollo Server's adapter for the admission (operation-admission.ts, where its order is documented): it runs in
- * didResolveOperation, after validation and before execution, as it needs the variables and the caller (Apollo
- * validates a document once and caches it, so these cannot be validation rules). With `answers`, its step 8 may find
- * an answer kept whole (kept-answers.ts): Apollo then sends it instead of executing (responseForOperation), and an
- * answer executed without errors is kept (willSendResponse).
+ * Apollo Server's adapter for the admission (src/operation/operation-admission.ts, where its order is documented):
+ * it runs in didResolveOperation, after validation and before execution, as it needs the variables and the caller
+ * (Apollo validates a document once and caches it, so these cannot be validation rules). With `answers`, its step 8
+ * may find an answer kept whole (src/operation/kept-answers.ts): Apollo then sends it instead of executing
+ * (responseForOperation), and an answer executed without errors is kept (willSendResponse).
  */
 export function operationAdmissionPlugin(
   admission: OperationAdmission,

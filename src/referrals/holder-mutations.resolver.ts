@@ -8,12 +8,14 @@ import { RemoveHolderInput } from "./remove-holder.input.js";
 import { RemoveHolderPayload } from "./remove-holder.payload.js";
 import { UPSTREAM_MAX_HOLDERS_PER_CALL as MAX_HOLDERS_PER_CALL } from "../voucherify/domain.js";
 import { checkAddHoldersInput, checkId, checkOptionalId } from "./check-input.js";
+import { isJsonObject } from "../lib/json-object.js";
 
 /** One POST; the payload's `holders` lists as many holders as the input gives (the most allowed, when unknown). */
 const ADD_HOLDERS_COST: FieldCost = {
   calls: () => 1,
   fetches: (args) => {
-    const holders = (args.input as { holders?: unknown } | undefined)?.holders;
+    const { input } = args;
+    const holders = isJsonObject(input) ? input.holders : undefined;
     return Array.isArray(holders) ? Math.min(holders.length, MAX_HOLDERS_PER_CALL) : MAX_HOLDERS_PER_CALL;
   },
 };

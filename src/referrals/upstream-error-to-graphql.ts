@@ -13,7 +13,9 @@ function rethrowAsGraphQLError(error: unknown): never {
 }
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return typeof (value as { then?: unknown } | null)?.then === "function";
+  return (
+    (typeof value === "object" || typeof value === "function") && value !== null && "then" in value && typeof value.then === "function"
+  );
 }
 
 /**

@@ -8,7 +8,7 @@ import type { SharedState } from "../shared-state/shared-state.js";
 import { AnswerSources } from "../shared-state/answer-sources.js";
 import { tenantOf } from "../shared-state/tenant.js";
 import { AcceptedCredentials } from "../voucherify/accepted-credentials.js";
-import { VoucherifyClient, type SharedAdmission } from "../voucherify/client.js";
+import { VoucherifyClient, type TenantGate } from "../voucherify/client.js";
 import { createLoaders, type Loaders, type SharedReads } from "../voucherify/loaders.js";
 import { OperationScope } from "../voucherify/operation-scope.js";
 import type { Credentials, UpstreamTransport } from "../voucherify/transport.js";
@@ -45,11 +45,11 @@ function wantsFresh(request: IncomingMessage): boolean {
  * its token: a client's own credentials read the cache only once the upstream has accepted that exact token in this
  * process (otherwise a wrong token could read a tenant's entries).
  */
-export class UpstreamAdmissions {
+export class TenantGates {
   readonly accepted = new AcceptedCredentials();
-  // The server's own application is asked for on every request: its tenant hash and admission are made once.
+  // The server's own application is asked for on every request: its tenant hash and gate are made once.
   private readonly serverTenant: { appId: string; tenant: string } | null;
-  private readonly serverAdmission: SharedAdmission | null;
+  private readonly serverGate: TenantGate | null;
 
   constructor(
     private readonly shared: SharedState,
@@ -59,11 +59,11 @@ export class UpstreamAdmissions {
     this.serverTenant = serverCredentials
       ? { appId: serverCredentials.appId, tenant: tenantOf(upstreamUrl, serverCredentials.appId) }
       : null;
-    this.serverAdmission = this.serverTenant ? { gate: shared.gate, tenant: this.serverTenant.tenant } : null;
+    this.serverGate = this.serverTenant ? { gate: shared.gate, tenant: this.serverTenant.tenant } : null;
   }
 
-  of(credentials: Credentials, clientOwned = false): SharedAdmission {
-    if (!clientOwned && this.serverAdmission && this.serverTenant?.appId === credentials.appId) return this.serverAdmission;
+  of(credentials: Credentials, clientOwned = false): TenantGate {
+    if (!clientOwned && this.serverGate && this.serverTenant?.appId === credentials.appId) return this.serverGate;
     const tenant =
       this.serverTenant?.appId === credentials.appId ? this.serverTenant.tenant : tenantOf(this.upstreamUrl, credentials.appId);
     return {
@@ -102,9 +102,9 @@ export function createContextFactory(deps: {
   authenticator: Authenticator;
   transport: UpstreamTransport;
   shared: SharedState;
-  admissions: UpstreamAdmissions;
+  tenantGates: TenantGates;
 }): ContextFactory {
-  const { config, authenticator, transport, shared, admissions } = deps;
+  const { config, authenticator, transport, shared, tenantGates } = deps;
   // Every operation's deadline under one timer (they all last operationTimeoutMs), not a timer per request.
   const deadlines = new FixedDelayExpiry<OperationScope>(config.operationTimeoutMs, (scope) => scope.expire());
   return async (request, response, requestId, router, known) => {
@@ -132,15 +132,15 @@ export function createContextFactory(deps: {
       if (!response.writableFinished) scope.abandon();
     });
     const clientOwned = credentials !== deps.credentials;
-    const admission = admissions.of(credentials, clientOwned);
+    const tenantGate = tenantGates.of(credentials, clientOwned);
     const trace = unsampledTraceOf(request);
-    const voucherify = new VoucherifyClient(transport, credentials, { requestId, scope, admission, trace });
+    const voucherify = new VoucherifyClient(transport, credentials, { requestId, scope, tenantGate, trace });
     const noCache = wantsFresh(request);
-    const fresh = noCache || (clientOwned && !admissions.accepted.has(credentials));
+    const fresh = noCache || (clientOwned && !tenantGates.accepted.has(credentials));
     // What the answer is built from is recorded only when answers may be kept (src/shared-state/answer-cache.ts).
     const reads = {
       cache: shared.cache,
-      tenant: admission.tenant,
+      tenant: tenantGate.tenant,
       fresh,
       noCache,
       sources: shared.answers ? new AnswerSources() : undefined,

@@ -11,7 +11,7 @@ export interface GatewayContext {
   requestId: string;
   /** This request's use of the shared cache: whose entries, no-cache or not, what its answer was built from. */
   reads: SharedReads;
-  /** What became of this query's answer among the answers kept whole (src/plugins/kept-answers.ts); unset: not looked up. */
+  /** What became of this query's answer among the answers kept whole (src/operation/kept-answers.ts); unset: not looked up. */
   keptAnswer?: "hit" | "miss" | "bypass";
   /** The request's trace ids when tracing is on and it is not sampled (its log lines name them); undefined otherwise. */
   trace?: UnsampledTrace;

@@ -1,5 +1,6 @@
 /** Small parsers the tables share; each message names the variable and, unless it may be a secret, quotes the value. */
 import { Invalid, type Parse } from "./setting.js";
+import { isOneOf } from "../lib/one-of.js";
 
 /** A whole number from min to max. */
 export function integer(min: number, max: number): Parse<number> {
@@ -31,9 +32,7 @@ export function boolean(strict = false): Parse<boolean> {
 export function oneOf<const Word extends string>(words: readonly Word[]): Parse<Word> {
   return (raw, name) => {
     const word = raw.toLowerCase();
-    return (words as readonly string[]).includes(word)
-      ? (word as Word)
-      : new Invalid(`${name} must be one of ${words.join(", ")}; got "${word}"`);
+    return isOneOf(words, word) ? word : new Invalid(`${name} must be one of ${words.join(", ")}; got "${word}"`);
   };
 }
 

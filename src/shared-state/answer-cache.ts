@@ -14,7 +14,7 @@ export const MAX_KEPT_ANSWER_BYTES = 1024 * 1024;
  * those entries, through any replica, invalidate it too, in the same round trip as the lookup. It lives no longer
  * than the first of those entries (and never longer than `maxLifeMs`, the holder pages' TTL).
  *
- * What was asked and by whom is the caller's business (src/plugins/kept-answers.ts): here an answer is an id, a
+ * What was asked and by whom is the caller's business (src/operation/kept-answers.ts): here an answer is an id, a
  * tenant and bytes. `format` names the shape of the answers (the schema they follow): another build's answers are
  * other entries.
  */

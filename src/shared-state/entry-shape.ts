@@ -77,7 +77,7 @@ function decoder(shape: FieldShape): Decoder {
     const item = decoder(shape.list);
     return (value) => {
       if (!Array.isArray(value)) return INVALID;
-      const list = value as unknown[];
+      const list: unknown[] = value;
       for (let i = 0; i < list.length; i++) {
         const decoded = item(list[i]);
         if (decoded === INVALID) return INVALID;
@@ -90,8 +90,8 @@ function decoder(shape: FieldShape): Decoder {
   // In place: the object is a fresh JSON.parse result nobody else holds; nothing is replaced today (a decoder that
   // returns another value than it was given would be).
   return (value) => {
-    if (typeof value !== "object" || value === null || Array.isArray(value)) return INVALID;
-    const record = value as Record<string, unknown>;
+    if (!isJsonObject(value)) return INVALID;
+    const record = value;
     for (const [name, decode] of fields) {
       const decoded = decode(record[name]);
       if (decoded === INVALID) return INVALID;

@@ -1,5 +1,6 @@
 import type { Redis } from "ioredis";
 import type { Logger } from "../observability/logger.js";
+import { messageOf } from "../lib/thrown.js";
 
 /** How often a degraded gateway asks Redis whether it is back. */
 export const RECOVERY_PROBE_MS = 500;
@@ -85,7 +86,7 @@ export class RedisHealth {
     this.degradedSince = Date.now();
     for (const hook of this.changeHooks) hook(true);
     this.logger.warn(
-      { err: { message: (error as Error)?.message ?? String(error) } },
+      { err: { message: messageOf(error) } },
       "Redis is unreachable or slow: serving uncached and unshared until it answers again",
     );
     this.probe = setInterval(() => void this.tryRecover(), RECOVERY_PROBE_MS);

@@ -37,7 +37,7 @@ export async function createSharedState(
     callerBudgetPerMinute: number;
     logger: Logger;
     metrics: GatewayMetrics;
-    /** The format of the answers kept whole: a digest of the schema they follow (src/plugins/kept-answers.ts). */
+    /** The format of the answers kept whole: a digest of the schema they follow (src/operation/kept-answers.ts). */
     answerFormat: string;
     /** Milliseconds, for the caches' TTLs (tests move it); Date.now by default. */
     now?: () => number;

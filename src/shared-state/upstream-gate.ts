@@ -8,16 +8,16 @@ import { pointsLimiter, type PointsLimiter } from "./shared-limiter.js";
 import { secondsToWait } from "../lib/wait-seconds.js";
 
 /**
- * Admission of upstream calls per tenant, shared by replicas: after a 429 (or X-Rate-Limit-Remaining: 0) every
+ * The gate every upstream call passes, per tenant, shared by replicas: after a 429 (or X-Rate-Limit-Remaining: 0) every
  * replica refuses until the upstream's retry time, and with VOUCHERIFY_QUOTA_PER_MINUTE all replicas together
  * never send more than the plan allows: they refuse (RATE_LIMITED for clients) instead of earning a 429. A refusal is
  * returned, not thrown: the data source turns it into its typed error (UpstreamRateLimitedError).
  */
 export interface UpstreamGate {
-  /** Null when a call may go out (it spends one unit of the quota); otherwise why not, and for how long. */
-  admit(tenant: string): Promise<GateRefusal | null>;
+  /** A call at the gate: null when it may go out (it spends one unit of the quota); otherwise why not, and for how long. */
+  enter(tenant: string): Promise<GateRefusal | null>;
   /**
-   * The last word just before an admitted call leaves (it may have waited for a connection meanwhile): synchronous,
+   * The last word just before a call let through leaves (it may have waited for a connection meanwhile): synchronous,
    * from what this replica knows (its own and the shared back-offs it has seen), never a Redis round trip.
    */
   heldBack(tenant: string): GateRefusal | null;
@@ -54,7 +54,7 @@ export class SharedUpstreamGate implements UpstreamGate {
       : null;
   }
 
-  async admit(tenant: string): Promise<GateRefusal | null> {
+  async enter(tenant: string): Promise<GateRefusal | null> {
     let waitSeconds = this.local.secondsLeft(tenant);
     if (waitSeconds === 0 && this.redis && this.health && !this.health.degraded) {
       try {

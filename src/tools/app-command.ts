@@ -5,6 +5,8 @@
 import { userInfo } from "node:os";
 import { parseArgs } from "node:util";
 import { deploymentKeyProblem, type DeploymentKey } from "../app-deployments/deployment.js";
+import { isOneOf } from "../lib/one-of.js";
+import { messageOf } from "../lib/thrown.js";
 
 export const APP_USAGE = `Usage: npm run app -- <command> [options]
 
@@ -71,14 +73,16 @@ export function parseAppCommand(args: string[], actorByDefault: string): AppComm
     }));
   } catch (error) {
     // parseArgs' own message names the option; the "TypeError [ERR_PARSE_ARGS_...]: " prefix some runners add is not.
-    const message = (error instanceof Error ? error.message : String(error)).replace(/^\w*Error \[\w+\]: /, "").split(". ")[0];
+    const message = messageOf(error)
+      .replace(/^\w*Error \[\w+\]: /, "")
+      .split(". ")[0];
     return { kind: "refused", problem: `${message}; see npm run app -- --help` };
   }
   if (values.help) return { kind: "help" };
   const [verb, ...rest] = positionals;
   if (verb === undefined)
     return { kind: "refused", problem: "Name a command (check, create, publish, retire or list); see npm run app -- --help" };
-  if (!(VERBS as readonly string[]).includes(verb)) {
+  if (!isOneOf(VERBS, verb)) {
     return { kind: "refused", problem: `Unknown command ${JSON.stringify(verb)}: check, create, publish, retire or list` };
   }
   const allowed: Record<(typeof VERBS)[number], string[]> = {
@@ -88,7 +92,7 @@ export function parseAppCommand(args: string[], actorByDefault: string): AppComm
     retire: ["name", "version", "actor"],
     list: ["json"],
   };
-  const misplaced = Object.keys(values).find((option) => !allowed[verb as (typeof VERBS)[number]].includes(option));
+  const misplaced = Object.keys(values).find((option) => !allowed[verb].includes(option));
   if (misplaced) return { kind: "refused", problem: `${verb} takes no --${misplaced}; see npm run app -- --help` };
   const manifests = verb === "check" || verb === "create" ? 1 : 0;
   if (rest.length !== manifests) {
@@ -104,5 +108,5 @@ export function parseAppCommand(args: string[], actorByDefault: string): AppComm
   const key = { name: values.name!, version: values.version! };
   const actor = values.actor?.trim() || actorByDefault;
   if (verb === "create") return { kind: "create", key, manifest: rest[0], publish: values.publish ?? false, actor };
-  return { kind: verb as "publish" | "retire", key, actor };
+  return { kind: verb, key, actor };
 }

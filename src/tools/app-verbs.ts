@@ -14,6 +14,7 @@ import type { DocumentProblem } from "../documents/load-trusted-documents.js";
 import { readManifest } from "../documents/manifest.js";
 import { normalizeDocumentId } from "../documents/trusted-document-registry.js";
 import type { AppCommand } from "./app-command.js";
+import { messageOf } from "../lib/thrown.js";
 
 /** Longest the command waits for the registry's Redis. */
 const CONNECT_MS = 5000;
@@ -53,7 +54,7 @@ export async function runAppCommand(
   const registry = openAppDeploymentRegistry(config, () => {});
   try {
     await registry.connect(CONNECT_MS).catch((error: unknown) => {
-      throw new RegistryUnavailable(error instanceof Error ? error.message : String(error));
+      throw new RegistryUnavailable(messageOf(error));
     });
     switch (command.kind) {
       case "create":
@@ -65,7 +66,7 @@ export async function runAppCommand(
         return await list(command.json, registry, output);
     }
   } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
+    const reason = messageOf(error);
     output.err(`The registry (${registry.location}) cannot be used: ${reason}. Nothing changed.`);
     return EXIT.failed;
   } finally {

@@ -5,6 +5,7 @@ import { openAppDeploymentRegistry } from "../app-deployments/open-registry.js";
 import { formatSettingsProblems, readAppSettings } from "./app-settings.js";
 import { breaksOfPublishedDocuments, formatDocumentBreak } from "./published-documents-impact.js";
 import { coordinateOf, unannouncedBreakingChanges } from "./schema-evolution.js";
+import { messageOf } from "../lib/thrown.js";
 
 // `npm run schema:check [-- --baseline <sdl> --schema <sdl> --changelog <md>]`: the breaking-change check of a schema
 // change, from the last released client schema (schema/baseline.graphql) to this build's (schema/client.graphql):
@@ -66,7 +67,7 @@ try {
   const documents = deployments.reduce((sum, deployment) => sum + deployment.documents.length, 0);
   summary = `${deployments.length} published app deployment(s), ${documents} document(s) (registry: ${registry.location})`;
 } catch (error) {
-  console.error(`The registry (${registry.location}) cannot be read: ${error instanceof Error ? error.message : String(error)}`);
+  console.error(`The registry (${registry.location}) cannot be read: ${messageOf(error)}`);
   process.exit(1);
 } finally {
   await registry.close();

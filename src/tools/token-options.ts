@@ -5,6 +5,7 @@
 import { parseArgs } from "node:util";
 import { Scope } from "../auth/scopes.js";
 import { DEVELOPMENT_JWT_SECRET, MIN_JWT_SECRET_LENGTH } from "../config.js";
+import { messageOf } from "../lib/thrown.js";
 
 export const DEFAULT_SUBJECT = "developer";
 export const DEFAULT_SCOPE = Object.values(Scope).join(" ");
@@ -56,7 +57,9 @@ export function parseTokenCommand(args: string[], env: Record<string, string | u
   } catch (error) {
     // parseArgs' own message ("Unknown option '--x'. To specify a positional argument ...") names the option.
     // Under some runners the message starts with "TypeError [ERR_PARSE_ARGS_...]: ": that part is for developers.
-    const message = (error instanceof Error ? error.message : String(error)).replace(/^\w*Error \[\w+\]: /, "").split(". ")[0];
+    const message = messageOf(error)
+      .replace(/^\w*Error \[\w+\]: /, "")
+      .split(". ")[0];
     return { kind: "refused", problem: `${message}; see npm run token -- --help` };
   }
   if (values.help) return { kind: "help" };

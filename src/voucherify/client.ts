@@ -16,8 +16,8 @@ export interface MemberRef {
   campaignId?: string | null;
 }
 
-/** The replicas' shared admission of upstream calls, and whose quota this client spends. */
-export interface SharedAdmission {
+/** The replicas' shared upstream gate, and the tenant whose quota this client spends at it. */
+export interface TenantGate {
   gate: UpstreamGate;
   tenant: string;
   /** The upstream accepted these credentials (a 2xx): the cache may now answer them. */
@@ -38,7 +38,7 @@ export interface VoucherifyClientOptions {
   /** The operation this client serves: once it is over (deadline passed, client gone), its reads stop. */
   scope?: OperationScope;
   /** Shared 429 back-off and plan quota (src/shared-state); absent: nothing holds calls back (tests of the client alone). */
-  admission?: SharedAdmission;
+  tenantGate?: TenantGate;
   /** The request's trace when it is not sampled: its calls send its traceparent (src/observability/request-trace.ts). */
   trace?: UnsampledTrace;
 }
@@ -98,10 +98,10 @@ export class VoucherifyClient {
       scope: this.options.scope,
       trace: this.options.trace,
     };
-    const { admission } = this.options;
-    if (!admission) return this.transport.request(request);
-    const { gate, tenant } = admission;
-    const refusal = await gate.admit(tenant);
+    const { tenantGate } = this.options;
+    if (!tenantGate) return this.transport.request(request);
+    const { gate, tenant } = tenantGate;
+    const refusal = await gate.enter(tenant);
     if (refusal) throw new UpstreamRateLimitedError(refusal.reason, refusal.retryAfterSeconds);
     // A back-off that starts while this call waits for a connection (another call's 429) still stops it.
     request.beforeSend = () => {
@@ -110,7 +110,7 @@ export class VoucherifyClient {
     };
     try {
       const response = await this.transport.request(request);
-      admission.onAccepted?.();
+      tenantGate.onAccepted?.();
       // The plan is spent: the next call would earn a 429, so every replica waits for the reset instead.
       if (response.headers && firstHeaderValue(response.headers["x-rate-limit-remaining"])?.trim() === "0") {
         await gate.backOff(tenant, retryAfterSeconds(response.headers));

@@ -1,4 +1,5 @@
-import { isJsonObject, type JsonObject } from "../lib/json-object.js";
+import { isJsonObject } from "../lib/json-object.js";
+import { isOneOf } from "../lib/one-of.js";
 import { CampaignType, HolderRole, VoucherType, type CustomerRecord, type HolderPage, type HolderRecord } from "./domain.js";
 import { toIsoDateTime } from "./iso-date-time.js";
 import type { UpstreamCustomer, UpstreamHolder } from "./upstream-types.js";
@@ -6,30 +7,35 @@ import type { UpstreamCustomer, UpstreamHolder } from "./upstream-types.js";
 /** Thrown when an upstream body does not have the shape we map; the client turns it into UPSTREAM_ERROR. */
 export class UpstreamShapeError extends Error {}
 
-function requiredString(raw: JsonObject, field: string): string {
+/**
+ * An upstream object, read by the names its fields have in the generated contract (upstream-types.ts): a name the
+ * contract does not have does not compile. Any JSON object is one (its fields are still checked as they are read).
+ */
+type Fields<T> = { readonly [Name in keyof T]?: unknown };
+
+function requiredString<Name extends string>(raw: { readonly [F in Name]?: unknown }, field: Name): string {
   const value = raw[field];
   if (typeof value !== "string" || value.length === 0) throw new UpstreamShapeError(`${field} is not a string`);
   return value;
 }
 
-function optionalString(raw: JsonObject, field: string): string | null {
+function optionalString<Name extends string>(raw: { readonly [F in Name]?: unknown }, field: Name): string | null {
   const value = raw[field];
   return typeof value === "string" ? value : null;
 }
 
-function optionalObject(raw: JsonObject, field: string): Record<string, unknown> | null {
+function optionalObject<Name extends string>(raw: { readonly [F in Name]?: unknown }, field: Name): Record<string, unknown> | null {
   const value = raw[field];
   return isJsonObject(value) ? value : null;
 }
 
-/** An enum's values, looked up in a set (not `value in Enum`: that also accepts inherited names such as "toString"). */
-const valuesOf = <T extends string>(values: Record<string, T>): ReadonlySet<string> => new Set<string>(Object.values(values));
-const HOLDER_ROLES = valuesOf(HolderRole);
-const VOUCHER_TYPES = valuesOf(VoucherType);
+/** An enum's values, looked up among them (not `value in Enum`: that also accepts inherited names such as "toString"). */
+const HOLDER_ROLES = Object.values(HolderRole);
+const VOUCHER_TYPES = Object.values(VoucherType);
 
-function enumValue<T extends string>(values: ReadonlySet<string>, raw: JsonObject, field: string): T {
+function enumValue<T, Name extends string>(values: readonly T[], raw: { readonly [F in Name]?: unknown }, field: Name): T {
   const value = raw[field];
-  if (typeof value === "string" && values.has(value)) return value as T;
+  if (isOneOf(values, value)) return value;
   throw new UpstreamShapeError(`${field} has an unknown value`);
 }
 
@@ -41,27 +47,27 @@ function enumValue<T extends string>(values: ReadonlySet<string>, raw: JsonObjec
  */
 export function toHolderRecord(value: unknown): HolderRecord {
   if (!isJsonObject(value)) throw new UpstreamShapeError("holder is not an object");
-  const raw = value as JsonObject & Partial<UpstreamHolder>;
+  const raw: Fields<UpstreamHolder> = value;
   const createdAt = toIsoDateTime(requiredString(raw, "created_at"));
   if (createdAt === null) throw new UpstreamShapeError("created_at is not a date");
   const campaignType = raw.campaign_type;
   return {
     id: requiredString(raw, "id"),
     createdAt,
-    holderRole: enumValue<HolderRole>(HOLDER_ROLES, raw, "holder_role"),
+    holderRole: enumValue(HOLDER_ROLES, raw, "holder_role"),
     customerId: requiredString(raw, "customer_id"),
     redeemableId: requiredString(raw, "redeemable_id"),
     redeemableObject: requiredString(raw, "redeemable_object"),
     campaignId: optionalString(raw, "campaign_id"),
     campaignType: campaignType === CampaignType.REFERRAL_PROGRAM ? CampaignType.REFERRAL_PROGRAM : null,
-    voucherType: enumValue<VoucherType>(VOUCHER_TYPES, raw, "voucher_type"),
+    voucherType: enumValue(VOUCHER_TYPES, raw, "voucher_type"),
     metadata: optionalObject(raw, "metadata"),
   };
 }
 
 export function toCustomerRecord(value: unknown): CustomerRecord {
   if (!isJsonObject(value)) throw new UpstreamShapeError("customer is not an object");
-  const raw = value as JsonObject & Partial<UpstreamCustomer>;
+  const raw: Fields<UpstreamCustomer> = value;
   return {
     id: requiredString(raw, "id"),
     sourceId: optionalString(raw, "source_id"),

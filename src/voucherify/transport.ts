@@ -10,6 +10,7 @@ import { retryAfterSeconds } from "./retry-after.js";
 import { UpstreamCall } from "./upstream-call.js";
 import { exchange, MAX_UPSTREAM_BODY_BYTES, type Exchange } from "./upstream-exchange.js";
 import { UpstreamError, UpstreamNetworkError, UpstreamStatusError, UpstreamTimeoutError } from "./upstream-errors.js";
+import { systemCodeOf } from "../lib/thrown.js";
 
 /**
  * undici's pool alone: its package entry also loads fetch, WebSocket, EventSource and the cache API, about 3 MB of heap
@@ -324,7 +325,7 @@ function throwIfRefused(beforeSend: UpstreamRequest["beforeSend"]): void {
 /** The network failure class of a thrown error (Node's `E...` codes, undici's mapped to them); undefined for anything else. */
 function networkCode(error: unknown): string | undefined {
   if (error instanceof UpstreamNetworkError) return error.code;
-  const code = (error as { code?: unknown } | null)?.code;
-  if (typeof code !== "string") return undefined;
+  const code = systemCodeOf(error);
+  if (code === undefined) return undefined;
   return UNDICI_CODES[code] ?? (/^E[A-Z_]+$/.test(code) ? code : undefined);
 }

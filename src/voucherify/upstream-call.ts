@@ -1,4 +1,5 @@
 import { Expiring } from "../lib/fixed-delay-expiry.js";
+import { isJsonObject } from "../lib/json-object.js";
 
 /**
  * One upstream call in progress, as the things that may end it early see it: its time budget (the transport's
@@ -44,5 +45,5 @@ export class UpstreamCall extends Expiring {
 
 /** Our own aborts pass a frozen `{name}` (no stack trace made per call); callers of `exchange` get an Error. */
 export function abortError(reason: unknown): Error {
-  return reason instanceof Error ? reason : new Error(String((reason as { name?: unknown } | null)?.name ?? reason));
+  return reason instanceof Error ? reason : new Error(String((isJsonObject(reason) ? reason.name : undefined) ?? reason));
 }

@@ -4,7 +4,7 @@ import type { GatewayHandle } from "../../src/server.js";
 import { startStack, type Stack } from "../support/stack.js";
 import { ALL_SCOPES, bearer, signToken, TEST_JWT_SECRET } from "../support/tokens.js";
 
-// Answers kept whole (src/shared-state/answer-cache.ts, src/plugins/kept-answers.ts), in one gateway with the
+// Answers kept whole (src/shared-state/answer-cache.ts, src/operation/kept-answers.ts), in one gateway with the
 // in-process store: what may be served again, to whom, and what never is. The emulator counts every upstream call.
 
 const ROUTER_SECRET = "kept-answers-router-secret-0123456789";

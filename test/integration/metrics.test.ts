@@ -22,7 +22,7 @@ describe("operation labels under junk names", () => {
     expect(shipped.errors).toBeUndefined();
     const text = await (await scrape(metricsUrlOf(stack))).text();
     expect(text).toMatch(/^gateway_operations_total\{operation="ReferralHolders",outcome="ok"\} 1$/m);
-    // The first 20 names of the hour were admitted; the other 180 share one series.
+    // The first 20 names of the hour got their own label; the other 180 share one series.
     expect(text).toMatch(/^gateway_operations_total\{operation="Junk19",outcome="ok"\} 1$/m);
     expect(text).not.toContain('operation="Junk20"');
     expect(text).toMatch(/^gateway_operations_total\{operation="other",outcome="ok"\} 180$/m);

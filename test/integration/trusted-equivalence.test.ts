@@ -7,7 +7,7 @@ import { sha256Hex } from "../../src/documents/load-trusted-documents.js";
 import { SHIPPED_DOCUMENTS } from "../../src/documents/shipped-documents.generated.js";
 import { startEmulator, type EmulatorHandle, type FaultSpec, type RecordedRequest } from "../../src/emulator/emulator.js";
 import { SEED } from "../../src/emulator/seed.js";
-import { MASKED_MESSAGE } from "../../src/plugins/error-masking.plugin.js";
+import { MASKED_MESSAGE } from "../../src/operation/error-masking.js";
 import { startGateway, type GatewayHandle } from "../../src/server.js";
 import { captureLogs } from "../support/log-capture.js";
 import { startPlainApollo, type PlainApollo } from "../support/plain-apollo.js";

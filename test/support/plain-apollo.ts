@@ -8,10 +8,10 @@ import { buildGatewaySchema } from "../../src/graphql/schema.js";
 import { requestIdFrom } from "../../src/http/request-id.js";
 import { createLogger } from "../../src/observability/logger.js";
 import { GatewayMetrics } from "../../src/observability/metrics.js";
-import { OperationAdmission } from "../../src/plugins/operation-admission.js";
-import { OperationObserver } from "../../src/plugins/operation-observer.plugin.js";
-import { KeptAnswers } from "../../src/plugins/kept-answers.js";
-import { createContextFactory, UpstreamAdmissions } from "../../src/request-context/context-factory.js";
+import { OperationAdmission } from "../../src/operation/operation-admission.js";
+import { OperationObserver } from "../../src/operation/operation-observer.js";
+import { KeptAnswers } from "../../src/operation/kept-answers.js";
+import { createContextFactory, TenantGates } from "../../src/request-context/context-factory.js";
 import type { GatewayContext } from "../../src/request-context/gateway-context.js";
 import { apolloServerOptions } from "../../src/server.js";
 import { createSharedState } from "../../src/shared-state/shared-state.js";
@@ -40,14 +40,14 @@ export async function startPlainApollo(config: Config, upstream: { url: string; 
     metrics,
     answerFormat: KeptAnswers.formatOf(schema),
   });
-  const admissions = new UpstreamAdmissions(shared, upstream.url, upstream.credentials);
+  const tenantGates = new TenantGates(shared, upstream.url, upstream.credentials);
   const authenticator = new Authenticator(config.auth, config.production);
   const admission = new OperationAdmission({ schema, maxCost: config.maxOperationCost, budget: shared.budget });
   const observer = new OperationObserver({ logger, metrics });
   const apollo = new ApolloServer<GatewayContext>(
     apolloServerOptions(config, { execution: compiledExecutionGateway(schema), admission, observer, logger }),
   );
-  const context = createContextFactory({ config, credentials: upstream.credentials, authenticator, transport, shared, admissions });
+  const context = createContextFactory({ config, credentials: upstream.credentials, authenticator, transport, shared, tenantGates });
   const { url } = await startStandaloneServer(apollo, {
     listen: { port: 0, host: "127.0.0.1" },
     context: ({ req, res }) => context(req, res, requestIdFrom(req.headers["x-request-id"]), false, undefined),

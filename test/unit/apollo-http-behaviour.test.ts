@@ -7,7 +7,7 @@ import {
   postBodyRefusal,
   prefersHtml,
   refusalAnswer,
-} from "../../src/plugins/apollo-http-behaviour.js";
+} from "../../src/operation/apollo-http-behaviour.js";
 
 // Each rule the gateway copies from Apollo Server, held against a real Apollo Server 5 (in process, no HTTP) over the
 // values clients send and the corners of each rule.

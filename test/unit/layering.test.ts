@@ -1,9 +1,10 @@
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import ts from "typescript";
+import { APART, LAYERS } from "../support/layer-order.js";
 
 // The folder layout tells how a request flows (docs/contributors/architecture.md): each layer only looks down, every import of
-// every file checked against one order (LAYERS). The upstream side (src/voucherify, the REST data source;
+// every file checked against one order (LAYERS, test/support/layer-order.ts). The upstream side (src/voucherify, the REST data source;
 // src/shared-state, the replicas' shared limits and cache; src/emulator, the fake upstream) knows nothing of GraphQL,
 // not even through another src file, and no two folders import each other, directly or round a longer cycle.
 
@@ -39,7 +40,7 @@ const UPSTREAM_SIDE = ["voucherify", "shared-state", "emulator"];
 const GRAPHQL_PACKAGES = [/^(graphql|type-graphql|graphql-scalars)(\/|$)/, /^@apollo\//];
 /** The GraphQL layer, as seen from below: its folders, the GraphQL error builders and the GraphQL packages. */
 const GRAPHQL_LAYER = [
-  /^(graphql|request-context|documents|app-deployments|execution|plugins|referrals|relay|limits|auth)\//,
+  /^(graphql|request-context|documents|app-deployments|execution|plugins|operation|referrals|relay|limits|auth)\//,
   /^errors\/graphql-errors\.ts$/,
   ...GRAPHQL_PACKAGES,
 ];
@@ -49,27 +50,10 @@ const ROOT_FILES = ["config.ts", "main.ts", "server.ts"];
 const posix = (file: string) => file.split(path.sep).join("/");
 
 /**
- * The layers, top to bottom, as the code has them: a file may import its own layer and those below, never above.
- * Entries are folders under src, or the root files. config.ts sits at the root of src but reads the settings every
- * layer is built from, so it lives among the settings; tools/ are command-line entry points beside main.ts.
+ * The fake upstream stands apart (APART): started by main.ts only, and built from leaf helpers, Voucherify's wire types
+ * (it answers in them) and the HTTP body reader (it reads bodies as the gateway does). Nothing else of the gateway.
  */
-const LAYERS: string[][] = [
-  ["main.ts", "tools"],
-  ["server.ts"],
-  ["http"],
-  ["graphql", "documents", "app-deployments", "execution", "plugins"],
-  ["referrals", "relay"],
-  ["request-context"],
-  ["auth", "limits"],
-  ["voucherify", "shared-state"],
-  ["config.ts", "settings", "observability", "errors"],
-  ["lib"],
-];
-/**
- * The fake upstream stands apart: started by main.ts only, and built from leaf helpers, Voucherify's wire types (it
- * answers in them) and the HTTP body reader (it reads bodies as the gateway does). Nothing else of the gateway.
- */
-const EMULATOR = "emulator";
+const EMULATOR = APART.folders[0];
 // The settings tables are leaves too (they import lib/ only): the emulator reads EMULATOR_* through them.
 // The upstream's contract the emulator models: its wire types, and Voucherify's own caps (voucherify/domain.ts, which
 // imports nothing).
@@ -89,7 +73,7 @@ const EMULATOR_IMPORTED_BY = ["main.ts"];
 const KNOWN_UPWARD: Record<string, string> = {};
 
 /** Every import between files of different layers that runs up, or touches the emulator otherwise than allowed. */
-function layerViolations(graph: Map<string, string[]>, layers: string[][] = LAYERS): string[] {
+function layerViolations(graph: Map<string, string[]>, layers: string[][] = LAYERS.map(({ folders }) => folders)): string[] {
   const rank = new Map(layers.flatMap((names, index) => names.map((name) => [name, index] as const)));
   const violations: string[] = [];
   for (const [file, imports] of graph) {
@@ -174,8 +158,13 @@ describe("layering", () => {
   });
 
   test("every folder of src has a place in the layer order", () => {
-    const placed = new Set([...LAYERS.flat(), EMULATOR]);
+    const placed = new Set([...LAYERS.flatMap(({ folders }) => folders), EMULATOR]);
     expect([...new Set([...graph.keys()].map(layerOf))].filter((layer) => !placed.has(layer)).sort()).toEqual([]);
+  });
+
+  test("every folder of the layer order is in src (a folder gone is gone from the order too)", () => {
+    const present = new Set([...graph.keys()].map(layerOf));
+    expect([...LAYERS, APART].flatMap(({ folders }) => folders).filter((folder) => !present.has(folder))).toEqual([]);
   });
 
   test("the layer check catches an import that runs up, an unplaced folder and the emulator's reach (sanity)", () => {

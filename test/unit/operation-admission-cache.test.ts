@@ -1,6 +1,6 @@
 import { parse, type OperationDefinitionNode } from "graphql";
 import type { Caller } from "../../src/auth/caller.js";
-import { OperationAdmissionCache } from "../../src/plugins/operation-admission-cache.js";
+import { OperationAdmissionCache } from "../../src/operation/operation-admission-cache.js";
 
 const operationOf = (source: string) => parse(source).definitions[0] as OperationDefinitionNode;
 const caller = (overrides: Partial<Caller> = {}): Caller => ({

@@ -7,7 +7,7 @@ describe("OperationLabels", () => {
     expect(labels.label("ReferralHolders")).toBe("ReferralHolders");
   });
 
-  test("other names: at most N new ones per window; admitted ones keep their label; the next window admits more", () => {
+  test("other names: at most N new ones per window; labelled ones keep their label; the next window labels more", () => {
     let now = 1_000_000;
     const labels = new OperationLabels({ known: [], newNamesPerWindow: 3, windowMs: 60_000, maxNames: 5, now: () => now });
     expect(["a1", "a2", "a3", "a4"].map((name) => labels.label(name))).toEqual(["a1", "a2", "a3", "other"]);

@@ -117,14 +117,14 @@ test("a 429 stops the calls that were waiting for a connection: the gate refuses
   const upstream = transport(1);
   // Wired as the gateway wires them: the client records the 429 in the gate, the transport asks the gate before sending.
   const gate = new SharedUpstreamGate({ quotaPerMinute: null }, null, null);
-  const client = new VoucherifyClient(upstream, credentials, { admission: { gate, tenant: "tenant" } });
+  const client = new VoucherifyClient(upstream, credentials, { tenantGate: { gate, tenant: "tenant" } });
   const list = (memberId: string) => client.listHolders({ memberId, limit: 1, order: "id" }).catch((e: unknown) => e);
   received.length = 0;
   try {
     const arrived = new Promise<void>((resolve) => (heldArrived = resolve));
     const first = list("held-429");
     await arrived;
-    // The only connection is busy: these two were admitted by the gate and wait in undici's queue.
+    // The only connection is busy: these two were let through by the gate and wait in undici's queue.
     const queued = [list("ok"), list("ok")];
     releaseHeld!();
     expect(await first).toMatchObject({ status: 429, retryAfterSeconds: 9 });
@@ -149,7 +149,7 @@ test("beforeSend is asked when a queued call reaches a connection: its refusal e
     const first = upstream.request(call("held-429")).catch((e: unknown) => e);
     await arrived;
     const queued = upstream.request(call("ok", { beforeSend: () => (refuse ? refusal : undefined) })).catch((e: unknown) => e);
-    // Admitted when it was asked for; refused by the time a connection is free.
+    // Let through when it was asked for; refused by the time a connection is free.
     refuse = true;
     releaseHeld!();
     expect(await first).toMatchObject({ status: 429, retryAfterSeconds: 9 });

@@ -1,9 +1,9 @@
-import type { DocumentNode, GraphQLError, GraphQLSchema, OperationDefinitionNode } from "graphql";
+import type { DocumentNode, GraphQLSchema, OperationDefinitionNode } from "graphql";
 import { authorizationPlan, authorizeOperation, type AuthorizationPlan } from "../auth/authorize-operation.js";
 import type { Caller } from "../auth/caller.js";
 import { SchemaRequirements } from "../auth/schema-requirements.js";
 import { errorCodeOf } from "../errors/error-codes.js";
-import { badVariables, callerBudgetSpent, limitError } from "../errors/graphql-errors.js";
+import { badVariables, callerBudgetSpent, httpStatusOf, limitError } from "../errors/graphql-errors.js";
 import { aliasLimitRule } from "../limits/alias-limit.rule.js";
 import { depthLimitRule } from "../limits/depth-limit.rule.js";
 import { documentNesting } from "../limits/document-nesting.js";
@@ -19,7 +19,7 @@ import { secondsToWait } from "../lib/wait-seconds.js";
 
 /*
  * Admission of an operation: everything that decides whether it may run, in this order. A refused operation makes no
- * upstream call and spends no budget. Both execution paths run it: Apollo Server (operation-admission.plugin.ts, an
+ * upstream call and spends no budget. Both execution paths run it: Apollo Server (src/plugins/operation-admission.plugin.ts, an
  * adapter) and the trusted documents' fast path (src/execution/trusted-execution.ts).
  *
  * Per document (its text alone decides; once per distinct document: Apollo caches parsed and validated documents,
@@ -36,7 +36,7 @@ import { secondsToWait } from "../lib/wait-seconds.js";
  *   6. variables no input can hold (400);
  *   7. the cost estimate against GRAPHQL_MAX_COST (400);
  *   8. an answer kept whole for exactly this request (a query, its variables, tenant and caller rights:
- *      src/plugins/kept-answers.ts): served as it is, without execution, so without an upstream call to pay for;
+ *      src/operation/kept-answers.ts): served as it is, without execution, so without an upstream call to pay for;
  *   9. the caller's budget of upstream calls for this minute (429).
  * During execution, per field, before its upstream call (they need resolved arguments or parents):
  *  10. argument checks (check-input.ts, in resolvers), `_entities` representations (schema.ts), and personal-data
@@ -108,8 +108,7 @@ export class OperationAdmission {
     if (!onRefusal) return decision;
     return decision.catch((error: unknown) => {
       // Its status and code only: the messages of these refusals may quote a variable (a member id).
-      const extensions = (error as GraphQLError).extensions;
-      const status = (extensions?.http as { status?: number } | undefined)?.status;
+      const status = httpStatusOf(error);
       if (status !== undefined) onRefusal({ status, code: errorCodeOf(error) });
       throw error;
     });

@@ -6,7 +6,7 @@ import MIMEType from "whatwg-mimetype";
 import { UNEXPECTED_ERROR_CODE } from "../errors/error-codes.js";
 import { asGraphQLError, badRequest, badUserInputFrom, operationResolutionFailure } from "../errors/graphql-errors.js";
 import { isJsonObject } from "../lib/json-object.js";
-import { formatApolloRequestError } from "./error-masking.plugin.js";
+import { formatApolloRequestError } from "./error-masking.js";
 
 // The one seam with Apollo Server 5.5: what the gateway copies of its HTTP behaviour for the answers it writes itself
 // (the trusted documents' fast path, refused documents, requests refused before or while their body is read). Apollo
@@ -207,7 +207,7 @@ export function operationRefusal(
 
 /** Formatted errors plus what they ask of the HTTP answer (`extensions.http`), as Apollo reads it. */
 export interface FormattedErrors {
-  errors: GraphQLFormattedError[];
+  errors: readonly GraphQLFormattedError[];
   status: number | undefined;
   headers: Array<[string, string]>;
 }
@@ -218,20 +218,37 @@ export interface FormattedErrors {
  * added when `includeStacktrace` (outside production).
  */
 export function formatErrors(errors: readonly unknown[], includeStacktrace: boolean): FormattedErrors {
-  const result: FormattedErrors = { errors: [], status: undefined, headers: [] };
+  const formatted: GraphQLFormattedError[] = [];
+  let status: number | undefined;
+  const headers: Array<[string, string]> = [];
   for (const maybeError of errors) {
     const error = asGraphQLError(maybeError);
     const extensions: Record<string, unknown> = { ...error.extensions, code: error.extensions.code ?? UNEXPECTED_ERROR_CODE };
-    const http = extensions.http as { status?: number; headers?: Map<string, string> } | undefined;
-    if (http && typeof http === "object" && (http.status === undefined || typeof http.status === "number")) {
-      if (http.status) result.status = http.status;
-      if (http.headers instanceof Map) for (const header of http.headers) result.headers.push(header);
+    const head = httpHeadOf(extensions.http);
+    if (head) {
+      if (head.status) status = head.status;
+      headers.push(...head.headers);
       delete extensions.http;
     }
     if (includeStacktrace) extensions.stacktrace = error.stack?.split("\n");
-    result.errors.push(formatApolloRequestError({ ...error.toJSON(), extensions }, error));
+    formatted.push(formatApolloRequestError({ ...error.toJSON(), extensions }, error));
   }
-  return result;
+  return { errors: formatted, status, headers };
+}
+
+/**
+ * What an error's `extensions.http` asks of the answer, as Apollo reads it (errorNormalize.js): an object whose status,
+ * when there is one, is a number, and whose headers, when they are a Map, are added; null when it is none of that.
+ */
+function httpHeadOf(http: unknown): { status: number | undefined; headers: Array<[string, string]> } | null {
+  if (typeof http !== "object" || http === null) return null;
+  const status = "status" in http ? http.status : undefined;
+  if (status !== undefined && typeof status !== "number") return null;
+  const headers: Array<[string, string]> = [];
+  if ("headers" in http && http.headers instanceof Map) {
+    for (const [name, value] of http.headers) if (typeof name === "string" && typeof value === "string") headers.push([name, value]);
+  }
+  return { status, headers };
 }
 
 /** What Apollo answers when the context cannot be built (an unauthenticated caller, no credentials). */
@@ -256,12 +273,15 @@ export function classifyExecutionError(error: GraphQLError): GraphQLError {
 
 /**
  * The status of an operation's answer (requestPipeline.js): what an error asks for (`extensions.http.status`); else
- * a refused or failed operation (no result) is a 500, variables refused before anything ran (no data) a 400, and a
- * result, partial or not, a 200.
+ * an operation without a result (refused before execution, or execution threw) is a 500, variables refused before
+ * anything ran (a result without data) a 400, and a result with data, partial or not, a 200.
  */
-export function operationStatus(errorStatus: number | undefined, outcome: { hasErrors: boolean; refused: boolean; data: unknown }): number {
+export function operationStatus(
+  errorStatus: number | undefined,
+  outcome: { hasErrors: boolean; hasResult: boolean; data: unknown },
+): number {
   if (!outcome.hasErrors) return 200;
-  return errorStatus ?? (outcome.refused ? 500 : outcome.data === undefined ? 400 : 200);
+  return errorStatus ?? (!outcome.hasResult ? 500 : outcome.data === undefined ? 400 : 200);
 }
 
 // ---- Answers.
