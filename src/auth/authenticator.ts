@@ -1,8 +1,8 @@
-import { createHash, timingSafeEqual } from "node:crypto";
 import type { IncomingMessage } from "node:http";
 import type { AuthConfig } from "../config.js";
 import type { GraphQLError } from "graphql";
 import { keySourceUnavailable, unauthenticated } from "../errors/graphql-errors.js";
+import { bearerToken, secretMatcher } from "../lib/credentials.js";
 import { createLogger, type Logger } from "../observability/logger.js";
 import type { Refusal } from "../observability/refusal-log.js";
 import type { Caller } from "./caller.js";
@@ -23,7 +23,6 @@ export interface AuthenticatorOptions {
 }
 
 export const ROUTER_SECRET_HEADER = "x-router-secret";
-const BEARER = /^Bearer +([A-Za-z0-9\-_=.~+/]+)\s*$/i;
 /** A JWT is three base64url parts; anything longer than this is not a token any issuer sends. */
 const MAX_TOKEN_LENGTH = 8192;
 
@@ -33,7 +32,7 @@ const MAX_TOKEN_LENGTH = 8192;
  */
 export class Authenticator {
   private readonly verifier: TokenVerifier | null;
-  private readonly routerSecretDigest: Buffer | null;
+  private readonly isRouterSecret: ((given: string) => boolean) | null;
 
   constructor(
     private readonly config: AuthConfig,
@@ -48,7 +47,7 @@ export class Authenticator {
           onFetchFailure: options.onKeyFetchFailure,
         })
       : null;
-    this.routerSecretDigest = config.routerSecret ? digest(config.routerSecret) : null;
+    this.isRouterSecret = config.routerSecret ? secretMatcher(config.routerSecret) : null;
   }
 
   /** Fetches a JWKS's keys now, so that a key server down at start is said at once (and the first caller never waits). */
@@ -79,10 +78,9 @@ export class Authenticator {
    * otherwise open to anyone (safelisting) need.
    */
   routerOf(request: IncomingMessage): { router: boolean; proven: boolean } {
-    if (!this.routerSecretDigest) return { router: !this.production, proven: false };
+    if (!this.isRouterSecret) return { router: !this.production, proven: false };
     const given = request.headers[ROUTER_SECRET_HEADER];
-    // Comparing digests keeps the comparison constant-time whatever the length of what was sent.
-    const proven = typeof given === "string" && timingSafeEqual(digest(given), this.routerSecretDigest);
+    const proven = typeof given === "string" && this.isRouterSecret(given);
     return { router: proven, proven };
   }
 
@@ -97,11 +95,11 @@ export class Authenticator {
       if (router) return { budgetKey: "router", authenticated: false, scopes: new Set(), members: null, router };
       throw this.refused(unauthenticated("Send Authorization: Bearer <token>."));
     }
-    const match = header.length <= MAX_TOKEN_LENGTH ? BEARER.exec(header) : null;
-    if (!match) throw this.refused(unauthenticated("The Authorization header must be: Bearer <token>."));
+    const token = header.length <= MAX_TOKEN_LENGTH ? bearerToken(header) : null;
+    if (token === null) throw this.refused(unauthenticated("The Authorization header must be: Bearer <token>."));
     let claims: Record<string, unknown>;
     try {
-      claims = await this.verifier.verify(match[1]);
+      claims = await this.verifier.verify(token);
     } catch (error) {
       if (error instanceof InvalidTokenError) throw this.refused(unauthenticated(error.message));
       if (error instanceof KeySourceUnavailableError) throw this.refused(keySourceUnavailable(error.message));
@@ -120,10 +118,6 @@ export class Authenticator {
 /** Whether any request can be the router's: with ROUTER_SECRET, those carrying it; without, all in development, none in production. */
 export function routerRecognised(auth: Pick<AuthConfig, "routerSecret">, production: boolean): boolean {
   return auth.routerSecret !== null || !production;
-}
-
-function digest(value: string): Buffer {
-  return createHash("sha256").update(value).digest();
 }
 
 /** `scope` (OAuth 2, space-separated) or `scp` (an array, as some issuers send it). */

@@ -1,24 +1,20 @@
-import { createHash, timingSafeEqual } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { bearerToken, secretMatcher } from "../lib/credentials.js";
 import { CONTENT_TYPES, negotiateFormat, openMetricsText } from "../observability/exposition.js";
 import type { GatewayMetrics } from "../observability/metrics.js";
 import { sendJson } from "./send.js";
 
-const BEARER = /^Bearer +(\S+) *$/i;
-const digest = (text: string) => createHash("sha256").update(text, "utf8").digest();
-
 /**
  * GET /metrics: OpenMetrics (with trace-id exemplars on the latency histograms) when the scraper's Accept asks for
  * `application/openmetrics-text`, as Prometheus does; Prometheus text format 0.0.4 otherwise. With a token, only
- * `Authorization: Bearer <token>` gets it; both sides are hashed first so the comparison takes the same time whatever
- * the length or the first differing byte.
+ * `Authorization: Bearer <token>` gets it, compared in constant time.
  */
 export function createMetricsEndpoint(metrics: GatewayMetrics, token: string | null) {
-  const expected = token === null ? null : digest(token);
+  const matches = token === null ? null : secretMatcher(token);
   const authorized = (request: IncomingMessage): boolean => {
-    if (expected === null) return true;
-    const match = BEARER.exec(request.headers.authorization ?? "");
-    return match !== null && timingSafeEqual(digest(match[1]), expected);
+    if (matches === null) return true;
+    const given = bearerToken(request.headers.authorization);
+    return given !== null && matches(given);
   };
   return async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
     if (!authorized(request)) {
