@@ -174,12 +174,34 @@ describe("production's start-up banner says where /metrics is, or that it is off
   });
 });
 
+/**
+ * Loaded before the gateway (`node --import`): the moment it writes its ready line, it sends itself SIGTERM, so
+ * nothing can come between the two, as a supervisor's signal can on a busy machine.
+ */
+const SIGTERM_WHEN_READY = `data:text/javascript,${encodeURIComponent(`
+const write = process.stdout.write.bind(process.stdout);
+process.stdout.write = (chunk, ...rest) => {
+  const written = write(chunk, ...rest);
+  if (String(chunk).includes("ready at")) process.kill(process.pid, "SIGTERM");
+  return written;
+};`)}`;
+
 describe("graceful shutdown", () => {
   let upstream: EmulatorHandle;
   beforeAll(async () => {
     upstream = await startEmulator();
   });
   afterAll(() => upstream.stop());
+
+  test("a SIGTERM sent the moment the gateway says it is ready drains it (exit 0): it is not killed by the signal", async () => {
+    const { PATH, HOME } = process.env;
+    const child = spawn(process.execPath, ["--import", SIGTERM_WHEN_READY, MAIN], {
+      env: { PATH, HOME, LOG_LEVEL: "warn", PORT: "0", EMULATOR_DB: ":memory:" },
+    });
+    const output = collect(child);
+    expect(await exitOf(child)).toBe(0);
+    expect(output.stdout()).toContain("Referrals gateway ready at");
+  });
 
   test("on SIGTERM, an operation in flight still completes, then the process exits 0", async () => {
     let arrived!: () => void;
