@@ -141,9 +141,10 @@ export class UpstreamTransport {
       connections: options.maxConcurrency ?? 64,
       keepAliveTimeout: IDLE_SOCKET_MS,
       keepAliveMaxTimeout: IDLE_SOCKET_MS,
-      // Backstops only: the call's own budget (timeoutMs) aborts first.
-      headersTimeout: options.timeoutMs,
-      bodyTimeout: options.timeoutMs,
+      // Off: each call's own budget (timeoutMs) ends it. undici's timers tick every half second and can fire a few ms
+      // before a budget of the same length, which turned an UPSTREAM_TIMEOUT into a network error (UPSTREAM_ERROR).
+      headersTimeout: 0,
+      bodyTimeout: 0,
       maxResponseSize: MAX_UPSTREAM_BODY_BYTES,
     });
     this.maxAttempts = Math.max(1, options.maxAttempts ?? 3);

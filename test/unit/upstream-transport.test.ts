@@ -1,9 +1,15 @@
 import http from "node:http";
+import { createRequire } from "node:module";
 import type { AddressInfo } from "node:net";
 import { gzipSync } from "node:zlib";
 import { UpstreamTransport, type UpstreamRequest } from "../../src/voucherify/transport.js";
 import { MAX_UPSTREAM_BODY_BYTES } from "../../src/voucherify/upstream-exchange.js";
-import { UpstreamError, UpstreamNetworkError, UpstreamRateLimitedError } from "../../src/voucherify/upstream-errors.js";
+import {
+  UpstreamError,
+  UpstreamNetworkError,
+  UpstreamRateLimitedError,
+  UpstreamTimeoutError,
+} from "../../src/voucherify/upstream-errors.js";
 import { VoucherifyClient } from "../../src/voucherify/client.js";
 import { SharedUpstreamGate } from "../../src/shared-state/upstream-gate.js";
 
@@ -14,6 +20,8 @@ let baseUrl: string;
 const received: string[] = [];
 let releaseHeld: (() => void) | null = null;
 let heldArrived: (() => void) | null = null;
+/** Calls to /api/stall, never answered (destroyed by the test that makes them). */
+const stalled: http.ServerResponse[] = [];
 
 beforeAll(async () => {
   server = http.createServer((request, response) => {
@@ -30,6 +38,9 @@ beforeAll(async () => {
       response.writeHead(200, { "content-type": "application/json", "content-length": "100" });
       response.write('{"data": [');
       setImmediate(() => response.socket?.destroy());
+    } else if (request.url === "/api/stall") {
+      stalled.push(response);
+      heldArrived?.();
     } else if (request.url?.includes("held-429")) {
       releaseHeld = () => response.writeHead(429, { "retry-after": "9" }).end("{}");
       heldArrived?.();
@@ -151,5 +162,33 @@ test("beforeSend is asked when a queued call reaches a connection: its refusal e
     expect(received).toEqual(["GET /api/held-429"]);
   } finally {
     upstream.close();
+  }
+});
+
+/**
+ * undici's clock for its own timeouts (headers, body, keep-alive): it ticks every half second, so a timer of its may
+ * fire a few ms before a Node timer of the same length started at the same moment. `tick` is undici's hook for moving
+ * it on, as its own tests do.
+ */
+const undiciTimers = createRequire(import.meta.url)("undici/lib/util/timers.js") as { tick(delay: number): void };
+
+test("a call the upstream never answers ends by its budget, UPSTREAM_TIMEOUT, whatever undici's own clock says", async () => {
+  // One attempt, as the last one of a call whose budget is nearly spent: what fails it is what the client is told.
+  const upstream = new UpstreamTransport({ baseUrl, timeoutMs: 1000, maxAttempts: 1 });
+  received.length = 0;
+  try {
+    const arrived = new Promise<void>((resolve) => (heldArrived = resolve));
+    const outcome = upstream.request(call("stall")).catch((e: unknown) => e);
+    await arrived;
+    // undici's clock runs well past the budget before Node's timer for it fires: undici must not end the call. (Twice:
+    // a timer undici started since its last tick only starts counting at the next one.)
+    undiciTimers.tick(10_000);
+    undiciTimers.tick(10_000);
+    const error = await outcome;
+    expect(error).toBeInstanceOf(UpstreamTimeoutError);
+    expect(received).toEqual(["GET /api/stall"]);
+  } finally {
+    upstream.close();
+    for (const response of stalled.splice(0)) response.destroy();
   }
 });
