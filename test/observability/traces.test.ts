@@ -88,7 +88,11 @@ describe("traces through a real OTLP exporter", () => {
     const refusedGet = await fetch(`${replica.graphqlUrl}?${search.toString()}`, {
       headers: { "apollo-require-preflight": "true", authorization: "Bearer not.a.token" },
     });
-    results.unauthenticatedGet = { status: refusedGet.status, ...((await refusedGet.json()) as Pick<(typeof results)[string], "errors">) };
+    results.unauthenticatedGet = {
+      status: refusedGet.status,
+      headers: refusedGet.headers,
+      ...((await refusedGet.json()) as Pick<(typeof results)[string], "errors">),
+    };
     // 5. A token without referrals:read: refused at admission.
     readless = await signToken({ scope: "customers:read", sub: "trace-suite-readless" });
     results.forbidden = await graphql(replica.graphqlUrl, HOLDERS, { memberId: SEED.code }, bearer(readless));
