@@ -15,19 +15,38 @@ export interface GatewayProcess {
   stdout(): string;
   /** Resident memory now (VmRSS). */
   rssBytes(): number;
+  /**
+   * What its JavaScript holds once garbage is collected (two full collections, then process.memoryUsage()), asked by
+   * SIGUSR2: started with `memoryProbe` only.
+   */
+  memoryAfterGc(): Promise<NodeJS.MemoryUsage>;
   /** SIGKILL, then waits for the exit. */
   stop(): Promise<void>;
 }
 
+const MEMORY_LINE = "memory after gc: ";
+/** Loaded before the gateway (`node --expose-gc --import`): on SIGUSR2, collects garbage and prints what is left. */
+const MEMORY_PROBE = `data:text/javascript,${encodeURIComponent(`
+process.on("SIGUSR2", () => {
+  gc();
+  gc();
+  process.stdout.write(${JSON.stringify(MEMORY_LINE)} + JSON.stringify(process.memoryUsage()) + "\\n");
+});`)}`;
+
 /**
  * Starts `main` (the built gateway) with exactly `env` (plus PATH and HOME) and resolves once it prints its URL. It runs
  * on the embedded emulator unless `env` names an upstream, in production too (EMULATOR_IN_PRODUCTION): these suites
- * measure the gateway's process, not a deployment.
+ * measure the gateway's process, not a deployment. `memoryProbe`: memoryAfterGc() answers.
  */
-export async function startGatewayProcess(env: Record<string, string | undefined>, main = GATEWAY_MAIN): Promise<GatewayProcess> {
+export async function startGatewayProcess(
+  env: Record<string, string | undefined>,
+  main = GATEWAY_MAIN,
+  options: { memoryProbe?: boolean } = {},
+): Promise<GatewayProcess> {
   if (!existsSync(main)) throw new Error(`${main} is missing: run \`npm run build\` first (npm test does).`);
   const { PATH, HOME } = process.env;
-  const child = spawn(process.execPath, [main], {
+  const nodeArgs = options.memoryProbe ? ["--expose-gc", "--import", MEMORY_PROBE] : [];
+  const child = spawn(process.execPath, [...nodeArgs, main], {
     env: { PATH, HOME, PORT: "0", LOG_LEVEL: "warn", EMULATOR_DB: ":memory:", EMULATOR_IN_PRODUCTION: "true", ...env },
     stdio: ["ignore", "pipe", "inherit"],
   });
@@ -57,6 +76,17 @@ export async function startGatewayProcess(env: Record<string, string | undefined
     rssBytes() {
       const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, "utf8"));
       return match ? Number(match[1]) * 1024 : NaN;
+    },
+    async memoryAfterGc() {
+      if (!options.memoryProbe) throw new Error("started without memoryProbe");
+      const seen = out.length;
+      child.kill("SIGUSR2");
+      for (;;) {
+        const start = out.indexOf(MEMORY_LINE, seen);
+        const end = start === -1 ? -1 : out.indexOf("\n", start);
+        if (end !== -1) return JSON.parse(out.slice(start + MEMORY_LINE.length, end)) as NodeJS.MemoryUsage;
+        await once(child.stdout, "data");
+      }
     },
     async stop() {
       if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
