@@ -1,10 +1,11 @@
 import { randomBytes } from "node:crypto";
 import { SEED } from "../../src/emulator/seed.js";
 import { startEmulator, type EmulatorHandle } from "../../src/emulator/emulator.js";
-import { startReplica, type Replica } from "../support/replica.js";
+import { startGatewayProcess, type GatewayProcess } from "../support/gateway-process.js";
 import { graphql } from "../support/stack.js";
 import { ALL_SCOPES, bearer, signToken, TEST_JWT_SECRET } from "../support/tokens.js";
 import { SpanKind, startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from "./otlp-receiver.js";
+import { upstreamEnv } from "../support/process-env.js";
 
 // The gateway as operators run it (its own process, configured by OTEL_* only), its real OTLP exporter, and a
 // receiver in the test that decodes what arrives. Spans are read after the gateway stopped: a graceful stop exports
@@ -25,9 +26,7 @@ const newSpanId = () => randomBytes(8).toString("hex");
 
 function env(emulator: EmulatorHandle, receiver: OtlpReceiver, extra: Record<string, string> = {}): Record<string, string> {
   return {
-    VOUCHERIFY_API_URL: emulator.url,
-    VOUCHERIFY_APP_ID: emulator.appId,
-    VOUCHERIFY_APP_TOKEN: emulator.appToken,
+    ...upstreamEnv(emulator),
     AUTH_JWT_SECRET: TEST_JWT_SECRET,
     OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
     ...extra,
@@ -42,7 +41,7 @@ const isOperationSpan = (span: ReceivedSpan) =>
 describe("traces through a real OTLP exporter", () => {
   let emulator: EmulatorHandle;
   let receiver: OtlpReceiver;
-  let replica: Replica;
+  let replica: GatewayProcess;
   let token: string;
   let readless: string;
   const router = { traceId: newTraceId(), spanId: newSpanId() };
@@ -51,7 +50,7 @@ describe("traces through a real OTLP exporter", () => {
   beforeAll(async () => {
     emulator = await startEmulator({ dbFile: ":memory:" });
     receiver = await startOtlpReceiver();
-    replica = await startReplica(
+    replica = await startGatewayProcess(
       env(emulator, receiver, { LOG_LEVEL: "info", OTEL_SERVICE_NAME: "gateway-under-test", CALLER_BUDGET_PER_MINUTE: "600" }),
     );
     token = await signToken({ scope: ALL_SCOPES, sub: "trace-suite" });

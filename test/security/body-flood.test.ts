@@ -27,9 +27,9 @@ const BODY = Buffer.alloc(MiB - 1, 0x20);
 
 let gateway: GatewayProcess;
 beforeAll(async () => {
-  gateway = await startGatewayProcess({ NODE_ENV: "production", AUTH_JWT_SECRET: TEST_JWT_SECRET }, undefined, { memoryProbe: true });
+  gateway = await startGatewayProcess({ NODE_ENV: "production", AUTH_JWT_SECRET: TEST_JWT_SECRET }, { memoryProbe: true });
 });
-afterAll(() => gateway?.stop());
+afterAll(() => gateway?.stop("SIGKILL"));
 
 test("200 stalled 1 MiB bodies of one caller and 200 anonymous ones: every query of another caller answers 200", async () => {
   const graphqlUrl = `${gateway.url}/graphql`;

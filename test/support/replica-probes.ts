@@ -1,5 +1,5 @@
 import type { EmulatorHandle } from "../../src/emulator/emulator.js";
-import type { Replica } from "./replica.js";
+import type { GatewayProcess } from "./gateway-process.js";
 
 // What tests of several gateway replicas ask of them and of the emulator behind them.
 
@@ -7,12 +7,7 @@ import type { Replica } from "./replica.js";
 export const listCalls = (emulator: EmulatorHandle) =>
   emulator.requests.filter((r) => r.method === "GET" && r.path.endsWith("/holders")).length;
 
-/** Settings that point a replica at the emulator with the emulator's credentials. */
-export function upstreamEnv(emulator: EmulatorHandle): Record<string, string> {
-  return { VOUCHERIFY_API_URL: emulator.url, VOUCHERIFY_APP_ID: emulator.appId, VOUCHERIFY_APP_TOKEN: emulator.appToken };
-}
-
-export async function readyz(replica: Replica): Promise<{ ready: boolean; checks: { cache: string } }> {
+export async function readyz(replica: GatewayProcess): Promise<{ ready: boolean; checks: { cache: string } }> {
   return (await fetch(`${replica.url}/readyz`)).json() as Promise<{ ready: boolean; checks: { cache: string } }>;
 }
 
