@@ -86,7 +86,7 @@ async function main(): Promise<void> {
     if (prepared.trusted.problems.length > 0) console.error(new TrustedDocumentsError(prepared.trusted.problems).message);
     process.exit(2);
   }
-  const logger = createLogger(config.logLevel, undefined, {
+  const logger = createLogger(config.logLevel, {
     pretty: !config.production && process.stdout.isTTY,
     traceContext: config.tracing !== null,
     maxBufferedBytes: config.logMaxBufferedBytes,

@@ -14,6 +14,7 @@ import type { Config } from "./config.js";
 import type { GatewayContext } from "./request-context/gateway-context.js";
 import { createContextFactory, UpstreamAdmissions } from "./request-context/context-factory.js";
 import { loadTrustedDocuments, TrustedDocumentsError } from "./documents/load-trusted-documents.js";
+import { SHIPPED_OPERATION_NAMES } from "./documents/shipped-documents.generated.js";
 import type { TrustedDocuments } from "./documents/trusted-document.js";
 import { BodyBudget } from "./http/body-budget.js";
 import { createCors } from "./http/cors.js";
@@ -34,8 +35,10 @@ import { OperationObserver, operationObserverPlugin } from "./plugins/operation-
 import { errorMaskingPlugin, formatApolloRequestError } from "./plugins/error-masking.plugin.js";
 import { DOCUMENT_PARSE_OPTIONS, DOCUMENT_VALIDATION_RULES, OperationAdmission } from "./plugins/operation-admission.js";
 import { operationAdmissionPlugin } from "./plugins/operation-admission.plugin.js";
+import { KeptAnswers } from "./plugins/kept-answers.js";
 import { compiledExecutionGateway } from "./execution/compiled-execution.js";
 import { TrustedExecution } from "./execution/trusted-execution.js";
+import { documentTextKey } from "./documents/document-text-key.js";
 import { buildGatewaySchema } from "./graphql/schema.js";
 import { createSharedState, type SharedState } from "./shared-state/shared-state.js";
 import { Disposers } from "./lib/disposers.js";
@@ -70,6 +73,8 @@ export interface GatewayOptions {
   fastPath?: boolean;
   /** The schema and trusted documents, when the caller has built and checked them already (prepareGateway). */
   prepared?: PreparedGateway;
+  /** Milliseconds since the epoch, for the caches' TTLs: tests move it instead of waiting. Date.now by default. */
+  now?: () => number;
 }
 
 export interface GatewayHandle {
@@ -121,7 +126,7 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayHand
   const { config } = options;
   const logger =
     options.logger ??
-    createLogger(config.logLevel, undefined, { traceContext: config.tracing !== null, maxBufferedBytes: config.logMaxBufferedBytes });
+    createLogger(config.logLevel, { traceContext: config.tracing !== null, maxBufferedBytes: config.logMaxBufferedBytes });
   // First, before any socket or store opens: a bad trusted document refuses the start (main.ts: exit 2).
   const { schema, trusted } = options.prepared ?? (await prepareGateway(config));
   if (trusted.problems.length > 0) throw new TrustedDocumentsError(trusted.problems);
@@ -157,7 +162,8 @@ async function startParts(
     retryBaseDelayMs: options.retryBaseDelayMs,
   });
   disposers.add(() => transport.close());
-  const metrics = new GatewayMetrics();
+  // The shipped operations always have their own label, whatever names clients send before them.
+  const metrics = new GatewayMetrics({ operationLabels: { known: SHIPPED_OPERATION_NAMES } });
   metrics.countLogLinesDropped(() => droppedLogLines(logger));
   metrics.upstreamQuotaPerMinute.set(config.sharedState.quotaPerMinute ?? 0);
   const execution = compiledExecutionGateway(schema);
@@ -165,7 +171,11 @@ async function startParts(
     callerBudgetPerMinute: config.auth.callerBudgetPerMinute,
     logger,
     metrics,
+    answerFormat: KeptAnswers.formatOf(schema),
+    now: options.now,
   });
+  // Answers kept whole, for both execution paths (src/plugins/kept-answers.ts); null when off.
+  const answers = shared.answers ? new KeptAnswers(shared.answers, documentTextKey) : null;
   disposers.add(() => shared.close());
   const admissions = new UpstreamAdmissions(shared, options.upstreamUrl, options.credentials);
   observeUpstreamCalls(transport, { logger, metrics });
@@ -183,9 +193,7 @@ async function startParts(
   authenticator.start();
   disposers.add(() => authenticator.close());
   const readiness = new ReadinessProbe(
-    options.credentials
-      ? new VoucherifyClient(transport, options.credentials, undefined, undefined, admissions.of(options.credentials))
-      : null,
+    options.credentials ? new VoucherifyClient(transport, options.credentials, { admission: admissions.of(options.credentials) }) : null,
     {
       cacheStatus: () => shared.status(),
       keyStatus: () => authenticator.keyStatus(),
@@ -203,7 +211,7 @@ async function startParts(
     onRefusal: (refusal) => refusals.refused(refusal),
   });
   const observer = new OperationObserver({ logger, metrics });
-  const apollo = new ApolloServer<GatewayContext>(apolloServerOptions(config, { execution, admission, observer, logger }));
+  const apollo = new ApolloServer<GatewayContext>(apolloServerOptions(config, { execution, admission, observer, logger, answers }));
   await apollo.start();
   disposers.add(() => apollo.stop());
 
@@ -221,6 +229,7 @@ async function startParts(
           mask: config.production,
           introspection: config.introspection,
           includeStacktrace: !config.production,
+          answers,
         })
       : null;
   // The published app deployments, loaded before the server listens and kept in step with the registry: the handler
@@ -320,9 +329,11 @@ export function apolloServerOptions(
     admission: OperationAdmission;
     observer: OperationObserver;
     logger: Logger;
+    /** Answers kept whole (src/plugins/kept-answers.ts); absent or null: off. */
+    answers?: KeptAnswers | null;
   },
 ): ApolloServerOptions<GatewayContext> {
-  const { execution, admission, observer, logger } = parts;
+  const { execution, admission, observer, logger, answers = null } = parts;
   return {
     // Apollo's one hook for a custom executor: operations run compiled by graphql-jit once seen (src/execution).
     gateway: execution,
@@ -356,7 +367,7 @@ export function apolloServerOptions(
       // the banner; where no request can be the router's (production without ROUTER_SECRET) they are off altogether.
       routerRecognised(config.auth, config.production) ? ApolloServerPluginInlineTrace() : ApolloServerPluginInlineTraceDisabled(),
       errorMaskingPlugin({ mask: config.production, logger }),
-      operationAdmissionPlugin(admission),
+      operationAdmissionPlugin(admission, answers),
       operationObserverPlugin(observer),
       // Apollo's default cache-control plugin wraps every field resolver of the schema (about 150 calls for a
       // 10-holder page) to compute a policy that is always "no-store" here (no @cacheControl hints): about 14% of

@@ -88,6 +88,3 @@ export function sourceOf(key: DeploymentKey): string {
 export function deploymentId(key: DeploymentKey): string {
   return `${key.name}@${key.version}`;
 }
-
-/** The state a verb leads to. */
-export const STATE_AFTER: Record<DeploymentAction, DeploymentState> = { create: "created", publish: "published", retire: "retired" };

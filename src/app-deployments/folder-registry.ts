@@ -22,6 +22,7 @@ import {
   type PublishedSet,
   type StateOutcome,
 } from "./registry.js";
+import { isJsonObject } from "../lib/json-object.js";
 
 /** A lock older than this was left by a process that died holding it (a change takes milliseconds). */
 const STALE_LOCK_MS = 30_000;
@@ -200,14 +201,14 @@ export class FolderAppDeploymentRegistry implements AppDeploymentRegistry {
       throw error;
     }
     const deployment = parseDeployment(file, file.state);
-    if (!deployment || typeof file.documents !== "object" || file.documents === null) return null;
+    if (!deployment || !isJsonObject(file.documents)) return null;
     return { file, deployment };
   }
 
   private async readUsage(): Promise<Record<string, { requests: number; lastRequestAt: number }>> {
     try {
       const parsed = JSON.parse(await readFile(join(this.dir, "usage.json"), "utf8")) as { v?: number; usage?: unknown };
-      return parsed.v === RECORD_VERSION && typeof parsed.usage === "object" && parsed.usage !== null
+      return parsed.v === RECORD_VERSION && isJsonObject(parsed.usage)
         ? (parsed.usage as Record<string, { requests: number; lastRequestAt: number }>)
         : {};
     } catch (error) {

@@ -1,15 +1,12 @@
 import { deploymentId, type AuditEntry, type DeploymentKey, type DeploymentState, type StoredDeployment } from "./deployment.js";
 import { RECORD_VERSION } from "./registry.js";
+import { isJsonObject } from "../lib/json-object.js";
 
 // The registry's records as both stores write them (JSON, each with its format version `v`). Gateways of two builds
 // may share one registry during a rolling deploy: a record of another format is skipped, never misread.
 
 const STATES: readonly DeploymentState[] = ["created", "published", "retired"];
 const ACTIONS = ["create", "publish", "retire"] as const;
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
 
 function parseJson(raw: string | undefined): unknown {
   if (raw === undefined) return undefined;
@@ -38,7 +35,7 @@ export function stateRecord(
 export function parseDeployment(rawRecord: unknown, rawState: unknown): StoredDeployment | null {
   const record = typeof rawRecord === "string" ? parseJson(rawRecord) : rawRecord;
   const state = typeof rawState === "string" ? parseJson(rawState) : rawState;
-  if (!isRecord(record) || record.v !== RECORD_VERSION || !isRecord(state) || state.v !== RECORD_VERSION) return null;
+  if (!isJsonObject(record) || record.v !== RECORD_VERSION || !isJsonObject(state) || state.v !== RECORD_VERSION) return null;
   const { name, version, ids, createdAt, createdBy } = record;
   if (typeof name !== "string" || typeof version !== "string" || typeof createdAt !== "string" || typeof createdBy !== "string")
     return null;
@@ -60,7 +57,7 @@ export function parseDeployment(rawRecord: unknown, rawState: unknown): StoredDe
 /** An audit entry (`{v, name, version, at, actor, action, documents}`), or null. */
 export function parseAuditEntry(raw: string): AuditEntry | null {
   const entry = parseJson(raw);
-  if (!isRecord(entry) || entry.v !== RECORD_VERSION) return null;
+  if (!isJsonObject(entry) || entry.v !== RECORD_VERSION) return null;
   const { name, version, at, actor, action, documents } = entry;
   if (typeof name !== "string" || typeof version !== "string" || typeof at !== "string" || typeof actor !== "string") return null;
   if (typeof documents !== "number" || !(ACTIONS as readonly unknown[]).includes(action)) return null;

@@ -1,8 +1,9 @@
+import { createHash, timingSafeEqual } from "node:crypto";
 import type { IncomingMessage } from "node:http";
 import type { AuthConfig } from "../config.js";
 import type { GraphQLError } from "graphql";
+import { errorCodeOf } from "../errors/error-codes.js";
 import { keySourceUnavailable, unauthenticated } from "../errors/graphql-errors.js";
-import { bearerToken, secretMatcher } from "../lib/credentials.js";
 import { createLogger, type Logger } from "../observability/logger.js";
 import type { Refusal } from "../observability/refusal-log.js";
 import type { Caller } from "./caller.js";
@@ -23,6 +24,7 @@ export interface AuthenticatorOptions {
 }
 
 export const ROUTER_SECRET_HEADER = "x-router-secret";
+const BEARER = /^Bearer +(\S+) *$/i;
 /** A JWT is three base64url parts; anything longer than this is not a token any issuer sends. */
 const MAX_TOKEN_LENGTH = 8192;
 
@@ -32,7 +34,7 @@ const MAX_TOKEN_LENGTH = 8192;
  */
 export class Authenticator {
   private readonly verifier: TokenVerifier | null;
-  private readonly isRouterSecret: ((given: string) => boolean) | null;
+  private readonly routerSecret: SecretDigest | null;
 
   constructor(
     private readonly config: AuthConfig,
@@ -47,7 +49,7 @@ export class Authenticator {
           onFetchFailure: options.onKeyFetchFailure,
         })
       : null;
-    this.isRouterSecret = config.routerSecret ? secretMatcher(config.routerSecret) : null;
+    this.routerSecret = config.routerSecret ? new SecretDigest(config.routerSecret) : null;
   }
 
   /** Fetches a JWKS's keys now, so that a key server down at start is said at once (and the first caller never waits). */
@@ -67,7 +69,7 @@ export class Authenticator {
   /** Told to the refusal log (its class and reason: these refusals are worded by the gateway alone, never the token). */
   private refused(error: GraphQLError): GraphQLError {
     const http = error.extensions?.http as { status?: number } | undefined;
-    this.options.onRefusal?.({ status: http?.status ?? 500, code: String(error.extensions?.code), reason: error.message });
+    this.options.onRefusal?.({ status: http?.status ?? 500, code: errorCodeOf(error), reason: error.message });
     return error;
   }
 
@@ -78,9 +80,9 @@ export class Authenticator {
    * otherwise open to anyone (safelisting) need.
    */
   routerOf(request: IncomingMessage): { router: boolean; proven: boolean } {
-    if (!this.isRouterSecret) return { router: !this.production, proven: false };
+    if (!this.routerSecret) return { router: !this.production, proven: false };
     const given = request.headers[ROUTER_SECRET_HEADER];
-    const proven = typeof given === "string" && this.isRouterSecret(given);
+    const proven = typeof given === "string" && this.routerSecret.matches(given);
     return { router: proven, proven };
   }
 
@@ -95,7 +97,7 @@ export class Authenticator {
       if (router) return { budgetKey: "router", authenticated: false, scopes: new Set(), members: null, router };
       throw this.refused(unauthenticated("Send Authorization: Bearer <token>."));
     }
-    const token = header.length <= MAX_TOKEN_LENGTH ? bearerToken(header) : null;
+    const token = header.length <= MAX_TOKEN_LENGTH ? bearerCredential(header) : null;
     if (token === null) throw this.refused(unauthenticated("The Authorization header must be: Bearer <token>."));
     let claims: Record<string, unknown>;
     try {
@@ -118,6 +120,31 @@ export class Authenticator {
 /** Whether any request can be the router's: with ROUTER_SECRET, those carrying it; without, all in development, none in production. */
 export function routerRecognised(auth: Pick<AuthConfig, "routerSecret">, production: boolean): boolean {
   return auth.routerSecret !== null || !production;
+}
+
+/** The credential of an `Authorization: Bearer <credential>` header (RFC 6750), or null for any other header. */
+export function bearerCredential(header: string | undefined): string | null {
+  return header === undefined ? null : (BEARER.exec(header)?.[1] ?? null);
+}
+
+/**
+ * A configured secret (ROUTER_SECRET, METRICS_TOKEN) kept as its SHA-256 digest. What a request sends is hashed too
+ * and the digests compared in constant time, so the time taken tells nothing of its length or first differing byte.
+ */
+export class SecretDigest {
+  private readonly digest: Buffer;
+
+  constructor(secret: string) {
+    this.digest = sha256(secret);
+  }
+
+  matches(given: string): boolean {
+    return timingSafeEqual(sha256(given), this.digest);
+  }
+}
+
+function sha256(value: string): Buffer {
+  return createHash("sha256").update(value, "utf8").digest();
 }
 
 /** `scope` (OAuth 2, space-separated) or `scp` (an array, as some issuers send it). */

@@ -27,6 +27,17 @@ export function mayTouchMember(caller: Caller, memberId: string): boolean {
   return caller.members === null || caller.members.has(memberId);
 }
 
+/**
+ * Everything about a caller that can change what an operation answers them: authenticated or not, the router or not,
+ * the scopes and the member rules, in one string (callers with equal strings get equal answers). Never who they are.
+ * JSON of the sorted names: a scope or member may contain any character, so no separator is safe.
+ */
+export function callerRights(caller: Caller): string {
+  const scopes = caller.scopes === null ? "*" : JSON.stringify([...caller.scopes].sort());
+  const members = caller.members === null ? "*" : JSON.stringify([...caller.members].sort());
+  return `${caller.authenticated ? 1 : 0}${caller.router ? 1 : 0}${scopes}${members}`;
+}
+
 /** "a and b or c", for error messages. */
 export function describeScopes(anyOf: ReadonlyArray<ReadonlyArray<string>>): string {
   return anyOf.map((allOf) => allOf.join(" and ")).join(" or ");

@@ -11,6 +11,7 @@ import {
   type JWTVerifyGetKey,
 } from "jose";
 import type { Logger } from "../observability/logger.js";
+import { isJsonObject } from "../lib/json-object.js";
 
 /** The verification keys cannot be had right now (the key server fails, or never answered): not the caller's fault. */
 export class KeySourceUnavailableError extends Error {
@@ -190,7 +191,7 @@ function isKeySet(body: string): boolean {
   try {
     const value: unknown = JSON.parse(body);
     const keys = (value as { keys?: unknown } | null)?.keys;
-    return Array.isArray(keys) && keys.every((key) => typeof key === "object" && key !== null && !Array.isArray(key));
+    return Array.isArray(keys) && keys.every(isJsonObject);
   } catch {
     return false;
   }

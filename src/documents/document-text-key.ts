@@ -9,8 +9,9 @@
  * `query Q ( $a:Int ){ a }` share a key, and so do `{ ... on T }` and graphql-js's stripIgnoredCharacters of it,
  * `{...on T}`; `a b` and `ab` do not, nor do `. ..` and `...` (the first is not even valid). Strings are kept as written.
  */
+import { skipStringOrComment } from "../limits/document-nesting.js";
 
-// Character codes, compared with charCodeAt (the same habit as limits/document-nesting.ts: it runs on requests).
+// Character codes, compared with charCodeAt (the same habit as src/limits/document-nesting.ts: it runs on requests).
 const SPACE = 0x20;
 const TAB = 0x09;
 const NEWLINE = 0x0a;
@@ -18,7 +19,6 @@ const RETURN = 0x0d;
 const COMMA = 0x2c;
 const HASH = 0x23;
 const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
 const BOM = 0xfeff;
 
 /** `! $ & ( ) : = @ [ ] { | }`: tokens of one character, which nothing can join. */
@@ -72,11 +72,7 @@ export function documentTextKey(source: string, limit = Number.POSITIVE_INFINITY
         last = source.charCodeAt(i - 1);
         afterSpread = i - runStart >= 3 && source.startsWith("...", i - 3);
       }
-      if (code === HASH) {
-        while (i < length && source.charCodeAt(i) !== NEWLINE && source.charCodeAt(i) !== RETURN) i++;
-      } else {
-        i++;
-      }
+      i = code === HASH ? skipStringOrComment(source, i) : i + 1;
       runStart = i;
       if (key.length > 0) pendingSeparator = true;
       continue;
@@ -85,24 +81,9 @@ export function documentTextKey(source: string, limit = Number.POSITIVE_INFINITY
       pendingSeparator = false;
       if (!isSingleCharPunctuator(code) && !isSingleCharPunctuator(last) && !afterSpread) key += " ";
     }
-    if (code === QUOTE) {
-      // A string (or block string) is one token, copied as written: what is inside is not ignored.
-      if (source.startsWith('"""', i)) {
-        // As GraphQL's lexer reads it: `\"""` is one escape, whatever follows (`\""""` is not an end after the `\"`).
-        i += 3;
-        while (i < length && !source.startsWith('"""', i)) i += source.startsWith('\\"""', i) ? 4 : 1;
-        i += 3;
-      } else {
-        i++;
-        while (i < length && source.charCodeAt(i) !== QUOTE && source.charCodeAt(i) !== NEWLINE) {
-          i += source.charCodeAt(i) === BACKSLASH ? 2 : 1;
-        }
-        i++;
-      }
-      continue;
-    }
-    i++;
+    // A string (or block string) is one token, copied as written: what is inside is not ignored.
+    i = code === QUOTE ? skipStringOrComment(source, i) : i + 1;
   }
-  if (runStart < length) key += source.slice(runStart, Math.min(i, length));
+  if (runStart < length) key += source.slice(runStart, length);
   return key.length > limit ? key.slice(0, limit) : key;
 }

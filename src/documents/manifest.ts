@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import { isJsonObject } from "../lib/json-object.js";
 
 /** One document of a manifest, as written there: checked later (load-trusted-documents.ts). */
 export interface ManifestEntry {
@@ -19,10 +20,6 @@ export interface Manifest {
 
 const APOLLO_FORMAT = "apollo-persisted-query-manifest";
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
 /**
  * The documents of a manifest in either format the client tools write:
  * - Apollo's persisted query manifest (`@apollo/generate-persisted-query-manifest`):
@@ -37,7 +34,7 @@ export function parseManifest(text: string): Manifest {
   } catch (error) {
     return { entries: [], problems: [{ id: null, reason: `not JSON (${(error as Error).message})` }] };
   }
-  if (!isRecord(json)) {
+  if (!isJsonObject(json)) {
     return {
       entries: [],
       problems: [{ id: null, reason: 'not a manifest: expected a JSON object ({"<id>": "<document>"} or Apollo\'s)' }],
@@ -65,9 +62,9 @@ function parseApolloManifest(json: Record<string, unknown>): Manifest {
   const entries: ManifestEntry[] = [];
   const problems: ManifestProblem[] = [];
   json.operations.forEach((operation: unknown, index) => {
-    const id = isRecord(operation) && typeof operation.id === "string" && operation.id.length > 0 ? operation.id : null;
+    const id = isJsonObject(operation) && typeof operation.id === "string" && operation.id.length > 0 ? operation.id : null;
     if (id === null) problems.push({ id: null, reason: `operations[${index}] has no id (a non-empty string)` });
-    else if (!isRecord(operation) || typeof operation.body !== "string") problems.push({ id, reason: "body is not a string" });
+    else if (!isJsonObject(operation) || typeof operation.body !== "string") problems.push({ id, reason: "body is not a string" });
     else entries.push({ id, body: operation.body });
   });
   return { entries, problems };

@@ -10,19 +10,29 @@ export class EmulatorError extends Error {
     readonly key: string,
     message: string,
     readonly details?: string,
-    readonly resourceId?: string,
-    readonly resourceType?: string,
-    readonly headers?: Record<string, string>,
+    private readonly extra: {
+      /** The resource the error is about: `resource_id` and `resource_type` in the body. */
+      resource?: { id: string; type: string };
+      /** Response headers beside the body (405's Allow). */
+      headers?: Record<string, string>;
+    } = {},
   ) {
     super(message);
+  }
+
+  get headers(): Record<string, string> | undefined {
+    return this.extra.headers;
   }
 
   toBody(requestId: string): UpstreamErrorBody {
     const body: UpstreamErrorBody = { code: this.status, key: this.key, message: this.message };
     if (this.details !== undefined) body.details = this.details;
     body.request_id = requestId;
-    if (this.resourceId !== undefined) body.resource_id = this.resourceId;
-    if (this.resourceType !== undefined) body.resource_type = this.resourceType;
+    const { resource } = this.extra;
+    if (resource) {
+      body.resource_id = resource.id;
+      body.resource_type = resource.type;
+    }
     return body;
   }
 }
@@ -35,7 +45,9 @@ export const invalidPayload = (details: string) => new EmulatorError(400, "inval
 export const invalidQuery = (details: string) => invalidPayload(details);
 
 export const notFound = (resourceType: string, resourceId: string) =>
-  new EmulatorError(404, "not_found", "Resource not found", `Cannot find ${resourceType} with id ${resourceId}`, resourceId, resourceType);
+  new EmulatorError(404, "not_found", "Resource not found", `Cannot find ${resourceType} with id ${resourceId}`, {
+    resource: { id: resourceId, type: resourceType },
+  });
 
 export const routeNotFound = (method: string, path: string) =>
   new EmulatorError(404, "not_found", "Resource not found", `No route for ${method} ${path}`);
@@ -46,9 +58,7 @@ export const methodNotAllowed = (method: string, allowed: readonly string[]) =>
     "method_not_allowed",
     "HTTP Method Not Allowed",
     `${method} is not supported by this endpoint. Did you mean ${allowed.join(" or ")}?`,
-    undefined,
-    undefined,
-    { allow: allowed.join(", ") },
+    { headers: { allow: allowed.join(", ") } },
   );
 
 export const payloadTooLarge = (limit: number) =>
@@ -63,14 +73,9 @@ export const notPublished = () =>
   );
 
 export const duplicateFound = (customerKey: string) =>
-  new EmulatorError(
-    409,
-    "duplicate_found",
-    "Duplicated resource found",
-    `Duplicated customer exists with id ${customerKey}`,
-    customerKey,
-    "customer",
-  );
+  new EmulatorError(409, "duplicate_found", "Duplicated resource found", `Duplicated customer exists with id ${customerKey}`, {
+    resource: { id: customerKey, type: "customer" },
+  });
 
 export const alreadyAssigned = (customerId: string, voucherId: string) =>
   new EmulatorError(
@@ -78,8 +83,7 @@ export const alreadyAssigned = (customerId: string, voucherId: string) =>
     "holder_assignement_duplication",
     "Customer is already assigned to given redeemable",
     `Customer ${customerId} is already assigned to voucher ${voucherId}`,
-    customerId,
-    "customer",
+    { resource: { id: customerId, type: "customer" } },
   );
 
 export const cannotRemoveReferrer = () =>

@@ -19,6 +19,16 @@ export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 export const UNEXPECTED_ERROR_CODE = "INTERNAL_SERVER_ERROR";
 
 /**
+ * The `extensions.code` of a GraphQL error, thrown or formatted (read structurally: no graphql-js here, so the data
+ * source and observability read it too); an error without one is a bug's, UNEXPECTED_ERROR_CODE. What masking,
+ * logs, metrics and spans decide by.
+ */
+export function errorCodeOf(error: unknown): string {
+  const code = (error as { extensions?: { code?: unknown } } | null)?.extensions?.code;
+  return typeof code === "string" ? code : UNEXPECTED_ERROR_CODE;
+}
+
+/**
  * Request-level codes: the request itself is refused before (or instead of) execution. Apollo Server raises the first
  * six itself (parse, validation, APQ, bad HTTP requests); the gateway's HTTP handler raises the rest, on both paths
  * (Apollo's and the trusted documents' fast path).

@@ -1,21 +1,14 @@
 import { HeaderMap } from "@apollo/server";
 import { GraphQLError, type ASTNode, type OperationDefinitionNode } from "graphql";
-import { ErrorCode, RequestErrorCode, type UpstreamErrorDetails, type UpstreamFailure } from "./error-codes.js";
+import { formatBytes } from "../lib/byte-size.js";
+import { ErrorCode, RequestErrorCode, type UpstreamFailure } from "./error-codes.js";
 
-// Every GraphQLError the gateway raises is built here, from the error table (src/errors.ts). Below the GraphQL layer
+// Every GraphQLError the gateway raises is built here, from the error table (src/errors/error-codes.ts). Below the GraphQL layer
 // (src/voucherify, src/shared-state) failures are typed errors; they become GraphQL errors once, for every resolver
 // (src/referrals/upstream-error-to-graphql.ts). `extensions.http` is read by Apollo Server and by the fast path alike.
 
 export function badUserInput(message: string, field?: string): GraphQLError {
   return new GraphQLError(message, { extensions: { code: ErrorCode.BAD_USER_INPUT, ...(field ? { field } : {}) } });
-}
-
-export function gatewayError(
-  code: ErrorCode,
-  message: string,
-  extensions: { upstream?: UpstreamErrorDetails; retryAfterSeconds?: number } = {},
-): GraphQLError {
-  return new GraphQLError(message, { extensions: { code, ...extensions } });
 }
 
 /** 401 with the RFC 6750 challenge, so HTTP-level clients know a bearer token is what is missing. */
@@ -52,9 +45,10 @@ export function forbidden(message: string, scope: "operation" | "field"): GraphQ
 
 /**
  * Apollo Server's BadRequestError: a request refused before its operation runs, in Apollo's words (HTTP 400 unless
- * `status` says otherwise).
+ * `http.status` says otherwise).
  */
-export function badRequest(message: string, status = 400, headers: Array<[string, string]> = []): GraphQLError {
+export function badRequest(message: string, http: { status?: number; headers?: Array<[string, string]> } = {}): GraphQLError {
+  const { status = 400, headers = [] } = http;
   return new GraphQLError(message, {
     extensions: { http: { status, headers: new HeaderMap(headers) }, code: RequestErrorCode.BAD_REQUEST },
   });
@@ -81,8 +75,8 @@ export function requestRefused(
 
 /** A request body over the size limit (HTTP 413). */
 export function bodyTooLarge(maxBytes: number): GraphQLError {
-  const size = maxBytes % (1024 * 1024) === 0 ? `${maxBytes / (1024 * 1024)} MiB` : `${maxBytes} bytes`;
-  return requestRefused(RequestErrorCode.BAD_REQUEST, `Request body is larger than the gateway accepts (${size}).`, { status: 413 });
+  const message = `Request body is larger than the gateway accepts (${formatBytes(maxBytes)}).`;
+  return requestRefused(RequestErrorCode.BAD_REQUEST, message, { status: 413 });
 }
 
 /** Too many request bodies in transit at once (slow clients, or a flood): HTTP 503, a normal client retries in a second. */

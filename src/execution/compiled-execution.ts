@@ -2,6 +2,7 @@ import type { ApolloServerOptions, BaseContext } from "@apollo/server";
 import { execute, type DocumentNode, type ExecutionResult, type GraphQLError, type GraphQLSchema } from "graphql";
 import { compileQuery, isCompiledQuery, type CompiledQuery } from "graphql-jit";
 import { LRUCache } from "lru-cache";
+import { INLINE_TRACE_HEADER } from "../plugins/apollo-http-behaviour.js";
 
 type Gateway = Extract<ApolloServerOptions<BaseContext>, { gateway: unknown }>["gateway"];
 type Executor = NonNullable<Awaited<ReturnType<Gateway["load"]>>["executor"]>;
@@ -14,7 +15,6 @@ export const COMPILED_OPERATIONS_MAX = 500;
  * stream of one-off documents (a client building queries, or an attacker) runs on graphql-js instead of paying it.
  */
 export const COMPILE_AFTER_SIGHTINGS = 2;
-const INLINE_TRACE_HEADER = "apollo-federation-include-trace";
 
 interface Entry {
   sightings: number;

@@ -2,14 +2,17 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { NoSchemaIntrospectionCustomRule, validate, type GraphQLError, type GraphQLFormattedError, type GraphQLSchema } from "graphql";
 import { compileQuery, isCompiledQuery, type CompiledQuery } from "graphql-jit";
 import type { GatewayContext } from "../request-context/gateway-context.js";
+import { firstHeaderValue } from "../lib/header-value.js";
 import { asGraphQLError } from "../errors/graphql-errors.js";
 import type { TrustedDocument, TrustedDocuments } from "../documents/trusted-document.js";
 import type { Logger } from "../observability/logger.js";
-import type { GatewayMetrics } from "../observability/metrics.js";
+import type { GatewayMetrics, OperationSeries } from "../observability/metrics.js";
 import { logUnexpectedErrors, maskUnexpectedErrors } from "../plugins/error-masking.plugin.js";
 import type { OperationAdmission } from "../plugins/operation-admission.js";
 import type { OperationObserver } from "../plugins/operation-observer.plugin.js";
+import type { KeptAnswers } from "../plugins/kept-answers.js";
 import {
+  INLINE_TRACE_HEADER,
   answerHeaders,
   classifyExecutionError,
   contextFailure,
@@ -21,15 +24,15 @@ import {
 import { executeOperation, type ExecutableOperation } from "./compiled-execution.js";
 import { traceOperation } from "../observability/operation-span.js";
 
-const INLINE_TRACE_HEADER = "apollo-federation-include-trace";
-
 /** What is known of a trusted document from its text alone: worked out once, when the gateway starts. */
 interface PreparedDocument {
   readonly trusted: TrustedDocument;
   readonly operation: ExecutableOperation;
   readonly compiled: CompiledQuery;
   readonly operationType: string;
-  readonly operationLabel: string;
+  readonly operationSeries: OperationSeries;
+  /** Names the document among the answers kept whole (KeptAnswers.digestOf); "" when they are off. */
+  readonly documentDigest: string;
 }
 
 /**
@@ -40,7 +43,6 @@ interface PreparedDocument {
 export type RunTrusted = (
   trusted: TrustedDocument,
   variables: Record<string, unknown> | undefined,
-  operationName: string | undefined,
   request: IncomingMessage,
   response: ServerResponse,
   context: () => Promise<GatewayContext>,
@@ -78,6 +80,8 @@ export class TrustedExecution {
       /** GRAPHQL_INTROSPECTION: off, a trusted document that introspects is Apollo's to refuse, as any other. */
       introspection: boolean;
       includeStacktrace: boolean;
+      /** Answers kept whole; null: off. */
+      answers: KeptAnswers | null;
     },
   ) {
     this.prepare(documents);
@@ -106,13 +110,14 @@ export class TrustedExecution {
       operation: { schema, document: trusted.document, operationName },
       compiled,
       operationType: trusted.operation.operation,
-      // Admitted as a label now: a trusted operation's name is one the apps send, as the shipped ones.
-      operationLabel: metrics.operationLabel(trusted.operationName),
+      // Admitted as a label and bound now: a trusted operation's name is one the apps send, as the shipped ones.
+      operationSeries: metrics.operationSeries(trusted.operationName),
+      documentDigest: this.deps.answers?.digestOf(trusted.body) ?? "",
     });
     return true;
   }
 
-  readonly run: RunTrusted = async (trusted, variables, _operationName, request, response, context) => {
+  readonly run: RunTrusted = async (trusted, variables, request, response, context) => {
     const startedAt = performance.now();
     const prepared = this.prepared.get(trusted);
     const contentType = negotiatedMediaType(request.headers.accept);
@@ -120,12 +125,13 @@ export class TrustedExecution {
     this.answered++;
     // The operation's span, as on Apollo's path (graphql-handler.ts), named for the trusted document.
     const description = { type: prepared.operationType, name: trusted.operationName, documentId: trusted.id };
-    return traceOperation(() => this.answer(prepared, variables, response, context, contentType, startedAt), description);
+    return traceOperation(() => this.answer(prepared, variables, request, response, context, contentType, startedAt), description);
   };
 
   private async answer(
     prepared: PreparedDocument,
     variables: Record<string, unknown> | undefined,
+    request: IncomingMessage,
     response: ServerResponse,
     context: () => Promise<GatewayContext>,
     contentType: string,
@@ -144,14 +150,29 @@ export class TrustedExecution {
     }
     const { requestId } = contextValue;
 
+    const ticket = this.deps.answers?.ticket(
+      {
+        documentDigest: prepared.documentDigest,
+        operationName: trusted.operationName,
+        operationType: prepared.operationType,
+        variables,
+        header: (name) => firstHeaderValue(request.headers[name]),
+      },
+      contextValue,
+    );
     let errors: readonly GraphQLError[] | undefined;
     let data: unknown;
     let refused = false;
     try {
-      await this.deps.admission.admit(trusted.document, trusted.operation, variables, contextValue.caller);
+      await this.deps.admission.admit(trusted.document, trusted.operation, variables, contextValue.caller, ticket?.lookup);
     } catch (error) {
       errors = [asGraphQLError(error)];
       refused = true;
+    }
+    if (ticket?.hit && !refused) {
+      this.observe(prepared, startedAt, 200, undefined, contextValue);
+      this.send(response, 200, [], contentType, ticket.hit);
+      return true;
     }
     if (!refused) {
       try {
@@ -175,27 +196,40 @@ export class TrustedExecution {
       formattedErrors = this.deps.mask ? maskUnexpectedErrors(formatted.errors, requestId) : formatted.errors;
     }
     const status = operationStatus(errorStatus, { hasErrors: formattedErrors !== undefined, refused, data });
-    this.deps.observer.observe({
-      startedAt,
-      operationName: trusted.operationName,
-      operationLabel: prepared.operationLabel,
-      operationType: prepared.operationType,
-      documentId: trusted.id,
-      status,
-      errors: formattedErrors,
-      context: contextValue,
-    });
-    this.send(
-      response,
-      status,
-      headers,
-      contentType,
-      resultBody(refused ? { errors: formattedErrors } : { errors: formattedErrors, data }),
-    );
+    const body = Buffer.from(resultBody(refused ? { errors: formattedErrors } : { errors: formattedErrors, data }));
+    await ticket?.settle(formattedErrors === undefined && !refused ? body : null);
+    this.observe(prepared, startedAt, status, formattedErrors, contextValue);
+    this.send(response, status, headers, contentType, body);
     return true;
   }
 
-  private send(response: ServerResponse, status: number, headers: Array<[string, string]>, contentType: string, body: string): void {
+  private observe(
+    prepared: PreparedDocument,
+    startedAt: number,
+    status: number,
+    errors: GraphQLFormattedError[] | undefined,
+    context: GatewayContext,
+  ): void {
+    const { trusted } = prepared;
+    this.deps.observer.observe({
+      startedAt,
+      operationName: trusted.operationName,
+      operationSeries: prepared.operationSeries,
+      operationType: prepared.operationType,
+      documentId: trusted.id,
+      status,
+      errors,
+      context,
+    });
+  }
+
+  private send(
+    response: ServerResponse,
+    status: number,
+    headers: Array<[string, string]>,
+    contentType: string,
+    body: string | Buffer,
+  ): void {
     const answer = answerHeaders(headers, contentType);
     // As Node does for the Apollo path's `end(string)` after setHeader: a length, not a chunked body.
     answer["content-length"] = Buffer.byteLength(body);

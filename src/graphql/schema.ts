@@ -1,5 +1,4 @@
 import { buildSubgraphSchema } from "@apollo/subgraph";
-import type { GraphQLResolverMap } from "@apollo/subgraph/dist/schema-helper/resolverMap.js";
 import { printSchemaWithDirectives } from "@graphql-tools/utils";
 import { Kind, parse, type DocumentNode, type GraphQLSchema } from "graphql";
 import { buildSchema, createResolversMap } from "type-graphql";
@@ -7,6 +6,7 @@ import { enforceFieldScopes } from "../auth/enforce-field-scopes.js";
 import { SchemaRequirements } from "../auth/schema-requirements.js";
 import { badUserInput } from "../errors/graphql-errors.js";
 import { copyFieldCosts, declareFieldCost } from "../limits/field-cost.js";
+import { directResolvers } from "./direct-resolvers.js";
 import { MAX_ENTITY_REPRESENTATIONS } from "../limits/operation-limits.js";
 import { CustomerResolver } from "../referrals/customer.resolver.js";
 import type { Customer } from "../referrals/customer.type.js";
@@ -22,6 +22,12 @@ export const FEDERATION_LINK =
   'extend schema @link(url: "https://specs.apollo.dev/federation/v2.7", ' +
   'import: ["@key", "@shareable", "@authenticated", "@requiresScopes"])';
 
+/**
+ * The resolver map buildSubgraphSchema takes, read from its public signature: @apollo/subgraph exports no name for
+ * this type (its GraphQLResolverMap lives in `dist/schema-helper/`, which is no public entry point of the package).
+ */
+type SubgraphResolverMap = NonNullable<Extract<Parameters<typeof buildSubgraphSchema>[0], { typeDefs: unknown }>["resolvers"]>;
+
 const resolvers = [ReferralMemberResolver, ReferralHolderResolver, CustomerResolver, HolderMutationsResolver] as const;
 
 /**
@@ -31,7 +37,11 @@ const resolvers = [ReferralMemberResolver, ReferralHolderResolver, CustomerResol
 export async function buildGatewaySchema(): Promise<GraphQLSchema> {
   const typeGraphQLSchema = await buildSchema({ resolvers, skipCheck: true, validate: false });
   const typeDefs = describeRootTypes(parse(`${FEDERATION_LINK}\n\n${printSchemaWithDirectives(typeGraphQLSchema)}`));
-  const resolverMap = createResolversMap(typeGraphQLSchema) as GraphQLResolverMap<unknown>;
+  const resolverMap = createResolversMap(typeGraphQLSchema) as SubgraphResolverMap;
+  for (const [typeName, fields] of directResolvers(resolvers)) {
+    const typeResolvers = resolverMap[typeName] as Record<string, unknown> | undefined;
+    for (const [fieldName, resolve] of fields) if (typeResolvers && fieldName in typeResolvers) typeResolvers[fieldName] = resolve;
+  }
   const schema = buildSubgraphSchema({
     typeDefs,
     resolvers: {

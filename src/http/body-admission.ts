@@ -7,11 +7,9 @@ export type BodyAdmission = { owner: string; refusal?: undefined } | { owner?: u
 
 /**
  * Settles who is calling before a byte of the body is read: an unauthenticated client never holds body memory, and an
- * authenticated one's body counts against its own share of the body budget (body-budget.ts). Without a caller (no
- * authentication step wired in), every body shares one owner.
+ * authenticated one's body counts against its own share of the body budget (body-budget.ts).
  */
-export async function admitBody(caller: (() => Promise<BodyOwner>) | undefined): Promise<BodyAdmission> {
-  if (!caller) return { owner: "unknown" };
+export async function admitBody(caller: () => Promise<BodyOwner>): Promise<BodyAdmission> {
   try {
     return { owner: (await caller()).budgetKey };
   } catch (refusal) {

@@ -24,9 +24,9 @@ export type GraphQLHandler<TContext> = (
   search: string,
   context: () => Promise<TContext>,
   /** Who is calling, from the headers alone (rejects with the refusal); the same promise the context awaits. */
-  caller?: () => Promise<BodyOwner>,
+  caller: () => Promise<BodyOwner>,
   /** The request carries the configured ROUTER_SECRET (exempt from safelisting). */
-  routerProven?: boolean,
+  routerProven: boolean,
 ) => Promise<void>;
 
 /**
@@ -52,7 +52,7 @@ export function createGraphQLHandler<TContext extends GatewayContext & BaseConte
   } = {},
 ): GraphQLHandler<TContext> {
   const { documents, safelist = false, runTrusted = null, lingering, landingPage = false, onTrustedDocument } = options;
-  return async (request, response, search, context, caller, routerProven = false) => {
+  return async (request, response, search, context, caller, routerProven) => {
     const refuse = (error: GraphQLError, stage: RefusalStage) =>
       sendRefusal(request, response, refusalAnswer(error, request.headers.accept, stage), lingering);
     let body: unknown;
@@ -94,10 +94,10 @@ export function createGraphQLHandler<TContext extends GatewayContext & BaseConte
         : ({ kind: "general" } as const);
     if (resolution.kind === "refused") return refuse(resolution.error, resolution.stage);
     if (resolution.kind === "trusted") {
-      const { document, variables, operationName } = resolution;
+      const { document, variables } = resolution;
       onTrustedDocument?.(document, request.headers);
       // The fast path, unless it leaves this request to Apollo (trusted-execution.ts says when).
-      if (runTrusted && (await runTrusted(document, variables, operationName, request, response, context))) return;
+      if (runTrusted && (await runTrusted(document, variables, request, response, context))) return;
       ({ body, search } = trustedRequestForApollo(resolution, method, body, search));
     }
     // Admission's first step, before Apollo parses it: a deep document must not reach graphql-js's recursive parser.

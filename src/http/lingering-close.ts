@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { MIB } from "../lib/byte-size.js";
 
 /** How long, and how much, the gateway reads of a body it has already refused before closing the connection. */
 export interface LingeringLimits {
@@ -11,8 +12,6 @@ export interface LingeringLimits {
   /** Connections lingering at once, at most; past it a refused connection is closed at once, as before. */
   maxConnections: number;
 }
-
-const MIB = 1024 * 1024;
 
 /**
  * As web servers do (Apache: 30 s total, 2 s without data; nginx: 30 s, 5 s), shorter: long enough for a client on a

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { bearerToken, secretMatcher } from "../lib/credentials.js";
+import { bearerCredential, SecretDigest } from "../auth/authenticator.js";
 import { CONTENT_TYPES, negotiateFormat, openMetricsText } from "../observability/exposition.js";
 import type { GatewayMetrics } from "../observability/metrics.js";
 import { sendJson } from "./send.js";
@@ -7,14 +7,14 @@ import { sendJson } from "./send.js";
 /**
  * GET /metrics: OpenMetrics (with trace-id exemplars on the latency histograms) when the scraper's Accept asks for
  * `application/openmetrics-text`, as Prometheus does; Prometheus text format 0.0.4 otherwise. With a token, only
- * `Authorization: Bearer <token>` gets it, compared in constant time.
+ * `Authorization: Bearer <token>` gets it (compared as SecretDigest compares, in constant time).
  */
 export function createMetricsEndpoint(metrics: GatewayMetrics, token: string | null) {
-  const matches = token === null ? null : secretMatcher(token);
+  const expected = token === null ? null : new SecretDigest(token);
   const authorized = (request: IncomingMessage): boolean => {
-    if (matches === null) return true;
-    const given = bearerToken(request.headers.authorization);
-    return given !== null && matches(given);
+    if (expected === null) return true;
+    const given = bearerCredential(request.headers.authorization);
+    return given !== null && expected.matches(given);
   };
   return async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
     if (!authorized(request)) {

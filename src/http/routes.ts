@@ -5,7 +5,7 @@ import type { Caller } from "../auth/caller.js";
 import type { GatewayContext } from "../request-context/gateway-context.js";
 import type { ContextFactory } from "../request-context/context-factory.js";
 import type { Logger } from "../observability/logger.js";
-import { refusalAnswer } from "../plugins/apollo-http-behaviour.js";
+import { INLINE_TRACE_HEADER, refusalAnswer } from "../plugins/apollo-http-behaviour.js";
 import { MASKED_MESSAGE } from "../plugins/error-masking.plugin.js";
 import type { Cors } from "./cors.js";
 import type { HttpDrain } from "./drain.js";
@@ -20,7 +20,6 @@ import { tracingOn } from "../observability/tracing.js";
 
 type Endpoint = (request: IncomingMessage, response: ServerResponse) => Promise<void>;
 
-const INLINE_TRACE_HEADER = "apollo-federation-include-trace";
 const ROUTES = new Set(["/graphql", "/", "/healthz", "/readyz", "/metrics"]);
 
 /** The route a request matched, for its span's name: never the raw path (a client's path is not a span name). */

@@ -1,5 +1,6 @@
 import { context, trace, type Span } from "@opentelemetry/api";
-import { errorCodeOf, recordErrorCodes } from "./operation-span.js";
+import { recordErrorCodes } from "./operation-span.js";
+import { errorCodeOf } from "../errors/error-codes.js";
 import { activeTracer, sampledSpan } from "./tracing.js";
 
 /** Spans started by traceAdmission: the record* helpers only ever touch these. */

@@ -18,16 +18,24 @@ const stdoutDestinations = new WeakMap<Logger, LogDestination>();
 /** stdout is one per process, and so is what waits for its reader: every logger writing there shares it. */
 let stdoutDestination: LogDestination | null = null;
 
+export interface LoggerOptions {
+  /** Where lines go instead of stdout (tests read them there). */
+  destination?: pino.DestinationStream;
+  /** Pretty lines for a developer's terminal (stdout only, and only with pino-pretty installed). */
+  pretty?: boolean;
+  /** Lines logged inside a request carry its trace and span ids (tracing on). */
+  traceContext?: boolean;
+  /** stdout: bytes of lines waiting for the reader, at most (LOG_MAX_BUFFERED_BYTES). */
+  maxBufferedBytes?: number;
+}
+
 /**
  * Structured JSON logs. Credentials are redacted by path wherever they could appear, as a second line of
  * defence: the code never logs headers or upstream URLs in the first place. With `traceContext` (tracing on), lines
  * logged inside a request carry its trace and span ids; without it the mixin is not installed and costs nothing.
  */
-export function createLogger(
-  level: string,
-  destination?: pino.DestinationStream,
-  options: { pretty?: boolean; traceContext?: boolean; maxBufferedBytes?: number } = {},
-): Logger {
+export function createLogger(level: string, options: LoggerOptions = {}): Logger {
+  const { destination } = options;
   // Pretty output is for a developer's terminal only: it runs in a worker thread and is not for log pipelines.
   // pino-pretty is a development dependency: an install without it (npm ci --omit=dev) logs JSON even on a terminal.
   // Otherwise stdout, through a destination that never makes the gateway wait for the reader (log-destination.ts).

@@ -12,10 +12,43 @@ export interface UpstreamCallSample {
   durationMs: number;
 }
 
+/** A counter's or a histogram's series for one set of label values, bound once (prom-client's `labels()`). */
+type CounterSeries = ReturnType<Counter<string>["labels"]>;
+type HistogramSeries = ReturnType<Histogram<string>["labels"]>;
+
+/**
+ * The series one operation label records into, bound once for the label (a trusted document's at start) rather
+ * than a label set built and checked for every answer. Labels are bounded (operation-labels.ts), and so are these.
+ */
+export interface OperationSeries {
+  readonly label: string;
+  readonly ok: CounterSeries;
+  readonly error: CounterSeries;
+  readonly duration: HistogramSeries;
+}
+
+/** The series of one upstream endpoint, method and status. */
+interface UpstreamCallSeries {
+  readonly requests: CounterSeries;
+  readonly duration: HistogramSeries;
+  readonly labels: { endpoint: string; status: string };
+}
+
+/** A histogram observation with the active sampled span as its exemplar, or without one through the bound series. */
+function observeWithTrace(histogram: Histogram<string>, series: HistogramSeries, labels: Record<string, string>, value: number): void {
+  const exemplarLabels = traceExemplar();
+  // No sampled span (tracing off, or this request not sampled): prom-client would store no exemplar either.
+  if (exemplarLabels.trace_id === undefined) series.observe(value);
+  else histogram.observe({ labels, value, exemplarLabels });
+}
+
 /** Prometheus metrics of one gateway (its own registry, so several gateways in one process do not collide). */
 export class GatewayMetrics {
   readonly registry = new Registry();
   private readonly operationLabels: OperationLabels;
+  private readonly operationSeriesByLabel = new Map<string, OperationSeries>();
+  private readonly errorSeriesByCode = new Map<string, CounterSeries>();
+  private readonly upstreamCallSeries = new Map<string, UpstreamCallSeries>();
 
   readonly operations = new Counter({
     name: "gateway_operations_total",
@@ -80,6 +113,22 @@ export class GatewayMetrics {
     name: "gateway_cache_upstream_calls_saved_total",
     help: "Upstream calls not made: cache hits, and reads that joined the same read in flight in this replica.",
     labelNames: ["cache"] as const,
+    registers: [this.registry],
+  });
+  readonly answerLookups = new Counter({
+    name: "gateway_answer_cache_lookups_total",
+    help:
+      "Queries looked up among the answers kept whole, by operation name and result (hit: served without execution; miss; " +
+      "bypass: Cache-Control: no-cache, the router's secret or inline traces).",
+    labelNames: ["operation", "result"] as const,
+    registers: [this.registry],
+  });
+  readonly cacheEntriesRejected = new Counter({
+    name: "gateway_cache_entries_rejected_total",
+    help:
+      "Entries read back from Redis and not used, by entry (holders, customers, answers, generations, aliases) and reason " +
+      "(foreign: written in another format, by another build; corrupt): each was a miss.",
+    labelNames: ["entry", "reason"] as const,
     registers: [this.registry],
   });
   readonly cacheInvalidations = new Counter({
@@ -174,22 +223,49 @@ export class GatewayMetrics {
     this.lastReadiness = ready;
   }
 
-  observeOperation(operation: string, seconds: number): void {
-    this.operationDuration.observe({ labels: { operation }, value: seconds, exemplarLabels: traceExemplar() });
+  /** The series of a client-chosen operation name, under its bounded label (operation-labels.ts). */
+  operationSeries(name: string | null | undefined): OperationSeries {
+    const label = this.operationLabels.label(name);
+    let series = this.operationSeriesByLabel.get(label);
+    if (series === undefined) {
+      series = {
+        label,
+        ok: this.operations.labels(label, "ok"),
+        error: this.operations.labels(label, "error"),
+        duration: this.operationDuration.labels(label),
+      };
+      this.operationSeriesByLabel.set(label, series);
+    }
+    return series;
   }
 
-  /** A bounded label for a client-chosen operation name (operation-labels.ts). */
-  operationLabel(name: string | null | undefined): string {
-    return this.operationLabels.label(name);
+  /** One answered operation: its outcome, its duration (with the trace as exemplar), its error codes. */
+  recordOperation(series: OperationSeries, errorCodes: readonly string[], seconds: number): void {
+    (errorCodes.length === 0 ? series.ok : series.error).inc();
+    observeWithTrace(this.operationDuration, series.duration, { operation: series.label }, seconds);
+    for (const code of errorCodes) {
+      let errors = this.errorSeriesByCode.get(code);
+      if (errors === undefined) {
+        errors = this.errors.labels(code);
+        this.errorSeriesByCode.set(code, errors);
+      }
+      errors.inc();
+    }
   }
 
   recordUpstreamCall(event: UpstreamCallSample): void {
     const status = event.status === null ? "none" : String(event.status);
-    this.upstreamRequests.inc({ endpoint: event.endpoint, method: event.method, status });
-    this.upstreamDuration.observe({
-      labels: { endpoint: event.endpoint, status },
-      value: event.durationMs / 1000,
-      exemplarLabels: traceExemplar(),
-    });
+    const key = `${event.endpoint} ${event.method} ${status}`;
+    let series = this.upstreamCallSeries.get(key);
+    if (series === undefined) {
+      series = {
+        requests: this.upstreamRequests.labels(event.endpoint, event.method, status),
+        duration: this.upstreamDuration.labels(event.endpoint, status),
+        labels: { endpoint: event.endpoint, status },
+      };
+      this.upstreamCallSeries.set(key, series);
+    }
+    series.requests.inc();
+    observeWithTrace(this.upstreamDuration, series.duration, series.labels, event.durationMs / 1000);
   }
 }

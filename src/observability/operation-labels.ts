@@ -1,9 +1,7 @@
-import { SHIPPED_OPERATIONS } from "./shipped-operations.js";
-
 const NAME = /^[_A-Za-z][_0-9A-Za-z]{0,63}$/;
 
 export interface OperationLabelOptions {
-  /** Names that always get their own label (the shipped operations). */
+  /** Names that always get their own label: the gateway gives the shipped operations' (src/server.ts). */
   known?: readonly string[];
   /** Other names admitted per window, at most: a burst of junk names cannot use up the whole budget at once. */
   newNamesPerWindow?: number;
@@ -30,7 +28,7 @@ export class OperationLabels {
   private admittedInWindow = 0;
 
   constructor(options: OperationLabelOptions = {}) {
-    this.known = new Set(options.known ?? SHIPPED_OPERATIONS);
+    this.known = new Set(options.known);
     this.newNamesPerWindow = options.newNamesPerWindow ?? 20;
     this.windowMs = options.windowMs ?? 60 * 60 * 1000;
     this.maxNames = options.maxNames ?? 100;

@@ -1,5 +1,6 @@
 import { context, SpanStatusCode, trace, type Span } from "@opentelemetry/api";
 import { activeTracer, sampledSpan } from "./tracing.js";
+import { errorCodeOf } from "../errors/error-codes.js";
 
 /** What is known of an operation: by the fast path before it runs, by Apollo's pipeline once it is parsed. */
 export interface OperationDescription {
@@ -78,12 +79,6 @@ export function recordErrorCodes(span: Span, codes: readonly string[]): void {
   span.setAttribute("error.type", codes[0]);
   span.setAttribute("graphql.error.codes", [...new Set(codes)]);
   for (const code of codes) span.addEvent("exception", { "exception.type": code });
-}
-
-/** The code of a thrown GraphQL error (read structurally: this module knows nothing of graphql-js). */
-export function errorCodeOf(error: unknown, fallback = "INTERNAL_SERVER_ERROR"): string {
-  const code = (error as { extensions?: { code?: unknown } } | null)?.extensions?.code;
-  return typeof code === "string" ? code : fallback;
 }
 
 /** Records a refusal thrown before the operation ran (authentication, in the context factory) on its span. */

@@ -15,6 +15,12 @@ import { formatApolloRequestError } from "./error-masking.plugin.js";
 // whatwg-mimetype for Content-Type). test/unit/apollo-http-behaviour.test.ts holds each against a real Apollo Server;
 // test/integration/trusted-equivalence.test.ts compares whole answers of both paths and of a plain Apollo Server.
 
+/**
+ * The header a federation router sends to have an operation's resolver timings returned inline (value `ftv1`): Apollo's
+ * subgraph plugin reads it. For the router only (src/http/routes.ts drops it from anyone else); graphql-js runs what it asks.
+ */
+export const INLINE_TRACE_HEADER = "apollo-federation-include-trace";
+
 /** The media types of a GraphQL answer over HTTP, as Apollo Server writes them. */
 export const JSON_MEDIA_TYPE = "application/json; charset=utf-8";
 export const GRAPHQL_RESPONSE_MEDIA_TYPE = "application/graphql-response+json; charset=utf-8";
@@ -143,7 +149,7 @@ export function getRequestFields(headers: IncomingHttpHeaders, search: string): 
   const contentType = headers["content-type"];
   let refusal: GraphQLError | null = null;
   if (contentType !== undefined && essenceOf(contentType) !== "application/json") {
-    refusal = badRequest("GET requests may not have a content-type header other than application/json.", 415);
+    refusal = badRequest("GET requests may not have a content-type header other than application/json.", { status: 415 });
   }
   const params = new URLSearchParams(search);
   const fields: RequestFields = {
@@ -189,7 +195,10 @@ export function operationRefusal(
   if (operationName !== undefined && operationName !== operation.name)
     return operationResolutionFailure(`Unknown operation named "${operationName}".`);
   if (method === "GET" && operation.type !== OperationTypeNode.QUERY) {
-    return badRequest(`GET requests only support query operations, not ${operation.type} operations`, 405, [["allow", "POST"]]);
+    return badRequest(`GET requests only support query operations, not ${operation.type} operations`, {
+      status: 405,
+      headers: [["allow", "POST"]],
+    });
   }
   return null;
 }
@@ -308,6 +317,6 @@ export function refusalAnswer(error: GraphQLError, accept: string | undefined, s
 function notAcceptable(): GraphQLError {
   return badRequest(
     `An 'accept' header was provided for this request which does not accept ${JSON_MEDIA_TYPE} or ${GRAPHQL_RESPONSE_MEDIA_TYPE}`,
-    406,
+    { status: 406 },
   );
 }

@@ -1,15 +1,14 @@
 import type { ApolloServerPlugin } from "@apollo/server";
 import { GraphQLError, type GraphQLFormattedError } from "graphql";
 import type { GatewayContext } from "../request-context/gateway-context.js";
-import { KNOWN_ERROR_CODES, UNEXPECTED_ERROR_CODE } from "../errors/error-codes.js";
+import { errorCodeOf, KNOWN_ERROR_CODES, UNEXPECTED_ERROR_CODE } from "../errors/error-codes.js";
 import type { Logger } from "../observability/logger.js";
 import { apolloRequestErrorCode } from "./apollo-request-errors.js";
 
 export const MASKED_MESSAGE = "Unexpected error in the gateway.";
 
 function isUnexpected(error: GraphQLFormattedError): boolean {
-  const code = error.extensions?.code;
-  return typeof code !== "string" || !KNOWN_ERROR_CODES.has(code);
+  return !KNOWN_ERROR_CODES.has(errorCodeOf(error));
 }
 
 /**
@@ -24,8 +23,7 @@ export function formatApolloRequestError(formatted: GraphQLFormattedError, error
 /** Unexpected errors (bugs, not the error table) are logged in full with the request id. Both execution paths. */
 export function logUnexpectedErrors(errors: readonly GraphQLError[], requestId: string | undefined, logger: Logger): void {
   for (const error of errors) {
-    const code = error.extensions?.code ?? apolloRequestErrorCode(error);
-    if (typeof code === "string" && KNOWN_ERROR_CODES.has(code)) continue;
+    if (KNOWN_ERROR_CODES.has(apolloRequestErrorCode(error) ?? errorCodeOf(error))) continue;
     logger.error({ requestId, err: error.originalError ?? error, path: error.path }, "unexpected error");
   }
 }

@@ -1,5 +1,5 @@
 import type { OperationDefinitionNode } from "graphql";
-import type { Caller } from "../auth/caller.js";
+import { callerRights, type Caller } from "../auth/caller.js";
 
 /** Variable sets remembered per operation; an operation sent with ever-new variables just recomputes. */
 const MAX_ENTRIES_PER_OPERATION = 32;
@@ -36,9 +36,7 @@ export class OperationAdmissionCache {
    */
   authorize(operation: OperationDefinitionNode, caller: Caller, authorize: () => void): void {
     if (caller.members !== null) return authorize();
-    // JSON of the sorted scopes: a scope name may contain any character (an `scp` array), so no separator is safe.
-    const scopes = caller.scopes === null ? "*" : JSON.stringify([...caller.scopes].sort());
-    const key = `${caller.authenticated ? 1 : 0}${caller.router ? 1 : 0}${scopes}`;
+    const key = callerRights(caller);
     const passed = this.authorized.get(operation);
     if (passed?.has(key)) return;
     authorize();

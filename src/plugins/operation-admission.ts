@@ -2,6 +2,7 @@ import type { DocumentNode, GraphQLError, GraphQLSchema, OperationDefinitionNode
 import { authorizationPlan, authorizeOperation, type AuthorizationPlan } from "../auth/authorize-operation.js";
 import type { Caller } from "../auth/caller.js";
 import { SchemaRequirements } from "../auth/schema-requirements.js";
+import { errorCodeOf } from "../errors/error-codes.js";
 import { badVariables, callerBudgetSpent, limitError } from "../errors/graphql-errors.js";
 import { aliasLimitRule } from "../limits/alias-limit.rule.js";
 import { depthLimitRule } from "../limits/depth-limit.rule.js";
@@ -14,6 +15,7 @@ import type { BudgetStore } from "../shared-state/budget-store.js";
 import { recordAdmissionCost, recordBudgetLeft, traceAdmission } from "../observability/admission-span.js";
 import type { Refusal } from "../observability/refusal-log.js";
 import { OperationAdmissionCache } from "./operation-admission-cache.js";
+import { secondsToWait } from "../lib/wait-seconds.js";
 
 /*
  * Admission of an operation: everything that decides whether it may run, in this order. A refused operation makes no
@@ -29,13 +31,15 @@ import { OperationAdmissionCache } from "./operation-admission-cache.js";
  *   caller: the scopes, `@authenticated` and member-naming fields its selections reach (authorizationPlan).
  * Per request (OperationAdmission.admit):
  *   4. authentication: who is calling, from the request's context (its factory refuses with 401 before anything
- *      else, src/context-factory.ts);
+ *      else, src/request-context/context-factory.ts);
  *   5. authorization: `@authenticated` (401), `@requiresScopes` (403) and the caller's member rules (403);
  *   6. variables no input can hold (400);
  *   7. the cost estimate against GRAPHQL_MAX_COST (400);
- *   8. the caller's budget of upstream calls for this minute (429).
+ *   8. an answer kept whole for exactly this request (a query, its variables, tenant and caller rights:
+ *      src/plugins/kept-answers.ts): served as it is, without execution, so without an upstream call to pay for;
+ *   9. the caller's budget of upstream calls for this minute (429).
  * During execution, per field, before its upstream call (they need resolved arguments or parents):
- *   9. argument checks (check-input.ts, in resolvers), `_entities` representations (schema.ts), and personal-data
+ *  10. argument checks (check-input.ts, in resolvers), `_entities` representations (schema.ts), and personal-data
  *      scopes on nullable leaves (enforce-field-scopes.ts: null with FORBIDDEN at its path, the rest stands).
  */
 
@@ -62,7 +66,7 @@ export interface OperationAdmissionOptions {
   onRefusal?: (refusal: Refusal) => void;
 }
 
-/** Steps 5 to 8, for one validated operation and its caller. Answers repeated operations from its cache. */
+/** Steps 5 to 9, for one validated operation and its caller. Answers repeated operations from its cache. */
 export class OperationAdmission {
   private readonly maxCost: number;
   private readonly requirements: SchemaRequirements;
@@ -88,23 +92,25 @@ export class OperationAdmission {
   /**
    * Resolves when the operation may run; otherwise throws the GraphQLError that refuses it (its `extensions.http`
    * carries the status). `operation` is undefined when the document names no operation the request asked for: then
-   * only the variables are checked, and execution answers the rest.
+   * only the variables are checked, and execution answers the rest. `keptAnswer` (step 8) resolves true when a kept
+   * answer will serve the request: the budget is then left alone, as nothing will be spent upstream.
    */
   async admit(
     document: DocumentNode,
     operation: OperationDefinitionNode | undefined,
     variables: Record<string, unknown> | undefined,
     caller: Caller,
+    keptAnswer?: () => Promise<boolean>,
   ): Promise<void> {
     // Inside the admission span when tracing is on (a no-op wrapper otherwise): both paths trace it alike.
-    const decision = traceAdmission(caller, () => this.decide(document, operation, variables, caller));
+    const decision = traceAdmission(caller, () => this.decide(document, operation, variables, caller, keptAnswer));
     const { onRefusal } = this.options;
     if (!onRefusal) return decision;
     return decision.catch((error: unknown) => {
       // Its status and code only: the messages of these refusals may quote a variable (a member id).
       const extensions = (error as GraphQLError).extensions;
       const status = (extensions?.http as { status?: number } | undefined)?.status;
-      if (status !== undefined) onRefusal({ status, code: String(extensions.code) });
+      if (status !== undefined) onRefusal({ status, code: errorCodeOf(error) });
       throw error;
     });
   }
@@ -114,6 +120,7 @@ export class OperationAdmission {
     operation: OperationDefinitionNode | undefined,
     variables: Record<string, unknown> | undefined,
     caller: Caller,
+    keptAnswer: (() => Promise<boolean>) | undefined,
   ): Promise<void> {
     const { schema } = this.options;
     if (operation) {
@@ -133,12 +140,13 @@ export class OperationAdmission {
       );
     }
     recordAdmissionCost(cost);
+    if (keptAnswer && (await keptAnswer())) return;
     const { budget } = this.options;
     if (budget && cost > 0) {
       const decision = await budget.spend(caller.budgetKey, cost);
       if (!decision.allowed) {
         this.options.onBudgetRefusal?.();
-        throw callerBudgetSpent(cost, Math.max(1, Math.ceil(decision.retryAfterMs / 1000)));
+        throw callerBudgetSpent(cost, secondsToWait(decision.retryAfterMs));
       }
       recordBudgetLeft(decision.remaining);
     }

@@ -2,16 +2,13 @@ import type { ApolloServerPlugin } from "@apollo/server";
 import type { GraphQLFormattedError } from "graphql";
 import type { GatewayContext } from "../request-context/gateway-context.js";
 import type { Logger } from "../observability/logger.js";
-import type { GatewayMetrics } from "../observability/metrics.js";
-import { UNEXPECTED_ERROR_CODE } from "../errors/error-codes.js";
+import type { GatewayMetrics, OperationSeries } from "../observability/metrics.js";
+import { errorCodeOf } from "../errors/error-codes.js";
 import { describeOperation, recordOperationOutcome } from "../observability/operation-span.js";
 import { tracingOn } from "../observability/tracing.js";
 
 function errorCodes(errors: readonly GraphQLFormattedError[] | undefined): string[] {
-  return (errors ?? []).map((error) => {
-    const code = error.extensions?.code;
-    return typeof code === "string" ? code : UNEXPECTED_ERROR_CODE;
-  });
+  return (errors ?? []).map(errorCodeOf);
 }
 
 function upstreamRequestIds(errors: readonly GraphQLFormattedError[] | undefined): string[] {
@@ -26,8 +23,8 @@ export interface AnsweredOperation {
   /** performance.now() when the request started. */
   startedAt: number;
   operationName: string | null;
-  /** The metrics label for operationName, when the caller has it already (trusted documents compute it once). */
-  operationLabel?: string;
+  /** The metrics series of operationName, when the caller has them already (trusted documents bind them at start). */
+  operationSeries?: OperationSeries;
   operationType: string | null;
   /** The trusted document's id, or the persisted query's hash: names the operation's span, never its variables. */
   documentId?: string | null;
@@ -43,6 +40,7 @@ interface OperationLine {
   operationType: string | null;
   durationMs: number;
   upstreamCalls: number;
+  keptAnswer: "hit" | "miss" | "bypass" | undefined;
   status: number;
   outcome: "ok" | "error";
   errorCodes?: string[];
@@ -69,17 +67,18 @@ export class OperationObserver {
     const { errors, context, operationName } = answered;
     const durationMs = performance.now() - answered.startedAt;
     const codes = errorCodes(errors);
-    const operationLabel = answered.operationLabel ?? metrics.operationLabel(operationName);
     const outcome = codes.length === 0 ? "ok" : "error";
     if (tracingOn()) {
       describeOperation({ type: answered.operationType, name: operationName, documentId: answered.documentId ?? null });
       recordOperationOutcome({ errorCodes: codes, upstreamCalls: context?.voucherify.upstreamCalls, httpStatus: answered.status });
     }
-    metrics.operations.inc({ operation: operationLabel, outcome });
+    const series = answered.operationSeries ?? metrics.operationSeries(operationName);
     // With the active span's trace id as an exemplar (OpenMetrics scrapes), so a slow bucket leads to its trace.
-    metrics.observeOperation(operationLabel, durationMs / 1000);
-    for (const code of codes) metrics.errors.inc({ code });
-    const loaders = context?.loaders;
+    metrics.recordOperation(series, codes, durationMs / 1000);
+    const keptAnswer = context?.keptAnswer;
+    if (keptAnswer) metrics.answerLookups.inc({ operation: series.label, result: keptAnswer });
+    // An answer kept whole was served without execution: nothing was loaded (and asking would make the loaders).
+    const loaders = keptAnswer === "hit" ? undefined : context?.loaders;
     if (loaders) {
       if (loaders.holderPages.dedupeHits > 0) metrics.dedupeHits.inc({ loader: "holderPages" }, loaders.holderPages.dedupeHits);
       if (loaders.customers.dedupeHits > 0) metrics.dedupeHits.inc({ loader: "customers" }, loaders.customers.dedupeHits);
@@ -91,6 +90,8 @@ export class OperationObserver {
       operationType: answered.operationType,
       durationMs: Math.round(durationMs * 100) / 100,
       upstreamCalls: context?.voucherify.upstreamCalls ?? 0,
+      // hit, miss or bypass among the answers kept whole (absent: not a query, or refused before the lookup).
+      keptAnswer,
       status: answered.status,
       outcome,
     };

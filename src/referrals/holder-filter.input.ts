@@ -1,4 +1,5 @@
-import { Field, GraphQLISODateTime, ID, InputType } from "type-graphql";
+import { Field, ID, InputType } from "type-graphql";
+import { DateTimeISO } from "./date-time-iso.scalar.js";
 import type { HolderCriteria } from "../voucherify/domain.js";
 import { FilterJunction, HolderRole } from "./enums.js";
 import { atMost } from "./input-limits.js";
@@ -14,10 +15,10 @@ export class HolderFilter implements HolderCriteria {
   @Field(() => [ID], { nullable: true, description: `1 to 100 holder ids, each not empty. ${atMost("id")}` })
   holderIds?: string[] | null;
 
-  @Field(() => GraphQLISODateTime, { nullable: true, description: "Holders assigned after this instant." })
+  @Field(() => DateTimeISO, { nullable: true, description: "Holders assigned after this instant." })
   createdAfter?: Date | null;
 
-  @Field(() => GraphQLISODateTime, { nullable: true, description: "Holders assigned before this instant." })
+  @Field(() => DateTimeISO, { nullable: true, description: "Holders assigned before this instant." })
   createdBefore?: Date | null;
 
   @Field(() => FilterJunction, { nullable: true, description: "AND (default): every condition; OR: any of them." })

@@ -3,6 +3,8 @@
  * descriptions are written from them (`atMost`), so the schema cannot promise one length and enforce another.
  * Lengths count Unicode code points. Every value is checked before any upstream call.
  */
+import { formatBytes } from "../lib/byte-size.js";
+
 export const MAX_LENGTH = {
   /** memberId, campaignId, holderId, customer id, sourceId, filter ids: they end up in upstream URLs. */
   id: 200,
@@ -40,5 +42,5 @@ export function atMost(limit: LengthLimit): string {
 
 /** For descriptions: the metadata bounds in words. */
 export const METADATA_BOUNDS =
-  `At most ${MAX_METADATA_BYTES / 1024} KiB as JSON and ${MAX_METADATA_DEPTH} levels deep; ` +
+  `At most ${formatBytes(MAX_METADATA_BYTES)} as JSON and ${MAX_METADATA_DEPTH} levels deep; ` +
   `keys of 1 to ${MAX_LENGTH.metadataKey} characters without control characters.`;

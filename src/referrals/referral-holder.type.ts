@@ -1,6 +1,7 @@
 import { GraphQLJSONObject } from "graphql-scalars";
-import { Field, GraphQLISODateTime, ID, ObjectType } from "type-graphql";
-import type { HolderRecord } from "../voucherify/domain.js";
+import { Field, ID, ObjectType } from "type-graphql";
+import type { HolderRecord, IsoDateTime } from "../voucherify/domain.js";
+import { DateTimeISO } from "./date-time-iso.scalar.js";
 import { CampaignType, HolderRole, VoucherType } from "./enums.js";
 
 @ObjectType({
@@ -12,8 +13,8 @@ export class ReferralHolder implements HolderRecord {
   @Field(() => ID, { description: "Holder id (rh_...)." })
   id!: string;
 
-  @Field(() => GraphQLISODateTime, { description: "When the customer was assigned to the code." })
-  createdAt!: Date;
+  @Field(() => DateTimeISO, { description: "When the customer was assigned to the code." })
+  createdAt!: IsoDateTime;
 
   @Field(() => HolderRole, { description: "Whether the customer referred (REFERRER) or was referred (REFEREE)." })
   holderRole!: HolderRole;

@@ -4,7 +4,7 @@ import { describeUpstreamError } from "../voucherify/error-mapping.js";
 import { UpstreamError } from "../voucherify/upstream-errors.js";
 
 // The GraphQL layer's edge for data-source failures, for every resolver at once: a resolver (or anything it awaits)
-// that fails with a typed upstream error answers with the error table's GraphQL error (src/graphql-errors.ts), so no
+// that fails with a typed upstream error answers with the error table's GraphQL error (src/errors/graphql-errors.ts), so no
 // resolver can forget to map one (a forgotten one would turn NOT_FOUND into a masked internal error). Anything else
 // (a bug) passes untouched, to be logged with its stack and masked for clients as unexpected.
 

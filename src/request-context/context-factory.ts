@@ -5,15 +5,17 @@ import type { Config } from "../config.js";
 import type { GatewayContext } from "./gateway-context.js";
 import { missingUpstreamCredentials } from "../errors/graphql-errors.js";
 import type { SharedState } from "../shared-state/shared-state.js";
+import { AnswerSources } from "../shared-state/answer-sources.js";
 import { tenantOf } from "../shared-state/tenant.js";
 import { AcceptedCredentials } from "../voucherify/accepted-credentials.js";
 import { VoucherifyClient, type SharedAdmission } from "../voucherify/client.js";
-import { createLoaders } from "../voucherify/loaders.js";
+import { createLoaders, type Loaders, type SharedReads } from "../voucherify/loaders.js";
 import { OperationScope } from "../voucherify/operation-scope.js";
 import type { Credentials, UpstreamTransport } from "../voucherify/transport.js";
+import { FixedDelayExpiry } from "../lib/fixed-delay-expiry.js";
 import { firstHeaderValue } from "../lib/header-value.js";
 import { recordOperationRefusal } from "../observability/operation-span.js";
-import { unsampledTraceOf } from "../observability/request-trace.js";
+import { unsampledTraceOf, type UnsampledTrace } from "../observability/request-trace.js";
 
 /** Builds one GraphQL request's context: called by Apollo once the request is known to be GraphQL. */
 export type ContextFactory = (
@@ -45,8 +47,9 @@ function wantsFresh(request: IncomingMessage): boolean {
  */
 export class UpstreamAdmissions {
   readonly accepted = new AcceptedCredentials();
-  // The server's own application is asked for on every request: its tenant hash is computed once.
+  // The server's own application is asked for on every request: its tenant hash and admission are made once.
   private readonly serverTenant: { appId: string; tenant: string } | null;
+  private readonly serverAdmission: SharedAdmission | null;
 
   constructor(
     private readonly shared: SharedState,
@@ -56,9 +59,11 @@ export class UpstreamAdmissions {
     this.serverTenant = serverCredentials
       ? { appId: serverCredentials.appId, tenant: tenantOf(upstreamUrl, serverCredentials.appId) }
       : null;
+    this.serverAdmission = this.serverTenant ? { gate: shared.gate, tenant: this.serverTenant.tenant } : null;
   }
 
   of(credentials: Credentials, clientOwned = false): SharedAdmission {
+    if (!clientOwned && this.serverAdmission && this.serverTenant?.appId === credentials.appId) return this.serverAdmission;
     const tenant =
       this.serverTenant?.appId === credentials.appId ? this.serverTenant.tenant : tenantOf(this.upstreamUrl, credentials.appId);
     return {
@@ -66,6 +71,27 @@ export class UpstreamAdmissions {
       tenant,
       onAccepted: clientOwned ? () => this.accepted.add(credentials) : undefined,
     };
+  }
+}
+
+/**
+ * One request's context. Its loaders are made on first use: a request served an answer kept whole loads nothing.
+ * (A class, not a getter in an object literal: the getter's closure would share, and keep alive, the factory's scope.)
+ */
+class RequestContext implements GatewayContext {
+  keptAnswer: GatewayContext["keptAnswer"] = undefined;
+  private made: Loaders | undefined = undefined;
+
+  constructor(
+    readonly caller: Caller,
+    readonly voucherify: VoucherifyClient,
+    readonly requestId: string,
+    readonly reads: SharedReads,
+    readonly trace: UnsampledTrace | undefined,
+  ) {}
+
+  get loaders(): Loaders {
+    return (this.made ??= createLoaders(this.voucherify, this.reads));
   }
 }
 
@@ -79,6 +105,8 @@ export function createContextFactory(deps: {
   admissions: UpstreamAdmissions;
 }): ContextFactory {
   const { config, authenticator, transport, shared, admissions } = deps;
+  // Every operation's deadline under one timer (they all last operationTimeoutMs), not a timer per request.
+  const deadlines = new FixedDelayExpiry<OperationScope>(config.operationTimeoutMs, (scope) => scope.expire());
   return async (request, response, requestId, router, known) => {
     // Who is calling comes first: a refused caller costs no upstream call and sees nothing of the schema.
     // A refusal here ends the request before any plugin runs: its code is put on the operation's span now.
@@ -97,18 +125,26 @@ export function createContextFactory(deps: {
     // The operation ends at its deadline or when its client goes away, whichever is first; either way its pending
     // upstream reads stop rather than spend the rate limit for nobody.
     const scope = new OperationScope();
-    const deadline = setTimeout(() => scope.expire(), config.operationTimeoutMs);
+    deadlines.add(scope);
     response.once("close", () => {
-      clearTimeout(deadline);
+      deadlines.remove(scope);
       // Only an answer that never finished means the client went away; a finished one has nothing left to stop.
       if (!response.writableFinished) scope.abandon();
     });
     const clientOwned = credentials !== deps.credentials;
     const admission = admissions.of(credentials, clientOwned);
     const trace = unsampledTraceOf(request);
-    const voucherify = new VoucherifyClient(transport, credentials, requestId, scope, admission, trace);
-    const fresh = wantsFresh(request) || (clientOwned && !admissions.accepted.has(credentials));
-    const loaders = createLoaders(voucherify, { cache: shared.cache, tenant: admission.tenant, fresh });
-    return { caller, voucherify, loaders, requestId, trace };
+    const voucherify = new VoucherifyClient(transport, credentials, { requestId, scope, admission, trace });
+    const noCache = wantsFresh(request);
+    const fresh = noCache || (clientOwned && !admissions.accepted.has(credentials));
+    // What the answer is built from is recorded only when answers may be kept (src/shared-state/answer-cache.ts).
+    const reads = {
+      cache: shared.cache,
+      tenant: admission.tenant,
+      fresh,
+      noCache,
+      sources: shared.answers ? new AnswerSources() : undefined,
+    };
+    return new RequestContext(caller, voucherify, requestId, reads, trace);
   };
 }

@@ -51,7 +51,6 @@ export const ALL_SETTINGS: typeof ALL = (() => {
   return ALL;
 })();
 
-export type SettingName = keyof typeof ALL_SETTINGS;
 export type AllSettingsReader = SettingsReader<typeof ALL_SETTINGS>;
 
 /** A reader of every setting from `env`; bad values are added to `problems`. */

@@ -1,6 +1,7 @@
 import { corsOriginProblem } from "./cors-origins.js";
 import { integer, port, text } from "./parsers.js";
-import { defineSettings, Invalid, type SettingsReader } from "./setting.js";
+import { bytesDefault, defineSettings, Invalid, type SettingsReader } from "./setting.js";
+import { MIB } from "../lib/byte-size.js";
 
 /** How the HTTP server treats slow, idle and numerous clients (src/http). */
 export interface HttpLimitsConfig {
@@ -15,8 +16,6 @@ export interface HttpLimitsConfig {
   /** Request bodies being received, all requests together, at most (bytes). */
   maxBufferedBodyBytes: number;
 }
-
-const MIB = 1024 ** 2;
 
 export const HTTP_SETTINGS = defineSettings({
   title: "Where the gateway listens, and its HTTP server's limits",
@@ -50,8 +49,7 @@ export const HTTP_SETTINGS = defineSettings({
     },
     HTTP_MAX_BUFFERED_BODY_BYTES: {
       meaning: "Request bodies being received, all requests together, at most (bytes); over it: 503",
-      default: 32 * MIB,
-      gloss: "(32 MiB)",
+      ...bytesDefault(32 * MIB),
       parse: integer(1024, 64 * 1024 * MIB),
     },
     CORS_ORIGINS: {

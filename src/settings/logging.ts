@@ -1,5 +1,6 @@
 import { integer, oneOf } from "./parsers.js";
-import { defineSettings } from "./setting.js";
+import { bytesDefault, defineSettings } from "./setting.js";
+import { KIB, MIB } from "../lib/byte-size.js";
 
 export const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -16,9 +17,8 @@ export const LOGGING_SETTINGS = defineSettings({
       meaning:
         "Log output waiting for stdout's reader, at most (bytes); while a stalled reader keeps it full, " +
         "further lines are dropped and counted",
-      default: 4 * 1024 * 1024,
-      gloss: "(4 MiB)",
-      parse: integer(64 * 1024, 1024 * 1024 * 1024),
+      ...bytesDefault(4 * MIB),
+      parse: integer(64 * KIB, 1024 * MIB),
     },
   },
 });

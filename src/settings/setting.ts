@@ -5,6 +5,8 @@
  * docs' configuration table all read them.
  */
 
+import { formatBytes } from "../lib/byte-size.js";
+
 export type Env = Record<string, string | undefined>;
 
 /** What a parser answers for a bad value: every problem, each naming the variable (and never echoing a secret). */
@@ -60,6 +62,11 @@ export function defineSettings<const Table extends SettingsTable>(
 export function describeDefault(setting: Setting<unknown>): string {
   if (setting.default === undefined) return setting.defaultText ?? "unset";
   return [formatValue(setting.default), setting.gloss].filter(Boolean).join(" ");
+}
+
+/** A size's default and its gloss in words, written from the one number: `33554432` "(32 MiB)". */
+export function bytesDefault(bytes: number): { default: number; gloss: string } {
+  return { default: bytes, gloss: `(${formatBytes(bytes)})` };
 }
 
 /** A default as an environment variable would spell it. */

@@ -1,5 +1,6 @@
 import { hostPorts, integer, text, url } from "./parsers.js";
-import { defineSettings, type SettingsReader } from "./setting.js";
+import { bytesDefault, defineSettings, type SettingsReader } from "./setting.js";
+import { MIB } from "../lib/byte-size.js";
 
 /** What replicas share (src/shared-state): through Redis when redisUrl is set, otherwise in this process. */
 export interface SharedStateConfig {
@@ -17,6 +18,11 @@ export interface SharedStateConfig {
   /** In-process cache bounds (without Redis). */
   memoryMaxEntries: number;
   memoryMaxBytes: number;
+  /**
+   * Answers kept whole (queries answered without errors, served again without execution): bytes kept at most
+   * in-process; 0 turns them off. On whenever the holder-page cache is (holdersTtlMs > 0).
+   */
+  answersMaxBytes: number;
 }
 
 export interface RedisSentinelConfig {
@@ -27,8 +33,6 @@ export interface RedisSentinelConfig {
   /** Password of the sentinels themselves; null: none. */
   sentinelPassword: string | null;
 }
-
-const MIB = 1024 ** 2;
 
 export const SHARED_STATE_SETTINGS = defineSettings({
   title: "Several replicas: Redis, the cache and the plan's quota",
@@ -90,10 +94,17 @@ export const SHARED_STATE_SETTINGS = defineSettings({
       parse: integer(1, 10_000_000),
     },
     CACHE_MAX_BYTES: {
-      meaning: "In-process cache (no REDIS_URL): bytes of cached answers kept at most",
-      default: 64 * MIB,
-      gloss: "(64 MiB)",
+      meaning: "In-process cache (no REDIS_URL): bytes of cached holder pages and customers kept at most",
+      ...bytesDefault(64 * MIB),
       parse: integer(1024, 64 * 1024 * MIB),
+    },
+    CACHE_ANSWERS_MAX_BYTES: {
+      meaning:
+        "Answers kept whole (a query's answer served again without execution to callers with the same rights; invalidated " +
+        "with the pages and customers it holds and living no longer than they): bytes kept at most in-process (with Redis, " +
+        "they live in Redis); 0 = off. Off whenever CACHE_HOLDERS_TTL_MS is 0",
+      ...bytesDefault(32 * MIB),
+      parse: integer(0, 64 * 1024 * MIB),
     },
     VOUCHERIFY_QUOTA_PER_MINUTE: {
       meaning: "The Voucherify plan's requests per minute: all replicas together never send more (RATE_LIMITED instead)",
@@ -139,5 +150,6 @@ export function loadSharedState(settings: SettingsReader<typeof SHARED_STATE_SET
     quotaPerMinute,
     memoryMaxEntries: settings.read("CACHE_MAX_ENTRIES"),
     memoryMaxBytes: settings.read("CACHE_MAX_BYTES"),
+    answersMaxBytes: settings.read("CACHE_ANSWERS_MAX_BYTES"),
   };
 }

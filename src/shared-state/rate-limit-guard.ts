@@ -1,3 +1,5 @@
+import { secondsToWait } from "../lib/wait-seconds.js";
+
 /** Applications remembered at once; past it, expired entries go first, then the oldest. */
 const MAX_KEYS = 10_000;
 
@@ -26,7 +28,7 @@ export class RateLimitGuard {
     const until = this.blockedUntil.get(key);
     if (until === undefined) return 0;
     const left = until - this.now();
-    if (left > 0) return Math.ceil(left / 1000);
+    if (left > 0) return secondsToWait(left);
     this.blockedUntil.delete(key);
     return 0;
   }

@@ -1,4 +1,6 @@
 import type { CacheStore, StampedRead } from "./cache-store.js";
+import type { AnswerSources } from "./answer-sources.js";
+import type { EntryShape } from "./entry-shape.js";
 import { traceCacheLookup } from "../observability/cache-span.js";
 
 export type CacheName = "holders" | "customers";
@@ -22,8 +24,19 @@ export interface PageCodec<Params, Page> {
   pageId(params: Params): string;
   /** The member's voucher id (its canonical name), when the page tells it. */
   voucherIdOf(page: Page): string | undefined;
-  /** A page back from its JSON text. */
-  revive(text: string): Page;
+  /** How pages are kept: their declared shape, and the format entries are written in (src/shared-state/entry-shape.ts). */
+  shape: EntryShape<Page>;
+}
+
+/** One request's reads: whose entries (tenant), whether it skips them (`Cache-Control: no-cache`), what it read. */
+export interface RequestReads {
+  tenant: string;
+  /** Reads go upstream: the client asked so (noCache), or its own credentials are not yet known good. */
+  fresh: boolean;
+  /** The client sent `Cache-Control: no-cache`. */
+  noCache?: boolean;
+  /** Where the request's reads are recorded, for an answer kept whole; absent: not recorded. */
+  sources?: AnswerSources;
 }
 
 /**
@@ -43,25 +56,27 @@ export class ReadCache {
     private readonly store: CacheStore,
     private readonly ttl: { holdersMs: number; customersMs: number },
     private readonly events: CacheEvents,
+    /** Milliseconds since the epoch; tests move it. */
+    private readonly now: () => number = Date.now,
   ) {}
 
-  holderPage<Params, Page>(
-    tenant: string,
+  async holderPage<Params, Page>(
+    reads: RequestReads,
     params: Params,
     codec: PageCodec<Params, Page>,
-    fresh: boolean,
     fetch: () => Promise<Page>,
   ): Promise<Page> {
-    if (this.ttl.holdersMs === 0) return fetch();
+    if (this.ttl.holdersMs === 0) return this.uncached(reads, fetch);
+    const { tenant } = reads;
     const id = codec.pageId(params);
     const memberName = codec.memberName(params);
-    let before: StampedRead | null = null;
-    return this.readThrough(
+    let before: StampedRead<Page> | null = null;
+    let storedUnder: string | null = null;
+    const page = await this.readThrough(
       "holders",
-      fresh,
-      async () => (before = await this.store.readPage(tenant, memberName, id)),
+      reads,
+      async () => (before = await this.store.readPage(tenant, memberName, id, codec.shape)),
       `holders:${tenant}:${id}`,
-      (text) => codec.revive(text),
       async () => {
         const page = await fetch();
         const voucherId = codec.voucherIdOf(page);
@@ -69,36 +84,54 @@ export class ReadCache {
         // A first read through this name: learn its voucher id (later reads through either name hit the cache),
         // and keep the page only if no write of the tenant came between the read and now.
         await this.store.learnAlias(tenant, memberName, voucherId);
-        const now = await this.store.readPage(tenant, memberName, id);
-        if (now.key !== null && now.writes === before.writes) await this.store.write(now.key, JSON.stringify(page), this.ttl.holdersMs);
+        const now = await this.store.readPage(tenant, memberName, id, codec.shape);
+        if (now.key !== null && now.writes === before.writes) {
+          await this.store.write(now.key, page, codec.shape, this.ttl.holdersMs);
+          storedUnder = now.key;
+        }
         return page;
       },
       this.ttl.holdersMs,
+      codec.shape,
+    );
+    if (storedUnder !== null) reads.sources?.addEntry(storedUnder);
+    return page;
+  }
+
+  customer<Customer>(
+    reads: RequestReads,
+    customerId: string,
+    shape: EntryShape<Customer>,
+    fetch: () => Promise<Customer>,
+  ): Promise<Customer> {
+    if (this.ttl.customersMs === 0) return this.uncached(reads, fetch);
+    return this.readThrough(
+      "customers",
+      reads,
+      () => this.store.readCustomer(reads.tenant, customerId, shape),
+      `customers:${reads.tenant}:${customerId}`,
+      fetch,
+      this.ttl.customersMs,
+      shape,
     );
   }
 
-  customer<Customer>(tenant: string, customerId: string, fresh: boolean, fetch: () => Promise<Customer>): Promise<Customer> {
-    if (this.ttl.customersMs === 0) return fetch();
-    return this.readThrough(
-      "customers",
-      fresh,
-      () => this.store.readCustomer(tenant, customerId),
-      `customers:${tenant}:${customerId}`,
-      (text) => JSON.parse(text) as Customer,
-      fetch,
-      this.ttl.customersMs,
-    );
+  /** A read with its cache turned off: nothing can vouch for it, so no answer built from it is kept. */
+  private uncached<T>(reads: RequestReads, fetch: () => Promise<T>): Promise<T> {
+    reads.sources?.unvouched();
+    return fetch();
   }
 
   private async readThrough<T>(
     cache: CacheName,
-    fresh: boolean,
-    read: () => Promise<StampedRead>,
+    reads: RequestReads,
+    read: () => Promise<StampedRead<T>>,
     uncachedKey: string,
-    parse: (text: string) => T,
     fetch: () => Promise<T>,
     ttlMs: number,
+    shape: EntryShape<T>,
   ): Promise<T> {
+    const { fresh, sources } = reads;
     const completedBefore = this.flightsCompleted;
     const lookup = async () => {
       const first = await read();
@@ -112,7 +145,8 @@ export class ReadCache {
     if (stamped.value !== null && !fresh) {
       this.events.lookup(cache, "hit");
       this.events.saved(cache);
-      return parse(stamped.value);
+      sources?.add(stamped.sources, this.now() + lifeLeft(stamped.lifeLeftMs, ttlMs), stamped.key);
+      return stamped.value;
     }
     this.events.lookup(cache, fresh ? "bypass" : "miss");
     // A read joins one in flight only with proof that no write came between their starts: the same key (generations
@@ -129,14 +163,20 @@ export class ReadCache {
       this.inFlight.get(flightKey) ?? (byName && byName.writes !== undefined && byName.writes === stamped.writes ? byName : undefined);
     if (flight && joinable) {
       this.events.saved(cache);
-      return flight.loading as Promise<T>;
+      const { value, fetchedAt } = (await flight.loading) as Fetched<T>;
+      // Under this read's own generations, which the read in flight was proven to share.
+      sources?.add(stamped.sources, fetchedAt + ttlMs, stamped.key);
+      return value;
     }
     const key = stamped.key;
-    const loading = (async () => {
+    if (sources) sources.fetches++;
+    const loading = (async (): Promise<Fetched<T>> => {
+      // Taken before the fetch: the entry, stored after it, lives at least ttlMs from here.
+      const fetchedAt = this.now();
       const value = await fetch();
-      if (key !== null) await this.store.write(key, JSON.stringify(value), ttlMs);
+      if (key !== null) await this.store.write(key, value, shape, ttlMs);
       this.flightsCompleted++;
-      return value;
+      return { value, fetchedAt };
     })();
     if (joinable) {
       this.inFlight.set(flightKey, { loading, writes: stamped.writes });
@@ -145,7 +185,9 @@ export class ReadCache {
         () => this.inFlight.delete(flightKey),
       );
     }
-    return loading;
+    const { value, fetchedAt } = await loading;
+    sources?.add(stamped.sources, fetchedAt + ttlMs, stamped.key);
+    return value;
   }
 
   /**
@@ -173,4 +215,15 @@ export class ReadCache {
       await this.store.invalidateCustomers(tenant, outcome.customerIds);
     }
   }
+}
+
+/** A value read upstream, and when its read started. */
+interface Fetched<T> {
+  value: T;
+  fetchedAt: number;
+}
+
+/** A hit's remaining life, never more than the cache's TTL (an entry without one, not written by the gateway, included). */
+function lifeLeft(lifeLeftMs: number | undefined, ttlMs: number): number {
+  return lifeLeftMs !== undefined && lifeLeftMs > 0 ? Math.min(lifeLeftMs, ttlMs) : ttlMs;
 }

@@ -10,7 +10,7 @@
  */
 const NAMESPACE = "rg";
 
-/** A literal, an id (escaped) or a value used as it is (generations, page ids: never user input). */
+/** A literal, an id (escaped) or a value used as it is (generations, formats, page and answer ids: never user input). */
 type Part = string | { id: string } | { raw: string };
 
 const id = (name: string): Part => ({ id: name });
@@ -28,8 +28,12 @@ const TEMPLATES = {
   alias: ["alias:", id("memberName")],
   memberGeneration: ["mgen:", id("voucherId")],
   customerGeneration: ["cgen:", id("customerId")],
-  page: ["page:", raw("tenantGen"), ":", id("voucherId"), ":", raw("memberGen"), ":", raw("pageId")],
-  customer: ["cust:", raw("tenantGen"), ":", id("customerId"), ":", raw("customerGen")],
+  // Entries carry their format (src/shared-state/entry-shape.ts) in their keys as well as in their values: builds
+  // whose records differ never even address each other's entries during a rolling deploy.
+  page: ["page:", raw("format"), ":", raw("tenantGen"), ":", id("voucherId"), ":", raw("memberGen"), ":", raw("pageId")],
+  customer: ["cust:", raw("format"), ":", raw("tenantGen"), ":", id("customerId"), ":", raw("customerGen")],
+  /** A GraphQL answer kept whole: its id hashes what was asked and the caller's rights (answer-cache.ts). */
+  answer: ["ans:", raw("format"), ":", raw("answerId")],
 } satisfies Record<string, Part[]>;
 
 export type KeyName = keyof typeof TEMPLATES;
@@ -56,10 +60,11 @@ export const keys = {
   alias: (tenant: string, memberName: string) => render(tenant, TEMPLATES.alias, { memberName }),
   memberGeneration: (tenant: string, voucherId: string) => render(tenant, TEMPLATES.memberGeneration, { voucherId }),
   customerGeneration: (tenant: string, customerId: string) => render(tenant, TEMPLATES.customerGeneration, { customerId }),
-  page: (tenant: string, tenantGen: string, voucherId: string, memberGen: string, pageId: string) =>
-    render(tenant, TEMPLATES.page, { tenantGen, voucherId, memberGen, pageId }),
-  customer: (tenant: string, tenantGen: string, customerId: string, customerGen: string) =>
-    render(tenant, TEMPLATES.customer, { tenantGen, customerId, customerGen }),
+  page: (tenant: string, format: string, tenantGen: string, voucherId: string, memberGen: string, pageId: string) =>
+    render(tenant, TEMPLATES.page, { format, tenantGen, voucherId, memberGen, pageId }),
+  customer: (tenant: string, format: string, tenantGen: string, customerId: string, customerGen: string) =>
+    render(tenant, TEMPLATES.customer, { format, tenantGen, customerId, customerGen }),
+  answer: (tenant: string, format: string, answerId: string) => render(tenant, TEMPLATES.answer, { format, answerId }),
   /** rate-limiter-flexible's prefix for a limiter's keys (it appends `:<key>`). */
   limiter: (name: string) => `${NAMESPACE}:${name}`,
 };

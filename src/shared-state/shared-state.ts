@@ -2,8 +2,9 @@ import { once } from "node:events";
 import type { SharedStateConfig } from "../config.js";
 import type { Logger } from "../observability/logger.js";
 import type { GatewayMetrics } from "../observability/metrics.js";
+import { AnswerCache } from "./answer-cache.js";
 import { callerBudgetStore, type BudgetStore } from "./budget-store.js";
-import { MemoryCacheStore } from "./cache-store.js";
+import { MemoryCacheStore, type CacheStore, type EntryKind, type RejectedReason } from "./cache-store.js";
 import { RedisCacheStore } from "./redis-cache-store.js";
 import { createRedisClient, reconnectOnEnd } from "./redis-client.js";
 import { RedisHealth } from "./redis-health.js";
@@ -16,6 +17,8 @@ const CONNECT_WAIT_MS = 2000;
 
 export interface SharedState {
   cache: ReadCache;
+  /** GraphQL answers kept whole; null when off (CACHE_ANSWERS_MAX_BYTES or CACHE_HOLDERS_TTL_MS is 0). */
+  answers: AnswerCache | null;
   gate: UpstreamGate;
   /** Per-caller budgets; null when CALLER_BUDGET_PER_MINUTE is 0. */
   budget: BudgetStore | null;
@@ -30,20 +33,39 @@ export interface SharedState {
  */
 export async function createSharedState(
   config: SharedStateConfig,
-  options: { callerBudgetPerMinute: number; logger: Logger; metrics: GatewayMetrics },
+  options: {
+    callerBudgetPerMinute: number;
+    logger: Logger;
+    metrics: GatewayMetrics;
+    /** The format of the answers kept whole: a digest of the schema they follow (src/plugins/kept-answers.ts). */
+    answerFormat: string;
+    /** Milliseconds, for the caches' TTLs (tests move it); Date.now by default. */
+    now?: () => number;
+  },
 ): Promise<SharedState> {
   const { metrics, logger } = options;
+  const now = options.now ?? Date.now;
   const events = {
     lookup: (cache: string, result: string) => metrics.cacheLookups.inc({ cache, result }),
     saved: (cache: string) => metrics.upstreamCallsSaved.inc({ cache }),
     invalidated: (scope: string) => metrics.cacheInvalidations.inc({ scope }),
   };
   const ttl = { holdersMs: config.holdersTtlMs, customersMs: config.customersTtlMs };
+  const answersOn = config.holdersTtlMs > 0 && config.answersMaxBytes > 0;
+  const caches = (store: CacheStore) => ({
+    cache: new ReadCache(store, ttl, events, now),
+    answers: answersOn ? new AnswerCache(store, { format: options.answerFormat, maxLifeMs: config.holdersTtlMs, now }) : null,
+  });
   const onRefusal = (reason: string) => metrics.upstreamRefusals.inc({ reason });
   const redis = createRedisClient(config);
   if (!redis) {
+    const bounds = {
+      maxEntries: config.memoryMaxEntries,
+      maxBytes: config.memoryMaxBytes,
+      answersMaxBytes: answersOn ? config.answersMaxBytes : 0,
+    };
     return {
-      cache: new ReadCache(new MemoryCacheStore({ maxEntries: config.memoryMaxEntries, maxBytes: config.memoryMaxBytes }), ttl, events),
+      ...caches(new MemoryCacheStore(bounds, options.now)),
       gate: new SharedUpstreamGate(config, null, null, onRefusal),
       budget: options.callerBudgetPerMinute > 0 ? callerBudgetStore(options.callerBudgetPerMinute, null) : null,
       status: () => "in-process",
@@ -75,7 +97,7 @@ export async function createSharedState(
   if (!(await Promise.race([ready, timeout]))) health.failed(new Error("Redis did not answer at start-up"));
   ready.catch(() => {});
   return {
-    cache: new ReadCache(new RedisCacheStore(redis, health, server), ttl, events),
+    ...caches(new RedisCacheStore(redis, health, server, rejectedEntries(logger, metrics))),
     gate: new SharedUpstreamGate(config, redis, health, onRefusal),
     budget: options.callerBudgetPerMinute > 0 ? callerBudgetStore(options.callerBudgetPerMinute, { redis, health }) : null,
     status: () => (health.degraded ? "degraded" : "shared"),
@@ -84,5 +106,25 @@ export async function createSharedState(
       health.close();
       redis.disconnect();
     },
+  };
+}
+
+/**
+ * An entry read back from Redis that was not used (another build's format, or corrupt): counted every time, logged
+ * once per kind and reason for the life of the process (a rolling deploy would otherwise log one line per read).
+ */
+function rejectedEntries(logger: Logger, metrics: GatewayMetrics): (kind: EntryKind, reason: RejectedReason) => void {
+  const logged = new Set<string>();
+  return (kind, reason) => {
+    metrics.cacheEntriesRejected.inc({ entry: kind, reason });
+    const seen = `${kind}:${reason}`;
+    if (logged.has(seen)) return;
+    logged.add(seen);
+    logger.warn(
+      { entry: kind, reason },
+      reason === "foreign"
+        ? "A Redis entry written in another format (another build of the gateway) was read: treated as a miss"
+        : "A corrupt Redis entry was read: treated as a miss",
+    );
   };
 }

@@ -5,6 +5,7 @@ import { keys } from "./redis-keys.js";
 import type { RedisHealth } from "./redis-health.js";
 import { traceRedisCommand } from "../observability/cache-span.js";
 import { pointsLimiter, type PointsLimiter } from "./shared-limiter.js";
+import { secondsToWait } from "../lib/wait-seconds.js";
 
 /**
  * Admission of upstream calls per tenant, shared by replicas: after a 429 (or X-Rate-Limit-Remaining: 0) every
@@ -60,7 +61,7 @@ export class SharedUpstreamGate implements UpstreamGate {
         const { redis, health } = this;
         const leftMs = await traceRedisCommand("PTTL", () => health.bounded(redis.pttl(keys.upstreamBackOff(tenant))));
         if (leftMs > 0) {
-          waitSeconds = Math.ceil(leftMs / 1000);
+          waitSeconds = secondsToWait(leftMs);
           // Remembered here too, so heldBack refuses this replica's queued calls without asking Redis again.
           this.local.block(tenant, leftMs / 1000);
         }
@@ -79,7 +80,7 @@ export class SharedUpstreamGate implements UpstreamGate {
     } catch (rejection) {
       if (!(rejection instanceof RateLimiterRes)) throw rejection;
       this.onRefusal("quota");
-      return refusal(Math.ceil(rejection.msBeforeNext / 1000), "quota");
+      return refusal(secondsToWait(rejection.msBeforeNext), "quota");
     }
   }
 

@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { shippedDocuments, shippedDocumentsModule } from "../documents/shipped-documents.js";
 
 // `npm run documents:shipped`: the shipped operations as trusted documents, written into src/ so that dist/ needs
-// nothing from schema/ at run time (as src/observability/shipped-operations.ts).
+// nothing from schema/ at run time. Their names are the metrics' fixed operation labels too.
 const dir = "schema/operations";
 const files = readdirSync(dir)
   .filter((name) => name.endsWith(".graphql"))

@@ -4,9 +4,10 @@
  * keeps writing to the file it opened.
  */
 import { existsSync, rmSync } from "node:fs";
-import { ENVIRONMENT } from "../config.js";
+import { settingsReader } from "../settings/catalogue.js";
 
-const dbFile = process.env.EMULATOR_DB?.trim() || ENVIRONMENT.find((variable) => variable.name === "EMULATOR_DB")!.default;
+// Read as the gateway and `npm run emulator` read it (src/settings/emulator.ts): the same default, the same trimming.
+const dbFile = settingsReader(process.env).read("EMULATOR_DB");
 if (dbFile === ":memory:") {
   console.log("EMULATOR_DB=:memory: keeps nothing between starts: nothing to reset.");
 } else {

@@ -31,6 +31,18 @@ export interface ListHoldersParams extends MemberRef {
   filter?: HolderCriteria | null;
 }
 
+/** What one client carries besides its transport and credentials; each is optional. */
+export interface VoucherifyClientOptions {
+  /** The GraphQL request's id, sent upstream and logged with each call. */
+  requestId?: string;
+  /** The operation this client serves: once it is over (deadline passed, client gone), its reads stop. */
+  scope?: OperationScope;
+  /** Shared 429 back-off and plan quota (src/shared-state); absent: nothing holds calls back (tests of the client alone). */
+  admission?: SharedAdmission;
+  /** The request's trace when it is not sampled: its calls send its traceparent (src/observability/request-trace.ts). */
+  trace?: UnsampledTrace;
+}
+
 /**
  * Voucherify's referral-holders API, one method per upstream operation. Failures are thrown as the typed family of
  * upstream-errors.ts; the GraphQL layer turns them into GraphQL errors (`mapUpstreamErrors`). Cheap to create (one per GraphQL
@@ -46,13 +58,7 @@ export class VoucherifyClient {
   constructor(
     private readonly transport: UpstreamTransport,
     private readonly credentials: Credentials,
-    private readonly requestId?: string,
-    /** The operation this client serves: once it is over (deadline passed, client gone), its reads stop. */
-    private readonly scope?: OperationScope,
-    /** Shared 429 back-off and plan quota (src/shared-state); absent: nothing holds calls back (tests of the client alone). */
-    private readonly admission?: SharedAdmission,
-    /** The request's trace when it is not sampled: its calls send its traceparent (src/observability/request-trace.ts). */
-    private readonly trace?: UnsampledTrace,
+    private readonly options: VoucherifyClientOptions = {},
   ) {}
 
   /** `GET /v1/referrals[/{campaignId}]/members/{memberId}/holders` */
@@ -88,12 +94,13 @@ export class VoucherifyClient {
       path,
       json,
       credentials: this.credentials,
-      requestId: this.requestId,
-      scope: this.scope,
-      trace: this.trace,
+      requestId: this.options.requestId,
+      scope: this.options.scope,
+      trace: this.options.trace,
     };
-    if (!this.admission) return this.transport.request(request);
-    const { gate, tenant } = this.admission;
+    const { admission } = this.options;
+    if (!admission) return this.transport.request(request);
+    const { gate, tenant } = admission;
     const refusal = await gate.admit(tenant);
     if (refusal) throw new UpstreamRateLimitedError(refusal.reason, refusal.retryAfterSeconds);
     // A back-off that starts while this call waits for a connection (another call's 429) still stops it.
@@ -103,7 +110,7 @@ export class VoucherifyClient {
     };
     try {
       const response = await this.transport.request(request);
-      this.admission.onAccepted?.();
+      admission.onAccepted?.();
       // The plan is spent: the next call would earn a 429, so every replica waits for the reset instead.
       if (response.headers && firstHeaderValue(response.headers["x-rate-limit-remaining"])?.trim() === "0") {
         await gate.backOff(tenant, retryAfterSeconds(response.headers));

@@ -29,10 +29,17 @@ export enum VoucherType {
   LOYALTY_CARD = "LOYALTY_CARD",
 }
 
+/**
+ * An instant as `Date.prototype.toISOString` prints it (`2024-03-15T09:08:50.529Z`): what the GraphQL DateTimeISO
+ * scalar serves. Made only at the boundary (from-upstream.ts), so records carry the upstream's own string, checked
+ * once, and are served, cached and compared without a `Date` made and printed again for every answer.
+ */
+export type IsoDateTime = string & { readonly __isoDateTime: true };
+
 /** One customer's assignment to a referral code (upstream: redeemable holder). */
 export interface HolderRecord {
   id: string;
-  createdAt: Date;
+  createdAt: IsoDateTime;
   holderRole: HolderRole;
   customerId: string;
   redeemableId: string;

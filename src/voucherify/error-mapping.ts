@@ -11,7 +11,7 @@ import {
 } from "./upstream-errors.js";
 
 // Upstream failures -> the gateway's error table (codes, messages, details): the one `instanceof` ladder
-// (describeUpstreamError). Turning a description into a GraphQL error is src/graphql-errors.ts's part, done for every
+// (describeUpstreamError). Turning a description into a GraphQL error is src/errors/graphql-errors.ts's part, done for every
 // resolver at once (src/referrals/upstream-error-to-graphql.ts).
 
 /** The one status-to-code table (apollo datasource-rest habit): every upstream answer that is not a success. */
@@ -114,7 +114,7 @@ export function describeUpstreamError(error: UpstreamError): UpstreamFailure {
 }
 
 /** The error-table code of a typed upstream failure (logs, metrics): the same ladder, without reading bodies. */
-export function errorCodeOf(error: UpstreamError): ErrorCode {
+export function upstreamErrorCode(error: UpstreamError): ErrorCode {
   return error instanceof UpstreamStatusError ? codeForStatus(error.status) : describeUpstreamError(error).code;
 }
 

@@ -1,5 +1,6 @@
 import { isJsonObject, type JsonObject } from "../lib/json-object.js";
 import { CampaignType, HolderRole, VoucherType, type CustomerRecord, type HolderPage, type HolderRecord } from "./domain.js";
+import { toIsoDateTime } from "./iso-date-time.js";
 import type { UpstreamCustomer, UpstreamHolder } from "./upstream-types.js";
 
 /** Thrown when an upstream body does not have the shape we map; the client turns it into UPSTREAM_ERROR. */
@@ -21,10 +22,14 @@ function optionalObject(raw: JsonObject, field: string): Record<string, unknown>
   return isJsonObject(value) ? value : null;
 }
 
-function enumValue<T extends string>(values: Record<string, T>, raw: JsonObject, field: string): T {
+/** An enum's values, looked up in a set (not `value in Enum`: that also accepts inherited names such as "toString"). */
+const valuesOf = <T extends string>(values: Record<string, T>): ReadonlySet<string> => new Set<string>(Object.values(values));
+const HOLDER_ROLES = valuesOf(HolderRole);
+const VOUCHER_TYPES = valuesOf(VoucherType);
+
+function enumValue<T extends string>(values: ReadonlySet<string>, raw: JsonObject, field: string): T {
   const value = raw[field];
-  // Not `value in values`: that also accepts inherited names such as "toString" or "constructor".
-  if (typeof value === "string" && (Object.values(values) as string[]).includes(value)) return value as T;
+  if (typeof value === "string" && values.has(value)) return value as T;
   throw new UpstreamShapeError(`${field} has an unknown value`);
 }
 
@@ -37,19 +42,19 @@ function enumValue<T extends string>(values: Record<string, T>, raw: JsonObject,
 export function toHolderRecord(value: unknown): HolderRecord {
   if (!isJsonObject(value)) throw new UpstreamShapeError("holder is not an object");
   const raw = value as JsonObject & Partial<UpstreamHolder>;
-  const createdAt = new Date(requiredString(raw, "created_at"));
-  if (Number.isNaN(createdAt.getTime())) throw new UpstreamShapeError("created_at is not a date");
+  const createdAt = toIsoDateTime(requiredString(raw, "created_at"));
+  if (createdAt === null) throw new UpstreamShapeError("created_at is not a date");
   const campaignType = raw.campaign_type;
   return {
     id: requiredString(raw, "id"),
     createdAt,
-    holderRole: enumValue(HolderRole, raw, "holder_role"),
+    holderRole: enumValue<HolderRole>(HOLDER_ROLES, raw, "holder_role"),
     customerId: requiredString(raw, "customer_id"),
     redeemableId: requiredString(raw, "redeemable_id"),
     redeemableObject: requiredString(raw, "redeemable_object"),
     campaignId: optionalString(raw, "campaign_id"),
     campaignType: campaignType === CampaignType.REFERRAL_PROGRAM ? CampaignType.REFERRAL_PROGRAM : null,
-    voucherType: enumValue(VoucherType, raw, "voucher_type"),
+    voucherType: enumValue<VoucherType>(VOUCHER_TYPES, raw, "voucher_type"),
     metadata: optionalObject(raw, "metadata"),
   };
 }

@@ -1,11 +1,12 @@
 import { createHash } from "node:crypto";
 import DataLoader from "dataloader";
-import { UNCERTAIN_OUTCOME_CODES } from "../errors/error-codes.js";
-import type { PageCodec, ReadCache } from "../shared-state/read-cache.js";
+import { errorCodeOf, UNCERTAIN_OUTCOME_CODES } from "../errors/error-codes.js";
+import type { PageCodec, ReadCache, RequestReads } from "../shared-state/read-cache.js";
 import type { ListHoldersParams, VoucherifyClient } from "./client.js";
 import type { CustomerRecord, HolderPage, HolderRecord } from "./domain.js";
-import { errorCodeOf } from "./error-mapping.js";
+import { upstreamErrorCode } from "./error-mapping.js";
 import { encodeHolderFilter } from "./filters.js";
+import { CUSTOMER_ENTRY, HOLDER_PAGE_ENTRY } from "./record-shapes.js";
 import { UpstreamError } from "./upstream-errors.js";
 
 /** Upstream customer reads in flight at once for one operation: enough to be quick, few enough to spare the quota. */
@@ -23,16 +24,12 @@ function pageKey(params: ListHoldersParams): string {
   ]);
 }
 
-/** How the shared cache keeps holder pages. */
+/** How the shared cache keeps holder pages (in-process as they are; in Redis in their declared shape, checked when read). */
 const HOLDER_PAGES: PageCodec<ListHoldersParams, HolderPage> = {
   memberName: (params) => params.memberId,
   pageId: (params) => createHash("sha1").update(pageKey(params)).digest("base64url"),
   voucherIdOf: (page) => page.holders[0]?.redeemableId,
-  revive(text) {
-    const page = JSON.parse(text) as HolderPage;
-    for (const holder of page.holders) holder.createdAt = new Date(holder.createdAt);
-    return page;
-  },
+  shape: HOLDER_PAGE_ENTRY,
 };
 
 /** DataLoader's cache, counting the loads it answers without a fetch (the dedupe metric). */
@@ -46,27 +43,38 @@ class CountingCache<V> extends Map<string, V> {
 }
 
 /**
- * Holder pages for one operation. The upstream has no batch read, so this loader only dedupes: the same page
- * asked for twice in one operation (aliases, fragments, payload.member) costs one upstream call.
+ * Holder pages for one operation. The upstream has no batch read, so this only dedupes: the same page asked for
+ * twice in one operation (aliases, fragments, payload.member) costs one upstream call. A map of the reads started, not
+ * a DataLoader: with nothing to batch, its deferred dispatch and per-load promises were turns and garbage for nothing.
+ * A failed read stays failed for the operation (as a DataLoader keeps an error its batch answered with).
  */
-export class HolderPageLoader extends DataLoader<ListHoldersParams, HolderPage, string> {
-  private readonly cache: CountingCache<Promise<HolderPage>>;
+export class HolderPageLoader {
+  private readonly reads = new Map<string, Promise<HolderPage>>();
+  private readonly read: (params: ListHoldersParams) => Promise<HolderPage>;
+  /** Loads answered by a read already started in this operation (the dedupe metric). */
+  dedupeHits = 0;
 
   constructor(client: VoucherifyClient, shared?: SharedReads) {
-    const cache = new CountingCache<Promise<HolderPage>>();
-    const read = shared
-      ? (p: ListHoldersParams) => shared.cache.holderPage(shared.tenant, p, HOLDER_PAGES, shared.fresh, () => client.listHolders(p))
-      : (p: ListHoldersParams) => client.listHolders(p);
-    super((params) => Promise.all(params.map((p) => read(p).catch((error: Error) => error))), {
-      cacheKeyFn: pageKey,
-      cacheMap: cache,
-      batch: false,
-    });
-    this.cache = cache;
+    this.read = shared
+      ? (p) => shared.cache.holderPage(shared, p, HOLDER_PAGES, () => client.listHolders(p))
+      : (p) => client.listHolders(p);
   }
 
-  get dedupeHits(): number {
-    return this.cache.hits;
+  load(params: ListHoldersParams): Promise<HolderPage> {
+    const key = pageKey(params);
+    const started = this.reads.get(key);
+    if (started !== undefined) {
+      this.dedupeHits++;
+      return started;
+    }
+    const reading = this.read(params);
+    this.reads.set(key, reading);
+    return reading;
+  }
+
+  /** Forgets every read: after a write, nothing read before it is served again in this operation. */
+  clearAll(): void {
+    this.reads.clear();
   }
 }
 
@@ -91,7 +99,7 @@ export class CustomerLoader extends DataLoader<string, CustomerRecord> {
   constructor(client: VoucherifyClient, shared?: SharedReads) {
     const cache = new CountingCache<Promise<CustomerRecord>>();
     const read = shared
-      ? (id: string) => shared.cache.customer(shared.tenant, id, shared.fresh, () => client.getCustomer(id))
+      ? (id: string) => shared.cache.customer(shared, id, CUSTOMER_ENTRY, () => client.getCustomer(id))
       : (id: string) => client.getCustomer(id);
     super((ids) => mapBounded(ids, CUSTOMER_FETCH_CONCURRENCY, read), { cacheMap: cache });
     this.cache = cache;
@@ -102,11 +110,9 @@ export class CustomerLoader extends DataLoader<string, CustomerRecord> {
   }
 }
 
-/** The replicas' cache for one request: whose entries (tenant) and whether it asked to skip them (no-cache). */
-export interface SharedReads {
+/** The replicas' cache for one request: whose entries (tenant), whether it asked to skip them (no-cache), what it read. */
+export interface SharedReads extends RequestReads {
   cache: ReadCache;
-  tenant: string;
-  fresh: boolean;
 }
 
 export interface Loaders {
@@ -139,8 +145,7 @@ export function createLoaders(client: VoucherifyClient, shared?: SharedReads): L
       }
       if ("error" in written) {
         const code = errorCodeOfFailure(written.error);
-        if (typeof code !== "string" || UNCERTAIN_OUTCOME_CODES.has(code))
-          return shared.cache.afterWrite(shared.tenant, { memberName, unknown: true });
+        if (UNCERTAIN_OUTCOME_CODES.has(code)) return shared.cache.afterWrite(shared.tenant, { memberName, unknown: true });
         return shared.cache.afterWrite(shared.tenant, { memberName, voucherId: null, customerIds: [] });
       }
       return shared.cache.afterWrite(shared.tenant, {
@@ -153,7 +158,6 @@ export function createLoaders(client: VoucherifyClient, shared?: SharedReads): L
 }
 
 /** A failed call's error-table code: a typed upstream failure's, or the code of an error the client raised itself. */
-function errorCodeOfFailure(error: unknown): unknown {
-  if (error instanceof UpstreamError) return errorCodeOf(error);
-  return (error as { extensions?: { code?: unknown } } | null)?.extensions?.code;
+function errorCodeOfFailure(error: unknown): string {
+  return error instanceof UpstreamError ? upstreamErrorCode(error) : errorCodeOf(error);
 }

@@ -1,12 +1,13 @@
 import { createRequire } from "node:module";
-import { setTimeout as delay } from "node:timers/promises";
 import type { Pool as UndiciPool } from "undici";
 import { ErrorCode } from "../errors/error-codes.js";
-import { errorCodeOf, upstreamRequestIdOf } from "./error-mapping.js";
+import { FixedDelayExpiry } from "../lib/fixed-delay-expiry.js";
+import { upstreamErrorCode, upstreamRequestIdOf } from "./error-mapping.js";
 import type { OperationScope } from "./operation-scope.js";
 import type { UnsampledTrace } from "../observability/request-trace.js";
 import { injectTraceHeaders, startUpstreamSpan, type UpstreamServer, type UpstreamSpan } from "../observability/upstream-span.js";
 import { retryAfterSeconds } from "./retry-after.js";
+import { UpstreamCall } from "./upstream-call.js";
 import { exchange, MAX_UPSTREAM_BODY_BYTES, type Exchange } from "./upstream-exchange.js";
 import { UpstreamError, UpstreamNetworkError, UpstreamStatusError, UpstreamTimeoutError } from "./upstream-errors.js";
 
@@ -103,7 +104,9 @@ const UNDICI_CODES: Record<string, string> = {
   UND_ERR_RES_CONTENT_LENGTH_MISMATCH: "ECONNRESET",
   UND_ERR_RES_EXCEEDED_MAX_SIZE: "EBODYTOOLARGE",
 };
-/** Abort reason, preallocated: abort() without one builds a DOMException with a stack trace per call. */
+/** How long after a call's budget undici's own timeouts end a request the budget somehow did not (a backstop). */
+const BACKSTOP_MARGIN_MS = 1000;
+/** Abort reason, preallocated: an Error per call would build a stack trace per call. */
 const BUDGET_SPENT = Object.freeze({ name: "UpstreamBudgetSpent" });
 /** Idle keep-alive sockets are closed after this at most (sooner if the upstream's Keep-Alive header says so). */
 const IDLE_SOCKET_MS = 30_000;
@@ -128,6 +131,12 @@ export class UpstreamTransport {
   private readonly baseDelayMs: number;
   /** Where the upstream is, for the client spans (tracing only). */
   private readonly server: UpstreamServer;
+  /**
+   * Every call's time budget (`timeoutMs` for queueing, every attempt and the backoff between them), under one timer.
+   * undici's headersTimeout and bodyTimeout (set below, as backstops) cannot be the budget: they start when a request
+   * is written, so they leave out the wait for a connection, and they know nothing of retries.
+   */
+  private readonly budgets: FixedDelayExpiry<UpstreamCall>;
   private active = 0;
 
   constructor(private readonly options: TransportOptions) {
@@ -141,12 +150,13 @@ export class UpstreamTransport {
       connections: options.maxConcurrency ?? 64,
       keepAliveTimeout: IDLE_SOCKET_MS,
       keepAliveMaxTimeout: IDLE_SOCKET_MS,
-      // Off: each call's own budget (timeoutMs) ends it. undici's timers tick every half second and can fire a few ms
-      // before a budget of the same length, which turned an UPSTREAM_TIMEOUT into a network error (UPSTREAM_ERROR).
-      headersTimeout: 0,
-      bodyTimeout: 0,
+      // Backstops only, a second after the call's own budget (timeoutMs): with the same delay, undici's timer could
+      // fire first and a spent budget would be reported as a network error (UPSTREAM_ERROR) instead of UPSTREAM_TIMEOUT.
+      headersTimeout: options.timeoutMs + BACKSTOP_MARGIN_MS,
+      bodyTimeout: options.timeoutMs + BACKSTOP_MARGIN_MS,
       maxResponseSize: MAX_UPSTREAM_BODY_BYTES,
     });
+    this.budgets = new FixedDelayExpiry(options.timeoutMs, (call) => call.abort(BUDGET_SPENT));
     this.maxAttempts = Math.max(1, options.maxAttempts ?? 3);
     this.baseDelayMs = options.retryBaseDelayMs ?? 100;
   }
@@ -168,20 +178,17 @@ export class UpstreamTransport {
     const refusal = scope?.isOver ? new UpstreamTimeoutError() : request.beforeSend?.();
     if (refusal) {
       this.emit(request, refusal.status, started, refusal);
-      span?.end({ status: null, attempts: 0, errorCode: errorCodeOf(refusal), sent: false });
+      span?.end({ status: null, attempts: 0, errorCode: upstreamErrorCode(refusal), sent: false });
       throw refusal;
     }
-    // One budget for queueing, every attempt and the backoff between them. A cleared timer, not
-    // AbortSignal.timeout: that one stays armed until it fires, keeping timeoutMs worth of timers alive.
-    const deadline = Date.now() + this.options.timeoutMs;
-    const budget = new AbortController();
-    const timer = setTimeout(() => budget.abort(BUDGET_SPENT), this.options.timeoutMs);
-    const signal = budget.signal;
+    // One budget for queueing, every attempt and the backoff between them (this.budgets).
+    const call = new UpstreamCall();
+    this.budgets.add(call);
     let bodyBytes: number | undefined;
-    scope?.track(budget);
+    scope?.track(call);
     this.active++;
     try {
-      const { response, retried } = await this.exchangeWithRetries(request, signal, deadline, span, attempts);
+      const { response, retried } = await this.exchangeWithRetries(request, call, span, attempts);
       status = response.status;
       // The decoded body's size (after any content-encoding), counted only for a span.
       if (span) bodyBytes = Buffer.byteLength(response.body);
@@ -197,25 +204,24 @@ export class UpstreamTransport {
       span?.end({ status, attempts: attempts.count, bodyBytes, sent: true });
       return { status, body: response.body, retried, headers: response.headers };
     } catch (error) {
-      const typed = this.typed(error, signal);
+      const typed = this.typed(error, call);
       this.emit(request, status, started, typed);
       if (span) {
-        const errorCode = typed instanceof UpstreamError ? errorCodeOf(typed) : "UPSTREAM_ERROR";
+        const errorCode = typed instanceof UpstreamError ? upstreamErrorCode(typed) : "UPSTREAM_ERROR";
         span.end({ status, attempts: attempts.count, bodyBytes, errorCode, sent: attempts.count > 0 });
       }
       throw typed;
     } finally {
       this.active--;
-      clearTimeout(timer);
-      scope?.untrack(budget);
+      this.budgets.remove(call);
+      scope?.untrack(call);
     }
   }
 
   /** GET and DELETE are retried on network errors and 502/503/504; POST never (a lost reply may be a success). */
   private async exchangeWithRetries(
     request: UpstreamRequest,
-    signal: AbortSignal,
-    deadline: number,
+    call: UpstreamCall,
     span: UpstreamSpan | null,
     attempts: { count: number },
   ): Promise<{ response: Exchange; retried: boolean }> {
@@ -237,7 +243,7 @@ export class UpstreamTransport {
       path: `${this.basePath}/${request.path}`,
       headers,
       body,
-      signal,
+      call,
       // A 429 may have arrived while this call waited for a connection.
       refuseOnStart: beforeSend,
     };
@@ -248,13 +254,13 @@ export class UpstreamTransport {
       try {
         response = await exchange(this.pool, options);
       } catch (error) {
-        if (signal.aborted || !mayRetry || !RETRY_ERRORS.has(networkCode(error) ?? "")) throw error;
-        if (!(await this.backoff(attempt, signal, deadline))) throw error;
+        if (call.aborted || !mayRetry || !RETRY_ERRORS.has(networkCode(error) ?? "")) throw error;
+        if (!(await this.backoff(attempt, call))) throw error;
         throwIfRefused(beforeSend);
         span?.retry(attempt + 1, networkCode(error) ?? "network");
         continue;
       }
-      if (!mayRetry || !RETRY_STATUS.has(response.status) || !(await this.backoff(attempt, signal, deadline))) {
+      if (!mayRetry || !RETRY_STATUS.has(response.status) || !(await this.backoff(attempt, call))) {
         return { response, retried: attempt > 1 };
       }
       throwIfRefused(beforeSend);
@@ -266,10 +272,10 @@ export class UpstreamTransport {
    * Waits before the next attempt (exponential, with jitter so replicas do not retry in step). False when the wait
    * would outlast the budget: the caller then reports what it has rather than a timeout.
    */
-  private async backoff(attempt: number, signal: AbortSignal, deadline: number): Promise<boolean> {
+  private async backoff(attempt: number, call: UpstreamCall): Promise<boolean> {
     const wait = Math.max(1, Math.round(this.baseDelayMs * 2 ** (attempt - 1) * (0.5 + Math.random())));
-    if (Date.now() + wait >= deadline) return false;
-    await delay(wait, undefined, { signal });
+    if (performance.now() + wait >= call.expiresAt) return false;
+    await call.pause(wait);
     return true;
   }
 
@@ -284,9 +290,9 @@ export class UpstreamTransport {
   }
 
   /** The typed family for what went wrong upstream; anything else (a bug) is passed on as it is. */
-  private typed(error: unknown, signal: AbortSignal): unknown {
+  private typed(error: unknown, call: UpstreamCall): unknown {
     if (error instanceof UpstreamError) return error;
-    if (signal.aborted) return new UpstreamTimeoutError({ cause: error });
+    if (call.aborted) return new UpstreamTimeoutError({ cause: error });
     const code = networkCode(error);
     return code === undefined ? error : new UpstreamNetworkError(code, { cause: error });
   }
@@ -303,7 +309,7 @@ export class UpstreamTransport {
       requestId: request.requestId,
       trace: request.trace,
       // A failure that is not the upstream's (a bug) still counts as a failed call, as UPSTREAM_ERROR.
-      ...(error !== undefined ? { errorCode: upstream ? errorCodeOf(upstream) : ErrorCode.UPSTREAM_ERROR } : {}),
+      ...(error !== undefined ? { errorCode: upstream ? upstreamErrorCode(upstream) : ErrorCode.UPSTREAM_ERROR } : {}),
       ...(upstreamRequestId ? { upstreamRequestId } : {}),
     };
     for (const listener of this.listeners) listener(event);

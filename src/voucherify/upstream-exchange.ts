@@ -1,5 +1,6 @@
 import type { Dispatcher } from "undici";
 import { brotliDecompressSync, gunzipSync, inflateSync } from "node:zlib";
+import { abortError, type UpstreamCall } from "./upstream-call.js";
 import { UpstreamNetworkError } from "./upstream-errors.js";
 
 /** Largest upstream body read: a 100-holder page is about 40 KB; anything far beyond is not Voucherify talking. */
@@ -17,7 +18,8 @@ export interface ExchangeOptions {
   path: string;
   headers: Record<string, string>;
   body?: string;
-  signal: AbortSignal;
+  /** Aborted (budget spent, operation over): a queued call answers at once, one in flight is cut off. */
+  call: UpstreamCall;
   /**
    * Asked when the request leaves undici's queue for a connection, just before it is written: an error here
    * (the upstream gate's back-off) stops it unsent. Waiting for a connection can take long; the answer may have changed.
@@ -30,37 +32,30 @@ export interface ExchangeOptions {
  * cap and its queue, `maxResponseSize`). A raw dispatch handler rather than `request()`: the body is collected
  * as buffers without a stream per call. No retries, no status handling: the transport decides what a status means.
  */
-/** Our own aborts pass an Error (a budget, an operation's end); the platform's pass a DOMException, also an Error. */
-function abortReason(signal: AbortSignal): Error {
-  const reason: unknown = signal.reason;
-  return reason instanceof Error ? reason : new Error(String(reason));
-}
-
 export function exchange(dispatcher: Dispatcher, options: ExchangeOptions): Promise<Exchange> {
   return new Promise((resolve, reject) => {
-    const { signal } = options;
+    const { call } = options;
     let controller: Dispatcher.DispatchController | null = null;
     let settled = false;
     const fail = (error: Error) => {
       if (settled) return;
       settled = true;
-      signal.removeEventListener("abort", onAbort);
+      call.onAbort(null);
       reject(error);
     };
+    if (call.aborted) return reject(abortError(call.reason));
     // A call abandoned while queued answers at once; undici drops it unsent when it reaches a connection.
-    const onAbort = () => {
-      controller?.abort(abortReason(signal));
-      fail(abortReason(signal));
-    };
-    if (signal.aborted) return reject(abortReason(signal));
-    signal.addEventListener("abort", onAbort, { once: true });
+    call.onAbort((reason) => {
+      controller?.abort(abortError(reason));
+      fail(abortError(reason));
+    });
     let status = 0;
     let headers: Exchange["headers"] = {};
     const chunks: Buffer[] = [];
     const handler: Dispatcher.DispatchHandler = {
       onRequestStart(started) {
         controller = started;
-        const refusal = signal.aborted ? abortReason(signal) : options.refuseOnStart?.();
+        const refusal = call.aborted ? abortError(call.reason) : options.refuseOnStart?.();
         if (refusal) started.abort(refusal);
       },
       onResponseStart(_controller, statusCode, responseHeaders) {
@@ -81,7 +76,7 @@ export function exchange(dispatcher: Dispatcher, options: ExchangeOptions): Prom
           return;
         }
         settled = true;
-        signal.removeEventListener("abort", onAbort);
+        call.onAbort(null);
         resolve({ status, headers, body });
       },
       onResponseError(_controller, error) {

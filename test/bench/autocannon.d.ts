@@ -9,6 +9,7 @@ declare module "autocannon" {
     body?: string;
     connections?: number;
     duration?: number;
+    amount?: number;
     timeout?: number;
     expectBody?: string;
   }

@@ -1,7 +1,6 @@
-import { readFileSync } from "node:fs";
 import type { BenchChild } from "./children.js";
 import type { ChildStats } from "./ipc.js";
-import type { LaneSettings } from "./lane-runner.js";
+import { processCpuMicros, type LaneSettings } from "./lane-runner.js";
 import { graphqlRequest, holdersQuery, referenceBody } from "./lanes.js";
 import type { LatencySummary, LoadResult } from "./load.js";
 import { loadAcross } from "./load-across.js";
@@ -43,18 +42,6 @@ export interface CacheLaneResult {
 const MB = 1024 * 1024;
 const cpuOf = (stats: ChildStats) => stats.cpuUserMicros + stats.cpuSystemMicros;
 const REPEATED_READS = 1000;
-
-/** CPU microseconds a process has used (Linux: /proc/<pid>/stat, in clock ticks of 10 ms); null elsewhere. */
-function processCpuMicros(pid: number | undefined): number | null {
-  if (pid === undefined) return null;
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
-    // utime and stime are fields 14 and 15 of the whole line, 12 and 13 after "pid (comm) ".
-    return (Number(fields[11]) + Number(fields[12])) * 10_000;
-  } catch {
-    return null;
-  }
-}
 
 async function repeatedReads(
   fronts: BenchChild[],

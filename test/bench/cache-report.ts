@@ -1,7 +1,7 @@
 import type { CacheBenchResults } from "./cache-bench.js";
 import type { CacheLaneResult, CacheSetup, CacheVariant } from "./cache-lanes.js";
 import type { LaneResult } from "./lane-runner.js";
-import type { TargetCheck } from "./report.js";
+import { findLane, type TargetCheck } from "./report.js";
 import { groupedBarChartSvg } from "./svg-chart.js";
 
 /** The customer variant's uncached throughput on the reference machine before the cache: 488-527 req/s. */
@@ -18,7 +18,7 @@ const row = (cells: unknown[]) => `| ${cells.map(String).join(" | ")} |`;
 const cacheLane = (cache: CacheBenchResults, setup: CacheSetup, variant: CacheVariant) =>
   cache.lanes.find((l) => l.setup === setup && l.variant === variant);
 const uncachedLane = (lanes: LaneResult[], variant: CacheVariant, connections: number) =>
-  lanes.find((l) => l.lane === (variant === "holders" ? "gateway" : "gateway+customer") && l.connections === connections);
+  findLane(lanes, variant === "holders" ? "general" : "general+customers", connections);
 
 /** The issue's cache targets, each with what was measured; like every bench target, reported and never enforced. */
 export function cacheTargets(cache: CacheBenchResults, lanes: LaneResult[]): TargetCheck[] {

@@ -1,4 +1,6 @@
 import { subscribe } from "node:diagnostics_channel";
+import { writeFileSync } from "node:fs";
+import { Session } from "node:inspector/promises";
 import { createHistogram, monitorEventLoopDelay, PerformanceObserver, type RecordableHistogram } from "node:perf_hooks";
 import type { ChildMessage, ChildStats, ParentMessage } from "./ipc.js";
 
@@ -47,11 +49,34 @@ export function reportToParent(url: string, stop: () => Promise<void>, detail?: 
   sampler.unref();
 
   const send = (message: ChildMessage) => process.send!(message);
+  let profiler: Session | null = null;
   process.on("message", (message: ParentMessage) => {
     if (message.type === "exit") {
       clearInterval(sampler);
       // A normal exit, so that `--cpu-prof` writes its profile.
       void stop().finally(() => process.exit(0));
+      return;
+    }
+    if (message.type === "profile") {
+      if (message.action === "start") {
+        profiler = new Session();
+        profiler.connect();
+        void profiler
+          .post("Profiler.enable")
+          .then(() => profiler!.post("Profiler.start"))
+          .then(() => send({ type: "profiled", file: null }));
+      } else {
+        const session = profiler;
+        profiler = null;
+        void session
+          ?.post("Profiler.stop")
+          .then(({ profile }) => {
+            writeFileSync(message.file, JSON.stringify(profile));
+            session.disconnect();
+            send({ type: "profiled", file: message.file });
+          })
+          .catch(() => send({ type: "profiled", file: null }));
+      }
       return;
     }
     const memory = process.memoryUsage();

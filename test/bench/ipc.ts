@@ -1,6 +1,6 @@
 /** Messages between the bench (parent, load generator) and the servers it runs in child processes. */
 
-export type Role = "emulator" | "proxy" | "gateway" | "otlp";
+export type Role = "emulator" | "proxy" | "floor" | "gateway" | "otlp";
 
 export interface ChildStats {
   rssBytes: number;
@@ -24,6 +24,17 @@ export interface ChildStats {
   gcPauses?: { count: number; totalMs: number; maxMs: number };
 }
 
-export type ParentMessage = { type: "stats"; reset?: boolean } | { type: "exit" };
+/**
+ * `profile`: a CPU profile of the measured run only (node:inspector in the child, started after the warm-up), written
+ * to `file` on `stop`. Children of an older build (BENCH_BASELINE) do not know it; the bench profiles only its own.
+ */
+export type ParentMessage =
+  | { type: "stats"; reset?: boolean }
+  | { type: "exit" }
+  | { type: "profile"; action: "start" }
+  | { type: "profile"; action: "stop"; file: string };
 
-export type ChildMessage = { type: "ready"; url: string; detail?: Record<string, unknown> } | ({ type: "stats" } & ChildStats);
+export type ChildMessage =
+  | { type: "ready"; url: string; detail?: Record<string, unknown> }
+  | ({ type: "stats" } & ChildStats)
+  | { type: "profiled"; file: string | null };

@@ -1,31 +1,23 @@
+import { readFileSync } from "node:fs";
 import type { BenchChild } from "./children.js";
 import type { ChildStats } from "./ipc.js";
 import type { LaneRequest } from "./lanes.js";
 import { measure, warmUp, type LatencySummary, type LoadResult } from "./load.js";
 
-export type LaneName =
-  | "direct"
-  | "proxy"
-  | "gateway"
-  | "gateway+customer"
-  /** The same page as a trusted document sent by id: the fast path (src/execution/trusted-execution.ts). */
-  | "trusted"
-  | "trusted+customer"
-  /** The trusted page on a gateway with the in-process cache on (default TTLs). */
-  | "trusted-cached"
-  /** The same requests on a gateway that traces every request and exports it (test/bench/tracing-lanes.ts). */
-  | "gateway+tracing"
-  | "trusted+tracing";
+/** Which code served a lane: this checkout, or the build named by BENCH_BASELINE (before/after in one run). */
+export type Build = "current" | "baseline";
 
 export interface LaneResult {
-  lane: LaneName;
+  /** A lane of lane-catalogue.ts. */
+  lane: string;
+  build: Build;
   pageSize: number;
   connections: number;
   requestsPerSecond: number;
   requests: number;
   latencyMs: LatencySummary;
   errors: LoadResult["errors"];
-  /** The process in front of the emulator (proxy or gateway); null for direct REST. */
+  /** The process in front of the emulator (proxy, floor or gateway); null for direct REST. */
   front: null | {
     role: string;
     peakRssMB: number;
@@ -33,6 +25,8 @@ export interface LaneResult {
     heapUsedMB: number;
     /** CPU time (user + system) the front process spent per request answered, measured run only. */
     cpuMicrosPerRequest: number;
+    /** Its user-space part: less moved than the kernel's by other load on a shared machine (a second opinion). */
+    userCpuMicrosPerRequest: number;
     /** Upstream TCP connections the front opened during this lane (warm-up included). */
     upstreamSocketsOpened: number;
     /** ... and since it started. */
@@ -43,6 +37,8 @@ export interface LaneResult {
     gcPauses?: ChildStats["gcPauses"];
   };
   emulator: { cpuMicrosPerRequest: number; requestsPerRequest: number; connectionsAccepted: number };
+  /** redis-server's CPU per request answered, for lanes on Redis (Linux /proc); absent otherwise. */
+  redisCpuMicrosPerRequest?: number | null;
 }
 
 export interface LaneSettings {
@@ -54,9 +50,25 @@ const MB = 1024 * 1024;
 const round1 = (value: number) => Math.round(value * 10) / 10;
 const cpuOf = (stats: ChildStats) => stats.cpuUserMicros + stats.cpuSystemMicros;
 
-/** One lane at one concurrency: warm-up, counters reset, measured run, counters read. */
+/** CPU microseconds a process has used (Linux: /proc/<pid>/stat, in clock ticks of 10 ms); null elsewhere. */
+export function processCpuMicros(pid: number | undefined): number | null {
+  if (pid === undefined) return null;
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
+    // utime and stime are fields 14 and 15 of the whole line, 12 and 13 after "pid (comm) ".
+    return (Number(fields[11]) + Number(fields[12])) * 10_000;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * One lane at one concurrency: warm-up, counters reset, measured run, counters read. With `profileTo`, the front
+ * records a CPU profile of the measured run into that file (the run's figures then include the profiler's cost).
+ */
 export async function runLane(options: {
-  lane: LaneName;
+  lane: string;
+  build: Build;
   pageSize: number;
   baseUrl: string;
   request: LaneRequest;
@@ -65,6 +77,8 @@ export async function runLane(options: {
   settings: LaneSettings;
   emulator: BenchChild;
   front: BenchChild | null;
+  redisPid?: number;
+  profileTo?: string;
 }): Promise<LaneResult> {
   const { emulator, front, request } = options;
   const spec = {
@@ -79,12 +93,17 @@ export async function runLane(options: {
   };
   const frontAtStart = await front?.stats();
   await warmUp(spec);
+  if (options.profileTo) await front?.startProfile();
   const [emulatorBefore, frontBefore] = await Promise.all([emulator.stats(), front?.stats(true)]);
+  const redisBefore = processCpuMicros(options.redisPid);
   const load = await measure(spec);
+  const redisAfter = processCpuMicros(options.redisPid);
   const [emulatorAfter, frontAfter] = await Promise.all([emulator.stats(), front?.stats()]);
+  if (options.profileTo) await front?.stopProfile(options.profileTo);
   const answered = Math.max(1, load.requests + load.errors.total);
   return {
     lane: options.lane,
+    build: options.build,
     pageSize: options.pageSize,
     connections: options.connections,
     requestsPerSecond: load.requestsPerSecond,
@@ -99,6 +118,7 @@ export async function runLane(options: {
             rssMB: round1(frontAfter.rssBytes / MB),
             heapUsedMB: round1(frontAfter.heapUsedBytes / MB),
             cpuMicrosPerRequest: Math.round((cpuOf(frontAfter) - cpuOf(frontBefore)) / answered),
+            userCpuMicrosPerRequest: Math.round((frontAfter.cpuUserMicros - frontBefore.cpuUserMicros) / answered),
             upstreamSocketsOpened: frontAfter.connectionsOpened - frontAtStart.connectionsOpened,
             upstreamSocketsOpenedTotal: frontAfter.connectionsOpened,
             eventLoopDelayMs: frontAfter.eventLoopDelayMs,
@@ -111,5 +131,8 @@ export async function runLane(options: {
       requestsPerRequest: round1((emulatorAfter.requestsServed - emulatorBefore.requestsServed) / answered),
       connectionsAccepted: emulatorAfter.connectionsAccepted - emulatorBefore.connectionsAccepted,
     },
+    ...(options.redisPid !== undefined
+      ? { redisCpuMicrosPerRequest: redisBefore !== null && redisAfter !== null ? Math.round((redisAfter - redisBefore) / answered) : null }
+      : {}),
   };
 }

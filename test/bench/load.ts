@@ -61,7 +61,10 @@ class LatencyRecorder {
   }
 }
 
-function run(spec: LoadSpec, seconds: number, recorder?: LatencyRecorder): Promise<Result> {
+/** How long a run lasts: a time, or a number of requests (for fronts whose speed says nothing, e.g. under valgrind). */
+export type RunLength = { seconds: number } | { requests: number };
+
+function run(spec: LoadSpec, length: RunLength, recorder?: LatencyRecorder): Promise<Result> {
   return new Promise((resolve, reject) => {
     const instance = autocannon(
       {
@@ -70,8 +73,8 @@ function run(spec: LoadSpec, seconds: number, recorder?: LatencyRecorder): Promi
         headers: spec.headers,
         body: spec.body,
         connections: spec.connections,
-        duration: seconds,
-        timeout: 10,
+        ...("seconds" in length ? { duration: length.seconds } : { amount: length.requests }),
+        timeout: "seconds" in length ? 10 : 120,
         expectBody: spec.expectBody,
       },
       (error, result) => (error ? reject(error) : resolve(result)),
@@ -81,14 +84,17 @@ function run(spec: LoadSpec, seconds: number, recorder?: LatencyRecorder): Promi
 }
 
 /** Load whose results are discarded: JIT, sockets and caches settle first. */
-export async function warmUp(spec: LoadSpec): Promise<void> {
-  if (spec.warmupSeconds > 0) await run(spec, spec.warmupSeconds);
+export async function warmUp(spec: LoadSpec, length: RunLength = { seconds: spec.warmupSeconds }): Promise<void> {
+  if ("requests" in length || length.seconds > 0) await run(spec, length);
 }
 
-/** A fixed-duration closed-loop run: `connections` clients, each sending its next request when the last is answered. */
-export async function measure(spec: LoadSpec): Promise<LoadResult> {
+/**
+ * A closed-loop run of a fixed duration (or number of requests): `connections` clients, each sending its next request
+ * when the last is answered.
+ */
+export async function measure(spec: LoadSpec, length: RunLength = { seconds: spec.durationSeconds }): Promise<LoadResult> {
   const recorder = new LatencyRecorder();
-  const result = await run(spec, spec.durationSeconds, recorder);
+  const result = await run(spec, length, recorder);
   const errors = {
     errors: result.errors,
     timeouts: result.timeouts,

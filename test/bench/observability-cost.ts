@@ -118,6 +118,7 @@ async function main(): Promise<void> {
       for (const lane of lanes) {
         const result = await runLane({
           lane: "trusted",
+          build: lane.build === builds[0] ? "current" : "baseline",
           pageSize: 10,
           baseUrl: lane.gateway.url,
           request,

@@ -15,6 +15,8 @@ export interface ProfileSummary {
   selfByArea: Array<{ area: string; ms: number; percent: number }>;
   /** Time with at least one frame of the area on the stack (an area counts once per sample). */
   inclusiveByArea: Array<{ area: string; ms: number; percent: number }>;
+  /** Time with the function on the stack, for this project's functions: where a request's time goes, step by step. */
+  inclusiveByOwnFunction: Array<{ name: string; where: string; ms: number; percent: number }>;
 }
 
 /** Groups a frame by package (node_modules/<name>), node internals, this project's files, or V8's own entries. */
@@ -48,6 +50,7 @@ export function summarizeProfile(profile: CpuProfile, top = 25): ProfileSummary 
   const fn = new Map<string, { name: string; where: string; micros: number }>();
   const selfArea = new Map<string, number>();
   const inclusiveArea = new Map<string, number>();
+  const inclusiveOwn = new Map<string, { name: string; where: string; micros: number }>();
   for (const [id, micros] of selfTime) {
     const { functionName, url, lineNumber } = byId.get(id)!.callFrame;
     const key = `${functionName}|${url}|${lineNumber}`;
@@ -63,6 +66,17 @@ export function summarizeProfile(profile: CpuProfile, top = 25): ProfileSummary 
       seen.add(areaOf(frame.url, frame.functionName));
     }
     for (const a of seen) inclusiveArea.set(a, (inclusiveArea.get(a) ?? 0) + micros);
+    const own = new Set<string>();
+    for (let at: number | undefined = id; at !== undefined; at = parent.get(at)) {
+      const { functionName: name, url: frameUrl, lineNumber: line } = byId.get(at)!.callFrame;
+      if (!/\/src\//.test(frameUrl) || /node_modules/.test(frameUrl)) continue;
+      const key = `${name}|${frameUrl}|${line}`;
+      if (own.has(key)) continue;
+      own.add(key);
+      const entry = inclusiveOwn.get(key) ?? { name: name || "(anonymous)", where: shortWhere(frameUrl, line), micros: 0 };
+      entry.micros += micros;
+      inclusiveOwn.set(key, entry);
+    }
   }
   const ms = (micros: number) => Math.round(micros / 100) / 10;
   const percent = (micros: number) => Math.round((micros / Math.max(1, busyMicros)) * 1000) / 10;
@@ -79,6 +93,10 @@ export function summarizeProfile(profile: CpuProfile, top = 25): ProfileSummary 
       .map((f) => ({ name: f.name, where: f.where, ms: ms(f.micros), percent: percent(f.micros) })),
     selfByArea: sorted(selfArea),
     inclusiveByArea: sorted(inclusiveArea),
+    inclusiveByOwnFunction: [...inclusiveOwn.values()]
+      .sort((a, b) => b.micros - a.micros)
+      .slice(0, top)
+      .map((f) => ({ name: f.name, where: f.where, ms: ms(f.micros), percent: percent(f.micros) })),
   };
 }
 
@@ -90,6 +108,14 @@ export function profileMarkdown(summary: ProfileSummary, title: string): string 
   for (const a of summary.inclusiveByArea) lines.push(`| ${a.area} | ${a.ms} | ${a.percent} |`);
   lines.push("", "## Self time by function", "", "| function | where | ms | % |", "|---|---|---:|---:|");
   for (const f of summary.selfByFunction) lines.push(`| ${f.name} | ${f.where} | ${f.ms} | ${f.percent} |`);
+  lines.push(
+    "",
+    "## On the stack (inclusive) by function, this project's (synchronous parts; awaited work counts where it resumes)",
+    "",
+    "| function | where | ms | % |",
+    "|---|---|---:|---:|",
+  );
+  for (const f of summary.inclusiveByOwnFunction) lines.push(`| ${f.name} | ${f.where} | ${f.ms} | ${f.percent} |`);
   return `${lines.join("\n")}\n`;
 }
 

@@ -1,162 +1,262 @@
-import type { LaneName, LaneResult, LaneSettings } from "./lane-runner.js";
+import type { CostCounts } from "./cost-counts.js";
+import { LANES, laneNamed } from "./lane-catalogue.js";
+import type { Build, LaneResult, LaneSettings } from "./lane-runner.js";
 import type { MachineInfo } from "./machine.js";
 import { groupedBarChartSvg } from "./svg-chart.js";
-import { tracingOverhead } from "./tracing-lanes.js";
 
 export interface TargetCheck {
   name: string;
   measured: number | null;
   target: string;
   met: boolean;
+  /** The lane the figure is of, when it is one lane's: a lane that misses a target gets its profile taken. */
+  lane?: string;
+}
+
+/** A lane's figures as ratios to the proxy's, the floor's and its twin's (same run, same concurrency). */
+export interface LaneRatios {
+  lane: string;
+  build: Build;
+  connections: number;
+  cpuToProxy: number | null;
+  cpuToFloor: number | null;
+  throughputToProxy: number | null;
+  throughputToFloor: number | null;
+  /** CPU ÷ the CPU of the lane it is a variant of (lane-catalogue.ts `twin`), same build. */
+  cpuToTwin: number | null;
 }
 
 export interface BenchResults {
-  kind: "full" | "smoke";
+  kind: "full" | "smoke" | "partial";
   startedAt: string;
   machine: MachineInfo;
-  settings: LaneSettings & { concurrency: number[]; scalingConcurrency: number[]; pageSizes: number[] };
-  gatewayIdleRssMB: number;
+  settings: LaneSettings & { concurrency: number[]; scalingConcurrency: number[]; pageSizes: number[]; repeat: number };
   gatewayEnv: Record<string, unknown>;
+  /** The build the `baseline` lanes ran on (BENCH_BASELINE), when there was one. */
+  baseline: { root: string; label: string } | null;
+  /** Each front's RSS right after it started, before any load. */
+  idleRss: Array<{ lane: string; build: Build; rssMB: number }>;
   lanes: LaneResult[];
+  /** With BENCH_REPEAT: every run of every lane (`lanes` holds each one's median run). */
+  repeats?: LaneResult[];
   scaling: LaneResult[];
-  ratios: Array<{ connections: number; gatewayToDirect: number; gatewayToProxy: number; addedP50Ms: number }>;
+  ratios: LaneRatios[];
+  /** OTLP exports the sink of each traced lane received (0: the gateway made no spans). */
+  tracingExports: Array<{ lane: string; build: Build; exports: number }>;
+  /** Lanes profiled after the run because they missed a target (results/profile-<lane>.md and .json). */
+  profiles?: string[];
+  /** With BENCH_COUNTS: instructions and system calls per request, per lane and build (cost-counts.ts). */
+  counts?: CostCounts[];
+  /** Lanes that could not run here, and why. */
+  skipped: Array<{ lane: string; reason: string }>;
   targets: TargetCheck[];
 }
 
-const LABEL: Record<LaneName, string> = {
-  direct: "(a) direct REST",
-  proxy: "(b) pass-through proxy",
-  gateway: "(c) gateway",
-  "gateway+customer": "(c') gateway + customer { name email }",
-  "gateway+tracing": "(c'') gateway, tracing on (always_on, OTLP export)",
-  trusted: "(t) trusted document by id (fast path)",
-  "trusted+customer": "(t') trusted + customer { name email }",
-  "trusted-cached": "(t-cached) trusted, in-process cache on",
-  "trusted+tracing": "(t'') trusted, tracing on (always_on, OTLP export)",
-};
-
-const find = (lanes: LaneResult[], lane: LaneName, connections: number) =>
-  lanes.find((l) => l.lane === lane && l.connections === connections);
 const round2 = (value: number) => Math.round(value * 100) / 100;
+const ratio = (a: number | null | undefined, b: number | null | undefined) => (a && b ? round2(a / b) : null);
 /** One Markdown table row: `| a | b | c |`. */
-const row = (cells: unknown[]) => `| ${cells.map(String).join(" | ")} |`;
+const row = (cells: Array<string | number | null | undefined>) => `| ${cells.map((cell) => cell ?? "–").join(" | ")} |`;
+const cpu = (lane: LaneResult | undefined) => lane?.front?.cpuMicrosPerRequest ?? null;
 
-export function computeRatios(lanes: LaneResult[], concurrency: number[]): BenchResults["ratios"] {
-  return concurrency.flatMap((connections) => {
-    const direct = find(lanes, "direct", connections);
-    const proxy = find(lanes, "proxy", connections);
-    const gateway = find(lanes, "gateway", connections);
-    if (!direct || !proxy || !gateway) return [];
-    return [
-      {
-        connections,
-        gatewayToDirect: round2(gateway.requestsPerSecond / direct.requestsPerSecond),
-        gatewayToProxy: round2(gateway.requestsPerSecond / proxy.requestsPerSecond),
-        addedP50Ms: round2(gateway.latencyMs.p50 - direct.latencyMs.p50),
-      },
-    ];
+export function findLane(
+  lanes: readonly LaneResult[],
+  lane: string,
+  connections: number,
+  build: Build = "current",
+): LaneResult | undefined {
+  return lanes.find((l) => l.lane === lane && l.connections === connections && l.build === build);
+}
+
+export function labelOf(lane: string): string {
+  return LANES.find((l) => l.name === lane)?.label ?? lane;
+}
+
+/** Every lane against the proxy and the floor of the same run (the current build's), and against its twin. */
+export function computeRatios(lanes: readonly LaneResult[]): LaneRatios[] {
+  return lanes.map((result) => {
+    const proxy = findLane(lanes, "proxy", result.connections);
+    const floor = findLane(lanes, "floor", result.connections);
+    const twinName = LANES.find((l) => l.name === result.lane)?.twin;
+    const twin = twinName ? findLane(lanes, twinName, result.connections, result.build) : undefined;
+    return {
+      lane: result.lane,
+      build: result.build,
+      connections: result.connections,
+      cpuToProxy: ratio(cpu(result), cpu(proxy)),
+      cpuToFloor: ratio(cpu(result), cpu(floor)),
+      throughputToProxy: ratio(result.requestsPerSecond, proxy?.requestsPerSecond),
+      throughputToFloor: ratio(result.requestsPerSecond, floor?.requestsPerSecond),
+      cpuToTwin: ratio(cpu(result), cpu(twin)),
+    };
   });
 }
 
-/** The issue's targets, each with what was measured; the bench reports them and never fails on them. */
+/** The targets of the current build (issue 22's, plus the older ones still kept); reported, never enforced. */
 export function checkTargets(results: Omit<BenchResults, "targets">): TargetCheck[] {
-  const highest = Math.max(...results.settings.concurrency);
-  const lowest = Math.min(...results.settings.concurrency);
-  const atHigh = results.ratios.find((r) => r.connections === highest);
-  const atLow = results.ratios.find((r) => r.connections === lowest);
-  const all = [...results.lanes, ...results.scaling];
-  const errors = all.reduce((sum, l) => sum + l.errors.total, 0);
-  const gatewayLanes = all.filter((l) => l.lane === "gateway");
-  // Sockets the gateway opened during a lane (warm-up included) beyond that lane's concurrency: keep-alive failing.
-  const socketExcess = Math.max(...gatewayLanes.map((l) => (l.front?.upstreamSocketsOpened ?? 0) - l.connections));
-  const peakRss = Math.max(...all.filter((l) => l.lane.startsWith("gateway")).map((l) => l.front?.peakRssMB ?? 0));
-  return [
-    {
-      name: `gateway req/s ÷ proxy req/s at c=${highest}`,
-      measured: atHigh?.gatewayToProxy ?? null,
-      target: ">= 0.8",
-      met: (atHigh?.gatewayToProxy ?? 0) >= 0.8,
-    },
-    {
-      name: `added p50 over direct REST at c=${lowest} (ms)`,
-      measured: atLow?.addedP50Ms ?? null,
-      target: "<= 1",
-      met: atLow !== undefined && atLow.addedP50Ms <= 1,
-    },
-    { name: "errors, all lanes", measured: errors, target: "0", met: errors === 0 },
-    {
-      name: "new upstream sockets in a gateway lane minus its concurrency (worst lane)",
-      measured: socketExcess,
-      target: "<= 0",
-      met: socketExcess <= 0,
-    },
-    { name: "gateway peak RSS (MB)", measured: peakRss, target: "< 150", met: peakRss < 150 },
-    ...tracingOverhead(results.lanes).map(({ lane, connections, cpuRatio }) => ({
-      name: `${LABEL[lane]}: CPU/request ÷ tracing off at c=${connections}`,
-      measured: cpuRatio,
-      target: "<= 1.15",
-      met: cpuRatio <= 1.15,
-    })),
-    ...trustedTargets(results.lanes, highest),
-  ];
-}
-
-/** Issue 16's targets for the trusted documents' fast path, at the highest concurrency; none when its lanes did not run. */
-function trustedTargets(lanes: LaneResult[], connections: number): TargetCheck[] {
-  const proxy = find(lanes, "proxy", connections);
-  const trusted = find(lanes, "trusted", connections);
-  const customer = find(lanes, "trusted+customer", connections);
-  const cached = find(lanes, "trusted-cached", connections);
-  const cpu = (lane: LaneResult | undefined) => lane?.front?.cpuMicrosPerRequest ?? null;
-  const ratio = (a: number | null | undefined, b: number | null | undefined) => (a && b ? round2(a / b) : null);
+  const high = Math.max(...results.settings.concurrency);
+  const low = Math.min(...results.settings.concurrency);
+  const current = [...results.lanes, ...results.scaling].filter((l) => l.build === "current");
+  const ratios = (lane: string) => results.ratios.find((r) => r.lane === lane && r.connections === high && r.build === "current");
   const checks: TargetCheck[] = [];
-  const check = (name: string, measured: number | null, target: string, met: (value: number) => boolean) => {
-    if (measured !== null) checks.push({ name, measured, target, met: met(measured) });
+  const check = (name: string, measured: number | null | undefined, target: string, met: (value: number) => boolean, lane?: string) => {
+    if (measured !== null && measured !== undefined) checks.push({ name, measured, target, met: met(measured), ...(lane ? { lane } : {}) });
   };
-  check(`trusted CPU/req ÷ proxy CPU/req at c=${connections}`, ratio(cpu(trusted), cpu(proxy)), "<= 1.6", (v) => v <= 1.6);
+  const at = `at c=${high}`;
+  check(`trusted page, cache off: CPU/request ÷ proxy's ${at}`, ratios("trusted")?.cpuToProxy, "<= 1.6", (v) => v <= 1.6, "trusted");
+  check(`trusted page, cache off: requests/s ÷ proxy's ${at}`, ratios("trusted")?.throughputToProxy, ">= 0.6", (v) => v >= 0.6, "trusted");
   check(
-    `trusted req/s ÷ proxy req/s at c=${connections}`,
-    ratio(trusted?.requestsPerSecond, proxy?.requestsPerSecond),
-    ">= 0.6",
-    (v) => v >= 0.6,
+    `trusted page, in-process cache hit: CPU/request ÷ proxy's ${at}`,
+    ratios("trusted-hit")?.cpuToProxy,
+    "<= 1.1",
+    (v) => v <= 1.1,
+    "trusted-hit",
   );
   check(
-    `trusted cached req/s ÷ trusted req/s at c=${connections}`,
-    ratio(cached?.requestsPerSecond, trusted?.requestsPerSecond),
-    ">= 3",
-    (v) => v >= 3,
+    `trusted page, Redis cache hit: CPU/request ÷ proxy's ${at}`,
+    ratios("trusted-hit-redis")?.cpuToProxy,
+    "<= 1.1",
+    (v) => v <= 1.1,
+    "trusted-hit-redis",
   );
-  check(`trusted + customer CPU/req ÷ trusted CPU/req at c=${connections}`, ratio(cpu(customer), cpu(trusted)), "<= 3", (v) => v <= 3);
-  const rss = Math.max(0, ...lanes.filter((l) => l.lane.startsWith("trusted")).map((l) => l.front?.peakRssMB ?? 0));
-  if (trusted) checks.push({ name: "trusted lanes' peak RSS (MB)", measured: rss, target: "< 140", met: rss < 140 });
+  check(`general path: CPU/request ÷ proxy's ${at}`, ratios("general")?.cpuToProxy, "<= 2.5", (v) => v <= 2.5, "general");
+  check(
+    `trusted + customers ÷ trusted page: CPU/request ${at}`,
+    ratios("trusted+customers")?.cpuToTwin,
+    "<= 3",
+    (v) => v <= 3,
+    "trusted+customers",
+  );
+  check(
+    `tracing at a 10% ratio: CPU/request ÷ untraced ${at}`,
+    ratios("trusted+tracing-10%")?.cpuToTwin,
+    "<= 1.15",
+    (v) => v <= 1.15,
+    "trusted+tracing-10%",
+  );
+  const hit = findLane(current, "trusted-hit", high);
+  check(`peak RSS, trusted page with the default cache ${at} (MB)`, hit?.front?.peakRssMB, "<= 150", (v) => v <= 150, "trusted-hit");
+  const errors = current.reduce((sum, l) => sum + l.errors.total - l.errors.mismatches, 0);
+  const mismatches = current.reduce((sum, l) => sum + l.errors.mismatches, 0);
+  check("errors, every lane", errors, "0", (v) => v === 0);
+  check("answers differing from the uncached answer, every lane", mismatches, "0", (v) => v === 0);
+  const direct = findLane(current, "direct", low);
+  const general = findLane(current, "general", low);
+  if (direct && general) {
+    check(
+      `general path: added p50 over direct REST at c=${low} (ms)`,
+      round2(general.latencyMs.p50 - direct.latencyMs.p50),
+      "<= 1",
+      (v) => v <= 1,
+    );
+  }
+  // Sockets a gateway opened during a lane (warm-up included) beyond that lane's concurrency: keep-alive failing.
+  const gateways = current.filter((l) => l.front?.role === "gateway" && laneNamed(l.lane).request !== "trusted page+customers");
+  if (gateways.length > 0) {
+    const excess = Math.max(...gateways.map((l) => (l.front?.upstreamSocketsOpened ?? 0) - l.connections));
+    check("new upstream sockets in a gateway lane beyond its concurrency (worst lane)", excess, "<= 0", (v) => v <= 0);
+  }
   return checks;
 }
 
-export function lanesTable(results: BenchResults): string {
+/** Each lane at one concurrency: absolute figures and ratios, current build first, then the baseline's. */
+export function lanesTable(results: BenchResults, connections: number): string {
   const rows = [
-    "| lane | c | req/s | p50 ms | p99 ms | errors | front peak RSS MB | front CPU µs/req | emulator CPU µs/req | upstream calls/req | " +
-      "upstream sockets opened |",
-    "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    "| lane | build | req/s | p50 ms | p99 ms | errors | CPU µs/req | of it user | CPU ÷ proxy | CPU ÷ floor | req/s ÷ proxy | " +
+      "req/s ÷ floor | peak RSS MB | upstream calls/req |",
+    "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
   ];
-  for (const l of results.lanes) {
+  for (const build of ["current", "baseline"] as const) {
+    for (const definition of LANES) {
+      const l = findLane(results.lanes, definition.name, connections, build);
+      if (!l) continue;
+      const r = results.ratios.find((x) => x.lane === l.lane && x.connections === connections && x.build === build);
+      rows.push(
+        row([
+          definition.label,
+          build === "current" ? "this" : (results.baseline?.label ?? "baseline"),
+          l.requestsPerSecond,
+          l.latencyMs.p50,
+          l.latencyMs.p99,
+          l.errors.total,
+          cpu(l),
+          l.front?.userCpuMicrosPerRequest,
+          r?.cpuToProxy,
+          r?.cpuToFloor,
+          r?.throughputToProxy,
+          r?.throughputToFloor,
+          l.front?.peakRssMB,
+          l.front ? l.emulator.requestsPerRequest : null,
+        ]),
+      );
+    }
+  }
+  return rows.join("\n");
+}
+
+/** Before and after, lane by lane, from the same run (BENCH_BASELINE). */
+export function baselineTable(results: BenchResults, connections: number): string {
+  const rows = [
+    "| lane | CPU µs/req before | after | change | user CPU µs/req before | after | req/s before | after | CPU ÷ proxy before | after | " +
+      "peak RSS MB before | after |",
+    "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+  ];
+  for (const definition of LANES) {
+    const before = findLane(results.lanes, definition.name, connections, "baseline");
+    const after = findLane(results.lanes, definition.name, connections, "current");
+    if (!before || !after) continue;
+    const ratios = (build: Build) =>
+      results.ratios.find((x) => x.lane === definition.name && x.connections === connections && x.build === build);
+    const change = cpu(before) && cpu(after) ? `${Math.round((cpu(after)! / cpu(before)! - 1) * 100)}%` : null;
     rows.push(
       row([
-        LABEL[l.lane],
-        l.connections,
-        l.requestsPerSecond,
-        l.latencyMs.p50,
-        l.latencyMs.p99,
-        l.errors.total,
-        l.front?.peakRssMB ?? "–",
-        l.front?.cpuMicrosPerRequest ?? "–",
-        l.emulator.cpuMicrosPerRequest,
-        l.front ? l.emulator.requestsPerRequest : "–",
-        l.front ? `${l.front.upstreamSocketsOpened} (total ${l.front.upstreamSocketsOpenedTotal})` : "–",
+        definition.label,
+        cpu(before),
+        cpu(after),
+        change,
+        before.front?.userCpuMicrosPerRequest,
+        after.front?.userCpuMicrosPerRequest,
+        before.requestsPerSecond,
+        after.requestsPerSecond,
+        ratios("baseline")?.cpuToProxy,
+        ratios("current")?.cpuToProxy,
+        before.front?.peakRssMB,
+        after.front?.peakRssMB,
       ]),
     );
   }
-  rows.push("", "| c | gateway ÷ direct (req/s) | gateway ÷ proxy (req/s) | added p50 over direct (ms) |", "|---:|---:|---:|---:|");
-  for (const r of results.ratios) rows.push(`| ${r.connections} | ${r.gatewayToDirect} | ${r.gatewayToProxy} | ${r.addedP50Ms} |`);
+  return rows.length > 2 ? rows.join("\n") : "";
+}
+
+/** Counted costs per request (BENCH_COUNTS), each as a ratio to the proxy's and the floor's. */
+export function countsTable(results: BenchResults): string {
+  const counts = results.counts ?? [];
+  const of = (lane: string) => counts.find((c) => c.lane === lane && c.build === "current");
+  const proxy = of("proxy");
+  const floor = of("floor");
+  const rows = [
+    "| lane | build | instructions/req | ÷ proxy | ÷ floor | syscalls/req | ÷ proxy | most frequent syscalls per request |",
+    "|---|---|---:|---:|---:|---:|---:|---|",
+  ];
+  for (const build of ["current", "baseline"] as const) {
+    for (const definition of LANES) {
+      const c = counts.find((x) => x.lane === definition.name && x.build === build);
+      if (!c) continue;
+      rows.push(
+        row([
+          definition.label,
+          build === "current" ? "this" : (results.baseline?.label ?? "baseline"),
+          c.instructionsPerRequest,
+          ratio(c.instructionsPerRequest, proxy?.instructionsPerRequest),
+          ratio(c.instructionsPerRequest, floor?.instructionsPerRequest),
+          c.syscallsPerRequest,
+          ratio(c.syscallsPerRequest, proxy?.syscallsPerRequest),
+          Object.entries(c.syscalls)
+            .map(([name, n]) => `${name} ${n}`)
+            .join(", "),
+        ]),
+      );
+    }
+  }
   return rows.join("\n");
 }
 
@@ -174,8 +274,8 @@ export function scalingTable(results: BenchResults): string {
         l.latencyMs.p50,
         l.latencyMs.p99,
         l.errors.total,
-        l.front?.peakRssMB ?? "–",
-        l.front?.cpuMicrosPerRequest ?? "–",
+        l.front?.peakRssMB,
+        cpu(l),
         l.emulator.requestsPerRequest,
       ]),
     );
@@ -183,51 +283,57 @@ export function scalingTable(results: BenchResults): string {
   return rows.join("\n");
 }
 
-export function targetsTable(results: BenchResults): string {
+export function targetsTable(targets: readonly TargetCheck[]): string {
   const rows = ["| target | measured | wanted | met |", "|---|---:|---:|:---:|"];
-  for (const t of results.targets) rows.push(`| ${t.name} | ${t.measured ?? "–"} | ${t.target} | ${t.met ? "yes" : "no"} |`);
+  for (const t of targets) rows.push(row([t.name, t.measured, t.target, t.met ? "yes" : "no"]));
   return rows.join("\n");
 }
 
 export function markdownReport(results: BenchResults): string {
   const m = results.machine;
-  return [
+  const high = Math.max(...results.settings.concurrency);
+  const sections = [
     `# Benchmark (${results.kind}), ${results.startedAt}`,
     "",
     `Machine: ${m.nproc} CPUs (${m.cpuModel}), ${m.memoryGiB} GiB, Node ${m.node}, ${m.platform}.`,
     `Each lane: ${results.settings.warmupSeconds} s warm-up, then ${results.settings.durationSeconds} s measured, ` +
-      "autocannon closed loop in the parent process;",
-    "emulator, proxy and gateway each in their own child process. " +
-      "Every response is compared with a reference body (a mismatch counts as an error).",
-    `Gateway idle RSS after start: ${results.gatewayIdleRssMB} MB.`,
+      "autocannon closed loop in the parent process; the emulator and each lane's front in their own child process " +
+      "(a fresh one per lane). Every response is compared with the uncached answer (a mismatch counts as an error).",
+    ...(results.settings.repeat > 1
+      ? [`Every lane ran ${results.settings.repeat} times, taking turns; each figure is its median run by CPU per request.`]
+      : []),
+    ...(results.baseline ? [`Baseline lanes: the gateway of ${results.baseline.label}, run beside this build's in the same run.`] : []),
+    ...results.skipped.map((s) => `Skipped: ${labelOf(s.lane)}: ${s.reason}.`),
     "",
-    "## Same 10-holder page, by lane",
-    "",
-    lanesTable(results),
-    "",
-    "## Gateway scaling with page size and concurrency",
-    "",
-    scalingTable(results),
-    "",
-    "## Targets",
-    "",
-    targetsTable(results),
-    "",
-  ].join("\n");
+  ];
+  for (const connections of results.settings.concurrency) {
+    sections.push(
+      `## The same 10-holder page, by lane, ${connections} connection${connections === 1 ? "" : "s"}`,
+      "",
+      lanesTable(results, connections),
+      "",
+    );
+  }
+  const before = results.baseline ? baselineTable(results, high) : "";
+  if (before) sections.push(`## Before and after, ${high} connections`, "", before, "");
+  if (results.counts && results.counts.length > 0) sections.push("## Counted costs per request", "", countsTable(results), "");
+  if (results.scaling.length > 0) sections.push("## Gateway scaling with page size and concurrency", "", scalingTable(results), "");
+  sections.push("## Targets", "", targetsTable(results.targets), "");
+  return sections.join("\n");
 }
 
+/** CPU per request by lane at the highest concurrency: this build's, and the baseline's when it ran. */
 export function lanesChart(results: BenchResults): string {
-  const concurrency = results.settings.concurrency;
-  const lanes = (["direct", "proxy", "gateway", "gateway+customer", "trusted", "trusted+customer", "trusted-cached"] as LaneName[]).filter(
-    (lane) => results.lanes.some((l) => l.lane === lane),
-  );
+  const high = Math.max(...results.settings.concurrency);
+  const lanes = LANES.filter((lane) => lane.front !== "direct" && findLane(results.lanes, lane.name, high));
+  const builds: Build[] = results.baseline ? ["baseline", "current"] : ["current"];
   return groupedBarChartSvg({
-    title: `Same 10-holder page: requests/s by lane (${results.machine.nproc} CPUs, Node ${results.machine.node})`,
-    unit: "requests/s",
-    groups: concurrency.map((c) => `${c} connection${c === 1 ? "" : "s"}`),
-    series: lanes.map((lane) => ({
-      name: LABEL[lane],
-      values: concurrency.map((c) => find(results.lanes, lane, c)?.requestsPerSecond ?? null),
+    title: `CPU per request by lane, c=${high} (${results.machine.nproc} CPUs, Node ${results.machine.node})`,
+    unit: "front CPU µs per request",
+    groups: lanes.map((lane) => lane.name),
+    series: builds.map((build) => ({
+      name: build === "current" ? "this build" : (results.baseline?.label ?? "baseline"),
+      values: lanes.map((lane) => cpu(findLane(results.lanes, lane.name, high, build))),
     })),
   });
 }

@@ -22,6 +22,6 @@ const gateway = await startGateway({
   config,
   upstreamUrl,
   credentials: { appId, appToken },
-  logger: createLogger(config.logLevel, undefined, { traceContext: config.tracing !== null }),
+  logger: createLogger(config.logLevel, { traceContext: config.tracing !== null }),
 });
 reportToParent(gateway.graphqlUrl, () => gateway.stop(), { nodeEnv: process.env.NODE_ENV ?? "development", logLevel: config.logLevel });

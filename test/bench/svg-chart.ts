@@ -11,7 +11,9 @@ export interface GroupedBars {
 }
 
 const COLORS = ["#4e79a7", "#f28e2b", "#59a14f", "#e15759", "#76b7b2", "#edc948"];
-const WIDTH = 760;
+const MIN_WIDTH = 760;
+/** Room per group of bars: charts with many groups grow wider rather than squeeze their labels. */
+const GROUP_WIDTH = 110;
 const HEIGHT = 380;
 const MARGIN = { top: 48, right: 16, bottom: 64, left: 72 };
 
@@ -34,6 +36,7 @@ function formatValue(value: number): string {
 }
 
 export function groupedBarChartSvg(chart: GroupedBars): string {
+  const WIDTH = Math.max(MIN_WIDTH, MARGIN.left + MARGIN.right + chart.groups.length * GROUP_WIDTH);
   const plotWidth = WIDTH - MARGIN.left - MARGIN.right;
   const plotHeight = HEIGHT - MARGIN.top - MARGIN.bottom;
   const values = chart.series.flatMap((s) => s.values).filter((v): v is number => v !== null);
@@ -75,7 +78,7 @@ export function groupedBarChartSvg(chart: GroupedBars): string {
     });
     parts.push(
       `<text x="${(MARGIN.left + (g + 0.5) * groupWidth).toFixed(1)}" y="${MARGIN.top + plotHeight + 18}" ` +
-        `text-anchor="middle" font-size="12">${escapeXml(group)}</text>`,
+        `text-anchor="middle" font-size="11">${escapeXml(group)}</text>`,
     );
   });
   parts.push(

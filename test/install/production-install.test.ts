@@ -193,7 +193,7 @@ test("EMULATOR_IN_PRODUCTION=true in a production install: the emulator is not i
 test("asked for pretty logs without pino-pretty installed, the logger writes JSON lines", async () => {
   const script =
     "import { createLogger } from './dist/src/observability/logger.js';" +
-    "createLogger('info', undefined, { pretty: true }).info({ n: 1 }, 'hello');";
+    "createLogger('info', { pretty: true }).info({ n: 1 }, 'hello');";
   const child = await runCommand(process.execPath, ["--input-type=module", "-e", script], { cwd: app });
   expect(child.status).toBe(0);
   expect(JSON.parse(child.stdout.trim())).toMatchObject({ level: 30, n: 1, msg: "hello" });

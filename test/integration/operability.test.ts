@@ -11,7 +11,8 @@ describe("operability endpoints and logs", () => {
   const logs = captureLogs("info");
 
   beforeAll(async () => {
-    stack = await startStack({ gateway: { logger: logs.logger } });
+    // Every request executes (none is served an answer kept whole): the dedupe counts below are per execution.
+    stack = await startStack({ env: { CACHE_ANSWERS_MAX_BYTES: "0" }, gateway: { logger: logs.logger } });
   });
   afterAll(() => stack.stop());
 

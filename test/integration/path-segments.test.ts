@@ -1,7 +1,7 @@
 import { SEED } from "../../src/emulator/seed.js";
 import { startEmulator, type EmulatorHandle } from "../../src/emulator/emulator.js";
 import { VoucherifyClient } from "../../src/voucherify/client.js";
-import { errorCodeOf } from "../../src/voucherify/error-mapping.js";
+import { upstreamErrorCode } from "../../src/voucherify/error-mapping.js";
 import { InvalidPathSegmentError, UpstreamError } from "../../src/voucherify/upstream-errors.js";
 import { UpstreamTransport } from "../../src/voucherify/transport.js";
 
@@ -40,7 +40,7 @@ describe("ids that are dot segments are refused before any upstream call", () =>
     expect(error).toBeInstanceOf(InvalidPathSegmentError);
     expect((error as InvalidPathSegmentError).field).toBe(field);
     // The typed refusal is a client's mistake in the error table.
-    expect(errorCodeOf(error as UpstreamError)).toBe("BAD_USER_INPUT");
+    expect(upstreamErrorCode(error as UpstreamError)).toBe("BAD_USER_INPUT");
     expect(emulator.requests).toHaveLength(0);
   });
 
@@ -53,7 +53,7 @@ describe("ids that are dot segments are refused before any upstream call", () =>
       );
       // The emulator found no such member under the holders route: the request reached that route, with the id as sent.
       expect(error).toBeInstanceOf(UpstreamError);
-      expect(errorCodeOf(error as UpstreamError)).toBe("NOT_FOUND");
+      expect(upstreamErrorCode(error as UpstreamError)).toBe("NOT_FOUND");
       expect(emulator.requests.map((request) => request.path)).toEqual([`/v1/referrals/members/${encodeURIComponent(memberId)}/holders`]);
     },
   );

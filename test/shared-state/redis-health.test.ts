@@ -1,6 +1,7 @@
 import { jest } from "@jest/globals";
 import { once } from "node:events";
 import { Redis } from "ioredis";
+import { entryShape } from "../../src/shared-state/entry-shape.js";
 import { RedisCacheStore } from "../../src/shared-state/redis-cache-store.js";
 import { RedisHealth } from "../../src/shared-state/redis-health.js";
 import { RedisServerIdentity } from "../../src/shared-state/redis-server-identity.js";
@@ -17,6 +18,8 @@ const redisServer = findOsBinary("redis-server", { debianPackage: "redis-server"
 
 /** The settle time operators are told (docs/operators/replicas-and-redis.md: "the cache stays off for 2.5 s more"). */
 const SETTLE_MS = 2500;
+/** Entries of one string, as the store writes them. */
+const TEXT = entryShape<{ text: string }>("text", { record: { text: "string" } });
 /** Short: the outage is found by one read that waits this long. */
 const TIMEOUT_MS = 300;
 
@@ -47,10 +50,10 @@ redisServer.describe("Redis health: the cache comes back only after the settle t
     await identity.learn();
     const store = new RedisCacheStore(redis, health, identity);
     const tenant = tenantOf("http://upstream.test", "settle");
-    const read = async () => (await store.readCustomer(tenant, "cust_1")).value;
+    const read = async () => (await store.readCustomer(tenant, "cust_1", TEXT)).value?.text ?? null;
     try {
-      const { key } = await store.readCustomer(tenant, "cust_1");
-      await store.write(key!, "cached customer", 60_000);
+      const { key } = await store.readCustomer(tenant, "cust_1", TEXT);
+      await store.write(key!, { text: "cached customer" }, TEXT, 60_000);
       expect(await read()).toBe("cached customer");
 
       // The outage: Redis stops answering; the read that finds it out is a miss, and so is every read after it.

@@ -6,7 +6,7 @@ export function captureLogs(
   options: { traceContext?: boolean } = {},
 ): { logger: Logger; lines: () => Record<string, unknown>[]; text: () => string } {
   const chunks: string[] = [];
-  const logger = createLogger(level, { write: (chunk: string) => void chunks.push(chunk) }, options);
+  const logger = createLogger(level, { ...options, destination: { write: (chunk: string) => void chunks.push(chunk) } });
   return {
     logger,
     text: () => chunks.join(""),

@@ -3,12 +3,14 @@ import { startStandaloneServer } from "@apollo/server/standalone";
 import { Authenticator } from "../../src/auth/authenticator.js";
 import type { Config } from "../../src/config.js";
 import { compiledExecutionGateway } from "../../src/execution/compiled-execution.js";
+import { SHIPPED_OPERATION_NAMES } from "../../src/documents/shipped-documents.generated.js";
 import { buildGatewaySchema } from "../../src/graphql/schema.js";
 import { requestIdFrom } from "../../src/http/request-id.js";
 import { createLogger } from "../../src/observability/logger.js";
 import { GatewayMetrics } from "../../src/observability/metrics.js";
 import { OperationAdmission } from "../../src/plugins/operation-admission.js";
 import { OperationObserver } from "../../src/plugins/operation-observer.plugin.js";
+import { KeptAnswers } from "../../src/plugins/kept-answers.js";
 import { createContextFactory, UpstreamAdmissions } from "../../src/request-context/context-factory.js";
 import type { GatewayContext } from "../../src/request-context/gateway-context.js";
 import { apolloServerOptions } from "../../src/server.js";
@@ -29,10 +31,15 @@ export interface PlainApollo {
  */
 export async function startPlainApollo(config: Config, upstream: { url: string; credentials: Credentials }): Promise<PlainApollo> {
   const logger = createLogger("silent");
-  const metrics = new GatewayMetrics();
+  const metrics = new GatewayMetrics({ operationLabels: { known: SHIPPED_OPERATION_NAMES } });
   const schema = await buildGatewaySchema();
   const transport = new UpstreamTransport({ baseUrl: upstream.url, timeoutMs: config.voucherify.timeoutMs, retryBaseDelayMs: 5 });
-  const shared = await createSharedState(config.sharedState, { callerBudgetPerMinute: config.auth.callerBudgetPerMinute, logger, metrics });
+  const shared = await createSharedState(config.sharedState, {
+    callerBudgetPerMinute: config.auth.callerBudgetPerMinute,
+    logger,
+    metrics,
+    answerFormat: KeptAnswers.formatOf(schema),
+  });
   const admissions = new UpstreamAdmissions(shared, upstream.url, upstream.credentials);
   const authenticator = new Authenticator(config.auth, config.production);
   const admission = new OperationAdmission({ schema, maxCost: config.maxOperationCost, budget: shared.budget });

@@ -3,12 +3,24 @@ import type { GatewayProcess } from "./gateway-process.js";
 
 // What tests of several gateway replicas ask of them and of the emulator behind them.
 
+/** At its former place, for the suites not moved yet (test/shared-state/answers-on-redis.test.ts): use process-env.ts. */
+export { upstreamEnv } from "./process-env.js";
+
 /** The holder-list calls the emulator received since its last resetRequests(): the upstream calls the cache saves. */
 export const listCalls = (emulator: EmulatorHandle) =>
   emulator.requests.filter((r) => r.method === "GET" && r.path.endsWith("/holders")).length;
 
 export async function readyz(replica: GatewayProcess): Promise<{ ready: boolean; checks: { cache: string } }> {
   return (await fetch(`${replica.url}/readyz`)).json() as Promise<{ ready: boolean; checks: { cache: string } }>;
+}
+
+/** The sum of a replica's /metrics samples whose line starts with `prefix` (a name, or a name and its first labels). */
+export async function metric(replica: GatewayProcess, prefix: string): Promise<number> {
+  const text = await (await fetch(`${replica.url}/metrics`)).text();
+  return text
+    .split("\n")
+    .filter((line) => line.startsWith(prefix))
+    .reduce((sum, line) => sum + Number(line.split(" ").at(-1)), 0);
 }
 
 /** Runs `count` tasks, `concurrency` at a time. */

@@ -46,6 +46,7 @@ describe("loadConfig", () => {
         quotaPerMinute: null,
         memoryMaxEntries: 10000,
         memoryMaxBytes: 67108864,
+        answersMaxBytes: 33554432,
       },
       tracing: null,
       trustedDocuments: { manifests: [], only: false, appDeploymentsDir: ".data/app-deployments" },

@@ -13,7 +13,7 @@ describe("toHolderRecord and the list/add mappers on real example bodies", () =>
       holders: [
         {
           id: "rh_0e7213a6bc407b8639",
-          createdAt: new Date("2024-03-15T09:08:50.529Z"),
+          createdAt: "2024-03-15T09:08:50.529Z",
           holderRole: "REFERRER",
           customerId: "cust_XDwHXVBSZZAJgjpHvrgUHx3J",
           redeemableId: "v_jFVcN1f5ofg707z2G3GYWtMyKJ4usss4",
@@ -25,7 +25,7 @@ describe("toHolderRecord and the list/add mappers on real example bodies", () =>
         },
         {
           id: "rh_0e6d0b84960f447f52",
-          createdAt: new Date("2024-03-11T11:20:54.093Z"),
+          createdAt: "2024-03-11T11:20:54.093Z",
           holderRole: "OWNER",
           customerId: "cust_1B9wkAcSz5O1Y4Zn8JPfKQm6",
           redeemableId: "v_jFVcN1f5ofg707z2G3GYWtMyKJ4usss4",
@@ -58,7 +58,7 @@ describe("toHolderRecord and the list/add mappers on real example bodies", () =>
       for (const holder of holders) {
         expect(holder.holderRole).toBe("REFEREE");
         expect(holder.metadata).toEqual(expect.any(Object));
-        expect(holder.createdAt).toBeInstanceOf(Date);
+        expect(holder.createdAt).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
       }
     },
   );

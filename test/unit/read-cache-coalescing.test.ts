@@ -1,4 +1,5 @@
 import { MemoryCacheStore, type CacheStore, type StampedRead } from "../../src/shared-state/cache-store.js";
+import { entryShape } from "../../src/shared-state/entry-shape.js";
 import { ReadCache } from "../../src/shared-state/read-cache.js";
 
 // Concurrent identical reads in one replica share one upstream call only when the store proves that no write came
@@ -11,11 +12,11 @@ const noEvents = { lookup: () => {}, saved: () => {}, invalidated: () => {} };
 /** A store whose every answer is "unknown", as RedisCacheStore's while Redis is degraded. */
 class UnavailableStore implements CacheStore {
   readonly kind = "redis";
-  private readonly miss: StampedRead = { key: null, value: null };
-  async readPage(): Promise<StampedRead> {
+  private readonly miss: StampedRead<never> = { key: null, value: null, sources: [] };
+  async readPage(): Promise<StampedRead<never>> {
     return this.miss;
   }
-  async readCustomer(): Promise<StampedRead> {
+  async readCustomer(): Promise<StampedRead<never>> {
     return this.miss;
   }
   async write(): Promise<void> {}
@@ -26,7 +27,14 @@ class UnavailableStore implements CacheStore {
   async invalidateMember(): Promise<void> {}
   async invalidateCustomers(): Promise<void> {}
   async invalidateTenant(): Promise<void> {}
+  async readAnswer(): Promise<null> {
+    return null;
+  }
+  async writeAnswer(): Promise<void> {}
+  async dropAnswer(): Promise<void> {}
 }
+
+const CUSTOMER = entryShape<{ id: string }>("test-customer", { record: { id: "string" } });
 
 /** Starts three identical customer reads at once, each answered when `release` is called; returns the fetch count. */
 async function concurrentReads(cache: ReadCache): Promise<number> {
@@ -38,7 +46,7 @@ async function concurrentReads(cache: ReadCache): Promise<number> {
     await gate;
     return { id: "cust_1" };
   };
-  const reads = [0, 1, 2].map(() => cache.customer(TENANT, "cust_1", false, fetch));
+  const reads = [0, 1, 2].map(() => cache.customer({ tenant: TENANT, fresh: false }, "cust_1", CUSTOMER, fetch));
   await new Promise((resolve) => setImmediate(resolve));
   release();
   expect(await Promise.all(reads)).toEqual([{ id: "cust_1" }, { id: "cust_1" }, { id: "cust_1" }]);
@@ -47,7 +55,9 @@ async function concurrentReads(cache: ReadCache): Promise<number> {
 
 describe("ReadCache: coalescing of concurrent misses", () => {
   test("a store that answers (keys with generations): three concurrent reads make one upstream call", async () => {
-    expect(await concurrentReads(new ReadCache(new MemoryCacheStore({ maxEntries: 10, maxBytes: 1e6 }), TTL, noEvents))).toBe(1);
+    expect(
+      await concurrentReads(new ReadCache(new MemoryCacheStore({ maxEntries: 10, maxBytes: 1e6, answersMaxBytes: 0 }), TTL, noEvents)),
+    ).toBe(1);
   });
 
   test("a store that cannot answer: each read makes its own call (a write elsewhere may have come between)", async () => {

@@ -1,5 +1,4 @@
 import http from "node:http";
-import { createRequire } from "node:module";
 import type { AddressInfo } from "node:net";
 import { gzipSync } from "node:zlib";
 import { UpstreamTransport, type UpstreamRequest } from "../../src/voucherify/transport.js";
@@ -10,6 +9,7 @@ import {
   UpstreamRateLimitedError,
   UpstreamTimeoutError,
 } from "../../src/voucherify/upstream-errors.js";
+import { OperationScope } from "../../src/voucherify/operation-scope.js";
 import { VoucherifyClient } from "../../src/voucherify/client.js";
 import { SharedUpstreamGate } from "../../src/shared-state/upstream-gate.js";
 
@@ -20,8 +20,6 @@ let baseUrl: string;
 const received: string[] = [];
 let releaseHeld: (() => void) | null = null;
 let heldArrived: (() => void) | null = null;
-/** Calls to /api/stall, never answered (destroyed by the test that makes them). */
-const stalled: http.ServerResponse[] = [];
 
 beforeAll(async () => {
   server = http.createServer((request, response) => {
@@ -38,9 +36,6 @@ beforeAll(async () => {
       response.writeHead(200, { "content-type": "application/json", "content-length": "100" });
       response.write('{"data": [');
       setImmediate(() => response.socket?.destroy());
-    } else if (request.url === "/api/stall") {
-      stalled.push(response);
-      heldArrived?.();
     } else if (request.url?.includes("held-429")) {
       releaseHeld = () => response.writeHead(429, { "retry-after": "9" }).end("{}");
       heldArrived?.();
@@ -122,7 +117,7 @@ test("a 429 stops the calls that were waiting for a connection: the gate refuses
   const upstream = transport(1);
   // Wired as the gateway wires them: the client records the 429 in the gate, the transport asks the gate before sending.
   const gate = new SharedUpstreamGate({ quotaPerMinute: null }, null, null);
-  const client = new VoucherifyClient(upstream, credentials, undefined, undefined, { gate, tenant: "tenant" });
+  const client = new VoucherifyClient(upstream, credentials, { admission: { gate, tenant: "tenant" } });
   const list = (memberId: string) => client.listHolders({ memberId, limit: 1, order: "id" }).catch((e: unknown) => e);
   received.length = 0;
   try {
@@ -165,30 +160,44 @@ test("beforeSend is asked when a queued call reaches a connection: its refusal e
   }
 });
 
-/**
- * undici's clock for its own timeouts (headers, body, keep-alive): it ticks every half second, so a timer of its may
- * fire a few ms before a Node timer of the same length started at the same moment. `tick` is undici's hook for moving
- * it on, as its own tests do.
- */
-const undiciTimers = createRequire(import.meta.url)("undici/lib/util/timers.js") as { tick(delay: number): void };
-
-test("a call the upstream never answers ends by its budget, UPSTREAM_TIMEOUT, whatever undici's own clock says", async () => {
-  // One attempt, as the last one of a call whose budget is nearly spent: what fails it is what the client is told.
-  const upstream = new UpstreamTransport({ baseUrl, timeoutMs: 1000, maxAttempts: 1 });
+test("the time budget covers the wait for a connection: a queued call ends at its budget, unsent, as UPSTREAM_TIMEOUT", async () => {
+  // One connection, held by a call the server never answers in time; the second call waits for that connection.
+  const upstream = new UpstreamTransport({ baseUrl, timeoutMs: 300, maxConcurrency: 1, retryBaseDelayMs: 1 });
   received.length = 0;
   try {
     const arrived = new Promise<void>((resolve) => (heldArrived = resolve));
-    const outcome = upstream.request(call("stall")).catch((e: unknown) => e);
+    // Both asked for in the same turn, so their budgets end at the same tick of the transport's one budget timer: had
+    // the queued call been asked for later, the held call's abort would free the connection before the queued call's
+    // own budget ends, and it would be sent (rightly: its budget was not spent).
+    const held = upstream.request(call("held-429")).catch((e: unknown) => e);
+    const queuedCall = upstream.request(call("ok")).catch((e: unknown) => e);
     await arrived;
-    // undici's clock runs well past the budget before Node's timer for it fires: undici must not end the call. (Twice:
-    // a timer undici started since its last tick only starts counting at the next one.)
-    undiciTimers.tick(10_000);
-    undiciTimers.tick(10_000);
-    const error = await outcome;
-    expect(error).toBeInstanceOf(UpstreamTimeoutError);
-    expect(received).toEqual(["GET /api/stall"]);
+    const queued = await queuedCall;
+    expect(queued).toBeInstanceOf(UpstreamTimeoutError);
+    expect(await held).toBeInstanceOf(UpstreamTimeoutError);
+    expect(received).toEqual(["GET /api/held-429"]);
+    expect(upstream.inFlight).toBe(0);
   } finally {
+    releaseHeld?.();
     upstream.close();
-    for (const response of stalled.splice(0)) response.destroy();
+  }
+});
+
+test("an operation that expires ends its calls in flight at once, long before their own budget", async () => {
+  const upstream = transport();
+  const scope = new OperationScope();
+  received.length = 0;
+  try {
+    const arrived = new Promise<void>((resolve) => (heldArrived = resolve));
+    const held = upstream.request(call("held-429", { scope })).catch((e: unknown) => e);
+    await arrived;
+    scope.expire();
+    expect(await held).toBeInstanceOf(UpstreamTimeoutError);
+    // Over: no new call goes out.
+    expect(await upstream.request(call("ok", { scope })).catch((e: unknown) => e)).toBeInstanceOf(UpstreamTimeoutError);
+    expect(received).toEqual(["GET /api/held-429"]);
+  } finally {
+    releaseHeld?.();
+    upstream.close();
   }
 });
