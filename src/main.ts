@@ -99,23 +99,7 @@ async function main(): Promise<void> {
   const { appId, appToken } = emulator ?? config.voucherify;
   const credentials = appId && appToken ? { appId, appToken } : null;
   const gateway = await startGateway({ config, upstreamUrl, credentials, logger, prepared });
-  const backend = emulator
-    ? `embedded Voucherify emulator at ${emulator.url} (db: ${config.emulator.dbFile})`
-    : `Voucherify at ${upstreamUrl}`;
-  logger.info({ url: gateway.graphqlUrl, backend }, "gateway ready");
-  console.log(`Referrals gateway ready at ${gateway.graphqlUrl}`);
-  console.log(`Backend: ${backend}`);
-  console.log(`Authentication: ${describeAuthentication(config)}`);
-  console.log(`Tracing: ${describeTracing(config.tracing)}`);
-  const { documents, fromManifests } = gateway.trustedDocuments;
-  console.log(
-    `Trusted documents: ${documents.size} (${fromManifests} from manifests); ` +
-      `safelisting ${config.trustedDocuments.only ? "on: other documents are refused (the router excepted)" : "off"}`,
-  );
-  console.log(`App deployments: ${describeAppDeployments(gateway.appDeployments)}`);
-  if (config.landingPage) console.log(`Explore it in Apollo Sandbox: open ${gateway.url}/ in a browser`);
-  console.log(`Metrics: ${describeMetrics(config, gateway.metricsUrl)}`);
-
+  // Before the gateway says it is ready: a signal sent the moment the banner is read must drain it, not kill it.
   let shuttingDown = false;
   const shutdown = async (signal: string) => {
     if (shuttingDown) {
@@ -145,6 +129,23 @@ async function main(): Promise<void> {
   };
   process.on("SIGTERM", () => void shutdown("SIGTERM"));
   process.on("SIGINT", () => void shutdown("SIGINT"));
+
+  const backend = emulator
+    ? `embedded Voucherify emulator at ${emulator.url} (db: ${config.emulator.dbFile})`
+    : `Voucherify at ${upstreamUrl}`;
+  logger.info({ url: gateway.graphqlUrl, backend }, "gateway ready");
+  console.log(`Referrals gateway ready at ${gateway.graphqlUrl}`);
+  console.log(`Backend: ${backend}`);
+  console.log(`Authentication: ${describeAuthentication(config)}`);
+  console.log(`Tracing: ${describeTracing(config.tracing)}`);
+  const { documents, fromManifests } = gateway.trustedDocuments;
+  console.log(
+    `Trusted documents: ${documents.size} (${fromManifests} from manifests); ` +
+      `safelisting ${config.trustedDocuments.only ? "on: other documents are refused (the router excepted)" : "off"}`,
+  );
+  console.log(`App deployments: ${describeAppDeployments(gateway.appDeployments)}`);
+  if (config.landingPage) console.log(`Explore it in Apollo Sandbox: open ${gateway.url}/ in a browser`);
+  console.log(`Metrics: ${describeMetrics(config, gateway.metricsUrl)}`);
 }
 
 main().catch((error: unknown) => {

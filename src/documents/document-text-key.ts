@@ -4,9 +4,10 @@
  * without parsing, so a request's text can be matched against the trusted documents (TrustedDocuments.byText)
  * before, or instead of, being parsed: with safelisting on, an unknown document is refused unparsed.
  *
- * A removed run of ignored characters leaves one space, unless a one-character punctuator sits on either side,
- * where no token can run into its neighbour: `query Q($a: Int) {a}` and `query Q ( $a:Int ){ a }` share a key,
- * `a b` and `ab` do not, nor do `. ..` and `...` (the first is not even valid). Strings are kept as written.
+ * A removed run of ignored characters leaves one space, unless a one-character punctuator sits on either side, or a
+ * spread `...` before it, where no token can run into its neighbour: `query Q($a: Int) {a}` and
+ * `query Q ( $a:Int ){ a }` share a key, and so do `{ ... on T }` and graphql-js's stripIgnoredCharacters of it,
+ * `{...on T}`; `a b` and `ab` do not, nor do `. ..` and `...` (the first is not even valid). Strings are kept as written.
  */
 import { skipStringOrComment } from "../limits/document-nesting.js";
 
@@ -59,6 +60,8 @@ export function documentTextKey(source: string, limit = Number.POSITIVE_INFINITY
   let pendingSeparator = false;
   // The last significant character copied (reading it back from `key` would flatten the string every time).
   let last = 0;
+  // Whether what was copied last ends with a spread, `...`.
+  let afterSpread = false;
   let i = 0;
   while (i < length) {
     if (key.length + (i - runStart) >= limit) return (key + source.slice(runStart, i)).slice(0, limit);
@@ -67,6 +70,7 @@ export function documentTextKey(source: string, limit = Number.POSITIVE_INFINITY
       if (runStart < i) {
         key += source.slice(runStart, i);
         last = source.charCodeAt(i - 1);
+        afterSpread = i - runStart >= 3 && source.startsWith("...", i - 3);
       }
       i = code === HASH ? skipStringOrComment(source, i) : i + 1;
       runStart = i;
@@ -75,7 +79,7 @@ export function documentTextKey(source: string, limit = Number.POSITIVE_INFINITY
     }
     if (pendingSeparator) {
       pendingSeparator = false;
-      if (!isSingleCharPunctuator(code) && !isSingleCharPunctuator(last)) key += " ";
+      if (!isSingleCharPunctuator(code) && !isSingleCharPunctuator(last) && !afterSpread) key += " ";
     }
     // A string (or block string) is one token, copied as written: what is inside is not ignored.
     i = code === QUOTE ? skipStringOrComment(source, i) : i + 1;

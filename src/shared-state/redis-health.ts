@@ -27,12 +27,18 @@ export class RedisHealth {
   private readonly failureHooks: Array<() => void> = [];
   private readonly changeHooks: Array<(degraded: boolean) => void> = [];
 
+  /** The clock the outage and the settle time are measured on (tests step it). */
+  private readonly now: () => number;
+
   constructor(
     private readonly client: Redis,
     private readonly logger: Logger,
     /** REDIS_TIMEOUT_MS: the longest any one Redis call may take. */
     private readonly timeoutMs: number,
-  ) {}
+    options: { now?: () => number } = {},
+  ) {
+    this.now = options.now ?? Date.now;
+  }
 
   /**
    * `call`, or a rejection once it has taken longer than REDIS_TIMEOUT_MS. ioredis's commandTimeout bounds commands
@@ -83,35 +89,39 @@ export class RedisHealth {
     for (const hook of this.failureHooks) hook();
     this.answeringSince = null;
     if (this.degradedSince !== null) return;
-    this.degradedSince = Date.now();
+    this.degradedSince = this.now();
     for (const hook of this.changeHooks) hook(true);
     this.logger.warn(
       { err: { message: messageOf(error) } },
       "Redis is unreachable or slow: serving uncached and unshared until it answers again",
     );
-    this.probe = setInterval(() => void this.tryRecover(), RECOVERY_PROBE_MS);
+    this.probe = setInterval(() => void this.probeNow(), RECOVERY_PROBE_MS);
     this.probe.unref();
   }
 
-  private recovering = false;
+  /** The probe running now, if any: one at a time. */
+  private recovery: Promise<void> | null = null;
 
-  /** Probes now instead of at the next tick (the client has just reconnected). */
-  probeNow(): void {
-    void this.tryRecover();
+  /**
+   * Probes now instead of at the next tick (the client has just reconnected). Settles when this probe, or the one
+   * already running, is done.
+   */
+  probeNow(): Promise<void> {
+    this.recovery ??= this.tryRecover().finally(() => (this.recovery = null));
+    return this.recovery;
   }
 
   private async tryRecover(): Promise<void> {
-    if (this.recovering || this.degradedSince === null) return;
-    this.recovering = true;
+    if (this.degradedSince === null) return;
     try {
       await this.bounded(this.client.ping());
       if (this.answeringSince === null) {
         for (const hook of this.recoverHooks) await this.bounded(hook());
-        this.answeringSince = Date.now();
+        this.answeringSince = this.now();
         return;
       }
-      if (Date.now() - this.answeringSince < SETTLE_MS) return;
-      const outageMs = Date.now() - this.degradedSince;
+      if (this.now() - this.answeringSince < SETTLE_MS) return;
+      const outageMs = this.now() - this.degradedSince;
       this.degradedSince = null;
       this.answeringSince = null;
       for (const hook of this.changeHooks) hook(false);
@@ -120,8 +130,6 @@ export class RedisHealth {
       this.logger.info({ outageMs }, "Redis answers again: cache and shared limits are back");
     } catch {
       // Still down; the next probe tries again.
-    } finally {
-      this.recovering = false;
     }
   }
 

@@ -90,7 +90,7 @@ export async function createSharedState(
   // sentinels): writes through other replicas may have gone unrecorded meanwhile, so the cache waits to settle.
   let closing = false;
   redis.on("close", () => closing || health.failed(new Error("the connection to Redis closed")));
-  redis.on("ready", () => health.probeNow());
+  redis.on("ready", () => void health.probeNow());
   reconnectOnEnd(redis, () => closing);
   const ready = once(redis, "ready").then(() => true);
   const timeout = new Promise<boolean>((resolve) => setTimeout(() => resolve(false), CONNECT_WAIT_MS).unref());

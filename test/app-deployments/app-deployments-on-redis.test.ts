@@ -1,5 +1,4 @@
 import { jest } from "@jest/globals";
-import { spawn } from "node:child_process";
 import { Redis } from "ioredis";
 import { formatDocumentProblem } from "../../src/documents/load-trusted-documents.js";
 import { sha256Hex } from "../../src/documents/load-trusted-documents.js";
@@ -16,11 +15,12 @@ import {
   schemaCheck,
   PUBLISHED_WITHIN_MS,
 } from "../support/app-deployments.js";
-import { collect, exitOf } from "../support/child-process.js";
+import { runCommand } from "../support/child-process.js";
 import { findOsBinary } from "../support/os-binary.js";
 import { startRedisServer, type RedisServer } from "../support/redis-server.js";
-import { startReplica, type Replica } from "../support/replica.js";
-import { eventually, readyz, upstreamEnv } from "../support/replica-probes.js";
+import { startGatewayProcess, type GatewayProcess } from "../support/gateway-process.js";
+import { eventually, readyz } from "../support/replica-probes.js";
+import { upstreamEnv } from "../support/process-env.js";
 import { graphql } from "../support/stack.js";
 
 // App deployments as operators run them: three gateway processes under safelisting on one real Redis, and the
@@ -42,7 +42,7 @@ const SHIPPED = SHIPPED_DOCUMENTS.find((document) => document.name === "Referral
 const variables = { memberId: SEED.code };
 
 /** One metric's samples summed, from the replica's /metrics (lines starting with `series`). */
-async function metric(replica: Replica, series: string): Promise<number> {
+async function metric(replica: GatewayProcess, series: string): Promise<number> {
   const text = await (await fetch(`${replica.url}/metrics`)).text();
   return text
     .split("\n")
@@ -54,7 +54,7 @@ redisServer.describe("app deployments on three replicas sharing one Redis", () =
   jest.setTimeout(120_000);
   let redis: RedisServer;
   let emulator: EmulatorHandle;
-  let replicas: Replica[];
+  let replicas: GatewayProcess[];
   let env: Record<string, string>;
   const file = manifestFolder("app-deployments-redis-");
   const manifests = {
@@ -71,18 +71,19 @@ redisServer.describe("app deployments on three replicas sharing one Redis", () =
     }),
   };
 
-  const serves = async (replica: Replica, id: string) => {
+  const serves = async (replica: GatewayProcess, id: string) => {
     const answer = await byId(replica.graphqlUrl, id, variables);
     return answer.status === 200 && answer.code === undefined;
   };
-  const everyReplica = async (probe: (replica: Replica) => Promise<boolean>) => (await Promise.all(replicas.map(probe))).every(Boolean);
+  const everyReplica = async (probe: (replica: GatewayProcess) => Promise<boolean>) =>
+    (await Promise.all(replicas.map(probe))).every(Boolean);
 
   beforeAll(async () => {
     redis = await startRedisServer(redisServer.path!);
     emulator = await startEmulator({ dbFile: ":memory:", port: 0 });
     env = { REDIS_URL: redis.url };
     const replicaEnv = { ...upstreamEnv(emulator), ...env, REDIS_TIMEOUT_MS: "1000", TRUSTED_DOCUMENTS_ONLY: "true" };
-    replicas = await Promise.all([0, 1, 2].map(() => startReplica(replicaEnv)));
+    replicas = await Promise.all([0, 1, 2].map(() => startGatewayProcess(replicaEnv)));
   });
   afterAll(async () => {
     await Promise.all((replicas ?? []).map((replica) => replica.stop()));
@@ -94,10 +95,9 @@ redisServer.describe("app deployments on three replicas sharing one Redis", () =
     const created = await runApp(["create", "--name", "web", "--version", "0.9.0", "--publish", manifests.invalid], env);
     expect(created.status).toBe(2);
     // The same lines as `npm run documents:check` (the gateway's start-up checks) for the same manifest.
-    const check = spawn(process.execPath, ["dist/src/tools/check-documents.js", manifests.invalid], { env: { PATH: process.env.PATH } });
-    const checked = collect(check);
-    expect(await exitOf(check)).toBe(2);
-    const startLines = checked.stderr().trim().split("\n").slice(0, -1);
+    const checked = await runCommand(process.execPath, ["dist/src/tools/check-documents.js", manifests.invalid]);
+    expect(checked.status).toBe(2);
+    const startLines = checked.stderr.trim().split("\n").slice(0, -1);
     expect(startLines).toEqual([
       formatDocumentProblem({
         source: manifests.invalid,
@@ -175,7 +175,7 @@ redisServer.describe("app deployments on three replicas sharing one Redis", () =
   });
 
   test("a replica started after a publish serves it", async () => {
-    const late = await startReplica({ ...upstreamEnv(emulator), ...env, TRUSTED_DOCUMENTS_ONLY: "true" });
+    const late = await startGatewayProcess({ ...upstreamEnv(emulator), ...env, TRUSTED_DOCUMENTS_ONLY: "true" });
     try {
       expect(await serves(late, FIRST_ID)).toBe(true);
       expect(late.output()).toMatch(
@@ -243,7 +243,7 @@ redisServer.describe("app deployments on three replicas sharing one Redis", () =
 
   test("retired under safelisting: every replica refuses its documents by id (PERSISTED_QUERY_NOT_IN_LIST) and as text", async () => {
     for (const version of ["1.0.0", "1.1.0"]) expect((await runApp(["retire", "--name", "web", "--version", version], env)).status).toBe(0);
-    const refused = async (replica: Replica) =>
+    const refused = async (replica: GatewayProcess) =>
       (await byId(replica.graphqlUrl, sha256Hex(TOTAL), variables)).code === "PERSISTED_QUERY_NOT_IN_LIST" &&
       (await byId(replica.graphqlUrl, FIRST_ID, variables)).code === "PERSISTED_QUERY_NOT_IN_LIST";
     await eventually(() => everyReplica(refused), PUBLISHED_WITHIN_MS);

@@ -7,8 +7,9 @@ import { dashboardQueries, type PanelQuery } from "../support/grafana-dashboard.
 import { findOsBinary } from "../support/os-binary.js";
 import { startPrometheus, type PrometheusServer } from "../support/prometheus-server.js";
 import { startRedisServer, type RedisServer } from "../support/redis-server.js";
-import { startReplica, type Replica } from "../support/replica.js";
+import { startGatewayProcess, type GatewayProcess } from "../support/gateway-process.js";
 import { graphql } from "../support/stack.js";
+import { upstreamEnv } from "../support/process-env.js";
 
 // The dashboard and the alert rules against the real thing: Debian's Prometheus scrapes two gateway replicas (one
 // real Redis, the emulator upstream) every second through a short mixed load; then every panel's query, as Grafana
@@ -66,7 +67,7 @@ prometheus.describe("the dashboard and alerts on a real Prometheus", () => {
   redisServer.describe("two replicas on one Redis, scraped every second", () => {
     let redis: RedisServer;
     let emulator: EmulatorHandle;
-    let replicas: Replica[];
+    let replicas: GatewayProcess[];
     let server: PrometheusServer;
     jest.setTimeout(90_000);
 
@@ -78,16 +79,14 @@ prometheus.describe("the dashboard and alerts on a real Prometheus", () => {
       redis = await startRedisServer(redisServer.path!);
       emulator = await startEmulator({ dbFile: ":memory:", port: 0 });
       const env = {
-        VOUCHERIFY_API_URL: emulator.url,
-        VOUCHERIFY_APP_ID: emulator.appId,
-        VOUCHERIFY_APP_TOKEN: emulator.appToken,
+        ...upstreamEnv(emulator),
         REDIS_URL: redis.url,
         REDIS_TIMEOUT_MS: "1000",
         CACHE_HOLDERS_TTL_MS: "60000",
         VOUCHERIFY_QUOTA_PER_MINUTE: "100000",
         CALLER_BUDGET_PER_MINUTE: String(CALLER_BUDGET),
       };
-      replicas = await Promise.all([0, 1].map(() => startReplica(env)));
+      replicas = await Promise.all([0, 1].map(() => startGatewayProcess(env)));
       const targets = replicas.map((replica) => new URL(replica.url).host);
       server = await startPrometheus(prometheus.path!, scrapeConfig(targets));
       await drive();

@@ -1,8 +1,7 @@
-import { execFile } from "node:child_process";
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { promisify } from "node:util";
+import { runCommand } from "../support/child-process.js";
 import { findOsBinary } from "../support/os-binary.js";
 
 // The alert rules operators load (deploy/prometheus), checked and unit-tested by Prometheus's own promtool.
@@ -11,17 +10,10 @@ const promtool = findOsBinary("promtool", { debianPackage: "prometheus" });
 const DIR = "deploy/prometheus";
 const RULES = "referrals-gateway.rules.yml";
 const TESTS = "referrals-gateway.rules.test.yml";
-const run = promisify(execFile);
-
 /** promtool's exit code and output (it exits 1 when a check or a unit test fails). */
 async function promtoolIn(cwd: string, ...args: string[]): Promise<{ code: number; output: string }> {
-  try {
-    const { stdout, stderr } = await run(promtool.path!, args, { cwd });
-    return { code: 0, output: stdout + stderr };
-  } catch (error) {
-    const failed = error as { code?: number; stdout?: string; stderr?: string };
-    return { code: failed.code ?? -1, output: `${failed.stdout ?? ""}${failed.stderr ?? ""}` };
-  }
+  const { status, stdout, stderr } = await runCommand(promtool.path!, args, { cwd });
+  return { code: status ?? -1, output: stdout + stderr };
 }
 
 const alertNames = (rules: string) => [...rules.matchAll(/^\s+- alert: (\S+)$/gm)].map((match) => match[1]);

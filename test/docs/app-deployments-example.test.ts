@@ -1,9 +1,8 @@
 import { jest } from "@jest/globals";
-import { spawn } from "node:child_process";
 import { cpSync, mkdtempSync, readFileSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { collect, exitOf } from "../support/child-process.js";
+import { runCommand } from "../support/child-process.js";
 import { blocksUnder } from "../support/markdown-blocks.js";
 
 // docs/frontend/trusted-documents.md's worked example is copy-paste complete: its shell blocks run here as written, in
@@ -13,12 +12,7 @@ import { blocksUnder } from "../support/markdown-blocks.js";
 const SECTION = blocksUnder(readFileSync("docs/frontend/trusted-documents.md", "utf8"), "A worked example with each client tool");
 const blocks = (language: string) => SECTION.filter((block) => block.language === language).map((block) => block.text);
 
-async function bash(script: string, cwd: string) {
-  const { PATH, HOME } = process.env;
-  const child = spawn("bash", ["-e", "-c", script], { cwd, env: { PATH, HOME } });
-  const output = collect(child);
-  return { status: await exitOf(child), stdout: output.stdout(), stderr: output.stderr() };
-}
+const bash = (script: string, cwd: string) => runCommand("bash", ["-e", "-c", script], { cwd });
 
 // Three client tools' generators and seven commands, each a process: a few seconds of CPU, longer on a busy machine.
 jest.setTimeout(180_000);

@@ -1,10 +1,9 @@
-import { execFile } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { promisify } from "node:util";
 import { SEED } from "../../src/emulator/seed.js";
 import { restAllHolders } from "../support/holders-expectation.js";
 import { markdownBlocks, type FencedBlock } from "../support/markdown-blocks.js";
+import { runCommand } from "../support/child-process.js";
 import { findOsBinary } from "../support/os-binary.js";
 import { startStack, type Stack } from "../support/stack.js";
 
@@ -71,10 +70,9 @@ curl.describe("curl examples of the frontend pages and the README, run as writte
           .replace(/\b(localhost|127\.0\.0\.1):4000\b/g, gateway)
           .replace(/\b127\.0\.0\.1:4010\b/g, emulator);
         // Asynchronously: the gateway answering curl runs in this process.
-        const run = await promisify(execFile)("bash", ["--norc", "--noprofile", "-eo", "pipefail", "-c", script], {
-          env: { PATH: process.env.PATH },
-        });
-        expect(run.stderr).toBe("");
+        // Without HOME: no reader's ~/.curlrc changes what curl prints.
+        const run = await runCommand("bash", ["--norc", "--noprofile", "-eo", "pipefail", "-c", script], { env: { HOME: undefined } });
+        expect([run.status, run.stderr]).toEqual([0, ""]);
         const answer = JSON.parse(run.stdout) as unknown;
         expect(newIdsMasked(answer, seeded)).toEqual(newIdsMasked(JSON.parse(example.answer!.text), seeded));
       },

@@ -1,12 +1,11 @@
-import { execFile } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
-import { promisify } from "node:util";
 import { sha256Hex } from "../../src/documents/load-trusted-documents.js";
 import { SHIPPED_DOCUMENTS } from "../../src/documents/shipped-documents.generated.js";
 import { SEED } from "../../src/emulator/seed.js";
-import { environmentWithoutNpm } from "../support/child-process.js";
+import { runScript } from "../support/child-process.js";
+import { environmentWithoutNpm } from "../support/process-env.js";
 import { blocksUnder, markdownBlocks, type FencedBlock } from "../support/markdown-blocks.js";
 import { graphql, startStack, type Stack } from "../support/stack.js";
 
@@ -18,7 +17,6 @@ import { graphql, startStack, type Stack } from "../support/stack.js";
 
 const PAGE = "docs/frontend/trusted-documents.md";
 const page = readFileSync(PAGE, "utf8");
-const run = promisify(execFile);
 /** The app's commands run offline: npx runs the tools installed here, and fails at once rather than download one. */
 const APP_ENVIRONMENT = { ...environmentWithoutNpm(), npm_config_offline: "true" };
 
@@ -114,10 +112,7 @@ describe.each(["Apollo Client", "graphql-codegen client preset", "Relay"])(`${PA
     );
     expect(commands.length).toBeGreaterThanOrEqual(1);
     for (const command of commands) {
-      await run("bash", ["--norc", "--noprofile", "-eo", "pipefail", "-c", command.text], {
-        cwd: join(root, "web"),
-        env: APP_ENVIRONMENT,
-      });
+      await runScript(command.text, { cwd: join(root, "web"), env: APP_ENVIRONMENT });
     }
 
     const [start] = blocks.filter((block) => block.language === "sh" && /npm start/.test(block.text));
@@ -161,7 +156,7 @@ test("the Apollo generator reads the configuration file the page names: its `out
       join(app, "persisted-query-manifest.config.json"),
       JSON.stringify({ ...JSON.parse(config.text), output: "elsewhere.json" }),
     );
-    await run("bash", ["--norc", "--noprofile", "-eo", "pipefail", "-c", command.text], { cwd: app, env: APP_ENVIRONMENT });
+    await runScript(command.text, { cwd: app, env: APP_ENVIRONMENT });
     expect(manifestIds(join(app, "elsewhere.json"))).toHaveLength(1);
   } finally {
     rmSync(app, { recursive: true, force: true });

@@ -224,7 +224,8 @@ describe("documentTextKey", () => {
     ["query Q { a b }", "query Q{a b}"],
     ["query Q {\n  a,\n  b # comment\n}", "query Q{a b}"],
     ['{ a(s: "x,  # y") }', '{a(s:"x,  # y")}'],
-    ["{ ... on T { a } }", "{... on T{a}}"],
+    ["{ ... on T { a } }", "{...on T{a}}"],
+    ["{ a ...F }", "{a ...F}"],
     ["{ a(l: [1, -1]) }", "{a(l:[1 -1])}"],
     ['{ a(s: """ block\n  text """) }', '{a(s:""" block\n  text """)}'],
   ])("%j -> %j", (text, key) => {
@@ -240,5 +241,10 @@ describe("documentTextKey", () => {
   test("tokens never merge: `a b` is not `ab`, nor `. ..` `...`", () => {
     expect(documentTextKey("{ a b }")).not.toBe(documentTextKey("{ ab }"));
     expect(documentTextKey("{ . .. }")).not.toBe(documentTextKey("{ ... }"));
+  });
+
+  test('a block string runs past an escaped `\\"""` followed by a quote: the layout after it is still the string\'s', () => {
+    expect(documentTextKey('{ a(s: """\\""""  x""") }')).not.toBe(documentTextKey('{ a(s: """\\"""" x""") }'));
+    expect(documentTextKey('{ a(s: """\\""""  x""") b }')).toBe('{a(s:"""\\""""  x""")b}');
   });
 });

@@ -1,9 +1,9 @@
-import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
 import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import { startEmulator, type EmulatorHandle } from "../../src/emulator/emulator.js";
-import { collect, environmentWithoutNpm, exitOf, readyUrl } from "../support/child-process.js";
+import { launch, readyUrl, runCommand, runScript, type Launched } from "../support/child-process.js";
+import { environmentWithoutNpm, upstreamEnv } from "../support/process-env.js";
 import { markdownBlocks } from "../support/markdown-blocks.js";
 import { ALL_SCOPES, bearer, signToken, TEST_JWT_SECRET } from "../support/tokens.js";
 
@@ -20,14 +20,9 @@ const QUERY = '{ referralMember(memberId: "WELCOME-REF") { holders(first: 3) { t
 
 let app: string;
 
-function runIn(dir: string, command: string, args: string[], env: NodeJS.ProcessEnv): ChildProcessWithoutNullStreams {
-  return spawn(command, args, { cwd: dir, env });
-}
-
 /** The gateway as an operator starts it: `node dist/src/main.js` in the installed copy, configured by environment. */
-function startInstalledGateway(env: Record<string, string>): ChildProcessWithoutNullStreams {
-  const { PATH, HOME } = process.env;
-  return runIn(app, process.execPath, ["dist/src/main.js"], { PATH, HOME, PORT: "0", LOG_LEVEL: "info", ...env });
+function startInstalledGateway(env: Record<string, string>): Launched {
+  return launch(process.execPath, ["dist/src/main.js"], { cwd: app, env: { PORT: "0", LOG_LEVEL: "info", ...env } });
 }
 
 /** The page's install block: the build machine's lines, then (after a blank line) the production machine's. */
@@ -37,14 +32,6 @@ function pageSteps(): { build: string; production: string } {
   if (!block) throw new Error("docs/operators/installing.md has no sh block with the tarball step");
   const [build, production] = block.text.split("\n\n");
   return { build, production };
-}
-
-async function bash(script: string, cwd: string, env: NodeJS.ProcessEnv): Promise<string> {
-  const child = spawn("bash", ["--norc", "--noprofile", "-eo", "pipefail", "-c", script], { cwd, env });
-  const output = collect(child);
-  const code = await exitOf(child);
-  if (code !== 0) throw new Error(`${script}\nexited ${code}:\n${output.stdout()}\n${output.stderr()}`);
-  return output.stdout();
 }
 
 /** The checkout's top level before and after the page's build steps: the tarball must not land there. */
@@ -60,7 +47,7 @@ beforeAll(async () => {
     .split("\n")
     .filter((line) => !/^npm (ci|run build)\b/.test(line))
     .join("\n");
-  const printed = await bash(packing, process.cwd(), { ...environmentWithoutNpm(), TMPDIR: scratch });
+  const printed = await runScript(packing, { env: { ...environmentWithoutNpm(), TMPDIR: scratch } });
   const tarball = printed.trim().split("\n").at(-1)!;
   checkout.after = readdirSync(".").sort();
   if (!tarball.startsWith(scratch)) throw new Error(`the build steps printed ${tarball}, not a tarball under TMPDIR`);
@@ -74,7 +61,7 @@ beforeAll(async () => {
     .filter((line) => /^(tar|npm) /.test(line))
     .map((line) => line.replace(/^npm ci --omit=dev\b/, "npm ci --omit=dev --prefer-offline --no-audit --no-fund"))
     .join("\n");
-  await bash(installing, app, environmentWithoutNpm());
+  await runScript(installing, { cwd: app, env: environmentWithoutNpm() });
 }, INSTALL_TIMEOUT_MS);
 
 afterAll(() => {
@@ -94,19 +81,18 @@ test("the production install leaves out the compiler, the emulator's SQLite driv
 });
 
 test("npm run app works in the production install: a deploy job publishes from the installed gateway", async () => {
-  const { PATH, HOME } = process.env;
   const manifest = join(app, "manifest.json");
   writeFileSync(manifest, JSON.stringify({ installed: 'query Installed { referralMember(memberId: "x") { id } }' }));
-  const env = { PATH, HOME, APP_DEPLOYMENTS_DIR: join(app, "registry") };
-  const create = runIn(
-    app,
+  const create = await runCommand(
     "npm",
     ["run", "--silent", "app", "--", "create", "--name", "web", "--version", "1", "--publish", manifest],
-    env,
+    {
+      cwd: app,
+      env: { APP_DEPLOYMENTS_DIR: join(app, "registry") },
+    },
   );
-  const output = collect(create);
-  expect([await exitOf(create), output.stderr()]).toEqual([0, expect.any(String)]);
-  expect(output.stdout()).toMatch(/ published web 1: 1 document\(s\)/);
+  expect([create.status, create.stderr]).toEqual([0, expect.any(String)]);
+  expect(create.stdout).toMatch(/ published web 1: 1 document\(s\)/);
 });
 
 describe("in front of a real upstream, in production", () => {
@@ -119,12 +105,9 @@ describe("in front of a real upstream, in production", () => {
   test("starts, answers the probes and an authenticated read, and drains to exit 0 on SIGTERM", async () => {
     const gateway = startInstalledGateway({
       NODE_ENV: "production",
-      VOUCHERIFY_API_URL: upstream.url,
-      VOUCHERIFY_APP_ID: upstream.appId,
-      VOUCHERIFY_APP_TOKEN: upstream.appToken,
+      ...upstreamEnv(upstream),
       AUTH_JWT_SECRET: TEST_JWT_SECRET,
     });
-    const output = collect(gateway);
     try {
       const graphqlUrl = await readyUrl(gateway);
       const base = graphqlUrl.replace(/\/graphql$/, "");
@@ -148,29 +131,29 @@ describe("in front of a real upstream, in production", () => {
     } finally {
       gateway.kill("SIGTERM");
     }
-    expect(await exitOf(gateway)).toBe(0);
+    expect(await gateway.exited).toBe(0);
     // Logs are JSON lines on stdout (no pretty printer here), from "ready" through the drain to "stopped".
-    const logLines = output
+    const logLines = gateway
       .stdout()
       .split("\n")
       .filter((line) => line.startsWith("{"))
       .map((line) => (JSON.parse(line) as { msg: string }).msg);
     expect(logLines).toEqual(expect.arrayContaining(["gateway ready", "shutting down", "stopped"]));
-    expect(output.stderr()).toBe("");
+    expect(gateway.stderr()).toBe("");
   });
 
   test("`npm run serve` starts the built gateway without building it, and npm's SIGTERM reaches it: drained, exit 0", async () => {
-    const gateway = runIn(app, "npm", ["run", "--silent", "serve"], {
-      ...environmentWithoutNpm(),
-      PORT: "0",
-      LOG_LEVEL: "info",
-      NODE_ENV: "production",
-      VOUCHERIFY_API_URL: upstream.url,
-      VOUCHERIFY_APP_ID: upstream.appId,
-      VOUCHERIFY_APP_TOKEN: upstream.appToken,
-      AUTH_JWT_SECRET: TEST_JWT_SECRET,
+    const gateway = launch("npm", ["run", "--silent", "serve"], {
+      cwd: app,
+      env: {
+        ...environmentWithoutNpm(),
+        PORT: "0",
+        LOG_LEVEL: "info",
+        NODE_ENV: "production",
+        ...upstreamEnv(upstream),
+        AUTH_JWT_SECRET: TEST_JWT_SECRET,
+      },
     });
-    const output = collect(gateway);
     try {
       const graphqlUrl = await readyUrl(gateway);
       expect((await fetch(graphqlUrl.replace(/\/graphql$/, "/healthz"))).status).toBe(200);
@@ -179,20 +162,19 @@ describe("in front of a real upstream, in production", () => {
       // shell between them would die and leave the gateway running, undrained.
       gateway.kill("SIGTERM");
     }
-    expect(await exitOf(gateway)).toBe(0);
-    expect(output.stdout()).toContain('"msg":"stopped"');
+    expect(await gateway.exited).toBe(0);
+    expect(gateway.stdout()).toContain('"msg":"stopped"');
   });
 });
 
 test("without VOUCHERIFY_API_URL production refuses the emulator, which is not installed either: exit 2, both said at once", async () => {
   const gateway = startInstalledGateway({ NODE_ENV: "production", AUTH_JWT_SECRET: TEST_JWT_SECRET, EMULATOR_DB: ":memory:" });
-  const output = collect(gateway);
-  expect(await exitOf(gateway)).toBe(2);
-  expect(output.stderr()).toContain("NODE_ENV=production without VOUCHERIFY_API_URL would serve the embedded emulator's demo data");
-  expect(output.stderr()).toContain("EMULATOR_IN_PRODUCTION=true");
-  expect(output.stderr()).toContain("The embedded Voucherify emulator is not installed");
-  expect(output.stderr()).toContain("Set VOUCHERIFY_API_URL, VOUCHERIFY_APP_ID and VOUCHERIFY_APP_TOKEN");
-  expect(output.stdout()).not.toContain("ready at");
+  expect(await gateway.exited).toBe(2);
+  expect(gateway.stderr()).toContain("NODE_ENV=production without VOUCHERIFY_API_URL would serve the embedded emulator's demo data");
+  expect(gateway.stderr()).toContain("EMULATOR_IN_PRODUCTION=true");
+  expect(gateway.stderr()).toContain("The embedded Voucherify emulator is not installed");
+  expect(gateway.stderr()).toContain("Set VOUCHERIFY_API_URL, VOUCHERIFY_APP_ID and VOUCHERIFY_APP_TOKEN");
+  expect(gateway.stdout()).not.toContain("ready at");
 });
 
 test("EMULATOR_IN_PRODUCTION=true in a production install: the emulator is not installed, exit 2 with what to do", async () => {
@@ -202,19 +184,17 @@ test("EMULATOR_IN_PRODUCTION=true in a production install: the emulator is not i
     AUTH_JWT_SECRET: TEST_JWT_SECRET,
     EMULATOR_DB: ":memory:",
   });
-  const output = collect(gateway);
-  expect(await exitOf(gateway)).toBe(2);
-  expect(output.stderr()).not.toContain("would serve the embedded emulator's demo data");
-  expect(output.stderr()).toContain("The embedded Voucherify emulator is not installed");
-  expect(output.stdout()).not.toContain("ready at");
+  expect(await gateway.exited).toBe(2);
+  expect(gateway.stderr()).not.toContain("would serve the embedded emulator's demo data");
+  expect(gateway.stderr()).toContain("The embedded Voucherify emulator is not installed");
+  expect(gateway.stdout()).not.toContain("ready at");
 });
 
 test("asked for pretty logs without pino-pretty installed, the logger writes JSON lines", async () => {
   const script =
     "import { createLogger } from './dist/src/observability/logger.js';" +
     "createLogger('info', { pretty: true }).info({ n: 1 }, 'hello');";
-  const child = runIn(app, process.execPath, ["--input-type=module", "-e", script], { PATH: process.env.PATH });
-  const output = collect(child);
-  expect(await exitOf(child)).toBe(0);
-  expect(JSON.parse(output.stdout().trim())).toMatchObject({ level: 30, n: 1, msg: "hello" });
+  const child = await runCommand(process.execPath, ["--input-type=module", "-e", script], { cwd: app });
+  expect(child.status).toBe(0);
+  expect(JSON.parse(child.stdout.trim())).toMatchObject({ level: 30, n: 1, msg: "hello" });
 });

@@ -40,6 +40,8 @@ describe("METRICS_TOKEN", () => {
     ["no Authorization header", {}],
     ["a wrong token", { authorization: "Bearer metrics-canary-token-7f3a9d" }],
     ["the token as a prefix of a longer one", { authorization: `Bearer ${TOKEN}x` }],
+    ["the token less its last character", { authorization: `Bearer ${TOKEN.slice(0, -1)}` }],
+    ["the token's first half", { authorization: `Bearer ${TOKEN.slice(0, TOKEN.length / 2)}` }],
     ["another scheme", { authorization: `Basic ${TOKEN}` }],
   ])("%s: 401 with a Bearer challenge, no metrics, no token echoed", async (_name, headers) => {
     const response = await scrape(metricsUrlOf(stack), headers);

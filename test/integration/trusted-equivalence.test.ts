@@ -430,6 +430,7 @@ describe("trusted documents: the fast path answers as Apollo Server does (produc
       expect(viaFastPath.body).toContain(`"message":"${MASKED_MESSAGE}"`);
       expect(viaFastPath.body).toContain(`"correlationId":"${requestId}"`);
       expect(viaFastPath.body).not.toContain("internalDetail");
+      expect(viaFastPath.body).not.toContain("Cannot read properties");
     }
 
     expect(withoutUpstreamRequestIds(viaFastPath)).toEqual(withoutUpstreamRequestIds(viaApollo));

@@ -42,7 +42,7 @@ async function main(): Promise<void> {
   const gateway = await startGatewayProcess(
     // The caller budget is off: the timed caller sends more queries a minute than its default budget allows.
     { ...passedThrough, NODE_ENV: "production", AUTH_JWT_SECRET: TEST_JWT_SECRET, METRICS_TOKEN, CALLER_BUDGET_PER_MINUTE: "0" },
-    mainPath,
+    { main: mainPath },
   );
   const graphqlUrl = `${gateway.url}/graphql`;
   /** The gateway's own view of its Buffer memory (prom-client's default metric). */
@@ -103,7 +103,7 @@ async function main(): Promise<void> {
     };
     console.log(JSON.stringify(report, null, 2));
   } finally {
-    await gateway.stop();
+    await gateway.stop("SIGKILL");
   }
 }
 

@@ -1,8 +1,9 @@
 import { readFileSync } from "node:fs";
 import { startEmulator, type EmulatorHandle } from "../../src/emulator/emulator.js";
 import { startRedisServer, type RedisServer } from "../support/redis-server.js";
-import { startReplica, type Replica } from "../support/replica.js";
+import { startGatewayProcess, type GatewayProcess } from "../support/gateway-process.js";
 import { startStack } from "../support/stack.js";
+import { upstreamEnv } from "../support/process-env.js";
 
 /** What the soak runs against: one or several gateway URLs in front of one emulator. */
 export interface SoakTarget {
@@ -45,7 +46,7 @@ function residentBytes(pid: number): number {
 export async function replicasOnRedis(redisServerBinary: string, count: number): Promise<SoakTarget> {
   let redis: RedisServer | null = null;
   let emulator: EmulatorHandle | null = null;
-  const replicas: Replica[] = [];
+  const replicas: GatewayProcess[] = [];
   const stop = async () => {
     await Promise.all(replicas.map((replica) => replica.stop()));
     await emulator?.stop();
@@ -55,14 +56,12 @@ export async function replicasOnRedis(redisServerBinary: string, count: number):
     redis = await startRedisServer(redisServerBinary);
     emulator = await startEmulator({ dbFile: ":memory:", port: 0 });
     const env = {
-      VOUCHERIFY_API_URL: emulator.url,
-      VOUCHERIFY_APP_ID: emulator.appId,
-      VOUCHERIFY_APP_TOKEN: emulator.appToken,
+      ...upstreamEnv(emulator),
       REDIS_URL: redis.url,
       // The machine running the soak is busy: only a real outage should degrade the cache.
       REDIS_TIMEOUT_MS: "1000",
     };
-    replicas.push(...(await Promise.all(Array.from({ length: count }, () => startReplica(env)))));
+    replicas.push(...(await Promise.all(Array.from({ length: count }, () => startGatewayProcess(env)))));
   } catch (error) {
     await stop();
     throw error;

@@ -9,9 +9,10 @@ import { NodeTracerProvider } from "@opentelemetry/sdk-trace-node";
 import { parse } from "graphql";
 import { SEED } from "../../src/emulator/seed.js";
 import { startEmulator, type EmulatorHandle } from "../../src/emulator/emulator.js";
-import { startReplica, type Replica } from "../support/replica.js";
+import { startGatewayProcess, type GatewayProcess } from "../support/gateway-process.js";
 import { graphql } from "../support/stack.js";
 import { SpanKind, startOtlpReceiver, type OtlpReceiver } from "./otlp-receiver.js";
+import { upstreamEnv } from "../support/process-env.js";
 
 // A real router in front: Apollo Gateway (JS) traces with OpenTelemetry in this test's process and sends W3C trace
 // context to its subgraph, as Apollo Router and Hive Gateway do; the gateway under test runs in its own process and
@@ -25,7 +26,7 @@ const withoutSecurityFeatures = (sdl: string) =>
 describe("a federated request traced from the router through this subgraph to Voucherify", () => {
   let emulator: EmulatorHandle;
   let receiver: OtlpReceiver;
-  let replica: Replica;
+  let replica: GatewayProcess;
   let router: ApolloServer | undefined;
   const routerSpans = new InMemorySpanExporter();
   const provider = new NodeTracerProvider({ spanProcessors: [new SimpleSpanProcessor(routerSpans)] });
@@ -34,10 +35,8 @@ describe("a federated request traced from the router through this subgraph to Vo
     provider.register({ propagator: new W3CTraceContextPropagator() });
     emulator = await startEmulator({ dbFile: ":memory:" });
     receiver = await startOtlpReceiver();
-    replica = await startReplica({
-      VOUCHERIFY_API_URL: emulator.url,
-      VOUCHERIFY_APP_ID: emulator.appId,
-      VOUCHERIFY_APP_TOKEN: emulator.appToken,
+    replica = await startGatewayProcess({
+      ...upstreamEnv(emulator),
       AUTH_DISABLED: "true",
       OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
       OTEL_SERVICE_NAME: "referrals-subgraph",

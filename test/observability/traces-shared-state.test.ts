@@ -3,8 +3,9 @@ import { SEED } from "../../src/emulator/seed.js";
 import { startEmulator, type EmulatorHandle } from "../../src/emulator/emulator.js";
 import { findOsBinary } from "../support/os-binary.js";
 import { startRedisServer, type RedisServer } from "../support/redis-server.js";
-import { startReplica, type Replica } from "../support/replica.js";
+import { startGatewayProcess, type GatewayProcess } from "../support/gateway-process.js";
 import { SpanKind, startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from "./otlp-receiver.js";
+import { upstreamEnv } from "../support/process-env.js";
 
 // The shared cache's spans (a real redis-server), and a persisted query's document id on its operation span.
 const redisServer = findOsBinary("redis-server", { debianPackage: "redis-server" });
@@ -12,7 +13,7 @@ const redisServer = findOsBinary("redis-server", { debianPackage: "redis-server"
 const QUERY = `query SharedPage { referralMember(memberId: "${SEED.code}") { holders(first: 2) { totalCount } } }`;
 const HASH = createHash("sha256").update(QUERY).digest("hex");
 
-async function post(replica: Replica, body: unknown, headers: Record<string, string> = {}): Promise<unknown> {
+async function post(replica: GatewayProcess, body: unknown, headers: Record<string, string> = {}): Promise<unknown> {
   const response = await fetch(replica.graphqlUrl, {
     method: "POST",
     headers: { "content-type": "application/json", ...headers },
@@ -25,17 +26,15 @@ redisServer.describe("traces with the cache in Redis", () => {
   let emulator: EmulatorHandle;
   let receiver: OtlpReceiver;
   let redis: RedisServer;
-  let replica: Replica;
+  let replica: GatewayProcess;
   const answers: unknown[] = [];
 
   beforeAll(async () => {
     emulator = await startEmulator({ dbFile: ":memory:" });
     receiver = await startOtlpReceiver();
     redis = await startRedisServer(redisServer.path!);
-    replica = await startReplica({
-      VOUCHERIFY_API_URL: emulator.url,
-      VOUCHERIFY_APP_ID: emulator.appId,
-      VOUCHERIFY_APP_TOKEN: emulator.appToken,
+    replica = await startGatewayProcess({
+      ...upstreamEnv(emulator),
       AUTH_DISABLED: "true",
       REDIS_URL: redis.url,
       // The machine running the tests is busy: a generous timeout, so only a real outage degrades the cache.

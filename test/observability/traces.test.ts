@@ -1,10 +1,11 @@
 import { randomBytes } from "node:crypto";
 import { SEED } from "../../src/emulator/seed.js";
 import { startEmulator, type EmulatorHandle } from "../../src/emulator/emulator.js";
-import { startReplica, type Replica } from "../support/replica.js";
+import { startGatewayProcess, type GatewayProcess } from "../support/gateway-process.js";
 import { graphql } from "../support/stack.js";
 import { ALL_SCOPES, bearer, signToken, TEST_JWT_SECRET } from "../support/tokens.js";
 import { SpanKind, startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from "./otlp-receiver.js";
+import { upstreamEnv } from "../support/process-env.js";
 
 // The gateway as operators run it (its own process, configured by OTEL_* only), its real OTLP exporter, and a
 // receiver in the test that decodes what arrives. Spans are read after the gateway stopped: a graceful stop exports
@@ -25,9 +26,7 @@ const newSpanId = () => randomBytes(8).toString("hex");
 
 function env(emulator: EmulatorHandle, receiver: OtlpReceiver, extra: Record<string, string> = {}): Record<string, string> {
   return {
-    VOUCHERIFY_API_URL: emulator.url,
-    VOUCHERIFY_APP_ID: emulator.appId,
-    VOUCHERIFY_APP_TOKEN: emulator.appToken,
+    ...upstreamEnv(emulator),
     AUTH_JWT_SECRET: TEST_JWT_SECRET,
     OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
     ...extra,
@@ -35,11 +34,14 @@ function env(emulator: EmulatorHandle, receiver: OtlpReceiver, extra: Record<str
 }
 
 const children = (spans: ReceivedSpan[], parent: ReceivedSpan) => spans.filter((span) => span.parentSpanId === parent.spanId);
+/** An operation's span: named after its operation once known, "GraphQL Operation" before. */
+const isOperationSpan = (span: ReceivedSpan) =>
+  span.attributes["graphql.operation.type"] !== undefined || (span.name === "GraphQL Operation" && span.kind === SpanKind.INTERNAL);
 
 describe("traces through a real OTLP exporter", () => {
   let emulator: EmulatorHandle;
   let receiver: OtlpReceiver;
-  let replica: Replica;
+  let replica: GatewayProcess;
   let token: string;
   let readless: string;
   const router = { traceId: newTraceId(), spanId: newSpanId() };
@@ -48,7 +50,7 @@ describe("traces through a real OTLP exporter", () => {
   beforeAll(async () => {
     emulator = await startEmulator({ dbFile: ":memory:" });
     receiver = await startOtlpReceiver();
-    replica = await startReplica(
+    replica = await startGatewayProcess(
       env(emulator, receiver, { LOG_LEVEL: "info", OTEL_SERVICE_NAME: "gateway-under-test", CALLER_BUDGET_PER_MINUTE: "600" }),
     );
     token = await signToken({ scope: ALL_SCOPES, sub: "trace-suite" });
@@ -78,8 +80,18 @@ describe("traces through a real OTLP exporter", () => {
       },
       bearer(token),
     );
-    // 4. No token: refused before any upstream call.
+    // 4. No token: refused at admission, before any upstream call (development: an anonymous caller may be the router).
     results.unauthenticated = await graphql(replica.graphqlUrl, HOLDERS, { memberId: SEED.code });
+    // 4'. A token that does not verify, on a GET: refused as the context is made.
+    const search = new URLSearchParams({ query: HOLDERS, variables: JSON.stringify({ memberId: SEED.code }) });
+    const refusedGet = await fetch(`${replica.graphqlUrl}?${search.toString()}`, {
+      headers: { "apollo-require-preflight": "true", authorization: "Bearer not.a.token" },
+    });
+    results.unauthenticatedGet = {
+      status: refusedGet.status,
+      headers: refusedGet.headers,
+      ...((await refusedGet.json()) as Pick<(typeof results)[string], "errors">),
+    };
     // 5. A token without referrals:read: refused at admission.
     readless = await signToken({ scope: "customers:read", sub: "trace-suite-readless" });
     results.forbidden = await graphql(replica.graphqlUrl, HOLDERS, { memberId: SEED.code }, bearer(readless));
@@ -107,10 +119,7 @@ describe("traces through a real OTLP exporter", () => {
   const serverSpans = () => receiver.spans.filter((span) => span.kind === SpanKind.SERVER && span.attributes["http.route"] === "/graphql");
   /** The server span of the request whose operation span recorded `code` (or none). */
   function operationWith(code: string | null): ReceivedSpan {
-    const found = receiver.spans.filter(
-      (span) =>
-        span.attributes["graphql.operation.type"] !== undefined || (span.name === "GraphQL Operation" && span.kind === SpanKind.INTERNAL),
-    );
+    const found = receiver.spans.filter(isOperationSpan);
     const match = found.find((span) => (code === null ? span.status.code !== 2 : span.attributes["error.type"] === code));
     if (!match) throw new Error(`no operation span with ${code}: ${JSON.stringify(found.map((s) => [s.name, s.attributes]))}`);
     return match;
@@ -121,6 +130,8 @@ describe("traces through a real OTLP exporter", () => {
     expect(results.notFound.errors?.[0].extensions?.code).toBe("NOT_FOUND");
     expect(results.added.errors).toBeUndefined();
     expect(results.unauthenticated.errors?.[0].extensions?.code).toBe("UNAUTHENTICATED");
+    expect(results.unauthenticatedGet.status).toBe(401);
+    expect(results.unauthenticatedGet.errors?.[0].extensions?.code).toBe("UNAUTHENTICATED");
     expect(results.rateLimited.errors?.[0].extensions?.code).toBe("RATE_LIMITED");
     expect(results.forbidden.errors?.[0].extensions?.code).toBe("FORBIDDEN");
     expect(results.retried.errors).toBeUndefined();
@@ -230,11 +241,21 @@ describe("traces through a real OTLP exporter", () => {
     expect(retried[0].status.code).toBe(0);
   });
 
-  test("a request without a token: UNAUTHENTICATED on its operation span, and no upstream span", () => {
-    const operation = operationWith("UNAUTHENTICATED");
+  test.each([
+    ["POST", "without a token (refused at admission)"],
+    ["GET", "with a token that does not verify (refused by the context)"],
+  ])("a %s %s: UNAUTHENTICATED on its operation span, and no upstream span", (method) => {
+    const server = serverSpans().find(
+      (span) => span.attributes["http.request.method"] === method && span.attributes["http.response.status_code"] === 401,
+    )!;
+    const operation = children(traceOf(server.traceId), server).find(isOperationSpan)!;
+    // The refusal as the span records it: its code as the status message and as one exception event, never the
+    // refusal's message (messages may quote what the client sent).
+    expect(operation.status).toEqual({ code: 2, message: "UNAUTHENTICATED" });
+    expect(operation.attributes["error.type"]).toBe("UNAUTHENTICATED");
+    expect(operation.attributes["graphql.error.codes"]).toEqual(["UNAUTHENTICATED"]);
+    expect(operation.events).toEqual([{ name: "exception", attributes: { "exception.type": "UNAUTHENTICATED" } }]);
     expect(traceOf(operation.traceId).filter((span) => span.kind === SpanKind.CLIENT)).toEqual([]);
-    const server = traceOf(operation.traceId).find((span) => span.kind === SpanKind.SERVER)!;
-    expect(server.attributes["http.response.status_code"]).toBe(401);
     // A refusal is the client's error, not the server's: the server span's status stays unset.
     expect(server.status.code).toBe(0);
   });
@@ -248,7 +269,7 @@ describe("traces through a real OTLP exporter", () => {
   });
 
   test("no personal data, metadata value, variable value, member id, token or credential in anything exported", () => {
-    expect(serverSpans().length).toBe(7);
+    expect(serverSpans().length).toBe(8);
     const forbidden = [
       PERSON.name,
       PERSON.email,
@@ -262,6 +283,7 @@ describe("traces through a real OTLP exporter", () => {
       "trace-suite", // the tokens' subjects (the budget key)
       token,
       readless,
+      "not.a.token",
       TEST_JWT_SECRET,
       emulator.appToken,
       emulator.appId,

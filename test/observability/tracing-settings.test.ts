@@ -1,13 +1,13 @@
-import { spawn } from "node:child_process";
-import { once } from "node:events";
 import { randomBytes } from "node:crypto";
 import { fileURLToPath } from "node:url";
 import { SEED } from "../../src/emulator/seed.js";
 import { startEmulator, type EmulatorHandle } from "../../src/emulator/emulator.js";
 import { freePort } from "../support/redis-server.js";
-import { startReplica, type Replica } from "../support/replica.js";
+import { runCommand } from "../support/child-process.js";
+import { startGatewayProcess, type GatewayProcess } from "../support/gateway-process.js";
 import { graphql } from "../support/stack.js";
 import { startOtlpReceiver, type OtlpReceiver } from "./otlp-receiver.js";
+import { upstreamEnv } from "../support/process-env.js";
 
 // The OTEL_* settings as a process sees them: what is loaded without an endpoint, what each sampler exports, and
 // what a bad value does. Each gateway is its own process (the API's globals are per process).
@@ -20,7 +20,7 @@ interface Probe {
   registered: string[];
 }
 
-function probeOf(replica: Replica): Probe {
+function probeOf(replica: GatewayProcess): Probe {
   const line = replica
     .output()
     .split("\n")
@@ -37,7 +37,7 @@ const traceparent = (flags: "00" | "01") => {
 describe("tracing settings, per process", () => {
   let emulator: EmulatorHandle;
   let receiver: OtlpReceiver;
-  const started: Replica[] = [];
+  const started: GatewayProcess[] = [];
 
   beforeAll(async () => {
     emulator = await startEmulator({ dbFile: ":memory:" });
@@ -50,11 +50,9 @@ describe("tracing settings, per process", () => {
     await emulator?.stop();
   });
 
-  async function gateway(extra: Record<string, string>): Promise<Replica> {
-    const replica = await startReplica({
-      VOUCHERIFY_API_URL: emulator.url,
-      VOUCHERIFY_APP_ID: emulator.appId,
-      VOUCHERIFY_APP_TOKEN: emulator.appToken,
+  async function gateway(extra: Record<string, string>): Promise<GatewayProcess> {
+    const replica = await startGatewayProcess({
+      ...upstreamEnv(emulator),
       AUTH_DISABLED: "true",
       NODE_OPTIONS: `--import=${PROBE}`,
       ...extra,
@@ -63,7 +61,7 @@ describe("tracing settings, per process", () => {
     return replica;
   }
 
-  async function ask(replica: Replica, headers: Record<string, string> = {}): Promise<void> {
+  async function ask(replica: GatewayProcess, headers: Record<string, string> = {}): Promise<void> {
     const result = await graphql(replica.graphqlUrl, PAGE, undefined, headers);
     expect(result.data).toEqual({ referralMember: { holders: { totalCount: SEED.refereeCount + 1 } } });
   }
@@ -159,21 +157,15 @@ describe("tracing settings, per process", () => {
   });
 
   test("bad settings stop the start: exit 2, one line per problem, no header value echoed", async () => {
-    const { PATH, HOME } = process.env;
-    const child = spawn(process.execPath, ["dist/src/main.js"], {
+    const { status, stderr } = await runCommand(process.execPath, ["dist/src/main.js"], {
       env: {
-        PATH,
-        HOME,
         OTEL_EXPORTER_OTLP_ENDPOINT: "not a url",
         OTEL_EXPORTER_OTLP_HEADERS: "x-api-key",
         OTEL_TRACES_SAMPLER: "parentbased_traceidratio",
         OTEL_TRACES_SAMPLER_ARG: "1.5",
       },
     });
-    let stderr = "";
-    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-    const [code] = (await once(child, "exit")) as [number];
-    expect(code).toBe(2);
+    expect(status).toBe(2);
     expect(stderr).toContain("OTEL_EXPORTER_OTLP_ENDPOINT is not a URL");
     expect(stderr).toContain("OTEL_EXPORTER_OTLP_HEADERS must be key=value pairs");
     expect(stderr).toContain('OTEL_TRACES_SAMPLER_ARG must be a number from 0 to 1 for parentbased_traceidratio; got "1.5"');

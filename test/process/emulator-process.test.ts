@@ -1,35 +1,22 @@
-import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
 import { existsSync } from "node:fs";
-import { collect, exitOf } from "../support/child-process.js";
+import { launch, type Launched } from "../support/child-process.js";
 
 // `npm run emulator` reads its settings through the same tables as the gateway (src/settings/): the same checks,
 // messages and defaults, no second copy of them.
 const MAIN = "dist/src/emulator/main.js";
 
-function run(env: Record<string, string>): ChildProcessWithoutNullStreams {
+function run(env: Record<string, string>): Launched {
   if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: run \`npm run build\` first (npm test does).`);
-  const { PATH, HOME } = process.env;
-  return spawn(process.execPath, [MAIN], { env: { PATH, HOME, ...env } });
+  return launch(process.execPath, [MAIN], { env });
 }
 
-function listeningUrl(child: ChildProcessWithoutNullStreams): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let seen = "";
-    child.stdout.on("data", (chunk: Buffer) => {
-      seen += chunk.toString();
-      const match = /listening on (http:\/\/\S+)/.exec(seen);
-      if (match) resolve(match[1]);
-    });
-    child.once("exit", (code) => reject(new Error(`emulator exited (${code}) before listening: ${seen}`)));
-  });
-}
+const listeningUrl = async (child: Launched): Promise<string> => (await child.waitFor(/listening on (http:\/\/\S+)/))[1];
 
 test("a bad EMULATOR_PORT stops it with the gateway's message for the same setting", async () => {
   const child = run({ EMULATOR_PORT: "70000", EMULATOR_DB: ":memory:" });
-  const output = collect(child);
-  expect(await exitOf(child)).toBe(1);
-  expect(output.stderr()).toContain('EMULATOR_PORT must be a whole number from 0 to 65535; got "70000"');
-  expect(output.stdout()).not.toContain("listening");
+  expect(await child.exited).toBe(1);
+  expect(child.stderr()).toContain('EMULATOR_PORT must be a whole number from 0 to 65535; got "70000"');
+  expect(child.stdout()).not.toContain("listening");
 });
 
 test("EMULATOR_PORT, HOST, EMULATOR_DB and the EMULATOR_APP_* credentials it accepts are read from the settings", async () => {
@@ -50,6 +37,6 @@ test("EMULATOR_PORT, HOST, EMULATOR_DB and the EMULATOR_APP_* credentials it acc
     expect((await call("ops-id", "ops-token")).status).toBe(404);
   } finally {
     child.kill("SIGTERM");
-    expect(await exitOf(child)).toBe(0);
+    expect(await child.exited).toBe(0);
   }
 });

@@ -1,12 +1,11 @@
 import { jest } from "@jest/globals";
-import { spawn } from "node:child_process";
 import { once } from "node:events";
 import { existsSync } from "node:fs";
 import { createServer, type Server } from "node:net";
 import { Redis } from "ioredis";
 import { loadConfig } from "../../src/config.js";
 import { startGateway } from "../../src/server.js";
-import { collect, exitOf } from "../support/child-process.js";
+import { launch } from "../support/child-process.js";
 import { captureLogs } from "../support/log-capture.js";
 import { findOsBinary } from "../support/os-binary.js";
 import { eventually } from "../support/replica-probes.js";
@@ -82,14 +81,12 @@ redisServer.describe("a start that fails on METRICS_PORT in use", () => {
       } catch (error) {
         console.log("refused: " + error.message);
       }`;
-    const { PATH, HOME } = process.env;
-    const child = spawn(process.execPath, ["--input-type=module", "-e", script], { env: { PATH, HOME, ...env() } });
-    const output = collect(child);
+    const child = launch(process.execPath, ["--input-type=module", "-e", script], { env: env() });
     try {
-      expect(await exitOf(child)).toBe(0);
-      expect(output.stdout()).toContain(`refused: METRICS_PORT ${taken.port}`);
+      expect(await child.exited).toBe(0);
+      expect(child.stdout()).toContain(`refused: METRICS_PORT ${taken.port}`);
     } finally {
-      if (child.exitCode === null) child.kill();
+      child.kill();
     }
   });
 });

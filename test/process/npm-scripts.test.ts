@@ -1,16 +1,13 @@
-import { spawn } from "node:child_process";
-import { once } from "node:events";
 import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { DEVELOPMENT_JWT_SECRET } from "../../src/config.js";
-import { collect, exitOf, readyUrl } from "../support/child-process.js";
+import { launch, readyUrl, runCommand } from "../support/child-process.js";
 
 // The scripts a newcomer types, run as npm runs them: `npm run serve` (what `npm start` runs after building) with and
 // without a .env, `npm run token`'s usage and mistakes, and `npm run emulator:reset`. The build comes from `npm test`.
 
 const scripts = (JSON.parse(readFileSync("package.json", "utf8")) as { scripts: Record<string, string> }).scripts;
-const { PATH, HOME } = process.env;
 let dir: string;
 
 beforeEach(() => {
@@ -26,16 +23,14 @@ beforeEach(() => {
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 async function serveBanner(env: Record<string, string> = {}): Promise<string> {
-  const child = spawn("npm", ["run", "--silent", "serve"], { cwd: dir, env: { PATH, HOME, ...env } });
-  const output = collect(child);
+  const child = launch("npm", ["run", "--silent", "serve"], { cwd: dir, env });
   try {
     await readyUrl(child);
     // The banner's last line is Metrics: wait for it, not for a time.
-    while (!output.stdout().includes("Metrics: ")) await once(child.stdout, "data");
-    return output.stdout();
+    await child.waitFor(/Metrics: /);
+    return child.stdout();
   } finally {
-    child.kill("SIGTERM");
-    expect(await exitOf(child)).toBe(0);
+    expect(await child.stop("SIGTERM")).toBe(0);
   }
 }
 
@@ -65,53 +60,49 @@ describe(".env", () => {
 });
 
 describe("npm run token", () => {
-  const token = (args: string[], env: Record<string, string> = {}) => {
-    const child = spawn(process.execPath, [resolve("dist/src/tools/mint-token.js"), ...args], { cwd: dir, env: { PATH, HOME, ...env } });
-    return { output: collect(child), exit: exitOf(child) };
-  };
+  const token = (args: string[], env: Record<string, string> = {}) =>
+    runCommand(process.execPath, [resolve("dist/src/tools/mint-token.js"), ...args], { cwd: dir, env });
 
   test("--help prints the usage and exits 0", async () => {
-    const { output, exit } = token(["--help"]);
-    expect(await exit).toBe(0);
-    expect(output.stdout()).toMatch(/^Usage: npm run -s token -- \[options\]/);
-    expect(output.stderr()).toBe("");
+    const result = await token(["--help"]);
+    expect(result.status).toBe(0);
+    expect(result.stdout).toMatch(/^Usage: npm run -s token -- \[options\]/);
+    expect(result.stderr).toBe("");
   });
 
   test("an unknown option: one line on stderr, exit 2, no stack trace", async () => {
-    const { output, exit } = token(["--scopes", "referrals:read"]);
-    expect(await exit).toBe(2);
-    expect(output.stderr()).toBe("Unknown option '--scopes'; see npm run token -- --help\n");
-    expect(output.stdout()).toBe("");
+    const result = await token(["--scopes", "referrals:read"]);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toBe("Unknown option '--scopes'; see npm run token -- --help\n");
+    expect(result.stdout).toBe("");
   });
 
   test("without AUTH_JWT_SECRET: a token on stdout alone, the development secret named on stderr", async () => {
-    const { output, exit } = token(["--sub", "alice"]);
-    expect(await exit).toBe(0);
-    expect(output.stdout()).toMatch(/^[\w-]+\.[\w-]+\.[\w-]+\n$/);
-    expect(output.stderr()).toContain("signed with the development secret");
+    const result = await token(["--sub", "alice"]);
+    expect(result.status).toBe(0);
+    expect(result.stdout).toMatch(/^[\w-]+\.[\w-]+\.[\w-]+\n$/);
+    expect(result.stderr).toContain("signed with the development secret");
   });
 });
 
 describe("npm run emulator:reset", () => {
-  const reset = (env: Record<string, string>) => {
-    const child = spawn(process.execPath, [resolve("dist/src/tools/reset-emulator-data.js")], { cwd: dir, env: { PATH, HOME, ...env } });
-    return { output: collect(child), exit: exitOf(child) };
-  };
+  const reset = (env: Record<string, string>) =>
+    runCommand(process.execPath, [resolve("dist/src/tools/reset-emulator-data.js")], { cwd: dir, env });
 
   test("deletes the SQLite file and its WAL files, and says so", async () => {
     for (const suffix of ["", "-wal", "-shm"]) writeFileSync(join(dir, `emulator.sqlite${suffix}`), "x");
-    const { output, exit } = reset({ EMULATOR_DB: "emulator.sqlite" });
-    expect(await exit).toBe(0);
-    expect(output.stdout()).toContain("Deleted emulator.sqlite, emulator.sqlite-wal, emulator.sqlite-shm");
+    const result = await reset({ EMULATOR_DB: "emulator.sqlite" });
+    expect(result.status).toBe(0);
+    expect(result.stdout).toContain("Deleted emulator.sqlite, emulator.sqlite-wal, emulator.sqlite-shm");
     for (const suffix of ["", "-wal", "-shm"]) expect(existsSync(join(dir, `emulator.sqlite${suffix}`))).toBe(false);
   });
 
   test("reads the default file when EMULATOR_DB is unset, and has nothing to do for :memory:", async () => {
-    const unset = reset({});
-    expect(await unset.exit).toBe(0);
-    expect(unset.output.stdout()).toContain("No emulator data at .data/emulator.sqlite");
-    const memory = reset({ EMULATOR_DB: ":memory:" });
-    expect(await memory.exit).toBe(0);
-    expect(memory.output.stdout()).toContain("nothing to reset");
+    const unset = await reset({});
+    expect(unset.status).toBe(0);
+    expect(unset.stdout).toContain("No emulator data at .data/emulator.sqlite");
+    const memory = await reset({ EMULATOR_DB: ":memory:" });
+    expect(memory.status).toBe(0);
+    expect(memory.stdout).toContain("nothing to reset");
   });
 });

@@ -1,17 +1,16 @@
 import { jest } from "@jest/globals";
-import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
-import { once } from "node:events";
-import { existsSync } from "node:fs";
+import type { ChildProcessWithoutNullStreams } from "node:child_process";
 import { startEmulator, type EmulatorHandle } from "../../src/emulator/emulator.js";
 import { SHUTDOWN_GRACE_MS } from "../../src/server.js";
+import { startGatewayProcess } from "../support/gateway-process.js";
 import { eventually } from "../support/replica-probes.js";
+import { upstreamEnv } from "../support/process-env.js";
 
 // The gateway's stdout into a pipe nobody reads (a stuck log shipper). Logging must never take the service down:
 // every request is answered, lines that cannot be written are dropped and counted, SIGTERM still drains and exits
 // within the drain's deadline, a second signal exits at once, and once the reader reads again a line says how many
 // lines were lost. The built entry point, as operators run it (`npm test` builds first).
 
-const MAIN = "dist/src/main.js";
 const HOLDERS = '{ referralMember(memberId: "WELCOME-REF") { holders(first: 3) { totalCount } } }';
 /** The smallest buffer the setting allows, so the pipe and the buffer fill after a couple of thousand lines. */
 const LOG_MAX_BUFFERED_BYTES = String(64 * 1024);
@@ -19,7 +18,6 @@ jest.setTimeout(180_000);
 
 let upstream: EmulatorHandle;
 beforeAll(async () => {
-  if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: run \`npm run build\` first (npm test does).`);
   upstream = await startEmulator();
 });
 afterAll(() => upstream?.stop());
@@ -45,41 +43,19 @@ interface StalledGateway {
 
 /** The gateway with every log line at info; its stdout read until the banner is out, then never again (until resume()). */
 async function startWithStalledReader(): Promise<StalledGateway> {
-  const { PATH, HOME } = process.env;
-  const child = spawn(process.execPath, [MAIN], {
-    env: {
-      PATH,
-      HOME,
-      PORT: "0",
-      LOG_LEVEL: "info",
-      LOG_MAX_BUFFERED_BYTES,
-      CALLER_BUDGET_PER_MINUTE: "0",
-      // Every query reaches the upstream (none is answered from the cache), so that one can be held there.
-      CACHE_HOLDERS_TTL_MS: "0",
-      // This suite is about the log reader: a busy machine (the upstream runs in jest's process) must not time calls out.
-      VOUCHERIFY_TIMEOUT_MS: "60000",
-      OPERATION_TIMEOUT_MS: "60000",
-      VOUCHERIFY_API_URL: upstream.url,
-      VOUCHERIFY_APP_ID: upstream.appId,
-      VOUCHERIFY_APP_TOKEN: upstream.appToken,
-    },
-    stdio: ["pipe", "pipe", "pipe"],
-  });
-  const exited = once(child, "exit").then(([code]) => code as number | null);
-  let out = "";
-  const onData = (chunk: Buffer) => (out += chunk.toString());
-  child.stdout.on("data", onData);
-  const url = await new Promise<string>((resolve, reject) => {
-    const ready = () => {
-      const match = /ready at (http:\/\/\S+)\/graphql/.exec(out);
-      if (match) resolve(match[1]);
-    };
-    child.stdout.on("data", ready);
-    child.once("exit", (code) => reject(new Error(`gateway exited (${code}) before it was ready:\n${out}`)));
+  const { child, url, stdout, exited } = await startGatewayProcess({
+    LOG_LEVEL: "info",
+    LOG_MAX_BUFFERED_BYTES,
+    // Every query reaches the upstream (none is answered from the cache), so that one can be held there.
+    CACHE_HOLDERS_TTL_MS: "0",
+    // This suite is about the log reader: a busy machine (the upstream runs in jest's process) must not time calls out.
+    VOUCHERIFY_TIMEOUT_MS: "60000",
+    OPERATION_TIMEOUT_MS: "60000",
+    ...upstreamEnv(upstream),
   });
   // Nobody reads any more: Node stops taking from the pipe once its own small buffer is full, and the pipe fills.
   child.stdout.pause();
-  const gateway = { child, url, stdout: () => out, resume: () => child.stdout.resume(), exited };
+  const gateway = { child, url, stdout, resume: () => child.stdout.resume(), exited };
   started.push(gateway);
   return gateway;
 }

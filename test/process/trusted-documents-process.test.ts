@@ -1,9 +1,8 @@
-import { spawn, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
-import { once } from "node:events";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { launch, runCommand } from "../support/child-process.js";
 
 // Trusted documents as operators and frontend CI meet them, through the compiled entry points (`npm test` builds
 // first): the gateway refuses to start on a bad manifest (exit 2, one line per problem naming the file, the id and
@@ -41,21 +40,16 @@ const BAD_LINES = [
   `${join(dir, "missing.json")}: no such file`,
 ];
 
-function env(extra: Record<string, string>): Record<string, string | undefined> {
-  const { PATH, HOME } = process.env;
-  return { PATH, HOME, LOG_LEVEL: "warn", PORT: "0", EMULATOR_DB: ":memory:", ...extra };
-}
+const env = (extra: Record<string, string>) => ({ LOG_LEVEL: "warn", PORT: "0", EMULATOR_DB: ":memory:", ...extra });
 
 beforeAll(() => {
   for (const entry of [MAIN, CHECK])
     if (!existsSync(entry)) throw new Error(`${entry} is missing: run \`npm run build\` first (npm test does).`);
 });
 
-test("a bad manifest refuses the start: exit 2 before listening, one line per problem naming the file, the id and the reason", () => {
-  const result = spawnSync(process.execPath, [MAIN], {
+test("a bad manifest refuses the start: exit 2 before listening, one line per problem naming the file, the id and the reason", async () => {
+  const result = await runCommand(process.execPath, [MAIN], {
     env: env({ TRUSTED_DOCUMENTS: `${good},${bad},${clash},${join(dir, "missing.json")}` }),
-    encoding: "utf8",
-    timeout: 60_000,
   });
   expect(result.status).toBe(2);
   expect(result.stdout).not.toContain("ready at");
@@ -65,16 +59,16 @@ test("a bad manifest refuses the start: exit 2 before listening, one line per pr
   ]);
 });
 
-test("npm run documents:check: the same problems, one line each, exit 2; without starting anything", () => {
-  const result = spawnSync(process.execPath, [CHECK, good, bad, clash, join(dir, "missing.json")], { env: env({}), encoding: "utf8" });
+test("npm run documents:check: the same problems, one line each, exit 2; without starting anything", async () => {
+  const result = await runCommand(process.execPath, [CHECK, good, bad, clash, join(dir, "missing.json")], { env: env({}) });
   expect(result.status).toBe(2);
   const lines = result.stderr.trim().split("\n");
   expect(lines.slice(0, -1)).toEqual(BAD_LINES);
   expect(lines.at(-1)).toMatch(/^5 problem\(s\): the gateway would refuse to start/);
 });
 
-test("npm run documents:check on good manifests: exit 0 and a summary; GRAPHQL_MAX_COST as the gateway reads it", () => {
-  const ok = spawnSync(process.execPath, [CHECK, good], { env: env({}), encoding: "utf8" });
+test("npm run documents:check on good manifests: exit 0 and a summary; GRAPHQL_MAX_COST as the gateway reads it", async () => {
+  const ok = await runCommand(process.execPath, [CHECK, good], { env: env({}) });
   expect(ok.status).toBe(0);
   expect(ok.stdout).toMatch(
     /^OK: 1 document\(s\) from 1 manifest\(s\) .*GRAPHQL_MAX_COST \(110\); 6 trusted with the shipped operations\.$/m,
@@ -82,35 +76,26 @@ test("npm run documents:check on good manifests: exit 0 and a summary; GRAPHQL_M
   // Two chained upstream pages: fine at the default, over a GRAPHQL_MAX_COST of 1 (which the shipped operations, held
   // to no cost at start, survive).
   const pages = file("pages.json", { pages: 'query Pages { referralMember(memberId: "x") { holders(first: 150) { totalCount } } }' });
-  expect(spawnSync(process.execPath, [CHECK, pages], { env: env({}), encoding: "utf8" }).status).toBe(0);
-  const tight = spawnSync(process.execPath, [CHECK, good, pages], { env: env({ GRAPHQL_MAX_COST: "1" }), encoding: "utf8" });
+  expect((await runCommand(process.execPath, [CHECK, pages], { env: env({}) })).status).toBe(0);
+  const tight = await runCommand(process.execPath, [CHECK, good, pages], { env: env({ GRAPHQL_MAX_COST: "1" }) });
   expect(tight.status).toBe(2);
   expect(tight.stderr.split("\n")[0]).toBe(
     `${pages}: document pages: costs at least 2 upstream calls whatever its variables; GRAPHQL_MAX_COST is 1`,
   );
-  const invalid = spawnSync(process.execPath, [CHECK, good], { env: env({ GRAPHQL_MAX_COST: "lots" }), encoding: "utf8" });
+  const invalid = await runCommand(process.execPath, [CHECK, good], { env: env({ GRAPHQL_MAX_COST: "lots" }) });
   expect(invalid.status).toBe(2);
   expect(invalid.stderr).toContain('GRAPHQL_MAX_COST must be a whole number from 1 to 100000; got "lots"');
-  const usage = spawnSync(process.execPath, [CHECK], { env: env({}), encoding: "utf8" });
+  const usage = await runCommand(process.execPath, [CHECK], { env: env({}) });
   expect(usage.status).toBe(2);
   expect(usage.stderr).toMatch(/^Usage: npm run documents:check -- <manifest\.json>/);
 });
 
 test("the banner counts the trusted documents and says whether safelisting is on", async () => {
-  const child = spawn(process.execPath, [MAIN], { env: env({ TRUSTED_DOCUMENTS: good, TRUSTED_DOCUMENTS_ONLY: "true" }) });
-  let stdout = "";
-  const banner = new Promise<string>((resolve, reject) => {
-    child.stdout.on("data", (chunk: Buffer) => {
-      stdout += chunk.toString();
-      const line = /^Trusted documents: .*$/m.exec(stdout);
-      if (line) resolve(line[0]);
-    });
-    child.once("exit", (code) => reject(new Error(`gateway exited (${code}) before its banner: ${stdout}`)));
-  });
+  const child = launch(process.execPath, [MAIN], { env: env({ TRUSTED_DOCUMENTS: good, TRUSTED_DOCUMENTS_ONLY: "true" }) });
   try {
-    expect(await banner).toBe("Trusted documents: 6 (1 from manifests); safelisting on: other documents are refused (the router excepted)");
+    const [banner] = await child.waitFor(/^Trusted documents: .*$/m);
+    expect(banner).toBe("Trusted documents: 6 (1 from manifests); safelisting on: other documents are refused (the router excepted)");
   } finally {
-    child.kill("SIGTERM");
-    if (child.exitCode === null) await once(child, "exit");
+    await child.stop();
   }
 });

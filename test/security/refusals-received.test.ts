@@ -56,7 +56,7 @@ describe("refusals before the body has arrived", () => {
   beforeAll(async () => {
     gateway = await startGatewayProcess({ NODE_ENV: "production", AUTH_JWT_SECRET: TEST_JWT_SECRET });
   });
-  afterAll(() => gateway?.stop());
+  afterAll(() => gateway?.stop("SIGKILL"));
 
   test("uploads refused before their body has arrived all receive their 401 or 413, and other callers stay served", async () => {
     const alice = bearer(await signToken({ sub: "alice", scope: "referrals:read" }));

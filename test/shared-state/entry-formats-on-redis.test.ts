@@ -4,8 +4,9 @@ import { startEmulator, type EmulatorHandle } from "../../src/emulator/emulator.
 import { SEED } from "../../src/emulator/seed.js";
 import { findOsBinary } from "../support/os-binary.js";
 import { startRedisServer, type RedisServer } from "../support/redis-server.js";
-import { startReplica, type Replica } from "../support/replica.js";
-import { metric, readyz, upstreamEnv } from "../support/replica-probes.js";
+import { startGatewayProcess, type GatewayProcess } from "../support/gateway-process.js";
+import { upstreamEnv } from "../support/process-env.js";
+import { metric, readyz } from "../support/replica-probes.js";
 import { graphql } from "../support/stack.js";
 
 // A rolling deploy puts two builds on one Redis: every entry the gateway reads back carries its format and is checked
@@ -35,7 +36,7 @@ redisServer.describe("entries with a shape, on a real Redis", () => {
   let redis: RedisServer;
   let client: Redis;
   let emulator: EmulatorHandle;
-  let replica: Replica;
+  let replica: GatewayProcess;
   let reference: string;
   jest.setTimeout(90_000);
 
@@ -43,7 +44,7 @@ redisServer.describe("entries with a shape, on a real Redis", () => {
     redis = await startRedisServer(redisServer.path!);
     client = new Redis(redis.url);
     emulator = await startEmulator({ dbFile: ":memory:", port: 0 });
-    replica = await startReplica({
+    replica = await startGatewayProcess({
       ...upstreamEnv(emulator),
       REDIS_URL: redis.url,
       REDIS_TIMEOUT_MS: "1000",

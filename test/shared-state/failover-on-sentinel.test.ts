@@ -3,8 +3,9 @@ import { SEED } from "../../src/emulator/seed.js";
 import { startEmulator, type EmulatorHandle } from "../../src/emulator/emulator.js";
 import { findOsBinary } from "../support/os-binary.js";
 import { startSentinelSet, type SentinelSet } from "../support/redis-sentinel.js";
-import { startReplica, type Replica } from "../support/replica.js";
-import { eventually, listCalls, readyz, upstreamEnv } from "../support/replica-probes.js";
+import { startGatewayProcess, type GatewayProcess } from "../support/gateway-process.js";
+import { eventually, listCalls, readyz } from "../support/replica-probes.js";
+import { upstreamEnv } from "../support/process-env.js";
 import { graphql, type GraphQLResponse } from "../support/stack.js";
 
 // Redis as deployments run it (a master, a replica, three sentinels), three gateway processes that find the master
@@ -18,7 +19,7 @@ const REMOVE = `mutation($input: RemoveHolderInput!) { removeHolder(input: $inpu
 
 type Page = { referralMember: { holders: { totalCount: number; nodes: Array<{ id: string }> } } };
 
-async function startGateways(emulator: EmulatorHandle, set: SentinelSet): Promise<Replica[]> {
+async function startGateways(emulator: EmulatorHandle, set: SentinelSet): Promise<GatewayProcess[]> {
   const env = {
     ...upstreamEnv(emulator),
     ...set.gatewayEnv,
@@ -29,7 +30,7 @@ async function startGateways(emulator: EmulatorHandle, set: SentinelSet): Promis
     CALLER_BUDGET_PER_MINUTE: "1000000",
     VOUCHERIFY_QUOTA_PER_MINUTE: "1000000",
   };
-  return Promise.all([0, 1, 2].map(() => startReplica(env)));
+  return Promise.all([0, 1, 2].map(() => startGatewayProcess(env)));
 }
 
 /** Every answer that is not a 200 without errors, described; the tests expect none. */
@@ -47,7 +48,7 @@ const listed = (answer: GraphQLResponse<Page>) => answer.data?.referralMember.ho
 redisServer.describe("a Sentinel failover under steady reads and writes", () => {
   let set: SentinelSet;
   let emulator: EmulatorHandle;
-  let gateways: Replica[];
+  let gateways: GatewayProcess[];
   jest.setTimeout(60_000);
 
   beforeAll(async () => {
@@ -63,7 +64,7 @@ redisServer.describe("a Sentinel failover under steady reads and writes", () => 
 
   test("master SIGKILLed: no request fails, no stale read after a write, the shared cache works again within 15 s", async () => {
     const { failures, check } = answerChecker();
-    const read = (gateway: Replica) => graphql<Page>(gateway.graphqlUrl, PAGE, { memberId: SEED.code });
+    const read = (gateway: GatewayProcess) => graphql<Page>(gateway.graphqlUrl, PAGE, { memberId: SEED.code });
     for (const gateway of gateways) check("warm-up read", await read(gateway));
     let stop = false;
     let rounds = 0;
@@ -139,7 +140,7 @@ redisServer.describe("a Sentinel failover under steady reads and writes", () => 
 redisServer.describe("a failover that loses the invalidation of an acknowledged write (password-protected Redis and sentinels)", () => {
   let set: SentinelSet;
   let emulator: EmulatorHandle;
-  let gateways: Replica[];
+  let gateways: GatewayProcess[];
   jest.setTimeout(60_000);
 
   beforeAll(async () => {
@@ -155,7 +156,7 @@ redisServer.describe("a failover that loses the invalidation of an acknowledged 
 
   test("the promoted replica still holds the page cached before the write: no gateway serves it", async () => {
     const { failures, check } = answerChecker();
-    const read = (gateway: Replica) => graphql<Page>(gateway.graphqlUrl, PAGE, { memberId: SEED.code });
+    const read = (gateway: GatewayProcess) => graphql<Page>(gateway.graphqlUrl, PAGE, { memberId: SEED.code });
     const master = set.client(set.master.port);
     const replica = set.client(set.replica.port);
     // Every gateway caches the page on the master, and the replica receives the entry.

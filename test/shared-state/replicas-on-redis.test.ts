@@ -6,8 +6,9 @@ import { SEED } from "../../src/emulator/seed.js";
 import { startEmulator, type EmulatorHandle } from "../../src/emulator/emulator.js";
 import { findOsBinary } from "../support/os-binary.js";
 import { startRedisServer, type RedisServer } from "../support/redis-server.js";
-import { startReplica, type Replica } from "../support/replica.js";
-import { eventually, listCalls, metric, pool, readyz, upstreamEnv } from "../support/replica-probes.js";
+import { startGatewayProcess, type GatewayProcess } from "../support/gateway-process.js";
+import { eventually, listCalls, metric, pool, readyz } from "../support/replica-probes.js";
+import { upstreamEnv } from "../support/process-env.js";
 import { graphql } from "../support/stack.js";
 
 // Several gateway processes, one real Redis, the emulator counting every upstream call it receives.
@@ -28,20 +29,20 @@ function replicaEnv(emulator: EmulatorHandle, redis: RedisServer, extra: Record<
   };
 }
 
-async function read(replica: Replica, memberId: string = SEED.code, headers: Record<string, string> = {}) {
+async function read(replica: GatewayProcess, memberId: string = SEED.code, headers: Record<string, string> = {}) {
   return graphql(replica.graphqlUrl, PAGE, { memberId }, headers);
 }
 
 redisServer.describe("three replicas on one Redis", () => {
   let redis: RedisServer;
   let emulator: EmulatorHandle;
-  let replicas: Replica[];
+  let replicas: GatewayProcess[];
   jest.setTimeout(120_000);
 
   beforeAll(async () => {
     redis = await startRedisServer(redisServer.path!);
     emulator = await startEmulator({ dbFile: ":memory:", port: 0 });
-    replicas = await Promise.all([0, 1, 2].map(() => startReplica(replicaEnv(emulator, redis))));
+    replicas = await Promise.all([0, 1, 2].map(() => startGatewayProcess(replicaEnv(emulator, redis))));
   });
   afterAll(async () => {
     await Promise.all((replicas ?? []).map((replica) => replica.stop()));
@@ -144,14 +145,14 @@ redisServer.describe("three replicas on one Redis", () => {
 redisServer.describe("the plan's quota, shared", () => {
   let redis: RedisServer;
   let emulator: EmulatorHandle;
-  let replicas: Replica[];
+  let replicas: GatewayProcess[];
   jest.setTimeout(120_000);
 
   beforeAll(async () => {
     redis = await startRedisServer(redisServer.path!);
     emulator = await startEmulator({ dbFile: ":memory:", port: 0 });
     const env = replicaEnv(emulator, redis, { VOUCHERIFY_QUOTA_PER_MINUTE: "10", CACHE_HOLDERS_TTL_MS: "0", CACHE_CUSTOMERS_TTL_MS: "0" });
-    replicas = await Promise.all([0, 1].map(() => startReplica(env)));
+    replicas = await Promise.all([0, 1].map(() => startGatewayProcess(env)));
   });
   afterAll(async () => {
     await Promise.all((replicas ?? []).map((replica) => replica.stop()));
@@ -173,7 +174,7 @@ redisServer.describe("tenants with client credentials", () => {
   let redis: RedisServer;
   const emulators: EmulatorHandle[] = [];
   let router: http.Server;
-  let replica: Replica;
+  let replica: GatewayProcess;
   jest.setTimeout(60_000);
 
   beforeAll(async () => {
@@ -194,7 +195,7 @@ redisServer.describe("tenants with client credentials", () => {
     });
     router.listen(0, "127.0.0.1");
     await once(router, "listening");
-    replica = await startReplica({
+    replica = await startGatewayProcess({
       VOUCHERIFY_API_URL: `http://127.0.0.1:${(router.address() as AddressInfo).port}`,
       ALLOW_CLIENT_CREDENTIALS: "true",
       REDIS_URL: redis.url,

@@ -4,8 +4,9 @@ import { SEED } from "../../src/emulator/seed.js";
 import { startEmulator, type EmulatorHandle } from "../../src/emulator/emulator.js";
 import { findOsBinary } from "../support/os-binary.js";
 import { startRedisServer, type RedisServer } from "../support/redis-server.js";
-import { startReplica, type Replica } from "../support/replica.js";
-import { eventually, listCalls, readyz, upstreamEnv } from "../support/replica-probes.js";
+import { startGatewayProcess, type GatewayProcess } from "../support/gateway-process.js";
+import { eventually, listCalls, readyz } from "../support/replica-probes.js";
+import { upstreamEnv } from "../support/process-env.js";
 import { graphql } from "../support/stack.js";
 
 // A Redis that stops answering without going away (CLIENT PAUSE: connections stay open, replies wait). The gateway
@@ -23,14 +24,14 @@ const ADD = `mutation($input: AddHoldersInput!) { addHolders(input: $input) { ho
 redisServer.describe("a Redis slower than REDIS_TIMEOUT_MS", () => {
   let redis: RedisServer;
   let emulator: EmulatorHandle;
-  let gateway: Replica;
+  let gateway: GatewayProcess;
   const clients: Redis[] = [];
   jest.setTimeout(60_000);
 
   beforeAll(async () => {
     redis = await startRedisServer(redisServer.path!);
     emulator = await startEmulator({ dbFile: ":memory:", port: 0 });
-    gateway = await startReplica({
+    gateway = await startGatewayProcess({
       ...upstreamEnv(emulator),
       REDIS_URL: redis.url,
       REDIS_TIMEOUT_MS: String(REDIS_TIMEOUT_MS),

@@ -1,10 +1,9 @@
-import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parse, print, visit, type ObjectTypeDefinitionNode } from "graphql";
 import { sha256Hex } from "../../src/documents/load-trusted-documents.js";
-import { collect, exitOf } from "./child-process.js";
+import { runCommand, type CommandResult } from "./child-process.js";
 
 // What tests of app deployments share: the command as operators run it (the compiled entry point: `npm test` builds
 // first), manifests written to a folder of the test's own, and requests by id.
@@ -25,27 +24,15 @@ export const NO_APP_DEPLOYMENTS_DIR = join(tmpdir(), "referrals-gateway-tests-no
  */
 export const PUBLISHED_WITHIN_MS = 10_000;
 
-export interface CommandResult {
-  status: number | null;
-  stdout: string;
-  stderr: string;
-}
-
 /** `npm run app -- <args>` with exactly `env` (plus PATH and HOME); asynchronous, so load can run meanwhile. */
-export async function runApp(args: string[], env: Record<string, string>): Promise<CommandResult> {
+export function runApp(args: string[], env: Record<string, string>): Promise<CommandResult> {
   if (!existsSync(APP)) throw new Error(`${APP} is missing: run \`npm run build\` first (npm test does).`);
-  const { PATH, HOME } = process.env;
-  const child = spawn(process.execPath, [APP, ...args], { env: { PATH, HOME, ...env } });
-  const output = collect(child);
-  const status = await exitOf(child);
-  return { status, stdout: output.stdout(), stderr: output.stderr() };
+  return runCommand(process.execPath, [APP, ...args], { env });
 }
 
-/** `npm run schema:check -- <args>` with exactly `env` (plus PATH). */
-export async function schemaCheck(args: string[], env: Record<string, string>): Promise<CommandResult> {
-  const child = spawn(process.execPath, ["dist/src/tools/schema-check.js", ...args], { env: { PATH: process.env.PATH, ...env } });
-  const output = collect(child);
-  return { status: await exitOf(child), stdout: output.stdout(), stderr: output.stderr() };
+/** `npm run schema:check -- <args>` with exactly `env` (plus PATH and HOME). */
+export function schemaCheck(args: string[], env: Record<string, string>): Promise<CommandResult> {
+  return runCommand(process.execPath, ["dist/src/tools/schema-check.js", ...args], { env });
 }
 
 /** schema/client.graphql without the field `type.field` (SDL text): a breaking change. */

@@ -1,8 +1,7 @@
-import { spawn, type ChildProcess } from "node:child_process";
-import { once } from "node:events";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { launch } from "./child-process.js";
 import { freePort } from "./redis-server.js";
 
 export interface PrometheusServer {
@@ -22,32 +21,23 @@ export async function startPrometheus(binary: string, config: string, files: Rec
   const dir = mkdtempSync(join(tmpdir(), "gateway-prometheus-"));
   for (const [name, content] of Object.entries({ ...files, "prometheus.yml": config })) writeFileSync(join(dir, name), content);
   const port = await freePort();
-  const child: ChildProcess = spawn(
-    binary,
-    [
-      `--config.file=${join(dir, "prometheus.yml")}`,
-      `--storage.tsdb.path=${join(dir, "data")}`,
-      `--web.listen-address=127.0.0.1:${port}`,
-      "--enable-feature=exemplar-storage",
-    ],
-    { stdio: ["ignore", "pipe", "pipe"] },
-  );
-  let output = "";
-  child.stdout!.on("data", (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr!.on("data", (chunk: Buffer) => (output += chunk.toString()));
-  const exited = once(child, "exit");
+  const server = launch(binary, [
+    `--config.file=${join(dir, "prometheus.yml")}`,
+    `--storage.tsdb.path=${join(dir, "data")}`,
+    `--web.listen-address=127.0.0.1:${port}`,
+    "--enable-feature=exemplar-storage",
+  ]);
   const url = `http://127.0.0.1:${port}`;
   const stop = async () => {
-    if (child.exitCode === null && child.signalCode === null) process.kill(child.pid!, "SIGTERM");
-    await exited;
+    await server.stop("SIGTERM");
     rmSync(dir, { recursive: true, force: true });
   };
   // Ready once it has loaded its configuration and TSDB; it may need a few seconds on a busy machine.
   const until = Date.now() + 20_000;
   for (;;) {
-    if (child.exitCode !== null) {
+    if (server.child.exitCode !== null) {
       await stop();
-      throw new Error(`prometheus exited (${child.exitCode}) before it was ready: ${output}`);
+      throw new Error(`prometheus exited (${server.child.exitCode}) before it was ready: ${server.output()}`);
     }
     const ready = await fetch(`${url}/-/ready`).then(
       (response) => response.ok,
@@ -56,7 +46,7 @@ export async function startPrometheus(binary: string, config: string, files: Rec
     if (ready) break;
     if (Date.now() > until) {
       await stop();
-      throw new Error(`prometheus was not ready within 20 s: ${output}`);
+      throw new Error(`prometheus was not ready within 20 s: ${server.output()}`);
     }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
@@ -68,7 +58,7 @@ export async function startPrometheus(binary: string, config: string, files: Rec
       if (body.status !== "success") throw new Error(`Prometheus ${path} ${JSON.stringify(params)}: ${body.error}`);
       return body.data;
     },
-    output: () => output,
+    output: server.output,
     stop,
   };
 }

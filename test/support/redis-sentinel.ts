@@ -57,7 +57,7 @@ export async function startSentinelSet(binary: string, passwords: SentinelSetPas
           "",
         ].join("\n"),
       );
-      return { port, ...(await spawnUntilReady(binary, [conf, "--sentinel"], "+monitor master", dir)) };
+      return { port, ...(await spawnUntilReady(binary, [conf, "--sentinel"], /\+monitor master/, dir)) };
     }),
   );
   const clients: Redis[] = [];

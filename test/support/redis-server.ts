@@ -1,9 +1,9 @@
-import { spawn, type ChildProcess } from "node:child_process";
 import { once } from "node:events";
 import { mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { launch } from "./child-process.js";
 
 export interface RedisServer {
   url: string;
@@ -33,37 +33,28 @@ export async function startRedisServer(binary: string, port?: number, args: stri
   const server = await spawnUntilReady(
     binary,
     ["--port", String(chosen), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir, ...args],
-    "Ready to accept connections",
+    /Ready to accept connections/,
     dir,
   );
   return { url: `redis://127.0.0.1:${chosen}/0`, port: chosen, ...server };
 }
 
 /**
- * Starts `binary` and resolves once its standard output shows `readyText`. Stopping is a SIGKILL by its pid (these
+ * Starts `binary` and resolves once its standard output shows `ready`. Stopping is a SIGKILL by its pid (these
  * servers keep nothing worth a clean shutdown), then the removal of `dir`, its own folder.
  */
 export async function spawnUntilReady(
   binary: string,
   args: string[],
-  readyText: string,
+  ready: RegExp,
   dir: string,
 ): Promise<{ pid: number; stop(): Promise<void> }> {
-  const child: ChildProcess = spawn(binary, args, { stdio: ["ignore", "pipe", "pipe"] });
-  const exited = once(child, "exit");
-  await new Promise<void>((resolve, reject) => {
-    let seen = "";
-    child.stdout!.on("data", (chunk: Buffer) => {
-      seen += chunk.toString();
-      if (seen.includes(readyText)) resolve();
-    });
-    child.once("exit", (code) => reject(new Error(`${binary} exited (${code}) before it was ready: ${seen}`)));
-  });
+  const server = launch(binary, args);
+  await server.waitFor(ready);
   return {
-    pid: child.pid!,
+    pid: server.pid,
     async stop() {
-      if (child.exitCode === null && child.signalCode === null) process.kill(child.pid!, "SIGKILL");
-      await exited;
+      await server.stop("SIGKILL");
       rmSync(dir, { recursive: true, force: true });
     },
   };

@@ -1,23 +1,21 @@
 import type { EmulatorHandle } from "../../src/emulator/emulator.js";
-import type { Replica } from "./replica.js";
+import type { GatewayProcess } from "./gateway-process.js";
 
 // What tests of several gateway replicas ask of them and of the emulator behind them.
+
+/** At its former place, for the suites not moved yet (test/shared-state/answers-on-redis.test.ts): use process-env.ts. */
+export { upstreamEnv } from "./process-env.js";
 
 /** The holder-list calls the emulator received since its last resetRequests(): the upstream calls the cache saves. */
 export const listCalls = (emulator: EmulatorHandle) =>
   emulator.requests.filter((r) => r.method === "GET" && r.path.endsWith("/holders")).length;
 
-/** Settings that point a replica at the emulator with the emulator's credentials. */
-export function upstreamEnv(emulator: EmulatorHandle): Record<string, string> {
-  return { VOUCHERIFY_API_URL: emulator.url, VOUCHERIFY_APP_ID: emulator.appId, VOUCHERIFY_APP_TOKEN: emulator.appToken };
-}
-
-export async function readyz(replica: Replica): Promise<{ ready: boolean; checks: { cache: string } }> {
+export async function readyz(replica: GatewayProcess): Promise<{ ready: boolean; checks: { cache: string } }> {
   return (await fetch(`${replica.url}/readyz`)).json() as Promise<{ ready: boolean; checks: { cache: string } }>;
 }
 
 /** The sum of a replica's /metrics samples whose line starts with `prefix` (a name, or a name and its first labels). */
-export async function metric(replica: Replica, prefix: string): Promise<number> {
+export async function metric(replica: GatewayProcess, prefix: string): Promise<number> {
   const text = await (await fetch(`${replica.url}/metrics`)).text();
   return text
     .split("\n")
