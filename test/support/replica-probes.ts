@@ -3,9 +3,6 @@ import type { GatewayProcess } from "./gateway-process.js";
 
 // What tests of several gateway replicas ask of them and of the emulator behind them.
 
-/** At its former place, for the suites not moved yet (test/shared-state/answers-on-redis.test.ts): use process-env.ts. */
-export { upstreamEnv } from "./process-env.js";
-
 /** The holder-list calls the emulator received since its last resetRequests(): the upstream calls the cache saves. */
 export const listCalls = (emulator: EmulatorHandle) =>
   emulator.requests.filter((r) => r.method === "GET" && r.path.endsWith("/holders")).length;
