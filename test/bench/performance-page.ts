@@ -80,7 +80,7 @@ function profilesBlock(results: BenchJson, profiles: readonly LaneProfile[]): st
     parts.push(
       `**\`${profile.lane}\`** (missed: ${missed(profile.lane)}). Profiled run at c=${profile.connections}: ` +
         `${profile.requestsPerSecond} req/s, ${profile.cpuMicrosPerRequest} µs CPU/request with the profiler on; ` +
-        `[the whole summary](../../${RESULTS}/profile-${profile.lane}.md).`,
+        `[the whole summary](../../${RESULTS}/profile-${encodeURIComponent(profile.lane)}.md).`,
       "",
       "| self time by area | % of busy | | on the stack, this project's functions | % of busy |",
       "|---|---:|---|---|---:|",

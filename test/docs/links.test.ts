@@ -34,7 +34,7 @@ test("every page of docs/ is reachable from the README, directly or through anot
     reached.add(page);
     for (const { target } of linksOf(readFileSync(page, "utf8"))) {
       const path = target.split("#")[0];
-      if (path.endsWith(".md") && !/^[a-z]+:/i.test(path)) visit(join(page, "..", path));
+      if (path.endsWith(".md") && !/^[a-z]+:/i.test(path)) visit(join(page, "..", decodeURIComponent(path)));
     }
   };
   visit("README.md");

@@ -121,7 +121,8 @@ redisServer.describe("answers kept whole, three replicas on one Redis", () => {
 
   test("an answer lives no longer than the page it holds: read with 5 s left, it is kept for at most 5 s", async () => {
     await read(replicas[0], SEED.code, NAMES);
-    // The page (all of the member's, in one upstream read) as another read would find it, older: 5 s left (far from its 60 s, and long enough that a busy machine cannot let it expire before the read).
+    // The page (all of the member's, in one upstream read) as another read would find it, older: 5 s left (far from its
+    // 60 s, and long enough that a busy machine cannot let it expire before the read).
     const pages = await client.keys("rg:*page:*");
     expect(pages.length).toBeGreaterThan(0);
     // All at once (one transaction): each page then has the same 5 s left.
