@@ -80,11 +80,13 @@ return {'hit', string.sub(entry, at)}`;
 /**
  * Keeps an answer (KEYS[1], ARGV[1]) for at most ARGV[2] ms and no longer than any entry it was built from (KEYS[2..])
  * has left, by Redis's own clock; not at all when one is gone (or has no expiry: not the gateway's). Returns its TTL.
+ * A millisecond less than the entry's PTTL: PTTL rounds down and SET PX counts from another reading of the clock, so
+ * an answer given the whole PTTL could outlive its entry by a millisecond (seen on Redis 7.0).
  */
 const WRITE_ANSWER = `
 local ttl = tonumber(ARGV[2])
 for i = 2, #KEYS do
-  local left = redis.call('PTTL', KEYS[i])
+  local left = redis.call('PTTL', KEYS[i]) - 1
   if left < 1 then return 0 end
   if left < ttl then ttl = left end
 end
