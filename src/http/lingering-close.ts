@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { MIB } from "../lib/byte-size.js";
+import { releaseNow } from "../lib/release-buffer.js";
 
 /** How long, and how much, the gateway reads of a body it has already refused before closing the connection. */
 export interface LingeringLimits {
@@ -69,6 +70,7 @@ export class LingeringClose {
     };
     const onData = (chunk: Buffer) => {
       dropped += chunk.length;
+      releaseNow(chunk);
       if (dropped > this.limits.maxBytes) finish();
       else idle.refresh();
     };

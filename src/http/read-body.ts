@@ -1,4 +1,5 @@
 import type { IncomingMessage } from "node:http";
+import { releaseNow } from "../lib/release-buffer.js";
 import { MAX_REQUEST_BODY_BYTES } from "../limits/operation-limits.js";
 import type { BodyBudget } from "./body-budget.js";
 
@@ -51,6 +52,7 @@ export function readBody(request: IncomingMessage, options: ReadBodyOptions = {}
       if (error) {
         // Stop reading: the answer goes out with `connection: close`, so the rest of the body is never drained.
         request.pause();
+        chunks.forEach(releaseNow);
         chunks.length = 0;
         reject(error);
         return;
@@ -62,7 +64,9 @@ export function readBody(request: IncomingMessage, options: ReadBodyOptions = {}
       if (size > limit || tooLarge) {
         if (drainUpTo === undefined) return settle(new BodyTooLargeError());
         tooLarge = true;
+        chunks.forEach(releaseNow);
         chunks.length = 0;
+        releaseNow(chunk);
         if (size > drainUpTo) request.socket.destroy();
         return;
       }
