@@ -30,6 +30,7 @@ promtool.describe("alert rules (promtool)", () => {
       "ReferralsGatewayUpstream429",
       "ReferralsGatewayQuotaNearlyExhausted",
       "ReferralsGatewayRedisDegraded",
+      "ReferralsGatewayAuthKeysFailing",
       "ReferralsGatewayAppDeploymentsStale",
       "ReferralsGatewayAppDocumentsUnservable",
       "ReferralsGatewayLatencyP99High",
