@@ -1,4 +1,6 @@
 import { subscribe } from "node:diagnostics_channel";
+import type { Server } from "node:http";
+import type { AddressInfo } from "node:net";
 import { writeFileSync } from "node:fs";
 import { Session } from "node:inspector/promises";
 import { createHistogram, monitorEventLoopDelay, PerformanceObserver, type RecordableHistogram } from "node:perf_hooks";
@@ -106,4 +108,18 @@ export function reportToParent(url: string, stop: () => Promise<void>, detail?: 
   // The parent going away (crash, Ctrl-C) must not leave servers behind.
   process.on("disconnect", () => void stop().finally(() => process.exit(0)));
   send({ type: "ready", url, detail });
+}
+
+/**
+ * Listens on a free loopback port and reports it to the parent; on stop, closes every connection, then `close` (the
+ * child's upstream pool, when it has one).
+ */
+export async function serveToParent(server: Server, close: () => Promise<void> = async () => {}): Promise<void> {
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  reportToParent(`http://127.0.0.1:${port}`, async () => {
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await close();
+  });
 }
