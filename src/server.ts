@@ -40,6 +40,7 @@ import { operationAdmissionPlugin } from "./plugins/operation-admission.plugin.j
 import { KeptAnswers } from "./operation/kept-answers.js";
 import { compiledExecutionGateway } from "./execution/compiled-execution.js";
 import { TrustedExecution } from "./execution/trusted-execution.js";
+import { RepeatedDocumentTexts } from "./execution/repeated-documents.js";
 import { documentTextKey } from "./documents/document-text-key.js";
 import { buildGatewaySchema } from "./graphql/schema.js";
 import { createSharedState, type SharedState } from "./shared-state/shared-state.js";
@@ -102,7 +103,10 @@ export interface GatewayHandle {
   trustedDocuments: { documents: TrustedDocuments; fromManifests: number };
   /** App deployments: where the registry is, how many are served, whether the set is current (src/app-deployments). */
   appDeployments: Pick<AppDeployments, "location" | "status" | "publishedCount">;
-  /** How many operations graphql-jit has compiled and keeps (src/execution): tests check the compiled path runs. */
+  /**
+   * How many operations graphql-jit has compiled and keeps (src/execution): behind Apollo Server, and general documents
+   * that repeat, on the fast path. Tests check the compiled path runs.
+   */
   readonly compiledOperations: number;
   /** Stops accepting connections, lets in-flight operations finish (bounded), then closes upstream sockets. */
   stop(): Promise<void>;
@@ -176,7 +180,7 @@ async function startParts(
       appDeploymentsStatus: () => appDeployments.status,
     },
   );
-  const { apollo, fastPath, execution } = await startExecutionPaths(
+  const { apollo, fastPath, execution, repeated } = await startExecutionPaths(
     options,
     { schema, trusted: trusted.documents, logger, metrics, refusals, shared, answers },
     disposers,
@@ -198,6 +202,7 @@ async function startParts(
     documents: appDeployments.documents,
     safelist: config.trustedDocuments.only,
     runTrusted: fastPath?.run ?? null,
+    repeated,
     lingering: new LingeringClose({ ...DEFAULT_LINGERING_LIMITS, ...options.lingering }),
     landingPage: config.landingPage,
     onTrustedDocument: appDeployments.record,
@@ -237,7 +242,7 @@ async function startParts(
     trustedDocuments: { documents: appDeployments.documents, fromManifests: trusted.fromManifests },
     appDeployments,
     get compiledOperations() {
-      return execution.compiledCount;
+      return execution.compiledCount + (repeated?.preparedCount ?? 0);
     },
     stop() {
       stopping ??= disposers.disposeAll();
@@ -303,6 +308,8 @@ async function startExecutionPaths(
   apollo: ApolloServer<GatewayContext>;
   fastPath: TrustedExecution | null;
   execution: ReturnType<typeof compiledExecutionGateway>;
+  /** General documents that repeat, run on the fast path once seen often enough; null with the fast path off. */
+  repeated: RepeatedDocumentTexts | null;
 }> {
   const { config } = options;
   const { schema, logger, metrics, refusals, shared, answers } = parts;
@@ -334,7 +341,8 @@ async function startExecutionPaths(
           answers,
         })
       : null;
-  return { apollo, fastPath, execution };
+  const repeated = fastPath ? new RepeatedDocumentTexts(schema, config.maxOperationCost, fastPath.prepareRepeated) : null;
+  return { apollo, fastPath, execution, repeated };
 }
 
 /** Who is calling: JWTs (their key source watched from now on) and the router's secret. */

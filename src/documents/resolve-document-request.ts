@@ -11,7 +11,7 @@ import {
   type RefusalStage,
   type RequestFields,
 } from "../operation/apollo-http-behaviour.js";
-import type { TrustedDocument, TrustedDocuments } from "./trusted-document.js";
+import type { CheckedDocument, RepeatedDocuments, TrustedDocument, TrustedDocuments } from "./trusted-document.js";
 
 /** What the HTTP handler does with one GraphQL request, decided before anything is parsed. */
 export type DocumentResolution =
@@ -24,6 +24,11 @@ export type DocumentResolution =
       /** Without `persistedQuery`: the document is known, there is nothing for APQ to check or register. */
       extensions: Record<string, unknown> | undefined;
     }
+  /**
+   * A general document the gateway has seen often enough to run it on the fast path (policy.repeated), sent as a
+   * request Apollo Server would take as is: nothing of it to refuse, no persisted query to check or register.
+   */
+  | { kind: "repeated"; document: CheckedDocument; variables: Record<string, unknown> | undefined }
   /** Not a trusted document, and allowed as such: Apollo Server's pipeline answers it (or refuses it). */
   | { kind: "general" }
   /** Refused here: nothing is parsed, nothing goes upstream. The stage says where Apollo would have refused it. */
@@ -44,6 +49,8 @@ export interface DocumentPolicy {
   /** The request carries the configured ROUTER_SECRET: exempt from safelisting (query plans, `_entities`). Without a
    * secret configured nobody is exempt, in development too. */
   router: boolean;
+  /** General documents that repeat, for the fast path; absent: every general document is Apollo Server's. */
+  repeated?: RepeatedDocuments;
 }
 
 type Refusal = { kind: "refused"; error: GraphQLError; stage: RefusalStage };
@@ -78,7 +85,7 @@ export function resolveDocumentRequest(request: DocumentRequest, documents: Trus
     return { kind: "general" };
   }
   const found = findDocument(fields, documents, policy.safelist && !policy.router);
-  if (found === null) return { kind: "general" };
+  if (found === null) return repeatedDocument(request, fields, malformed, policy.repeated);
   // Apollo Server's order: CSRF prevention first, then the request's shape, then its operation.
   const refusal = csrfRefusal(request.headers) ?? malformed;
   if (refusal) return refused(refusal, "request");
@@ -104,6 +111,27 @@ function findDocument(fields: RequestFields, documents: TrustedDocuments, safeli
   if (hash === undefined) return null;
   // Unknown, without safelisting: Apollo's automatic persisted queries answer PERSISTED_QUERY_NOT_FOUND.
   return documents.byId(hash) ?? (safelisted ? notInList(`No trusted document has the sha256Hash ${JSON.stringify(hash)}.`) : null);
+}
+
+/**
+ * A general request for a document that repeats, when Apollo Server would run it as sent: no refusal of any kind to
+ * word (those stay Apollo's, as for any general request), no persisted query (Apollo checks and registers its hash).
+ */
+function repeatedDocument(
+  request: DocumentRequest,
+  fields: RequestFields,
+  malformed: GraphQLError | null,
+  repeated: RepeatedDocuments | undefined,
+): DocumentResolution {
+  const { query, variables, operationName, extensions } = fields;
+  const general = { kind: "general" } as const;
+  if (!repeated || typeof query !== "string" || malformed || csrfRefusal(request.headers)) return general;
+  if (persistedQueryOf(extensions) !== undefined || (variables != null && !isJsonObject(variables))) return general;
+  const document = repeated.byText(query);
+  if (!document) return general;
+  const name = typeof operationName === "string" ? operationName : undefined;
+  if (operationRefusal(request.method, name, { name: document.operationName, type: document.operation.operation })) return general;
+  return { kind: "repeated", document, variables: isJsonObject(variables) ? variables : undefined };
 }
 
 /** Stands where Apollo's own PERSISTED_QUERY_NOT_FOUND would: refused as an operation. */
@@ -133,7 +161,13 @@ function trusted(document: TrustedDocument, fields: RequestFields, method: strin
 
 /** The hash of a version-1 persisted query (Apollo's wire format); another version is Apollo's to refuse. */
 function persistedQueryHash(extensions: unknown): string | undefined {
-  if (!isJsonObject(extensions) || !isJsonObject(extensions.persistedQuery)) return undefined;
-  const { sha256Hash, version } = extensions.persistedQuery;
+  const persistedQuery = persistedQueryOf(extensions);
+  if (!isJsonObject(persistedQuery)) return undefined;
+  const { sha256Hash, version } = persistedQuery;
   return typeof sha256Hash === "string" && version === 1 ? sha256Hash : undefined;
+}
+
+/** The `persistedQuery` extension as sent, whatever its shape; undefined when there is none. */
+function persistedQueryOf(extensions: unknown): unknown {
+  return isJsonObject(extensions) ? extensions.persistedQuery : undefined;
 }

@@ -4,7 +4,7 @@ import { compileQuery, isCompiledQuery, type CompiledQuery } from "graphql-jit";
 import type { GatewayContext } from "../request-context/gateway-context.js";
 import { firstHeaderValue } from "../lib/header-value.js";
 import { asGraphQLError } from "../errors/graphql-errors.js";
-import type { TrustedDocument, TrustedDocuments } from "../documents/trusted-document.js";
+import type { CheckedDocument, TrustedDocument, TrustedDocuments } from "../documents/trusted-document.js";
 import type { Logger } from "../observability/logger.js";
 import type { GatewayMetrics, OperationSeries } from "../observability/metrics.js";
 import { logUnexpectedErrors, maskUnexpectedErrors } from "../operation/error-masking.js";
@@ -25,13 +25,19 @@ import {
 import { executeOperation, type ExecutableOperation } from "./compiled-execution.js";
 import { traceOperation } from "../observability/operation-span.js";
 
-/** What is known of a trusted document from its text alone: worked out once, when the gateway starts. */
+/**
+ * What is known of a document from its text alone: worked out once, when the gateway starts (trusted documents) or
+ * when a general document repeats (repeated-documents.ts).
+ */
 interface PreparedDocument {
-  readonly trusted: TrustedDocument;
+  readonly trusted: CheckedDocument;
+  /** The trusted document's id; null for a general document (no id in its log line or span, as on Apollo's path). */
+  readonly documentId: string | null;
   readonly operation: ExecutableOperation;
   readonly compiled: CompiledQuery;
   readonly operationType: string;
-  readonly operationSeries: OperationSeries;
+  /** Bound once for a trusted document; a general one's name is labelled per request, as on Apollo's path. */
+  readonly operationSeries: OperationSeries | undefined;
   /** Names the document among the answers kept whole (KeptAnswers.digestOf); "" when they are off. */
   readonly documentDigest: string;
 }
@@ -53,7 +59,7 @@ type Outcome =
  * GET: src/documents/resolve-document-request.ts).
  */
 export type RunTrusted = (
-  trusted: TrustedDocument,
+  trusted: CheckedDocument,
   variables: Record<string, unknown> | undefined,
   request: IncomingMessage,
   response: ServerResponse,
@@ -66,7 +72,8 @@ export type RunTrusted = (
  * (compiled-execution.ts's executeOperation), the same error formatting and masking, the same operation log line and
  * metrics (OperationObserver), and Apollo's negotiation, status codes, headers and body bytes
  * (src/operation/apollo-http-behaviour.ts). What it skips is what depends only on the document: parsing, validation, the
- * document's cache lookups, compiling, all done once at start. What it would not answer exactly as Apollo does (an
+ * document's cache lookups, compiling, all done once at start. General documents that repeat take it too, from the
+ * sighting graphql-jit would compile them on (repeated-documents.ts). What it would not answer exactly as Apollo does (an
  * Accept header that takes no JSON answer, inline traces for the router, introspection while it is off, a document
  * graphql-jit declines to compile) is left to Apollo Server.
  */
@@ -75,7 +82,7 @@ export class TrustedExecution {
    * Keyed by the document itself, weakly: documents published later are prepared before they are served
    * (prepare()), and a retired one's preparation goes with it, once no request holds it any more.
    */
-  private readonly prepared = new WeakMap<TrustedDocument, PreparedDocument>();
+  private readonly prepared = new WeakMap<CheckedDocument, PreparedDocument>();
   /** Requests this path answered (the rest went to Apollo): what tells, from outside, which path ran. */
   answered = 0;
 
@@ -105,11 +112,17 @@ export class TrustedExecution {
    */
   prepare(documents: Iterable<TrustedDocument>): number {
     let compiled = 0;
-    for (const trusted of documents) if (this.prepared.has(trusted) || this.prepareOne(trusted)) compiled++;
+    for (const trusted of documents) if (this.prepared.has(trusted) || this.prepareOne(trusted, trusted.id)) compiled++;
     return compiled;
   }
 
-  private prepareOne(trusted: TrustedDocument): boolean {
+  /**
+   * Prepares a general document that repeats (repeated-documents.ts): false when it is left to Apollo Server, as a
+   * trusted document would be.
+   */
+  readonly prepareRepeated = (document: CheckedDocument): boolean => this.prepareOne(document, null);
+
+  private prepareOne(trusted: CheckedDocument, documentId: string | null): boolean {
     const { schema, metrics } = this.deps;
     // Apollo refuses introspection at validation when it is off; a manifest must not be a way round that.
     if (!this.deps.introspection && validate(schema, trusted.document, [NoSchemaIntrospectionCustomRule]).length > 0) return false;
@@ -119,11 +132,12 @@ export class TrustedExecution {
     this.deps.admission.prepare(trusted.document, trusted.operation);
     this.prepared.set(trusted, {
       trusted,
+      documentId,
       operation: { schema, document: trusted.document, operationName },
       compiled,
       operationType: trusted.operation.operation,
-      // Its label given and bound now: a trusted operation's name is one the apps send, as the shipped ones.
-      operationSeries: metrics.operationSeries(trusted.operationName),
+      // A trusted operation's label is given and bound now: its name is one the apps send, as the shipped ones'.
+      operationSeries: documentId === null ? undefined : metrics.operationSeries(trusted.operationName),
       documentDigest: this.deps.answers?.digestOf(trusted.body) ?? "",
     });
     return true;
@@ -136,7 +150,7 @@ export class TrustedExecution {
     if (!prepared || contentType === null || request.headers[INLINE_TRACE_HEADER] !== undefined) return false;
     this.answered++;
     // The operation's span, as on Apollo's path (graphql-handler.ts), named for the trusted document.
-    const description = { type: prepared.operationType, name: trusted.operationName, documentId: trusted.id };
+    const description = { type: prepared.operationType, name: trusted.operationName, documentId: prepared.documentId };
     return traceOperation(() => this.answer(prepared, variables, request, response, context, contentType, startedAt), description);
   };
 
@@ -239,7 +253,7 @@ export class TrustedExecution {
       operationName: trusted.operationName,
       operationSeries: prepared.operationSeries,
       operationType: prepared.operationType,
-      documentId: trusted.id,
+      documentId: prepared.documentId,
       status,
       errors,
       context,

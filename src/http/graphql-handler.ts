@@ -2,7 +2,7 @@ import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from "node:
 import type { ApolloServer, BaseContext } from "@apollo/server";
 import type { GraphQLError } from "graphql";
 import { resolveDocumentRequest, type DocumentResolution } from "../documents/resolve-document-request.js";
-import type { TrustedDocument, TrustedDocuments } from "../documents/trusted-document.js";
+import type { RepeatedDocuments, TrustedDocument, TrustedDocuments } from "../documents/trusted-document.js";
 import { nestedTooDeep } from "../errors/graphql-errors.js";
 import type { RunTrusted } from "../execution/trusted-execution.js";
 import type { GatewayContext } from "../request-context/gateway-context.js";
@@ -36,6 +36,8 @@ export interface GraphQLHandlerOptions {
   safelist: boolean;
   /** The trusted documents' fast path (src/execution); null: trusted documents run on Apollo Server too. */
   runTrusted: RunTrusted | null;
+  /** General documents that repeat, run on the fast path too (src/execution/repeated-documents.ts); null: Apollo's. */
+  repeated: RepeatedDocuments | null;
   /** Reads the rest of a body refused before it arrived, so the client receives the refusal (lingering-close.ts). */
   lingering: LingeringClose;
   /** Apollo Server serves its landing page (outside production): a GET that prefers HTML is its to answer. */
@@ -54,6 +56,7 @@ export function createGraphQLHandler<TContext extends GatewayContext & BaseConte
   options: GraphQLHandlerOptions,
 ): GraphQLHandler<TContext> {
   const { documents, safelist, runTrusted, lingering, landingPage, onTrustedDocument } = options;
+  const repeated = options.repeated ?? undefined;
   return async (request, response, search, context, caller, routerProven) => {
     const refuse = (error: GraphQLError, stage: RefusalStage) =>
       sendRefusal(request, response, refusalAnswer(error, request.headers.accept, stage), lingering);
@@ -74,7 +77,11 @@ export function createGraphQLHandler<TContext extends GatewayContext & BaseConte
     const resolution =
       landingPage && prefersHtml(method, request.headers.accept)
         ? ({ kind: "general" } as const)
-        : resolveDocumentRequest({ method, headers: request.headers, body, search }, documents, { safelist, router: routerProven });
+        : resolveDocumentRequest({ method, headers: request.headers, body, search }, documents, {
+            safelist,
+            router: routerProven,
+            repeated,
+          });
     if (resolution.kind === "refused") return refuse(resolution.error, resolution.stage);
     if (resolution.kind === "trusted") {
       const { document, variables } = resolution;
@@ -82,6 +89,9 @@ export function createGraphQLHandler<TContext extends GatewayContext & BaseConte
       // The fast path, unless it leaves this request to Apollo (trusted-execution.ts says when).
       if (runTrusted && (await runTrusted(document, variables, request, response, context))) return;
       ({ body, search } = trustedRequestForApollo(resolution, method, body, search));
+    } else if (resolution.kind === "repeated") {
+      // Checked when it was prepared (nesting included); left to Apollo as sent when the fast path declines it.
+      if (runTrusted && (await runTrusted(resolution.document, resolution.variables, request, response, context))) return;
     } else {
       // Admission's first step, before Apollo parses it: a deep document must not reach graphql-js's recursive parser.
       const tooDeep = documentNestingProblemOf(method, body, search);
