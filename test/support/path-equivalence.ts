@@ -1,3 +1,4 @@
+import { expect } from "@jest/globals";
 import { loadConfig } from "../../src/config.js";
 import { sha256Hex } from "../../src/documents/load-trusted-documents.js";
 import { SHIPPED_DOCUMENTS } from "../../src/documents/shipped-documents.generated.js";
