@@ -22,6 +22,11 @@ export interface CostCounts {
   build: Build;
   /** Instructions per request, measured run only; null when valgrind is not installed. */
   instructionsPerRequest: number | null;
+  /**
+   * Of them, V8's optimising compilers (TurboFan, Maglev) at work: after 1,000 requests a front is still tiering up
+   * (a gateway for about 20,000 more), work a long-running process no longer does. Null when not counted.
+   */
+  jitInstructionsPerRequest: number | null;
   /** System calls per request, measured run only; null when strace is not installed. */
   syscallsPerRequest: number | null;
   /** The most frequent system calls, per request. */
@@ -49,13 +54,29 @@ function spec(url: string, request: LaneRequest, expectBody: string, connections
   };
 }
 
+/** V8's compilers' functions (callgrind_annotate names them by their C++ namespaces). */
+const JIT_FUNCTION = /v8::internal::(compiler|maglev)::/;
+
+/** Instructions of V8's compilers in a callgrind output, from callgrind_annotate's per-function totals; null without it. */
+function jitInstructions(callgrindOut: string): number | null {
+  const annotate = onPath("callgrind_annotate");
+  if (!annotate) return null;
+  const table = execFileSync(annotate, ["--threshold=100", callgrindOut], { encoding: "utf8", maxBuffer: 256 * 1024 * 1024 });
+  let total = 0;
+  for (const line of table.split("\n")) {
+    const match = /^\s*([\d,]+) /.exec(line);
+    if (match && JIT_FUNCTION.test(line)) total += Number(match[1].replaceAll(",", ""));
+  }
+  return total;
+}
+
 async function countInstructions(
   lane: LaneDefinition,
   build: Build,
   context: FrontContext,
   request: LaneRequest,
   expectBody: string,
-): Promise<number | null> {
+): Promise<{ total: number; jit: number | null } | null> {
   const valgrind = onPath("valgrind");
   const control = onPath("callgrind_control");
   if (!valgrind || !control) return null;
@@ -73,7 +94,10 @@ async function countInstructions(
     execFileSync(control, ["--dump", pid], { stdio: "ignore" });
     if (measured.errors.total > 0) throw new Error(`${lane.name} (${build}) answered wrongly under valgrind`);
     const summary = /^summary: (\d+)$/m.exec(readFileSync(`${out}.1`, "utf8"));
-    return summary ? Math.round(Number(summary[1]) / measured.requests) : null;
+    if (!summary) return null;
+    const jit = jitInstructions(`${out}.1`);
+    const perRequest = (instructions: number) => Math.round(instructions / measured.requests);
+    return { total: perRequest(Number(summary[1])), jit: jit === null ? null : perRequest(jit) };
   } finally {
     await front.stop();
     rmSync(dir, { recursive: true, force: true });
@@ -136,7 +160,8 @@ export async function countCosts(
   return {
     lane: lane.name,
     build,
-    instructionsPerRequest: instructions,
+    instructionsPerRequest: instructions?.total ?? null,
+    jitInstructionsPerRequest: instructions?.jit ?? null,
     syscallsPerRequest: syscalls?.perRequest ?? null,
     syscalls: syscalls?.byName ?? {},
   };

@@ -231,6 +231,10 @@ export function baselineTable(results: BenchResults, connections: number): strin
   return rows.length > 2 ? rows.join("\n") : "";
 }
 
+/** Instructions per request less V8's compilers' (null when either is not counted). */
+const withoutJit = (c: CostCounts): number | null =>
+  c.instructionsPerRequest === null || c.jitInstructionsPerRequest == null ? null : c.instructionsPerRequest - c.jitInstructionsPerRequest;
+
 /** Counted costs per request (BENCH_COUNTS), each as a ratio to the proxy's and the floor's. */
 export function countsTable(results: BenchResults): string {
   const counts = results.counts ?? [];
@@ -238,8 +242,9 @@ export function countsTable(results: BenchResults): string {
   const proxy = of("proxy");
   const floor = of("floor");
   const rows = [
-    "| lane | build | instructions/req | ÷ proxy | ÷ floor | syscalls/req | ÷ proxy | most frequent syscalls per request |",
-    "|---|---|---:|---:|---:|---:|---:|---|",
+    "| lane | build | instructions/req | ÷ proxy | ÷ floor | of it JIT compiling | the rest ÷ proxy's | syscalls/req | ÷ proxy | " +
+      "most frequent syscalls per request |",
+    "|---|---|---:|---:|---:|---:|---:|---:|---:|---|",
   ];
   for (const build of ["current", "baseline"] as const) {
     for (const definition of LANES) {
@@ -252,6 +257,8 @@ export function countsTable(results: BenchResults): string {
           c.instructionsPerRequest,
           ratio(c.instructionsPerRequest, proxy?.instructionsPerRequest),
           ratio(c.instructionsPerRequest, floor?.instructionsPerRequest),
+          c.jitInstructionsPerRequest ?? "–",
+          ratio(withoutJit(c), proxy ? withoutJit(proxy) : null),
           c.syscallsPerRequest,
           ratio(c.syscallsPerRequest, proxy?.syscallsPerRequest),
           Object.entries(c.syscalls)

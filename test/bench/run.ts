@@ -295,7 +295,8 @@ async function main(): Promise<void> {
         for (const build of baseline && lane.front === "gateway" ? (["current", "baseline"] as const) : (["current"] as const)) {
           const counts = await countCosts(lane, build, context, laneRequest(lane.request, credentials), expected[lane.answer]);
           console.log(
-            `${`${lane.name}${build === "baseline" ? "@baseline" : ""}`.padEnd(28)} ${counts.instructionsPerRequest} instructions/req, ` +
+            `${`${lane.name}${build === "baseline" ? "@baseline" : ""}`.padEnd(28)} ${counts.instructionsPerRequest} instructions/req ` +
+              `(${counts.jitInstructionsPerRequest ?? "?"} compiling), ` +
               `${counts.syscallsPerRequest} syscalls/req (${Object.entries(counts.syscalls)
                 .map(([name, n]) => `${name} ${n}`)
                 .join(", ")})`,

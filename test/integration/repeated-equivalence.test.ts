@@ -1,3 +1,4 @@
+import { getIntrospectionQuery } from "graphql";
 import { SEED } from "../../src/emulator/seed.js";
 import { COMPILE_AFTER_SIGHTINGS } from "../../src/execution/compiled-execution.js";
 import { REPEATED_TEXT_MAX_CHARS } from "../../src/execution/repeated-documents.js";
@@ -107,5 +108,25 @@ describe("general documents that repeat: which run on the fast path", () => {
     const { answers, onFastPath } = await repeat({ query: `${page("C")}${padding}`, variables: { m: SEED.code } }, 3);
     expect(onFastPath).toBe(0);
     expect(answers[0].status).toBe(200);
+  });
+});
+
+describe("general documents that repeat: development", () => {
+  let stack: Stack;
+  beforeAll(async () => {
+    stack = await startStack({ env: { AUTH_DISABLED: "true" } });
+  });
+  afterAll(() => stack?.stop());
+
+  test("the introspection query Sandbox sends again and again answers alike on either path", async () => {
+    const query = getIntrospectionQuery();
+    const before = stack.gateway.fastPath!.answered;
+    const answers = [];
+    for (let i = 0; i <= COMPILE_AFTER_SIGHTINGS; i++)
+      answers.push(await post(stack.gateway, { query, operationName: "IntrospectionQuery" }));
+    expect(stack.gateway.fastPath!.answered - before).toBe(2);
+    expect(answers[0].status).toBe(200);
+    expect(answers[0].body).toContain('"__schema"');
+    for (const answer of answers) expect(answer).toEqual(answers[0]);
   });
 });
