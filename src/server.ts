@@ -206,6 +206,7 @@ async function startParts(
     lingering: new LingeringClose({ ...DEFAULT_LINGERING_LIMITS, ...options.lingering }),
     landingPage: config.landingPage,
     onTrustedDocument: appDeployments.record,
+    onRefusal: (refusal) => refusals.refused(refusal),
   });
   const serveMetrics = createMetricsEndpoint(metrics, config.metrics.token);
   const { server, port, url } = await startGatewayListener(

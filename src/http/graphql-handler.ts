@@ -16,6 +16,8 @@ import type { LingeringClose } from "./lingering-close.js";
 import { refuseBeforeBody } from "./refuse-before-body.js";
 import { sendRefusal } from "./refusal.js";
 import { traceOperation } from "../observability/operation-span.js";
+import type { Refusal } from "../observability/refusal-log.js";
+import { errorCodeOf } from "../errors/error-codes.js";
 
 export type GraphQLHandler<TContext> = (
   request: IncomingMessage,
@@ -44,6 +46,11 @@ export interface GraphQLHandlerOptions {
   landingPage: boolean;
   /** Told of each request for a trusted document, once resolved (app deployments' usage: no I/O here). */
   onTrustedDocument: (document: TrustedDocument, headers: IncomingHttpHeaders) => void;
+  /**
+   * Told of each refusal written here (the body, the trusted documents and safelisting, the document's nesting): its
+   * class only, since their words may quote what the client sent (src/observability/refusal-log.ts).
+   */
+  onRefusal: (refusal: Refusal) => void;
 }
 
 /**
@@ -58,8 +65,11 @@ export function createGraphQLHandler<TContext extends GatewayContext & BaseConte
   const { documents, safelist, runTrusted, lingering, landingPage, onTrustedDocument } = options;
   const repeated = options.repeated ?? undefined;
   return async (request, response, search, context, caller, routerProven) => {
-    const refuse = (error: GraphQLError, stage: RefusalStage) =>
-      sendRefusal(request, response, refusalAnswer(error, request.headers.accept, stage), lingering);
+    const refuse = (error: GraphQLError, stage: RefusalStage) => {
+      const answer = refusalAnswer(error, request.headers.accept, stage);
+      options.onRefusal({ status: answer.status, code: errorCodeOf(error) });
+      sendRefusal(request, response, answer, lingering);
+    };
     const method = request.method ?? "GET";
     let body: unknown;
     if (method === "POST") {
