@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -7,6 +7,7 @@ import { SHIPPED_DOCUMENTS } from "../../src/documents/shipped-documents.generat
 import { BenchChild } from "./children.js";
 import { documentIdOf, graphqlRequest, holdersQuery, MEMBER_ID, referenceBody, type LaneRequest } from "./lanes.js";
 import { measure, warmUp } from "./load.js";
+import { procMemory, resetPeak } from "./proc-memory.js";
 
 /**
  * The gateway's memory as operators start it: `node dist/src/main.js`, its own process, no node flags, the default
@@ -35,16 +36,12 @@ const builds = [
   ...(process.env.BENCH_COMPARE ? [{ label: " (compared)", main: process.env.BENCH_COMPARE }] : []),
 ];
 
-/** The kernel's view of a process's memory (kB lines of /proc/<pid>/status), in MB. */
-function procMemory(pid: number): { rssMB: number; peakMB: number } {
-  const status = readFileSync(`/proc/${pid}/status`, "utf8");
-  const kb = (key: string) => Number(new RegExp(`^${key}:\\s+(\\d+) kB`, "m").exec(status)?.[1] ?? NaN);
-  return { rssMB: Math.round(kb("VmRSS") / 102.4) / 10, peakMB: Math.round(kb("VmHWM") / 102.4) / 10 };
-}
-
-/** Restarts the high-water mark (VmHWM) at the current RSS: the next peak is that of what runs next. */
-function resetPeak(pid: number): void {
-  writeFileSync(`/proc/${pid}/clear_refs`, "5");
+/** The kernel's view of the gateway's memory (proc-memory.ts), in MB: this script runs on Linux only. */
+function memoryMB(pid: number): { rssMB: number; peakMB: number } {
+  const memory = procMemory(pid);
+  if (!memory) throw new Error("memory-peak reads /proc/<pid>/status: Linux only");
+  const mb = (bytes: number) => Math.round((bytes / 2 ** 20) * 10) / 10;
+  return { rssMB: mb(memory.rssBytes), peakMB: mb(memory.peakBytes) };
 }
 
 interface Gateway {
@@ -116,7 +113,7 @@ async function measureBuild(setup: string, main: string, env: Record<string, str
   const gateway = await startMain(main, env);
   try {
     const pid = gateway.process.pid!;
-    const idleMB = procMemory(pid).rssMB;
+    const idleMB = memoryMB(pid).rssMB;
     const loads: Row["loads"] = [];
     for (const [name, request] of [
       ["general (text)", graphqlRequest(holdersQuery(10))],
@@ -136,7 +133,7 @@ async function measureBuild(setup: string, main: string, env: Record<string, str
       resetPeak(pid);
       await warmUp(spec);
       const load = await measure(spec);
-      const { peakMB, rssMB } = procMemory(pid);
+      const { peakMB, rssMB } = memoryMB(pid);
       loads.push({ name, requestsPerSecond: load.requestsPerSecond, peakMB, afterMB: rssMB, errors: load.errors.total });
       console.log(
         `${setup.padEnd(22)} ${name.padEnd(15)} c=${connections} ${String(load.requestsPerSecond).padStart(6)} req/s  ` +
