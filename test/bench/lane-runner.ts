@@ -11,6 +11,8 @@ export interface LaneResult {
   /** A lane of lane-catalogue.ts. */
   lane: string;
   build: Build;
+  /** With BENCH_REPEAT: which turn this run was (0, 1, ...): its ratios are to the proxy's run of the same turn. */
+  round?: number;
   pageSize: number;
   connections: number;
   requestsPerSecond: number;

@@ -5,7 +5,16 @@ import type { CacheBenchResults } from "./cache-bench.js";
 import { cacheTable } from "./cache-report.js";
 import { LANES } from "./lane-catalogue.js";
 import type { ProfileSummary } from "./profile-summary.js";
-import { baselineTable, countsTable, lanesTable, scalingTable, targetsTable, type BenchResults, type TargetCheck } from "./report.js";
+import {
+  baselineTable,
+  countsTable,
+  lanesTable,
+  ratiosByRound,
+  scalingTable,
+  targetsTable,
+  type BenchResults,
+  type TargetCheck,
+} from "./report.js";
 
 /**
  * The tables of docs/contributors/performance.md, made from one bench run's results (test/bench/results/bench.json and
@@ -54,7 +63,10 @@ function resultsBlock(results: BenchJson): string {
   const parts = [
     `One run, ${results.startedAt.slice(0, 10)} (${results.kind}): ${m.nproc} CPUs (${m.cpuModel}), ${m.memoryGiB} GiB, Node ${m.node}; ` +
       `${s.warmupSeconds} s warm-up then ${s.durationSeconds} s per lane` +
-      (s.repeat > 1 ? `, every lane ${s.repeat} times taking turns (each figure its median run by CPU per request)` : "") +
+      (s.repeat > 1
+        ? `, every lane ${s.repeat} times taking turns (each figure its median run by CPU per request` +
+          (ratiosByRound(results) ? ", each ratio the median of the turns' ratios, a run against the proxy's of its turn)" : ")")
+        : "") +
       (results.baseline ? `; the baseline is ${results.baseline.label}, run beside this build in the same run` : "") +
       ".",
     ...results.skipped.map((skip) => `Skipped here: \`${skip.lane}\` (${skip.reason}).`),

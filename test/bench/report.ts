@@ -72,8 +72,45 @@ export function labelOf(lane: string): string {
   return LANES.find((l) => l.name === lane)?.label ?? lane;
 }
 
-/** Every lane against the proxy and the floor of the same run (the current build's), and against its twin. */
-export function computeRatios(lanes: readonly LaneResult[]): LaneRatios[] {
+/**
+ * Every lane against the proxy and the floor (the current build's) and against its twin. With repeats (BENCH_REPEAT),
+ * each ratio is the median of the turns' ratios, each turn's run against the proxy's, floor's and twin's runs of that
+ * same turn: load from outside that changes between turns then moves a lane and the proxy alike. Without, the runs
+ * given (`lanes`) against each other.
+ */
+export function computeRatios(lanes: readonly LaneResult[], repeats?: readonly LaneResult[]): LaneRatios[] {
+  const rounds = new Set((repeats ?? []).map((run) => run.round));
+  if (!repeats || rounds.size < 2 || rounds.has(undefined)) return ratiosWithin(lanes);
+  const perRound = [...rounds].flatMap((round) => ratiosWithin(repeats.filter((run) => run.round === round)));
+  return lanes.map((result) => {
+    const same = perRound.filter((r) => r.lane === result.lane && r.build === result.build && r.connections === result.connections);
+    const median = (field: Exclude<keyof LaneRatios, "lane" | "build" | "connections">) => {
+      const values = same.map((r) => r[field]).filter((value): value is number => value !== null);
+      if (values.length === 0) return null;
+      const sorted = values.sort((x, y) => x - y);
+      const middle = Math.floor(sorted.length / 2);
+      return sorted.length % 2 === 1 ? sorted[middle] : round2((sorted[middle - 1] + sorted[middle]) / 2);
+    };
+    return {
+      lane: result.lane,
+      build: result.build,
+      connections: result.connections,
+      cpuToProxy: median("cpuToProxy"),
+      cpuToFloor: median("cpuToFloor"),
+      throughputToProxy: median("throughputToProxy"),
+      throughputToFloor: median("throughputToFloor"),
+      cpuToTwin: median("cpuToTwin"),
+    };
+  });
+}
+
+/** Whether the ratios are the medians of each turn's (runs carry their turn), rather than the median runs' ratios. */
+export function ratiosByRound(results: Pick<BenchResults, "repeats">): boolean {
+  return (results.repeats ?? []).some((run) => run.round !== undefined);
+}
+
+/** Each run against the proxy, floor and twin runs among the same `lanes`. */
+function ratiosWithin(lanes: readonly LaneResult[]): LaneRatios[] {
   return lanes.map((result) => {
     const proxy = findLane(lanes, "proxy", result.connections);
     const floor = findLane(lanes, "floor", result.connections);
@@ -311,7 +348,10 @@ export function markdownReport(results: BenchResults): string {
       "autocannon closed loop in the parent process; the emulator and each lane's front in their own child process " +
       "(a fresh one per lane). Every response is compared with the uncached answer (a mismatch counts as an error).",
     ...(results.settings.repeat > 1
-      ? [`Every lane ran ${results.settings.repeat} times, taking turns; each figure is its median run by CPU per request.`]
+      ? [
+          `Every lane ran ${results.settings.repeat} times, taking turns; each figure is its median run by CPU per request` +
+            (ratiosByRound(results) ? ", each ratio the median of the turns' ratios (a run against the proxy's of its turn)." : "."),
+        ]
       : []),
     ...(results.baseline ? [`Baseline lanes: the gateway of ${results.baseline.label}, run beside this build's in the same run.`] : []),
     ...results.skipped.map((s) => `Skipped: ${labelOf(s.lane)}: ${s.reason}.`),

@@ -26,7 +26,8 @@ import { addBenchHolders } from "./seed-holders.js";
  *                        page-size runs and the cache section's two setups. BENCH_SCALING=0 skips the page-size runs.
  *   BENCH_CONNECTIONS=32 only these concurrencies. BENCH_DURATION / BENCH_WARMUP: seconds.
  *   BENCH_REPEAT=3       every lane that many times, taking turns; the tables show each lane's median run by CPU per
- *                        request, bench.json keeps every run (a shared machine's noise, halved).
+ *                        request and, as ratios, the median of each turn's (a run against the proxy's of its turn);
+ *                        bench.json keeps every run with its turn (a shared machine's noise, halved).
  *   BENCH_BASELINE=dir   also runs every gateway lane on another built checkout (its dist/, `npm run build &&
  *                        npm run build:tools` there), right after this build's: before and after from one run.
  *                        BENCH_BASELINE_LABEL names it in the tables (default: the folder's name).
@@ -280,9 +281,11 @@ async function main(): Promise<void> {
     const mode = { connections: profile ? [highest] : settings.concurrency, profile };
     for (let round = 0; round < repeats; round++) {
       for (const lane of lanes) {
+        const first = runs.length;
         await runOneLane(lane, "current", context, expected, { ...results, lanes: runs }, mode);
         if (baseline && lane.front === "gateway" && !profile)
           await runOneLane(lane, "baseline", context, expected, { ...results, lanes: runs }, mode);
+        if (repeats > 1) for (const run of runs.slice(first)) run.round = round;
       }
     }
     results.lanes.push(...medianRuns(runs));
@@ -351,7 +354,7 @@ async function main(): Promise<void> {
       });
     }
 
-    const ratios = computeRatios(results.lanes);
+    const ratios = computeRatios(results.lanes, results.repeats);
     const partial = { ...results, ratios };
     const report: BenchResults = { ...partial, targets: checkTargets(partial) };
     // Where a lane misses a target, its profile says why: one more run of it, under the profiler (full runs only).
