@@ -42,11 +42,8 @@ export class RepeatedDocumentTexts implements RepeatedDocuments {
 
   byText(query: string): CheckedDocument | undefined {
     if (query.length > REPEATED_TEXT_MAX_CHARS) return undefined;
-    const entry = this.entries.get(query);
-    if (entry === undefined) {
-      this.entries.set(query, { sightings: 1 });
-      return COMPILE_AFTER_SIGHTINGS <= 1 ? this.prepareText(query) : undefined;
-    }
+    let entry = this.entries.get(query);
+    if (entry === undefined) this.entries.set(query, (entry = { sightings: 0 }));
     if ("document" in entry) return entry.document;
     if ("declined" in entry) return undefined;
     entry.sightings++;
