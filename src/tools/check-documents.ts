@@ -1,7 +1,8 @@
 import "reflect-metadata";
-import { ConfigError, loadConfig } from "../config.js";
+import { ConfigError } from "../config.js";
 import { formatDocumentProblem, loadTrustedDocuments } from "../documents/load-trusted-documents.js";
 import { buildGatewaySchema } from "../graphql/schema.js";
+import { settingsReader } from "../settings/catalogue.js";
 
 // `npm run documents:check -- <manifest>...`: the checks the gateway makes of TRUSTED_DOCUMENTS at start (parse,
 // one operation, validation against the served schema with the operation limits, cost, ids and their bodies), without
@@ -13,13 +14,12 @@ if (manifests.length === 0 || manifests.some((arg) => arg === "--help" || arg ==
   );
   process.exit(2);
 }
-let maxCost: number;
-try {
-  // Only the setting the checks use: a frontend's CI has none of the gateway's other configuration.
-  maxCost = loadConfig({ GRAPHQL_MAX_COST: process.env.GRAPHQL_MAX_COST }).maxOperationCost;
-} catch (error) {
-  if (!(error instanceof ConfigError)) throw error;
-  console.error(error.message);
+// Only the setting the checks use, read alone: a frontend's CI has none of the gateway's other configuration, and
+// the rules that combine settings (a GRAPHQL_MAX_COST above the default caller budget) are the gateway's to apply.
+const settings = settingsReader({ GRAPHQL_MAX_COST: process.env.GRAPHQL_MAX_COST });
+const maxCost = settings.read("GRAPHQL_MAX_COST");
+if (settings.problems.length > 0) {
+  console.error(new ConfigError(settings.problems).message);
   process.exit(2);
 }
 const { documents, fromManifests, problems } = loadTrustedDocuments({ schema: await buildGatewaySchema(), manifests, maxCost });

@@ -82,6 +82,11 @@ test("npm run documents:check on good manifests: exit 0 and a summary; GRAPHQL_M
   expect(tight.stderr.split("\n")[0]).toBe(
     `${pages}: document pages: costs at least 2 upstream calls whatever its variables; GRAPHQL_MAX_COST is 1`,
   );
+  // Above the default caller budget: the gateway would ask for a budget to match, the check only needs the cost.
+  const generous = await runCommand(process.execPath, [CHECK, good, pages], { env: env({ GRAPHQL_MAX_COST: "1000" }) });
+  expect(generous.stderr).toBe("");
+  expect(generous.stdout).toContain("GRAPHQL_MAX_COST (1000)");
+  expect(generous.status).toBe(0);
   const invalid = await runCommand(process.execPath, [CHECK, good], { env: env({ GRAPHQL_MAX_COST: "lots" }) });
   expect(invalid.status).toBe(2);
   expect(invalid.stderr).toContain('GRAPHQL_MAX_COST must be a whole number from 1 to 100000; got "lots"');
