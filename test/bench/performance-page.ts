@@ -10,6 +10,7 @@ import {
   countsTable,
   lanesTable,
   ratiosByRound,
+  turnOrder,
   scalingTable,
   targetsTable,
   type BenchResults,
@@ -64,7 +65,7 @@ function resultsBlock(results: BenchJson): string {
     `One run, ${results.startedAt.slice(0, 10)} (${results.kind}): ${m.nproc} CPUs (${m.cpuModel}), ${m.memoryGiB} GiB, Node ${m.node}; ` +
       `${s.warmupSeconds} s warm-up then ${s.durationSeconds} s per lane` +
       (s.repeat > 1
-        ? `, every lane ${s.repeat} times taking turns (each figure its median run by CPU per request` +
+        ? `, every lane ${s.repeat} times taking turns${turnOrder(results)} (each figure its median run by CPU per request` +
           (ratiosByRound(results) ? ", each ratio the median of the turns' ratios, a run against the proxy's of its turn)" : ")")
         : "") +
       (results.baseline ? `; the baseline is ${results.baseline.label}, run beside this build in the same run` : "") +

@@ -31,7 +31,14 @@ export interface BenchResults {
   kind: "full" | "smoke" | "partial";
   startedAt: string;
   machine: MachineInfo;
-  settings: LaneSettings & { concurrency: number[]; scalingConcurrency: number[]; pageSizes: number[]; repeat: number };
+  settings: LaneSettings & {
+    concurrency: number[];
+    scalingConcurrency: number[];
+    pageSizes: number[];
+    repeat: number;
+    /** Every other turn ran the lanes in reverse order (absent from results made before it did). */
+    alternateTurns?: boolean;
+  };
   gatewayEnv: Record<string, unknown>;
   /** The build the `baseline` lanes ran on (BENCH_BASELINE), when there was one. */
   baseline: { root: string; label: string } | null;
@@ -102,6 +109,11 @@ export function computeRatios(lanes: readonly LaneResult[], repeats?: readonly L
       cpuToTwin: median("cpuToTwin"),
     };
   });
+}
+
+/** How the turns were ordered, as a clause after "taking turns". */
+export function turnOrder(results: Pick<BenchResults, "settings">): string {
+  return results.settings.alternateTurns ? ", every other turn in reverse order" : "";
 }
 
 /** Whether the ratios are the medians of each turn's (runs carry their turn), rather than the median runs' ratios. */
@@ -349,7 +361,7 @@ export function markdownReport(results: BenchResults): string {
       "(a fresh one per lane). Every response is compared with the uncached answer (a mismatch counts as an error).",
     ...(results.settings.repeat > 1
       ? [
-          `Every lane ran ${results.settings.repeat} times, taking turns; each figure is its median run by CPU per request` +
+          `Every lane ran ${results.settings.repeat} times, taking turns${turnOrder(results)}; each figure is its median run by CPU per request` +
             (ratiosByRound(results) ? ", each ratio the median of the turns' ratios (a run against the proxy's of its turn)." : "."),
         ]
       : []),

@@ -25,9 +25,9 @@ import { addBenchHolders } from "./seed-holders.js";
  *   BENCH_LANES=a,b      only these lanes (names in lane-catalogue.ts); `scaling`, `cached` and `redis` name the
  *                        page-size runs and the cache section's two setups. BENCH_SCALING=0 skips the page-size runs.
  *   BENCH_CONNECTIONS=32 only these concurrencies. BENCH_DURATION / BENCH_WARMUP: seconds.
- *   BENCH_REPEAT=3       every lane that many times, taking turns; the tables show each lane's median run by CPU per
- *                        request and, as ratios, the median of each turn's (a run against the proxy's of its turn);
- *                        bench.json keeps every run with its turn (a shared machine's noise, halved).
+ *   BENCH_REPEAT=3       every lane that many times, taking turns (every other turn in reverse order); the tables
+ *                        show each lane's median run by CPU per request and, as ratios, the median of each turn's (a
+ *                        run against the proxy's of its turn); bench.json keeps every run with its turn.
  *   BENCH_BASELINE=dir   also runs every gateway lane on another built checkout (its dist/, `npm run build &&
  *                        npm run build:tools` there), right after this build's: before and after from one run.
  *                        BENCH_BASELINE_LABEL names it in the tables (default: the folder's name).
@@ -60,6 +60,7 @@ const settings: BenchResults["settings"] = {
   scalingConcurrency: connectionsOverride ?? (smoke ? [8] : [1, 8, 32, 128]),
   pageSizes: [10, 100, 500],
   repeat: repeats,
+  alternateTurns: repeats > 1,
 };
 const highest = Math.max(...settings.concurrency);
 const wants = (name: string) => (profile ? profiled.includes(name) : !selected || selected.includes(name));
@@ -276,11 +277,12 @@ async function main(): Promise<void> {
     };
 
     // Repeats take turns lane by lane (this build, then the baseline), so that a burst of load from outside the
-    // bench falls on both; each lane's reported run is its median by CPU per request.
+    // bench falls on both; each lane's reported run is its median by CPU per request. Every other turn runs the lanes
+    // in reverse, so a load that rises or falls over a turn weighs on the lanes at its start and at its end alike.
     const runs: LaneResult[] = [];
     const mode = { connections: profile ? [highest] : settings.concurrency, profile };
     for (let round = 0; round < repeats; round++) {
-      for (const lane of lanes) {
+      for (const lane of round % 2 === 0 ? lanes : [...lanes].reverse()) {
         const first = runs.length;
         await runOneLane(lane, "current", context, expected, { ...results, lanes: runs }, mode);
         if (baseline && lane.front === "gateway" && !profile)
