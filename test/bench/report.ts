@@ -361,7 +361,8 @@ export function markdownReport(results: BenchResults): string {
       "(a fresh one per lane). Every response is compared with the uncached answer (a mismatch counts as an error).",
     ...(results.settings.repeat > 1
       ? [
-          `Every lane ran ${results.settings.repeat} times, taking turns${turnOrder(results)}; each figure is its median run by CPU per request` +
+          `Every lane ran ${results.settings.repeat} times, taking turns${turnOrder(results)}; ` +
+            "each figure is its median run by CPU per request" +
             (ratiosByRound(results) ? ", each ratio the median of the turns' ratios (a run against the proxy's of its turn)." : "."),
         ]
       : []),
