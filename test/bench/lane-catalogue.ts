@@ -68,6 +68,15 @@ export const LANES: readonly LaneDefinition[] = [
     twin: "trusted",
   },
   {
+    name: "trusted+warn",
+    label: "trusted, LOG_LEVEL=warn (no operation line)",
+    front: "gateway",
+    request: "trusted page",
+    answer: "page",
+    env: { LOG_LEVEL: "warn" },
+    twin: "trusted",
+  },
+  {
     name: "trusted+tracing-10%",
     label: "trusted, tracing parentbased_traceidratio 0.1",
     front: "gateway",

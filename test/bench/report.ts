@@ -183,6 +183,15 @@ export function checkTargets(results: Omit<BenchResults, "targets">): TargetChec
     (v) => v <= 1.15,
     "trusted+tracing-10%",
   );
+  // The twin ratio is warn ÷ info; the line's cost is its reciprocal (the median of the turns' either way, three turns).
+  const withoutLine = ratios("trusted+warn")?.cpuToTwin;
+  check(
+    `the operation log line: CPU/request at info ÷ at LOG_LEVEL=warn ${at}`,
+    withoutLine ? Math.round((1 / withoutLine) * 100) / 100 : undefined,
+    "<= 1.03",
+    (v) => v <= 1.03,
+    "trusted",
+  );
   const hit = findLane(current, "trusted-hit", high);
   check(`peak RSS, trusted page with the default cache ${at} (MB)`, hit?.front?.peakRssMB, "<= 150", (v) => v <= 150, "trusted-hit");
   const errors = current.reduce((sum, l) => sum + l.errors.total - l.errors.mismatches, 0);
