@@ -9,8 +9,7 @@ import {
   baselineTable,
   countsTable,
   lanesTable,
-  ratiosByRound,
-  turnOrder,
+  turnsClause,
   scalingTable,
   targetsTable,
   type BenchResults,
@@ -59,15 +58,13 @@ function lanesBlock(): string {
 
 function resultsBlock(results: BenchJson): string {
   const m = results.machine;
+  const turns = turnsClause(results);
   const s = results.settings;
   const high = Math.max(...s.concurrency);
   const parts = [
     `One run, ${results.startedAt.slice(0, 10)} (${results.kind}): ${m.nproc} CPUs (${m.cpuModel}), ${m.memoryGiB} GiB, Node ${m.node}; ` +
       `${s.warmupSeconds} s warm-up then ${s.durationSeconds} s per lane` +
-      (s.repeat > 1
-        ? `, every lane ${s.repeat} times taking turns${turnOrder(results)} (each figure its median run by CPU per request` +
-          (ratiosByRound(results) ? ", each ratio the median of the turns' ratios, a run against the proxy's of its turn)" : ")")
-        : "") +
+      (turns ? `, every lane ${turns.taken} (${turns.read})` : "") +
       (results.baseline ? `; the baseline is ${results.baseline.label}, run beside this build in the same run` : "") +
       ".",
     ...results.skipped.map((skip) => `Skipped here: \`${skip.lane}\` (${skip.reason}).`),

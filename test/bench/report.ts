@@ -111,9 +111,18 @@ export function computeRatios(lanes: readonly LaneResult[], repeats?: readonly L
   });
 }
 
-/** How the turns were ordered, as a clause after "taking turns". */
-export function turnOrder(results: Pick<BenchResults, "settings">): string {
-  return results.settings.alternateTurns ? ", every other turn in reverse order" : "";
+/**
+ * How the repeats were run and read, for the report and the performance page: "every lane 3 times taking turns, every
+ * other turn in reverse order" and what each figure and ratio is. Empty without repeats.
+ */
+export function turnsClause(results: Pick<BenchResults, "settings" | "repeats">): { taken: string; read: string } | null {
+  if (results.settings.repeat <= 1) return null;
+  return {
+    taken: `${results.settings.repeat} times taking turns` + (results.settings.alternateTurns ? ", every other turn in reverse order" : ""),
+    read:
+      "each figure its median run by CPU per request" +
+      (ratiosByRound(results) ? ", each ratio the median of the turns' ratios, a run against the proxy's of its turn" : ""),
+  };
 }
 
 /** Whether the ratios are the medians of each turn's (runs carry their turn), rather than the median runs' ratios. */
@@ -187,7 +196,7 @@ export function checkTargets(results: Omit<BenchResults, "targets">): TargetChec
   const withoutLine = ratios("trusted+warn")?.cpuToTwin;
   check(
     `the operation log line: CPU/request at info ÷ at LOG_LEVEL=warn ${at}`,
-    withoutLine ? Math.round((1 / withoutLine) * 100) / 100 : undefined,
+    withoutLine ? round2(1 / withoutLine) : undefined,
     "<= 1.03",
     (v) => v <= 1.03,
     "trusted",
@@ -360,6 +369,7 @@ export function targetsTable(targets: readonly TargetCheck[]): string {
 
 export function markdownReport(results: BenchResults): string {
   const m = results.machine;
+  const turns = turnsClause(results);
   const high = Math.max(...results.settings.concurrency);
   const sections = [
     `# Benchmark (${results.kind}), ${results.startedAt}`,
@@ -368,13 +378,7 @@ export function markdownReport(results: BenchResults): string {
     `Each lane: ${results.settings.warmupSeconds} s warm-up, then ${results.settings.durationSeconds} s measured, ` +
       "autocannon closed loop in the parent process; the emulator and each lane's front in their own child process " +
       "(a fresh one per lane). Every response is compared with the uncached answer (a mismatch counts as an error).",
-    ...(results.settings.repeat > 1
-      ? [
-          `Every lane ran ${results.settings.repeat} times, taking turns${turnOrder(results)}; ` +
-            "each figure is its median run by CPU per request" +
-            (ratiosByRound(results) ? ", each ratio the median of the turns' ratios (a run against the proxy's of its turn)." : "."),
-        ]
-      : []),
+    ...(turns ? [`Every lane ran ${turns.taken}; ${turns.read}.`] : []),
     ...(results.baseline ? [`Baseline lanes: the gateway of ${results.baseline.label}, run beside this build's in the same run.`] : []),
     ...results.skipped.map((s) => `Skipped: ${labelOf(s.lane)}: ${s.reason}.`),
     "",
